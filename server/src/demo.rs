@@ -1,0 +1,277 @@
+//! The demo show: a seeded catalogue, locally generated product images and video,
+//! and a scripted host that pins and unpins products so the demo is alive with
+//! nobody at a console. Nothing here touches the network.
+
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::SqlitePool;
+use vetrina_wire::ShowEvent;
+
+use crate::util::{now_ms, random_id};
+use crate::AppState;
+
+pub const DEMO_SHOW: &str = "demo";
+
+/// How long the demo's creator token stays valid after each start.
+const TOKEN_LIFETIME_MS: i64 = 30 * 24 * 3600 * 1000;
+
+struct SeedVariant(&'static [&'static str], i64, Option<i64>, i64);
+
+struct SeedProduct {
+    title: &'static str,
+    description: &'static str,
+    colour: &'static str,
+    option_names: &'static [&'static str],
+    variants: &'static [SeedVariant],
+}
+
+const PRODUCTS: &[SeedProduct] = &[
+    SeedProduct {
+        title: "Linen Shirt",
+        description: "Washed linen, relaxed fit, mother-of-pearl buttons.",
+        colour: "#d9c7a7",
+        option_names: &["Size", "Colour"],
+        variants: &[
+            SeedVariant(&["S", "Sand"], 4900, Some(6900), 4),
+            SeedVariant(&["M", "Sand"], 4900, Some(6900), 6),
+            SeedVariant(&["L", "Sand"], 4900, Some(6900), 0),
+            SeedVariant(&["S", "Navy"], 4900, Some(6900), 3),
+            SeedVariant(&["M", "Navy"], 4900, Some(6900), 5),
+            SeedVariant(&["L", "Navy"], 4900, Some(6900), 2),
+        ],
+    },
+    SeedProduct {
+        title: "Canvas Sneakers",
+        description: "Organic cotton canvas on a natural rubber sole.",
+        colour: "#f2efe9",
+        option_names: &["Size"],
+        variants: &[
+            SeedVariant(&["38"], 7900, None, 3),
+            SeedVariant(&["40"], 7900, None, 5),
+            SeedVariant(&["42"], 7900, None, 4),
+            SeedVariant(&["44"], 7900, None, 0),
+        ],
+    },
+    SeedProduct {
+        title: "Silk Scarf",
+        description: "Hand-rolled edges, printed in Como.",
+        colour: "#c8553d",
+        option_names: &["Colour"],
+        variants: &[
+            SeedVariant(&["Terracotta"], 3500, Some(4500), 8),
+            SeedVariant(&["Olive"], 3500, Some(4500), 6),
+        ],
+    },
+    SeedProduct {
+        title: "Ceramic Mug",
+        description: "Stoneware, 350 ml, dishwasher safe.",
+        colour: "#8fb8de",
+        option_names: &[],
+        variants: &[SeedVariant(&[], 1800, None, 25)],
+    },
+    SeedProduct {
+        title: "Leather Tote",
+        description: "Vegetable-tanned leather that ages beautifully.",
+        colour: "#8c5a3c",
+        option_names: &["Colour"],
+        variants: &[SeedVariant(&["Cognac"], 12900, None, 3), SeedVariant(&["Black"], 12900, None, 2)],
+    },
+    SeedProduct {
+        title: "Sunglasses",
+        description: "Acetate frames, polarised lenses.",
+        colour: "#2d3142",
+        option_names: &[],
+        variants: &[SeedVariant(&[], 5900, Some(8900), 7)],
+    },
+    SeedProduct {
+        title: "Wool Beanie",
+        description: "Merino rib knit.",
+        colour: "#4f772d",
+        option_names: &["Colour"],
+        variants: &[SeedVariant(&["Forest"], 2200, None, 0), SeedVariant(&["Oat"], 2200, None, 9)],
+    },
+    SeedProduct {
+        title: "Scented Candle",
+        description: "Fig and cedar, 45 hours of burn time.",
+        colour: "#e9c46a",
+        option_names: &[],
+        variants: &[SeedVariant(&[], 2400, None, 3)],
+    },
+    SeedProduct {
+        title: "Denim Jacket",
+        description: "Selvedge denim, rinsed.",
+        colour: "#3d5a80",
+        option_names: &["Size", "Colour"],
+        variants: &[
+            SeedVariant(&["M", "Indigo"], 9900, Some(12900), 2),
+            SeedVariant(&["L", "Indigo"], 9900, Some(12900), 1),
+            SeedVariant(&["M", "Black"], 9900, Some(12900), 4),
+        ],
+    },
+];
+
+/// Creates the demo show on first start; on later starts renews its token (or
+/// sets the one given) and returns it.
+pub async fn seed(db: &SqlitePool, media: &Path, token: Option<&str>) -> Result<String, Box<dyn std::error::Error>> {
+    std::fs::create_dir_all(media.join("products"))?;
+    let exists: Option<String> = sqlx::query_scalar("SELECT creator_token FROM shows WHERE id = ?")
+        .bind(DEMO_SHOW)
+        .fetch_optional(db)
+        .await?;
+    let token = match (token, exists) {
+        (Some(given), _) => given.to_string(),
+        (None, Some(existing)) => existing,
+        (None, None) => random_id(),
+    };
+    let expires = now_ms() + TOKEN_LIFETIME_MS;
+    let mut tx = db.begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO shows (id, title, status, currency, locale, stream_url, started_at_ms, creator_token, token_expires_at_ms)
+         VALUES (?, 'Spring Edit, live from Milano', 'live', 'EUR', 'en', '/media/demo.mp4', ?, ?, ?)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(DEMO_SHOW)
+    .bind(now_ms())
+    .bind(&token)
+    .bind(expires)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    sqlx::query("UPDATE shows SET creator_token = ?, token_expires_at_ms = ? WHERE id = ?")
+        .bind(&token)
+        .bind(expires)
+        .bind(DEMO_SHOW)
+        .execute(&mut *tx)
+        .await?;
+    if inserted == 1 {
+        for (position, p) in PRODUCTS.iter().enumerate() {
+            let slug = p.title.to_lowercase().replace(' ', "-");
+            let product_id = sqlx::query(
+                "INSERT INTO products (show_id, position, title, description, image_url, option_names) VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(DEMO_SHOW)
+            .bind(position as i64)
+            .bind(p.title)
+            .bind(p.description)
+            .bind(format!("/media/products/{slug}.svg"))
+            .bind(serde_json::to_string(p.option_names)?)
+            .execute(&mut *tx)
+            .await?
+            .last_insert_rowid();
+            for SeedVariant(options, price, compare_at, stock) in p.variants {
+                sqlx::query(
+                    "INSERT INTO variants (product_id, options, price_minor, compare_at_minor, stock) VALUES (?, ?, ?, ?, ?)",
+                )
+                .bind(product_id)
+                .bind(serde_json::to_string(options)?)
+                .bind(price)
+                .bind(compare_at)
+                .bind(stock)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    for p in PRODUCTS {
+        let slug = p.title.to_lowercase().replace(' ', "-");
+        let path = media.join("products").join(format!("{slug}.svg"));
+        if !path.exists() {
+            std::fs::write(path, product_svg(p.title, p.colour))?;
+        }
+    }
+    Ok(token)
+}
+
+/// A square product picture: the product's colour, its initial large, and its name.
+fn product_svg(title: &str, colour: &str) -> String {
+    let initial = title.chars().next().unwrap_or('V');
+    format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="480" height="480" viewBox="0 0 480 480">
+<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="{colour}"/><stop offset="1" stop-color="{colour}" stop-opacity="0.7"/></linearGradient></defs>
+<rect width="480" height="480" fill="url(#g)"/>
+<circle cx="240" cy="210" r="130" fill="#ffffff" fill-opacity="0.35"/>
+<text x="240" y="262" font-size="160" font-weight="700" text-anchor="middle" font-family="DejaVu Serif, Georgia, serif" fill="#1b1b1b" fill-opacity="0.75">{initial}</text>
+<text x="240" y="420" font-size="38" text-anchor="middle" font-family="DejaVu Sans, sans-serif" fill="#1b1b1b" fill-opacity="0.8">{title}</text>
+</svg>"##
+    )
+}
+
+/// Makes the demo video with ffmpeg if it is not there yet: 9:16, a test pattern
+/// with a large running clock burnt in so pin timing can be judged by eye.
+pub async fn ensure_video(media: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let out = media.join("demo.mp4");
+    if out.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(media)?;
+    let partial = media.join("demo.partial.mp4");
+    let font = ["/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"]
+        .into_iter()
+        .find(|f| Path::new(f).exists());
+    let clock = match font {
+        Some(f) => format!(
+            ",drawtext=fontfile={f}:text='%{{pts\\:hms}}':fontsize=56:fontcolor=white:box=1:boxcolor=black@0.55:boxborderw=14:x=(w-tw)/2:y=h*0.08"
+        ),
+        None => String::new(),
+    };
+    tracing::info!("generating the demo video with ffmpeg (about half a minute, once)");
+    let status = tokio::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i"])
+        .arg("testsrc2=size=540x960:rate=25:duration=90")
+        .arg("-vf")
+        .arg(format!("format=yuv420p{clock}"))
+        .args(["-c:v", "libx264", "-preset", "veryfast", "-crf", "32", "-g", "50", "-an", "-movflags", "+faststart"])
+        .arg(&partial)
+        .status()
+        .await
+        .map_err(|e| format!("could not run ffmpeg (install it with apt-get install ffmpeg): {e}"))?;
+    if !status.success() {
+        return Err(format!("ffmpeg failed with {status}").into());
+    }
+    std::fs::rename(partial, out)?;
+    Ok(())
+}
+
+/// The scripted host: every few seconds pins the next product and, once two are
+/// pinned, unpins the oldest, cycling through the catalogue for ever.
+pub async fn run_host(state: AppState, every: Duration) {
+    let products: Vec<i64> =
+        match sqlx::query_scalar("SELECT id FROM products WHERE show_id = ? ORDER BY position").bind(DEMO_SHOW).fetch_all(&state.db).await {
+            Ok(ids) => ids,
+            Err(e) => {
+                tracing::error!(error = %e, "scripted host could not read the catalogue");
+                return;
+            }
+        };
+    if products.is_empty() {
+        return;
+    }
+    // Start from a clean slate so the script's own view of what is pinned is true.
+    if let Ok(mut conn) = state.db.acquire().await {
+        if let Ok((pinned, _)) = crate::catalog::pinned_now(&mut conn, DEMO_SHOW).await {
+            drop(conn);
+            for product_id in pinned {
+                let _ = crate::events::record(&state, DEMO_SHOW, ShowEvent::Unpin { product_id }).await;
+            }
+        }
+    }
+    let mut pinned: std::collections::VecDeque<i64> = Default::default();
+    let mut next = 0;
+    loop {
+        tokio::time::sleep(every).await;
+        if pinned.len() >= 2 {
+            if let Some(oldest) = pinned.pop_front() {
+                let _ = crate::events::record(&state, DEMO_SHOW, ShowEvent::Unpin { product_id: oldest }).await;
+            }
+        }
+        let product_id = products[next % products.len()];
+        next += 1;
+        match crate::events::record(&state, DEMO_SHOW, ShowEvent::Pin { product_id }).await {
+            Ok(_) => pinned.push_back(product_id),
+            // A creator may have pinned it by hand meanwhile: then it is pinned either way.
+            Err(e) => tracing::info!(error = %e, product_id, "scripted host: pin skipped"),
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! The pin timeline of each show and its Server-Sent Event stream.
+//!
+//! Every pin or unpin is first written to the `events` table, whose ids increase
+//! monotonically, and only then broadcast. A viewer's stream is the backlog after
+//! the id it already has (from `Last-Event-ID`, or `?since=` on first connect)
+//! followed by live events, so a reconnect replays exactly what was missed.
+//!
+//! Each event is serialized once and the same bytes are shared by every
+//! subscriber: fan-out costs a clone of an `Arc`, not a `serde_json` call per viewer.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::Json;
+use futures_util::stream::{self, Stream, StreamExt};
+use serde::Deserialize;
+use sqlx::Row;
+use tokio::sync::broadcast;
+use vetrina_wire::{EventEnvelope, PinRequest, ShowEvent};
+
+use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::util::{constant_time_eq, now_ms};
+use crate::AppState;
+
+/// An event ready to send: its id and its JSON, serialized once.
+#[derive(Debug)]
+pub struct Frame {
+    pub id: i64,
+    pub json: String,
+}
+
+/// Per-show broadcast channels, plus the lock that keeps "write to the database"
+/// and "broadcast" in the same order for every event (so no subscriber can see
+/// id 6 before id 5 and then wrongly drop 5 as already seen).
+#[derive(Clone, Default)]
+pub struct Hub {
+    channels: Arc<Mutex<HashMap<String, broadcast::Sender<Arc<Frame>>>>>,
+    write_order: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// How many events a slow subscriber may fall behind before its stream is closed
+/// (it then reconnects and catches up from the database).
+const CHANNEL_CAPACITY: usize = 256;
+
+impl Hub {
+    fn sender(&self, show_id: &str) -> broadcast::Sender<Arc<Frame>> {
+        let mut channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
+        channels
+            .entry(show_id.to_string())
+            .or_insert_with(|| broadcast::channel(CHANNEL_CAPACITY).0)
+            .clone()
+    }
+
+    pub fn subscribe(&self, show_id: &str) -> broadcast::Receiver<Arc<Frame>> {
+        self.sender(show_id).subscribe()
+    }
+}
+
+/// Records a pin or unpin and broadcasts it. Used by the API and the demo's scripted host.
+pub async fn record(state: &AppState, show_id: &str, event: ShowEvent) -> Result<EventEnvelope, ApiError> {
+    let _order = state.hub.write_order.lock().await;
+    let mut tx = state.db.begin().await?;
+    let (product_id, kind) = match event {
+        ShowEvent::Pin { product_id } => (product_id, "pin"),
+        ShowEvent::Unpin { product_id } => (product_id, "unpin"),
+    };
+    let started_at_ms: i64 = sqlx::query_scalar("SELECT started_at_ms FROM shows WHERE id = ?")
+        .bind(show_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("There is no show called '{show_id}'.")))?;
+    let belongs: Option<i64> = sqlx::query_scalar("SELECT id FROM products WHERE id = ? AND show_id = ?")
+        .bind(product_id)
+        .bind(show_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if belongs.is_none() {
+        return Err(ApiError::NotFound(format!("Product {product_id} is not part of this show.")));
+    }
+    let latest: Option<String> = sqlx::query_scalar(
+        "SELECT kind FROM events WHERE show_id = ? AND product_id = ? ORDER BY id DESC LIMIT 1",
+    )
+    .bind(show_id)
+    .bind(product_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let pinned = latest.as_deref() == Some("pin");
+    match (kind, pinned) {
+        ("pin", true) => return Err(ApiError::conflict("already_pinned", "That product is already pinned.")),
+        ("unpin", false) => return Err(ApiError::conflict("not_pinned", "That product is not pinned.")),
+        _ => {}
+    }
+    let now = now_ms();
+    let stream_ms = (now - started_at_ms).max(0);
+    let id: i64 = sqlx::query(
+        "INSERT INTO events (show_id, kind, product_id, stream_ms, created_at_ms) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(show_id)
+    .bind(kind)
+    .bind(product_id)
+    .bind(stream_ms)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .last_insert_rowid();
+    tx.commit().await?;
+
+    let envelope = EventEnvelope { id, show_id: show_id.to_string(), stream_ms, event };
+    let frame = Arc::new(Frame { id, json: to_json(&envelope) });
+    // No subscribers is fine: the event is in the database for whoever comes later.
+    let _ = state.hub.sender(show_id).send(frame);
+    Ok(envelope)
+}
+
+fn to_json(envelope: &EventEnvelope) -> String {
+    serde_json::to_string(envelope).unwrap_or_else(|_| unreachable!("wire types always serialize"))
+}
+
+/// Checks `Authorization: Bearer <token>` against the show's creator token and its expiry.
+async fn authorize(state: &AppState, headers: &HeaderMap, show_id: &str) -> Result<(), ApiError> {
+    let presented = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or(ApiError::Unauthorized)?;
+    let row = sqlx::query("SELECT creator_token, token_expires_at_ms FROM shows WHERE id = ?")
+        .bind(show_id)
+        .fetch_optional(&state.db)
+        .await?;
+    // An unknown show answers like a wrong token: a viewer learns nothing either way.
+    let Some(row) = row else { return Err(ApiError::Unauthorized) };
+    let token: String = row.get("creator_token");
+    let expires: i64 = row.get("token_expires_at_ms");
+    if constant_time_eq(token.as_bytes(), presented.as_bytes()) && now_ms() < expires {
+        Ok(())
+    } else {
+        Err(ApiError::Unauthorized)
+    }
+}
+
+/// `POST /api/shows/{show}/pins` (creator only).
+pub async fn pin(
+    State(state): State<AppState>,
+    ApiPath(show_id): ApiPath<String>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<PinRequest>,
+) -> Result<(StatusCode, Json<EventEnvelope>), ApiError> {
+    authorize(&state, &headers, &show_id).await?;
+    let envelope = record(&state, &show_id, ShowEvent::Pin { product_id: req.product_id }).await?;
+    Ok((StatusCode::CREATED, Json(envelope)))
+}
+
+/// `DELETE /api/shows/{show}/pins/{product}` (creator only).
+pub async fn unpin(
+    State(state): State<AppState>,
+    ApiPath((show_id, product_id)): ApiPath<(String, i64)>,
+    headers: HeaderMap,
+) -> Result<Json<EventEnvelope>, ApiError> {
+    authorize(&state, &headers, &show_id).await?;
+    let envelope = record(&state, &show_id, ShowEvent::Unpin { product_id }).await?;
+    Ok(Json(envelope))
+}
+
+#[derive(Deserialize)]
+pub struct StreamQuery {
+    since: Option<i64>,
+}
+
+/// `GET /api/shows/{show}/events`: the SSE stream.
+pub async fn stream(
+    State(state): State<AppState>,
+    ApiPath(show_id): ApiPath<String>,
+    Query(query): Query<StreamQuery>,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    // The browser's own Last-Event-ID (sent on reconnect) wins over the `since` the
+    // page put in the URL when it first connected.
+    let header_since = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok());
+    // Subscribe before reading the backlog so nothing falls between the two.
+    let rx = state.hub.subscribe(&show_id);
+    let mut conn = state.db.acquire().await?;
+    crate::catalog::load_show(&mut conn, &show_id).await?;
+    let since = match header_since.or(query.since) {
+        Some(since) => since,
+        // No position given: start from now (the snapshot carries the state so far).
+        None => crate::catalog::pinned_now(&mut conn, &show_id).await?.1,
+    };
+    let backlog = backlog(&mut conn, &show_id, since).await?;
+    drop(conn);
+    let last_sent = backlog.last().map_or(since, |f| f.id);
+
+    let live = stream::unfold((rx, last_sent), |(mut rx, last_sent)| async move {
+        loop {
+            match rx.recv().await {
+                Ok(frame) if frame.id <= last_sent => continue,
+                Ok(frame) => {
+                    let id = frame.id;
+                    return Some((frame, (rx, id)));
+                }
+                // Fell behind: end the stream; the client reconnects with its
+                // Last-Event-ID and the backlog query fills the gap.
+                Err(broadcast::error::RecvError::Lagged(_)) | Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    let frames = stream::iter(backlog).chain(live);
+    let events = frames.map(|frame| Ok(Event::default().id(frame.id.to_string()).data(frame.json.as_str())));
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("keep-alive")))
+}
+
+async fn backlog(conn: &mut sqlx::SqliteConnection, show_id: &str, since: i64) -> Result<Vec<Arc<Frame>>, ApiError> {
+    let rows = sqlx::query(
+        "SELECT id, kind, product_id, stream_ms FROM events WHERE show_id = ? AND id > ? ORDER BY id",
+    )
+    .bind(show_id)
+    .bind(since)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let product_id = row.get("product_id");
+            let event = if row.get::<String, _>("kind") == "pin" {
+                ShowEvent::Pin { product_id }
+            } else {
+                ShowEvent::Unpin { product_id }
+            };
+            let envelope = EventEnvelope {
+                id: row.get("id"),
+                show_id: show_id.to_string(),
+                stream_ms: row.get("stream_ms"),
+                event,
+            };
+            Arc::new(Frame { id: envelope.id, json: to_json(&envelope) })
+        })
+        .collect())
+}
