@@ -1,1 +1,17 @@
+//! Vetrina's viewer overlay: tappable product cards over a live video.
+//!
+//! - [`domain`]: the logic (pins, variants, money), pure Rust, tested natively.
+//! - [`api`]: HTTP and Server-Sent Events, the only network code.
+//! - [`ui`]: Leptos components, one per file, sharing one [`ui::store::Store`].
+//! - [`browser`]: storage, `Intl` and other browser services, failure-tolerant.
 
+pub mod api;
+pub mod browser;
+pub mod domain;
+pub mod ui;
+
+/// Mounts the overlay on `<body>`; the entry point of the built app.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(ui::app::App);
+}

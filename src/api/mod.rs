@@ -1,0 +1,187 @@
+//! The only place the overlay talks to the network: the JSON API over HTTP
+//! ([`Client`]) and the show's event stream over Server-Sent Events ([`events`]).
+//!
+//! Errors are typed so the UI can say something a viewer understands: offline is
+//! not the same as "sold out", and neither is a bug.
+
+pub mod events;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use vetrina_wire::{
+    AddLine, Cart, CheckoutRequest, CreateCart, FieldError, Order, SetQuantity, ShowSnapshot, IDEMPOTENCY_KEY_HEADER,
+};
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApiError {
+    /// The request never got an answer: offline, DNS, connection reset.
+    #[error("network unreachable: {0}")]
+    Network(String),
+    /// The server answered with an error it explained.
+    #[error("{message}")]
+    Server { status: u16, code: String, message: String, fields: Vec<FieldError> },
+    /// The server answered, but not in a shape we understand.
+    #[error("unexpected response: {0}")]
+    Decode(String),
+}
+
+impl ApiError {
+    pub fn code(&self) -> &str {
+        match self {
+            Self::Server { code, .. } => code,
+            Self::Network(_) => "network",
+            Self::Decode(_) => "decode",
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Server { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// A sentence for the viewer.
+    pub fn user_message(&self) -> String {
+        match self {
+            Self::Network(_) => "You seem to be offline. Nothing was lost: try again when you are back online.".into(),
+            Self::Server { status, message, .. } if *status < 500 => message.clone(),
+            Self::Server { .. } | Self::Decode(_) => {
+                "Something went wrong on our side. Nothing was lost: please try again.".into()
+            }
+        }
+    }
+}
+
+/// The JSON API of one Vetrina backend.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Client {
+    /// Origin and path prefix, e.g. "" (same origin) or "https://shop.example".
+    base: String,
+}
+
+impl Client {
+    pub fn new(base: impl Into<String>) -> Self {
+        Self { base: base.into().trim_end_matches('/').to_string() }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/api{path}", self.base)
+    }
+
+    pub async fn snapshot(&self, show: &str) -> Result<ShowSnapshot, ApiError> {
+        self.get(&format!("/shows/{}", enc(show))).await
+    }
+
+    pub async fn create_cart(&self, show: &str) -> Result<Cart, ApiError> {
+        self.send("POST", "/carts", Some(&CreateCart { show_id: show.into() }), None).await
+    }
+
+    pub async fn cart(&self, cart: &str) -> Result<Cart, ApiError> {
+        self.get(&format!("/carts/{}", enc(cart))).await
+    }
+
+    pub async fn add_line(&self, cart: &str, variant_id: i64, quantity: u32) -> Result<Cart, ApiError> {
+        let body = AddLine { variant_id, quantity };
+        self.send("POST", &format!("/carts/{}/lines", enc(cart)), Some(&body), None).await
+    }
+
+    pub async fn set_quantity(&self, cart: &str, variant_id: i64, quantity: u32) -> Result<Cart, ApiError> {
+        let body = SetQuantity { quantity };
+        self.send("PUT", &format!("/carts/{}/lines/{variant_id}", enc(cart)), Some(&body), None).await
+    }
+
+    pub async fn remove_line(&self, cart: &str, variant_id: i64) -> Result<Cart, ApiError> {
+        self.send::<(), _>("DELETE", &format!("/carts/{}/lines/{variant_id}", enc(cart)), None, None).await
+    }
+
+    pub async fn checkout(&self, cart: &str, key: &str, req: &CheckoutRequest) -> Result<Order, ApiError> {
+        self.send("POST", &format!("/carts/{}/checkout", enc(cart)), Some(req), Some(key)).await
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        self.send::<(), T>("GET", path, None, None).await
+    }
+
+    async fn send<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&B>,
+        idempotency_key: Option<&str>,
+    ) -> Result<T, ApiError> {
+        use gloo_net::http::{Method, RequestBuilder};
+        let method = match method {
+            "POST" => Method::POST,
+            "PUT" => Method::PUT,
+            "DELETE" => Method::DELETE,
+            _ => Method::GET,
+        };
+        let mut builder = RequestBuilder::new(&self.url(path)).method(method).header("Accept", "application/json");
+        if let Some(key) = idempotency_key {
+            builder = builder.header(IDEMPOTENCY_KEY_HEADER, key);
+        }
+        let request = match body {
+            Some(body) => builder.json(body).map_err(|e| ApiError::Decode(e.to_string()))?,
+            None => builder.build().map_err(|e| ApiError::Decode(e.to_string()))?,
+        };
+        let response = request.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+        let status = response.status();
+        let text = response.text().await.map_err(|e| ApiError::Network(e.to_string()))?;
+        decode(status, &text)
+    }
+}
+
+/// Turns a status and body into the typed result; pure, so it is tested natively.
+pub fn decode<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
+    if (200..300).contains(&status) {
+        return serde_json::from_str(body).map_err(|e| ApiError::Decode(e.to_string()));
+    }
+    match serde_json::from_str::<vetrina_wire::ApiError>(body) {
+        Ok(e) => Err(ApiError::Server { status, code: e.code, message: e.message, fields: e.fields }),
+        Err(_) => Err(ApiError::Server {
+            status,
+            code: "http_error".into(),
+            message: format!("The server answered {status}."),
+            fields: Vec::new(),
+        }),
+    }
+}
+
+/// Percent-encodes a path segment (ids are hex or slugs, but never trust that).
+fn enc(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_and_encoding() {
+        let c = Client::new("https://shop.example/");
+        assert_eq!(c.url("/carts"), "https://shop.example/api/carts");
+        assert_eq!(enc("a b/c"), "a%20b%2Fc");
+        assert_eq!(Client::new("").url("/shows/demo"), "/api/shows/demo");
+    }
+
+    #[test]
+    fn decode_success_error_and_garbage() {
+        assert_eq!(decode::<u32>(200, "5"), Ok(5));
+        let err = decode::<u32>(409, r#"{"code":"sold_out","message":"Tee is sold out."}"#).unwrap_err();
+        assert_eq!(err.code(), "sold_out");
+        assert_eq!(err.user_message(), "Tee is sold out.");
+        let err = decode::<u32>(502, "<html>bad gateway</html>").unwrap_err();
+        assert_eq!(err.status(), Some(502));
+        assert!(err.user_message().contains("Nothing was lost"));
+        assert!(matches!(decode::<u32>(200, "nope"), Err(ApiError::Decode(_))));
+    }
+}

@@ -1,0 +1,98 @@
+//! Thin, failure-tolerant wrappers over the browser APIs the UI needs: storage,
+//! randomness, `Intl` formatting, the page URL. Each degrades instead of
+//! panicking: private browsing without storage still shops, an old engine
+//! without `Intl` still shows prices.
+
+use wasm_bindgen::JsValue;
+
+use crate::domain::money;
+
+fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+pub fn storage_get(key: &str) -> Option<String> {
+    window()?.local_storage().ok()??.get_item(key).ok()?
+}
+
+pub fn storage_set(key: &str, value: &str) {
+    if let Some(s) = window().and_then(|w| w.local_storage().ok().flatten()) {
+        // Full or forbidden storage only costs persistence across reloads.
+        let _ = s.set_item(key, value);
+    }
+}
+
+pub fn storage_remove(key: &str) {
+    if let Some(s) = window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = s.remove_item(key);
+    }
+}
+
+/// A random UUID for idempotency keys.
+pub fn random_key() -> String {
+    if let Some(c) = window().and_then(|w| w.crypto().ok()) {
+        return c.random_uuid();
+    }
+    // Without WebCrypto (very old engines): still unique enough to not collide per cart.
+    format!("{:x}-{:x}", js_sys::Date::now() as u64, (js_sys::Math::random() * 1e16) as u64)
+}
+
+/// A query parameter of the page URL.
+pub fn query_param(name: &str) -> Option<String> {
+    let search = window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name)
+}
+
+/// The viewer's language, for formatting.
+pub fn language() -> Option<String> {
+    window()?.navigator().language()
+}
+
+pub fn is_online() -> bool {
+    window().is_none_or(|w| w.navigator().on_line())
+}
+
+pub fn warn(message: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(message));
+}
+
+/// Formats money with `Intl.NumberFormat` in `locale` (falling back to the
+/// browser's default locale, then to a plain "EUR 49.00").
+pub fn format_money(minor: i64, currency: &str, locale: Option<&str>) -> String {
+    intl_money(minor, currency, locale).unwrap_or_else(|| money::format_plain(minor, currency))
+}
+
+fn intl_money(minor: i64, currency: &str, locale: Option<&str>) -> Option<String> {
+    // `new Intl.NumberFormat` throws a RangeError on a malformed currency code, and
+    // that binding cannot catch: reject such codes here so we fall back instead.
+    if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let format = FORMATTERS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let key = (currency.to_string(), locale.map(str::to_string));
+        if let Some((_, f)) = cache.iter().find(|(k, _)| *k == key) {
+            return f.clone();
+        }
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"style".into(), &"currency".into());
+        let _ = js_sys::Reflect::set(&options, &"currency".into(), &currency.into());
+        let locales = js_sys::Array::new();
+        if let Some(l) = locale {
+            locales.push(&l.into());
+        }
+        let f = js_sys::Intl::NumberFormat::new(&locales, &options).format();
+        cache.push((key, f.clone()));
+        f
+    });
+    let value = JsValue::from_f64(money::to_major(minor, currency));
+    format.call1(&JsValue::UNDEFINED, &value).ok()?.as_string()
+}
+
+type FormatterKey = (String, Option<String>);
+
+thread_local! {
+    /// Building an `Intl.NumberFormat` is far costlier than using one; a show has
+    /// one currency and a viewer one locale, so this list stays a single entry.
+    static FORMATTERS: std::cell::RefCell<Vec<(FormatterKey, js_sys::Function)>> = const { std::cell::RefCell::new(Vec::new()) };
+}

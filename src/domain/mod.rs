@@ -1,0 +1,12 @@
+//! The overlay's logic, as pure Rust: no browser, no framework. It is what the
+//! native test suite exercises; `ui` and `api` only wire it to the page.
+//!
+//! - [`timeline`]: which products are pinned, from the show's event stream.
+//! - [`variants`]: choosing a variant from option values, and what is still buyable.
+//! - [`money`]: amounts in minor units, and a formatting fallback for when `Intl` is missing.
+//! - [`checkout`]: keeping one idempotency key per distinct checkout attempt.
+
+pub mod checkout;
+pub mod money;
+pub mod timeline;
+pub mod variants;

@@ -1,0 +1,82 @@
+//! Money is an integer count of a currency's minor unit (cents for EUR, yen for
+//! JPY) plus its ISO 4217 code. The browser's `Intl.NumberFormat` does the
+//! formatting; this module knows how many decimals a currency has, so a minor
+//! amount can be handed to `Intl` as a major amount without floating-point drift
+//! on the way, and gives a plain fallback where `Intl` is unavailable.
+
+/// Decimal places of a currency's minor unit (ISO 4217). Unlisted codes have two.
+pub fn minor_digits(currency: &str) -> u32 {
+    match currency.to_ascii_uppercase().as_str() {
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX" | "UYI" | "VND" | "VUV"
+        | "XAF" | "XOF" | "XPF" => 0,
+        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+        _ => 2,
+    }
+}
+
+/// The amount in major units, for `Intl.NumberFormat`. Exact for any amount a
+/// shop will see (f64 holds integers up to 2^53 exactly, and one division by a
+/// power of ten rounds to the nearest representable value, which `Intl` prints right).
+pub fn to_major(minor: i64, currency: &str) -> f64 {
+    minor as f64 / 10f64.powi(minor_digits(currency) as i32)
+}
+
+/// "EUR 49.00": used only if `Intl` fails, so a price is never missing.
+pub fn format_plain(minor: i64, currency: &str) -> String {
+    let digits = minor_digits(currency);
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    if digits == 0 {
+        return format!("{currency} {sign}{abs}");
+    }
+    let scale = 10u64.pow(digits);
+    format!("{currency} {sign}{}.{:0width$}", abs / scale, abs % scale, width = digits as usize)
+}
+
+/// Whole percent saved against a compare-at price, if it really is a saving.
+pub fn percent_off(price_minor: i64, compare_at_minor: Option<i64>) -> Option<u32> {
+    let was = compare_at_minor?;
+    if was <= 0 || price_minor >= was {
+        return None;
+    }
+    let pct = ((was - price_minor) * 100 + was / 2) / was;
+    u32::try_from(pct).ok().filter(|&p| p > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_by_currency() {
+        assert_eq!(minor_digits("EUR"), 2);
+        assert_eq!(minor_digits("jpy"), 0);
+        assert_eq!(minor_digits("KWD"), 3);
+    }
+
+    #[test]
+    fn major_amounts_are_exact() {
+        assert_eq!(to_major(4900, "EUR"), 49.0);
+        assert_eq!(to_major(1999, "USD"), 19.99);
+        assert_eq!(to_major(1500, "JPY"), 1500.0);
+        assert_eq!(to_major(1234, "KWD"), 1.234);
+    }
+
+    #[test]
+    fn plain_format() {
+        assert_eq!(format_plain(4900, "EUR"), "EUR 49.00");
+        assert_eq!(format_plain(5, "EUR"), "EUR 0.05");
+        assert_eq!(format_plain(-1999, "USD"), "USD -19.99");
+        assert_eq!(format_plain(1500, "JPY"), "JPY 1500");
+        assert_eq!(format_plain(1005, "KWD"), "KWD 1.005");
+    }
+
+    #[test]
+    fn savings() {
+        assert_eq!(percent_off(4900, Some(6900)), Some(29));
+        assert_eq!(percent_off(4900, None), None);
+        assert_eq!(percent_off(4900, Some(4900)), None);
+        assert_eq!(percent_off(4900, Some(100)), None);
+        assert_eq!(percent_off(0, Some(0)), None);
+    }
+}

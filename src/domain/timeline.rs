@@ -1,0 +1,169 @@
+//! The pin board: which products are pinned right now, built from the show's
+//! snapshot and then its event stream.
+//!
+//! Events carry monotonically increasing ids. The board remembers the highest id
+//! it has applied and ignores anything at or below it, so a reconnecting stream
+//! that replays an event, or the same event arriving twice, never duplicates a
+//! card. Malformed event data is rejected with a reason, never half-applied.
+
+use vetrina_wire::{EventEnvelope, ShowEvent};
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PinBoard {
+    last_id: i64,
+    /// Most recently pinned first.
+    pinned: Vec<i64>,
+}
+
+/// What applying an event did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    Pinned(i64),
+    Unpinned(i64),
+    /// Already seen (replay or duplicate), or it changed nothing.
+    Ignored,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EventError {
+    #[error("event data is not a valid show event: {0}")]
+    Malformed(String),
+    #[error("event belongs to show '{0}', not this one")]
+    OtherShow(String),
+}
+
+impl PinBoard {
+    /// The board as a snapshot left it: `pinned` latest first, up to `last_event_id`.
+    pub fn from_snapshot(pinned: Vec<i64>, last_event_id: i64) -> Self {
+        let mut seen = Vec::with_capacity(pinned.len());
+        for id in pinned {
+            if !seen.contains(&id) {
+                seen.push(id);
+            }
+        }
+        Self { last_id: last_event_id, pinned: seen }
+    }
+
+    pub fn pinned(&self) -> &[i64] {
+        &self.pinned
+    }
+
+    pub fn last_id(&self) -> i64 {
+        self.last_id
+    }
+
+    pub fn apply(&mut self, envelope: &EventEnvelope) -> Applied {
+        if envelope.id <= self.last_id {
+            return Applied::Ignored;
+        }
+        self.last_id = envelope.id;
+        match envelope.event {
+            ShowEvent::Pin { product_id } => {
+                // A re-pin moves the product to the front: it is what the host shows now.
+                self.pinned.retain(|&p| p != product_id);
+                self.pinned.insert(0, product_id);
+                Applied::Pinned(product_id)
+            }
+            ShowEvent::Unpin { product_id } => {
+                let before = self.pinned.len();
+                self.pinned.retain(|&p| p != product_id);
+                if self.pinned.len() < before {
+                    Applied::Unpinned(product_id)
+                } else {
+                    Applied::Ignored
+                }
+            }
+        }
+    }
+}
+
+/// Parses one SSE `data:` payload and checks it is for `show_id`.
+pub fn parse_event(data: &str, show_id: &str) -> Result<EventEnvelope, EventError> {
+    let envelope: EventEnvelope = serde_json::from_str(data).map_err(|e| EventError::Malformed(e.to_string()))?;
+    if envelope.show_id != show_id {
+        return Err(EventError::OtherShow(envelope.show_id));
+    }
+    Ok(envelope)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(id: i64, event: ShowEvent) -> EventEnvelope {
+        EventEnvelope { id, show_id: "demo".into(), stream_ms: id * 1000, event }
+    }
+    fn pin(id: i64, p: i64) -> EventEnvelope {
+        ev(id, ShowEvent::Pin { product_id: p })
+    }
+    fn unpin(id: i64, p: i64) -> EventEnvelope {
+        ev(id, ShowEvent::Unpin { product_id: p })
+    }
+
+    #[test]
+    fn pins_stack_latest_first_and_unpin_removes() {
+        let mut b = PinBoard::default();
+        assert_eq!(b.apply(&pin(1, 10)), Applied::Pinned(10));
+        assert_eq!(b.apply(&pin(2, 20)), Applied::Pinned(20));
+        assert_eq!(b.pinned(), [20, 10]);
+        assert_eq!(b.apply(&unpin(3, 10)), Applied::Unpinned(10));
+        assert_eq!(b.pinned(), [20]);
+    }
+
+    #[test]
+    fn replayed_and_duplicate_events_are_ignored() {
+        let mut b = PinBoard::default();
+        b.apply(&pin(1, 10));
+        b.apply(&pin(2, 20));
+        // A reconnect replays from an older id: nothing changes.
+        assert_eq!(b.apply(&pin(1, 10)), Applied::Ignored);
+        assert_eq!(b.apply(&pin(2, 20)), Applied::Ignored);
+        assert_eq!(b.pinned(), [20, 10]);
+        assert_eq!(b.last_id(), 2);
+    }
+
+    #[test]
+    fn events_before_the_snapshot_are_ignored() {
+        let mut b = PinBoard::from_snapshot(vec![30, 10, 30], 7);
+        assert_eq!(b.pinned(), [30, 10]);
+        assert_eq!(b.apply(&unpin(6, 30)), Applied::Ignored);
+        assert_eq!(b.apply(&unpin(8, 30)), Applied::Unpinned(30));
+        assert_eq!(b.pinned(), [10]);
+    }
+
+    #[test]
+    fn repin_moves_to_front_without_duplicating() {
+        let mut b = PinBoard::default();
+        b.apply(&pin(1, 10));
+        b.apply(&pin(2, 20));
+        assert_eq!(b.apply(&pin(3, 10)), Applied::Pinned(10));
+        assert_eq!(b.pinned(), [10, 20]);
+    }
+
+    #[test]
+    fn unpin_of_unknown_product_changes_nothing_but_advances() {
+        let mut b = PinBoard::default();
+        assert_eq!(b.apply(&unpin(4, 99)), Applied::Ignored);
+        assert_eq!(b.last_id(), 4);
+        assert!(b.pinned().is_empty());
+    }
+
+    #[test]
+    fn parse_accepts_good_and_rejects_bad() {
+        let good = r#"{"id":3,"show_id":"demo","stream_ms":10,"type":"pin","product_id":5}"#;
+        assert_eq!(parse_event(good, "demo"), Ok(pin(3, 5)).map(|mut e: EventEnvelope| {
+            e.stream_ms = 10;
+            e
+        }));
+        assert!(matches!(parse_event("{not json", "demo"), Err(EventError::Malformed(_))));
+        assert!(matches!(parse_event(r#"{"id":1}"#, "demo"), Err(EventError::Malformed(_))));
+        assert!(matches!(
+            parse_event(r#"{"id":3,"show_id":"demo","stream_ms":1,"type":"dance","product_id":5}"#, "demo"),
+            Err(EventError::Malformed(_))
+        ));
+        assert_eq!(
+            parse_event(r#"{"id":3,"show_id":"other","stream_ms":1,"type":"pin","product_id":5}"#, "demo"),
+            Err(EventError::OtherShow("other".into()))
+        );
+    }
+}

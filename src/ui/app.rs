@@ -1,0 +1,76 @@
+//! The overlay's root: reads which show to present from the page URL
+//! (`?show=<id>`, and `&api=<origin>` for a backend elsewhere), provides the
+//! store, and lays the video, pinned cards, sheets and status over one stage.
+
+use leptos::prelude::*;
+
+use crate::api::Client;
+use crate::browser;
+use crate::ui::cart_sheet::CartSheet;
+use crate::ui::checkout_sheet::CheckoutSheet;
+use crate::ui::confirmation_sheet::ConfirmationSheet;
+use crate::ui::notice::NoticeStrip;
+use crate::ui::pin_rail::PinRail;
+use crate::ui::product_sheet::ProductSheet;
+use crate::ui::store::{Load, Sheet, Store};
+use crate::ui::top_bar::TopBar;
+use crate::ui::video::Video;
+
+#[component]
+pub fn App() -> impl IntoView {
+    let show = browser::query_param("show").filter(|s| !s.is_empty()).unwrap_or_else(|| "demo".into());
+    let api = browser::query_param("api").unwrap_or_default();
+    let store = Store::new(Client::new(api), show);
+    provide_context(store);
+    store.load();
+
+    let online = window_event_listener(leptos::ev::online, move |_| {
+        store.online.set(true);
+        // Back online: fetch the cart again in case it changed elsewhere meanwhile.
+        store.restore_cart();
+    });
+    let offline = window_event_listener(leptos::ev::offline, move |_| store.online.set(false));
+    on_cleanup(move || {
+        online.remove();
+        offline.remove();
+    });
+
+    view! {
+        <main class="vt-stage">
+            {move || match store.snapshot.get() {
+                Load::Loading => view! {
+                    <div class="vt-placeholder" aria-busy="true">
+                        <div class="vt-spinner" aria-hidden="true"></div>
+                        <p>"Loading the show…"</p>
+                    </div>
+                }.into_any(),
+                Load::Failed(message) => view! {
+                    <div class="vt-placeholder" role="alert">
+                        <p class="vt-placeholder__title">"The show could not be loaded."</p>
+                        <p>{message}</p>
+                        <button type="button" class="vt-button" on:click=move |_| {
+                            store.snapshot.set(Load::Loading);
+                            store.load();
+                        }>"Try again"</button>
+                    </div>
+                }.into_any(),
+                Load::Ready(snapshot) => view! {
+                    <Video src=snapshot.show.stream_url.clone() title=snapshot.show.title.clone() />
+                    <TopBar title=snapshot.show.title.clone() status=snapshot.show.status />
+                    <PinRail />
+                }.into_any(),
+            }}
+            <NoticeStrip />
+            {move || match store.sheet.get() {
+                Sheet::Closed => ().into_any(),
+                Sheet::Product(id) => match store.product(id) {
+                    Some(p) => view! { <ProductSheet product=p /> }.into_any(),
+                    None => ().into_any(),
+                },
+                Sheet::Cart => view! { <CartSheet /> }.into_any(),
+                Sheet::Checkout => view! { <CheckoutSheet /> }.into_any(),
+                Sheet::Confirmation(order) => view! { <ConfirmationSheet order=*order /> }.into_any(),
+            }}
+        </main>
+    }
+}

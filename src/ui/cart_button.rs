@@ -1,0 +1,32 @@
+//! The cart button with its item-count badge.
+
+use leptos::prelude::*;
+
+use crate::ui::store::{use_store, Sheet};
+
+#[component]
+pub fn CartButton() -> impl IntoView {
+    let store = use_store();
+    let count = move || store.cart.with(|c| c.as_ref().map_or(0, |c| c.item_count));
+    let label = move || match count() {
+        0 => "Cart, empty".to_string(),
+        1 => "Cart, 1 item".to_string(),
+        n => format!("Cart, {n} items"),
+    };
+    view! {
+        <button
+            type="button"
+            class="vt-icon-button vt-cart-button"
+            aria-label=label
+            data-testid="cart-button"
+            on:click=move |_| store.sheet.set(Sheet::Cart)
+        >
+            <svg aria-hidden="true" viewBox="0 0 24 24" width="24" height="24">
+                <path d="M6 7h12l-1 13H7L6 7zm3 0a3 3 0 0 1 6 0" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" />
+            </svg>
+            <Show when=move || { count() > 0 }>
+                <span class="vt-badge" data-testid="cart-count" aria-hidden="true">{count}</span>
+            </Show>
+        </button>
+    }
+}

@@ -1,0 +1,159 @@
+//! Checkout: email, name and shipping address, each with the `autocomplete`
+//! token that lets mobile autofill complete the form in one tap. The same
+//! validation the server applies runs here first, so mistakes show beside their
+//! field. Placing the order is safe to retry: the store reuses the idempotency key.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use vetrina_wire::{Address, CheckoutRequest, FieldError};
+
+use crate::api::ApiError;
+use crate::ui::sheet::Sheet;
+use crate::ui::store::{use_store, Sheet as SheetState};
+
+/// Countries we ship to in the demo; a real shop would get these from its backend.
+const COUNTRIES: &[(&str, &str)] = &[
+    ("IT", "Italy"),
+    ("AT", "Austria"),
+    ("BE", "Belgium"),
+    ("DE", "Germany"),
+    ("ES", "Spain"),
+    ("FR", "France"),
+    ("IE", "Ireland"),
+    ("NL", "Netherlands"),
+    ("PT", "Portugal"),
+    ("GB", "United Kingdom"),
+    ("US", "United States"),
+];
+
+struct Field {
+    key: &'static str,
+    label: &'static str,
+    autocomplete: &'static str,
+    input_type: &'static str,
+    optional: bool,
+}
+
+const FIELDS: &[Field] = &[
+    Field { key: "email", label: "Email", autocomplete: "email", input_type: "email", optional: false },
+    Field { key: "name", label: "Full name", autocomplete: "name", input_type: "text", optional: false },
+    Field { key: "address.line1", label: "Address", autocomplete: "address-line1", input_type: "text", optional: false },
+    Field { key: "address.line2", label: "Apartment, floor (optional)", autocomplete: "address-line2", input_type: "text", optional: true },
+    Field { key: "address.city", label: "City", autocomplete: "address-level2", input_type: "text", optional: false },
+    Field { key: "address.postal_code", label: "Postal code", autocomplete: "postal-code", input_type: "text", optional: false },
+];
+
+#[component]
+pub fn CheckoutSheet() -> impl IntoView {
+    let store = use_store();
+    let values: Vec<RwSignal<String>> = FIELDS.iter().map(|_| RwSignal::new(String::new())).collect();
+    let values = StoredValue::new(values);
+    let country = RwSignal::new("IT".to_string());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let problem = RwSignal::new(None::<String>);
+    let placing = RwSignal::new(false);
+
+    let value_of = move |key: &str| {
+        let i = FIELDS.iter().position(|f| f.key == key).unwrap_or(0);
+        values.with_value(|v| v[i].get_untracked())
+    };
+    let request = move || CheckoutRequest {
+        email: value_of("email").trim().to_string(),
+        name: value_of("name").trim().to_string(),
+        address: Address {
+            line1: value_of("address.line1").trim().to_string(),
+            line2: value_of("address.line2").trim().to_string(),
+            city: value_of("address.city").trim().to_string(),
+            postal_code: value_of("address.postal_code").trim().to_string(),
+            country: country.get_untracked(),
+        },
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if placing.get_untracked() {
+            return;
+        }
+        let req = request();
+        if let Err(fields) = req.validate() {
+            errors.set(fields);
+            problem.set(Some("Please check the highlighted fields.".into()));
+            return;
+        }
+        errors.set(Vec::new());
+        problem.set(None);
+        placing.set(true);
+        spawn_local(async move {
+            match store.checkout(&req).await {
+                Ok(order) => store.sheet.set(SheetState::Confirmation(Box::new(order))),
+                Err(ApiError::Server { fields, message, .. }) if !fields.is_empty() => {
+                    errors.set(fields);
+                    problem.set(Some(message));
+                }
+                Err(e) => problem.set(Some(e.user_message())),
+            }
+            placing.set(false);
+        });
+    };
+
+    let error_for = move |key: &'static str| {
+        move || errors.with(|e| e.iter().find(|f| f.field == key).map(|f| f.message.clone()))
+    };
+    let inputs = FIELDS
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let value = values.with_value(|v| v[i]);
+            let id = format!("vt-f-{}", f.key.replace('.', "-"));
+            let err_id = format!("{id}-error");
+            let error = error_for(f.key);
+            let has_error = move || error_for(f.key)().is_some();
+            view! {
+                <div class="vt-field" class:vt-field--invalid=has_error>
+                    <label for=id.clone()>{f.label}</label>
+                    <input
+                        id=id
+                        name=f.key
+                        type=f.input_type
+                        autocomplete=f.autocomplete
+                        required=!f.optional
+                        inputmode=if f.input_type == "email" { "email" } else { "text" }
+                        aria-invalid=move || has_error().to_string()
+                        aria-describedby=err_id.clone()
+                        prop:value=move || value.get()
+                        on:input=move |ev| value.set(event_target_value(&ev))
+                    />
+                    <span class="vt-field__error" id=err_id>{error}</span>
+                </div>
+            }
+        })
+        .collect_view();
+    let total = move || store.cart.with(|c| c.as_ref().map(|c| store.money(c.total_minor, &c.currency)));
+
+    view! {
+        <Sheet title="Checkout".to_string() id="checkout">
+            <form class="vt-form" on:submit=submit novalidate>
+                {inputs}
+                <div class="vt-field">
+                    <label for="vt-f-country">"Country"</label>
+                    <select
+                        id="vt-f-country"
+                        name="country"
+                        autocomplete="country"
+                        prop:value=move || country.get()
+                        on:change=move |ev| country.set(event_target_value(&ev))
+                    >
+                        {COUNTRIES.iter().map(|(code, name)| view! { <option value=*code>{*name}</option> }).collect_view()}
+                    </select>
+                    <span class="vt-field__error">{error_for("address.country")}</span>
+                </div>
+                <p class="vt-muted">"Test shop: no payment is taken."</p>
+                <p class="vt-problem" role="alert">{move || problem.get()}</p>
+                <button type="submit" class="vt-button vt-button--primary" data-testid="place-order" disabled=move || placing.get()>
+                    {move || if placing.get() { "Placing order…".to_string() } else { match total() { Some(t) => format!("Place order · {t}"), None => "Place order".into() } }}
+                </button>
+                <button type="button" class="vt-link-button" on:click=move |_| store.sheet.set(SheetState::Cart)>"Back to cart"</button>
+            </form>
+        </Sheet>
+    }
+}

@@ -1,0 +1,37 @@
+//! The pinned products, stacked in the lower corner away from the middle of the
+//! video where the host is. The newest is nearest the thumb; at most
+//! [`VISIBLE_PINS`] show at once. New pins are announced to screen readers.
+
+use leptos::prelude::*;
+
+use crate::ui::product_card::ProductCard;
+use crate::ui::store::use_store;
+
+pub const VISIBLE_PINS: usize = 2;
+
+#[component]
+pub fn PinRail() -> impl IntoView {
+    let store = use_store();
+    let cards = Memo::new(move |_| {
+        let ids: Vec<i64> = store.board.with(|b| b.pinned().iter().take(VISIBLE_PINS).copied().collect());
+        ids.into_iter().filter_map(|id| store.product(id)).collect::<Vec<_>>()
+    });
+    view! {
+        <p class="vt-visually-hidden" aria-live="polite" data-testid="announcer">
+            {move || store.announcement.get()}
+        </p>
+        <ul class="vt-rail" aria-label="Pinned products">
+            <For
+                each=move || cards.get().into_iter().rev()
+                key=|p| p.id
+                children=move |p| {
+                    view! {
+                        <li class="vt-rail__item">
+                            <ProductCard product=p currency=store.currency() />
+                        </li>
+                    }
+                }
+            />
+        </ul>
+    }
+}

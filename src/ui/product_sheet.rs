@@ -1,0 +1,144 @@
+//! A product's detail: picture, description, one row of choices per option
+//! (values that are sold out or do not exist with the rest are disabled), and
+//! "Add to cart" once a buyable variant is chosen.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use vetrina_wire::Product;
+
+use crate::domain::variants::{self, stock_hint, Choice, StockHint};
+use crate::ui::price::Price;
+use crate::ui::sheet::Sheet;
+use crate::ui::store::{use_store, Sheet as SheetState};
+
+#[component]
+pub fn ProductSheet(product: Product) -> impl IntoView {
+    let store = use_store();
+    let currency = store.currency();
+    let product = StoredValue::new(product);
+    let selection = RwSignal::new(product.with_value(variants::initial_selection));
+    let adding = RwSignal::new(false);
+    let problem = RwSignal::new(None::<String>);
+    let chosen = Memo::new(move |_| {
+        selection.with(|s| product.with_value(|p| variants::selected_variant(p, s).cloned()))
+    });
+
+    let add = move |_| {
+        let Some(variant) = chosen.get_untracked() else {
+            let missing = selection.with_untracked(|s| variants::first_missing(s));
+            let name = missing.and_then(|d| product.with_value(|p| p.option_names.get(d).cloned()));
+            problem.set(Some(format!("Choose a {} first.", name.unwrap_or_else(|| "variant".into()).to_lowercase())));
+            return;
+        };
+        if adding.get_untracked() {
+            return;
+        }
+        adding.set(true);
+        problem.set(None);
+        spawn_local(async move {
+            match store.add_to_cart(variant.id, 1).await {
+                Ok(()) => {
+                    let title = product.with_value(|p| p.title.clone());
+                    store.tell(format!("{title} added to your cart."), false);
+                    store.sheet.set(SheetState::Closed);
+                }
+                Err(e) => problem.set(Some(e.user_message())),
+            }
+            adding.set(false);
+        });
+    };
+
+    let option_rows = product.with_value(|p| {
+        p.option_names
+            .iter()
+            .enumerate()
+            .map(|(dim, name)| {
+                let values = variants::values(p, dim);
+                let name = name.clone();
+                view! {
+                    <fieldset class="vt-options">
+                        <legend class="vt-options__legend">
+                            {name.clone()}
+                            <span class="vt-options__chosen">
+                                {move || selection.with(|s| s.get(dim).cloned().flatten()).map(|v| format!(": {v}"))}
+                            </span>
+                        </legend>
+                        <div class="vt-options__values">
+                            {values
+                                .into_iter()
+                                .map(|value| {
+                                    let v = value.clone();
+                                    let state = Memo::new(move |_| {
+                                        selection.with(|s| product.with_value(|p| variants::choice(p, s, dim, &v)))
+                                    });
+                                    let v = value.clone();
+                                    let pressed = move || selection.with(|s| s.get(dim).cloned().flatten().as_deref() == Some(v.as_str()));
+                                    let v = value.clone();
+                                    let pick = move |_| {
+                                        problem.set(None);
+                                        selection.update(|s| *s = product.with_value(|p| variants::select(p, s, dim, &v)));
+                                    };
+                                    let label = value.clone();
+                                    view! {
+                                        <button
+                                            type="button"
+                                            class="vt-option"
+                                            class:vt-option--sold-out=move || state.get() == Choice::SoldOut
+                                            aria-pressed=move || pressed().to_string()
+                                            disabled=move || state.get() != Choice::Available
+                                            on:click=pick
+                                        >
+                                            {label}
+                                            {move || (state.get() == Choice::SoldOut).then(|| view! {
+                                                <span class="vt-visually-hidden">" (sold out)"</span>
+                                            })}
+                                        </button>
+                                    }
+                                })
+                                .collect_view()}
+                        </div>
+                    </fieldset>
+                }
+            })
+            .collect_view()
+    });
+
+    let title = product.with_value(|p| p.title.clone());
+    let (image, description) = product.with_value(|p| (p.image_url.clone(), p.description.clone()));
+    let summary_currency = currency.clone();
+    view! {
+        <Sheet title=title.clone() id="product">
+            <div class="vt-product">
+                <img class="vt-product__image" src=image alt=title width="120" height="120" />
+                <div class="vt-product__info">
+                    {move || {
+                        let currency = summary_currency.clone();
+                        match chosen.get() {
+                            Some(v) => view! { <Price minor=v.price_minor currency=currency compare_at=v.compare_at_minor /> }.into_any(),
+                            None => product.with_value(|p| view! {
+                                <Price minor=p.from_price_minor().unwrap_or(0) currency=currency compare_at=p.from_compare_at_minor() from=true />
+                            }).into_any(),
+                        }
+                    }}
+                    <p class="vt-product__description">{description}</p>
+                    {move || chosen.get().map(|v| match stock_hint(v.stock) {
+                        StockHint::SoldOut => view! { <p class="vt-hint vt-hint--out">"Sold out"</p> }.into_any(),
+                        StockHint::Low(n) => view! { <p class="vt-hint vt-hint--low">{format!("Only {n} left")}</p> }.into_any(),
+                        StockHint::InStock => view! { <p class="vt-hint">"In stock"</p> }.into_any(),
+                    })}
+                </div>
+            </div>
+            {option_rows}
+            <p class="vt-problem" role="alert">{move || problem.get()}</p>
+            <button
+                type="button"
+                class="vt-button vt-button--primary"
+                data-testid="add-to-cart"
+                disabled=move || adding.get() || chosen.get().is_some_and(|v| v.stock <= 0)
+                on:click=add
+            >
+                {move || if adding.get() { "Adding…" } else if chosen.get().is_some_and(|v| v.stock <= 0) { "Sold out" } else { "Add to cart" }}
+            </button>
+        </Sheet>
+    }
+}

@@ -1,0 +1,65 @@
+//! The sheet every detail opens in: a dialog over the lower part of the video
+//! (the video keeps playing above it). Focus moves into the sheet when it
+//! opens and returns to where it was when it closes; Escape and the backdrop close it.
+
+use leptos::ev::KeyboardEvent;
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use wasm_bindgen::JsCast;
+
+use crate::ui::store::{use_store, Sheet as SheetState};
+
+#[component]
+pub fn Sheet(
+    /// Heading, also the dialog's accessible name.
+    title: String,
+    /// A stable id fragment for aria-labelledby and tests.
+    id: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let store = use_store();
+    let panel = NodeRef::<leptos::html::Section>::new();
+    let opener = SendWrapper::new(document().active_element());
+    on_cleanup(move || {
+        if let Some(el) = opener.take().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            // The opener may itself be gone (a card that was unpinned meanwhile).
+            if el.is_connected() {
+                let _ = el.focus();
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(el) = panel.get() {
+            let _ = el.focus();
+        }
+    });
+    let close = move || store.sheet.set(SheetState::Closed);
+    let on_key = move |ev: KeyboardEvent| {
+        if ev.key() == "Escape" {
+            close();
+        }
+    };
+    let heading_id = format!("vt-sheet-{id}-title");
+    let labelled_by = heading_id.clone();
+    view! {
+        <div class="vt-sheet-backdrop" on:click=move |_| close()></div>
+        <section
+            class="vt-sheet"
+            data-sheet=id
+            role="dialog"
+            aria-modal="true"
+            aria-labelledby=labelled_by
+            tabindex="-1"
+            node_ref=panel
+            on:keydown=on_key
+        >
+            <header class="vt-sheet__header">
+                <h2 class="vt-sheet__title" id=heading_id>{title}</h2>
+                <button type="button" class="vt-icon-button" aria-label="Close" on:click=move |_| close()>
+                    <span aria-hidden="true">"✕"</span>
+                </button>
+            </header>
+            <div class="vt-sheet__body">{children()}</div>
+        </section>
+    }
+}

@@ -1,0 +1,249 @@
+//! The overlay's one store: the state every component shares, and the actions
+//! that change it. Provided once by `App` through context; components read its
+//! signals and call its methods. Short-lived UI state (the variant being picked,
+//! a form field) stays in the component that owns it.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use vetrina_wire::{Cart, CheckoutRequest, Order, Product, ShowSnapshot};
+
+use crate::api::events::{EventStream, StreamState};
+use crate::api::{ApiError, Client};
+use crate::browser;
+use crate::domain::checkout::Attempt;
+use crate::domain::timeline::{parse_event, Applied, PinBoard};
+
+/// Something that loads: what the user sees first, what they see after.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Load<T> {
+    Loading,
+    Ready(T),
+    Failed(String),
+}
+
+/// Which sheet covers the lower part of the video, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sheet {
+    Closed,
+    Product(i64),
+    Cart,
+    Checkout,
+    Confirmation(Box<Order>),
+}
+
+/// A short message for the viewer, shown by the notice strip.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub text: String,
+    pub is_error: bool,
+}
+
+#[derive(Clone, Copy)]
+pub struct Store {
+    pub client: StoredValue<Client>,
+    pub show_id: StoredValue<String>,
+    /// The viewer's locale for `Intl`.
+    pub locale: StoredValue<Option<String>>,
+    pub snapshot: RwSignal<Load<ShowSnapshot>>,
+    pub board: RwSignal<PinBoard>,
+    pub cart: RwSignal<Option<Cart>>,
+    pub sheet: RwSignal<Sheet>,
+    pub notice: RwSignal<Option<Notice>>,
+    pub online: RwSignal<bool>,
+    pub stream: RwSignal<StreamState>,
+    /// Text for the `aria-live` region: new pins are announced through it.
+    pub announcement: RwSignal<String>,
+    attempt: StoredValue<Attempt>,
+    events: StoredValue<Option<EventStream>, LocalStorage>,
+}
+
+impl Store {
+    pub fn new(client: Client, show_id: String) -> Self {
+        Self {
+            client: StoredValue::new(client),
+            show_id: StoredValue::new(show_id),
+            locale: StoredValue::new(browser::language()),
+            snapshot: RwSignal::new(Load::Loading),
+            board: RwSignal::new(PinBoard::default()),
+            cart: RwSignal::new(None),
+            sheet: RwSignal::new(Sheet::Closed),
+            notice: RwSignal::new(None),
+            online: RwSignal::new(browser::is_online()),
+            stream: RwSignal::new(StreamState::Connecting),
+            announcement: RwSignal::new(String::new()),
+            attempt: StoredValue::new(Attempt::default()),
+            events: StoredValue::new_local(None),
+        }
+    }
+
+    fn cart_key(&self) -> String {
+        format!("vetrina.cart.{}", self.show_id.get_value())
+    }
+
+    pub fn product(&self, id: i64) -> Option<Product> {
+        self.snapshot.with(|s| match s {
+            Load::Ready(s) => s.products.iter().find(|p| p.id == id).cloned(),
+            _ => None,
+        })
+    }
+
+    pub fn currency(&self) -> String {
+        self.snapshot.with(|s| match s {
+            Load::Ready(s) => s.show.currency.clone(),
+            _ => "EUR".into(),
+        })
+    }
+
+    pub fn money(&self, minor: i64, currency: &str) -> String {
+        browser::format_money(minor, currency, self.locale.get_value().as_deref())
+    }
+
+    pub fn tell(&self, text: impl Into<String>, is_error: bool) {
+        self.notice.set(Some(Notice { text: text.into(), is_error }));
+    }
+
+    /// Loads the show, then follows its event stream from where the snapshot ends.
+    pub fn load(self) {
+        spawn_local(async move {
+            let client = self.client.get_value();
+            let show_id = self.show_id.get_value();
+            match client.snapshot(&show_id).await {
+                Ok(snapshot) => {
+                    self.board.set(PinBoard::from_snapshot(snapshot.pinned.clone(), snapshot.last_event_id));
+                    let url = client.url(&format!("/shows/{show_id}/events?since={}", snapshot.last_event_id));
+                    self.snapshot.set(Load::Ready(snapshot));
+                    self.follow(&url);
+                }
+                Err(e) => self.snapshot.set(Load::Failed(match e {
+                    ApiError::Server { status: 404, .. } => "This show does not exist or has been removed.".into(),
+                    other => other.user_message(),
+                })),
+            }
+        });
+        self.restore_cart();
+    }
+
+    fn follow(self, url: &str) {
+        let opened = EventStream::open(
+            url,
+            move |data| self.on_event_data(&data),
+            move |state| self.stream.set(state),
+        );
+        match opened {
+            Ok(stream) => self.events.set_value(Some(stream)),
+            Err(e) => {
+                browser::warn(&format!("vetrina: could not open the event stream: {e}"));
+                self.stream.set(StreamState::Reconnecting);
+            }
+        }
+    }
+
+    /// Applies one SSE payload. Anything malformed is dropped with a console
+    /// warning; the overlay carries on with the next event.
+    pub fn on_event_data(&self, data: &str) {
+        let envelope = match parse_event(data, &self.show_id.get_value()) {
+            Ok(e) => e,
+            Err(e) => {
+                browser::warn(&format!("vetrina: dropped an event: {e}"));
+                return;
+            }
+        };
+        let mut applied = Applied::Ignored;
+        self.board.update(|b| applied = b.apply(&envelope));
+        if let Applied::Pinned(id) = applied {
+            if let Some(p) = self.product(id) {
+                self.announcement.set(format!("Now showing: {}", p.title));
+            }
+        }
+    }
+
+    /// Brings back the cart of an earlier visit (its id is kept in this browser).
+    pub fn restore_cart(self) {
+        let Some(id) = browser::storage_get(&self.cart_key()) else { return };
+        spawn_local(async move {
+            match self.client.get_value().cart(&id).await {
+                Ok(cart) => self.cart.set(Some(cart)),
+                Err(ApiError::Server { status: 404, .. }) => browser::storage_remove(&self.cart_key()),
+                Err(e) => self.tell(
+                    format!("Your cart could not be loaded just now. {}", e.user_message()),
+                    true,
+                ),
+            }
+        });
+    }
+
+    fn keep_cart(&self, cart: Cart) {
+        browser::storage_set(&self.cart_key(), &cart.id);
+        self.cart.set(Some(cart));
+    }
+
+    /// Adds to the cart, creating it on first use. A cart that has vanished on
+    /// the server (ordered in another tab, say) is replaced once, transparently.
+    pub async fn add_to_cart(&self, variant_id: i64, quantity: u32) -> Result<(), ApiError> {
+        let client = self.client.get_value();
+        let existing = self.cart.get_untracked().map(|c| c.id);
+        let result = match existing {
+            Some(id) => match client.add_line(&id, variant_id, quantity).await {
+                Err(ApiError::Server { status: 404, code, .. }) if code == "not_found" => {
+                    self.new_cart_with(&client, variant_id, quantity).await
+                }
+                Err(ApiError::Server { code, .. }) if code == "cart_closed" => {
+                    self.new_cart_with(&client, variant_id, quantity).await
+                }
+                other => other,
+            },
+            None => self.new_cart_with(&client, variant_id, quantity).await,
+        };
+        let cart = result?;
+        self.keep_cart(cart);
+        Ok(())
+    }
+
+    async fn new_cart_with(&self, client: &Client, variant_id: i64, quantity: u32) -> Result<Cart, ApiError> {
+        let cart = client.create_cart(&self.show_id.get_value()).await?;
+        self.keep_cart(cart.clone());
+        client.add_line(&cart.id, variant_id, quantity).await
+    }
+
+    pub async fn set_quantity(&self, variant_id: i64, quantity: u32) -> Result<(), ApiError> {
+        let Some(id) = self.cart.get_untracked().map(|c| c.id) else { return Ok(()) };
+        let client = self.client.get_value();
+        let cart = if quantity == 0 {
+            client.remove_line(&id, variant_id).await?
+        } else {
+            client.set_quantity(&id, variant_id, quantity).await?
+        };
+        self.keep_cart(cart);
+        Ok(())
+    }
+
+    /// Places the order. Retrying the same request (a double tap, a timeout)
+    /// reuses the idempotency key, so at most one order is ever placed.
+    pub async fn checkout(&self, request: &CheckoutRequest) -> Result<Order, ApiError> {
+        let Some(cart) = self.cart.get_untracked() else {
+            return Err(ApiError::Server {
+                status: 409,
+                code: "cart_empty".into(),
+                message: "Your cart is empty.".into(),
+                fields: Vec::new(),
+            });
+        };
+        let fingerprint = format!(
+            "{}|{}|{}",
+            cart.id,
+            serde_json::to_string(&cart.lines).unwrap_or_default(),
+            serde_json::to_string(request).unwrap_or_default()
+        );
+        let mut key = String::new();
+        self.attempt.update_value(|a| key = a.key_for(&fingerprint, browser::random_key));
+        let order = self.client.get_value().checkout(&cart.id, &key, request).await?;
+        self.attempt.update_value(Attempt::finish);
+        browser::storage_remove(&self.cart_key());
+        self.cart.set(None);
+        Ok(order)
+    }
+}
+
+pub fn use_store() -> Store {
+    expect_context::<Store>()
+}
