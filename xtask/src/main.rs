@@ -1,1 +1,250 @@
-fn main(){}
+//! The project's task runner: `cargo xtask demo` and `cargo xtask test`.
+//!
+//! Both start by making sure this machine has every tool they need, installing
+//! what is missing and skipping what is there, and say what they do as they go.
+//! The README's two set-up commands are exactly these, so a fresh Debian machine
+//! and CI take the same path a developer does.
+
+use std::env;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+/// trunk, pinned. 0.22 declares a newer rust-version than this machine's stable
+/// and builds fine with `--ignore-rust-version` (see shared/TOOLCHAIN.md).
+const TRUNK_VERSION: &str = "0.22.1";
+/// Debian packages the tests and the demo need.
+const APT_PACKAGES: &[&str] = &["chromium", "chromium-driver", "ffmpeg", "fonts-dejavu-core"];
+/// Where the demo listens, unless `--addr` says otherwise.
+const DEMO_ADDR: &str = "127.0.0.1:8080";
+/// Where the end-to-end tests' server listens (must match playwright.config.ts).
+const E2E_ADDR: &str = "127.0.0.1:18080";
+/// The demo show's creator token in the end-to-end tests (must match tests/e2e/helpers.ts).
+const E2E_TOKEN: &str = "e2e-creator-token";
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo(&args[1..]),
+        Some("test") => test(),
+        Some("setup") => setup(),
+        Some("e2e") => setup().and_then(|()| build_overlay()).and_then(|()| e2e()),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <demo|test|setup|e2e>\n\n  demo   set up, build, and run the demo at http://{DEMO_ADDR}\n  test   set up, build, and run every test\n  setup  only install the tools (skipping what is there)\n  e2e    only the end-to-end browser tests"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    // xtask/ lives one level below the workspace root.
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| ".".into())
+}
+
+fn say(step: &str) {
+    println!("\n==> {step}");
+}
+
+/// A command run from the workspace root with the tools' PATH and settings.
+fn cmd(program: &str) -> Command {
+    let root = root();
+    let mut c = Command::new(program);
+    c.current_dir(&root);
+    let cargo_bin = env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|p| p.join("bin"));
+    let mut paths: Vec<PathBuf> = vec![root.join("node_modules/.bin")];
+    paths.extend(cargo_bin);
+    paths.extend(env::split_paths(&env::var_os("PATH").unwrap_or_default()));
+    c.env("PATH", env::join_paths(paths).unwrap_or_default());
+    // Trunk must never reach for GitHub or crates.io on its own.
+    c.env("TRUNK_SKIP_VERSION_CHECK", "true");
+    c
+}
+
+fn run(c: &mut Command) -> Result {
+    let shown = format!(
+        "{} {}",
+        c.get_program().to_string_lossy(),
+        c.get_args().map(OsStr::to_string_lossy).collect::<Vec<_>>().join(" ")
+    );
+    println!("    $ {shown}");
+    let status = c.status().map_err(|e| format!("could not start `{shown}`: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{shown}` failed ({status})"))
+    }
+}
+
+fn output(c: &mut Command) -> Option<String> {
+    let out = c.output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn is_root() -> bool {
+    output(Command::new("id").arg("-u")).is_some_and(|s| s.trim() == "0")
+}
+
+/// `apt-get`, through sudo when not root.
+fn apt() -> Command {
+    let mut c = if is_root() {
+        Command::new("apt-get")
+    } else {
+        let mut c = Command::new("sudo");
+        c.arg("apt-get");
+        c
+    };
+    c.env("DEBIAN_FRONTEND", "noninteractive");
+    c
+}
+
+fn setup() -> Result {
+    say("Rust target wasm32-unknown-unknown");
+    let targets = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
+        println!("    already installed");
+    } else {
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+
+    say(&format!("Debian packages: {}", APT_PACKAGES.join(", ")));
+    let mut wanted: Vec<&str> = APT_PACKAGES
+        .iter()
+        .copied()
+        .filter(|p| {
+            !output(Command::new("dpkg-query").args(["-W", "-f=${Status}", p]))
+                .is_some_and(|s| s.contains("install ok installed"))
+        })
+        .collect();
+    if output(Command::new("npm").arg("--version")).is_none() {
+        wanted.extend(["nodejs", "npm"]);
+    }
+    if wanted.is_empty() {
+        println!("    already installed");
+    } else {
+        run(apt().args(["update", "-q"]))?;
+        run(apt().args(["install", "-y", "-q", "--no-install-recommends"]).args(&wanted))?;
+    }
+
+    let bindgen = wasm_bindgen_version()?;
+    say(&format!("wasm-bindgen-cli {bindgen} (the version in Cargo.lock)"));
+    let have = output(cmd("wasm-bindgen").arg("--version")).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(bindgen.as_str()) {
+        println!("    already installed");
+    } else {
+        // Not --locked: its lockfile pins a crate release the registry mirror lacks.
+        run(cmd("cargo").args(["install", "wasm-bindgen-cli", "--version", &bindgen]))?;
+    }
+
+    say(&format!("trunk {TRUNK_VERSION}"));
+    let have = output(cmd("trunk").arg("--version")).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(TRUNK_VERSION) {
+        println!("    already installed");
+    } else {
+        run(cmd("cargo").args(["install", "--locked", "trunk", "--version", TRUNK_VERSION, "--ignore-rust-version"]))?;
+    }
+
+    say("npm packages from package-lock.json (wasm-opt 132, Playwright)");
+    let stamp = root().join("node_modules/.package-lock.json");
+    let lock = root().join("package-lock.json");
+    let fresh = match (modified(&stamp), modified(&lock)) {
+        (Some(installed), Some(locked)) => installed >= locked,
+        _ => false,
+    };
+    if fresh {
+        println!("    already installed");
+    } else {
+        run(cmd("npm").args(["ci", "--no-audit", "--no-fund"]))?;
+    }
+
+    say("Rust crates (trunk builds offline, so fetch them first)");
+    run(cmd("cargo").args(["fetch", "--quiet"]))?;
+    Ok(())
+}
+
+fn modified(p: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(p).and_then(|m| m.modified()).ok()
+}
+
+/// The wasm-bindgen version Cargo.lock resolved: the CLI must be exactly this.
+fn wasm_bindgen_version() -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("reading Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen package".into())
+}
+
+fn build_overlay() -> Result {
+    say("Building the overlay (trunk, release: wasm-opt -Oz)");
+    run(cmd("trunk").args(["build", "--release"]))
+}
+
+fn build_server() -> Result {
+    say("Building the server");
+    run(cmd("cargo").args(["build", "--package", "vetrina-server"]))
+}
+
+fn demo(args: &[String]) -> Result {
+    let addr = match args {
+        [] => DEMO_ADDR.to_string(),
+        [flag, addr] if flag == "--addr" => addr.clone(),
+        _ => return Err("usage: cargo xtask demo [--addr HOST:PORT]".into()),
+    };
+    setup()?;
+    build_overlay()?;
+    build_server()?;
+    say("Starting the demo (Ctrl-C stops it; data lives in .vetrina/)");
+    run(cmd("target/debug/vetrina-server").args(["--demo", "--dist", "dist", "--data-dir", ".vetrina", "--addr", &addr]))
+}
+
+fn test() -> Result {
+    let started = std::time::Instant::now();
+    setup()?;
+    say("Native tests: domain, wire types, server API");
+    run(cmd("cargo").args(["test", "--workspace", "--quiet"]))?;
+    say("Component tests in headless Chromium (wasm-bindgen-test)");
+    run(cmd("cargo")
+        .args(["test", "--package", "vetrina", "--target", "wasm32-unknown-unknown", "--test", "web", "--quiet"])
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver"))?;
+    build_overlay()?;
+    e2e()?;
+    println!("\nAll tests passed in {:.0} s.", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// The browser tests against a real server on a fresh database. Screenshots of
+/// every step land in target/e2e-screenshots/.
+fn e2e() -> Result {
+    build_server()?;
+    say("End-to-end tests in headless Chromium (Playwright), and the bundle budget");
+    let data = root().join("target/e2e-data");
+    // A fresh database every run; the generated media (the video) is kept.
+    for f in ["vetrina.sqlite", "vetrina.sqlite-wal", "vetrina.sqlite-shm"] {
+        let _ = std::fs::remove_file(data.join(f));
+    }
+    let _ = std::fs::remove_dir_all(root().join("target/e2e-screenshots"));
+    run(cmd("npx")
+        .args(["playwright", "test"])
+        .env("VETRINA_E2E_ADDR", E2E_ADDR)
+        .env("VETRINA_E2E_TOKEN", E2E_TOKEN)
+        .env("VETRINA_E2E_DATA", &data))
+}

@@ -1,0 +1,54 @@
+// End-to-end tests: Debian's Chromium (never a downloaded browser) against the
+// real server on a fresh database, on a phone with touch and on a desktop.
+// Run through `cargo xtask test` (or `cargo xtask e2e`), which builds first.
+import { defineConfig } from '@playwright/test';
+
+const addr = process.env.VETRINA_E2E_ADDR ?? '127.0.0.1:18080';
+const token = process.env.VETRINA_E2E_TOKEN ?? 'e2e-creator-token';
+const data = process.env.VETRINA_E2E_DATA ?? 'target/e2e-data';
+
+const chromium = {
+  executablePath: '/usr/bin/chromium',
+  args: [
+    '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
+    '--no-default-browser-check', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--disable-extensions', '--disable-default-apps',
+    '--autoplay-policy=no-user-gesture-required',
+  ],
+};
+
+export default defineConfig({
+  testDir: 'tests/e2e',
+  outputDir: 'target/e2e-results',
+  // One server, one database: tests run one after another so stock stays predictable.
+  workers: 1,
+  fullyParallel: false,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list']],
+  use: {
+    baseURL: `http://${addr}`,
+    headless: true,
+    launchOptions: chromium,
+    trace: 'off',
+  },
+  projects: [
+    {
+      name: 'phone',
+      use: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+    },
+    {
+      name: 'desktop',
+      use: { viewport: { width: 1280, height: 800 } },
+      testIgnore: /bundle\.spec/,
+    },
+  ],
+  webServer: {
+    command: `target/debug/vetrina-server --demo --host-every 0 --demo-token ${token} --addr ${addr} --dist dist --data-dir ${data}`,
+    url: `http://${addr}/api/shows/demo`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+});

@@ -1,0 +1,61 @@
+// Shared helpers for the end-to-end tests: the creator API, taps, screenshots.
+import { expect, type APIRequestContext, type Locator, type Page, type TestInfo } from '@playwright/test';
+
+export const TOKEN = process.env.VETRINA_E2E_TOKEN ?? 'e2e-creator-token';
+const auth = { Authorization: `Bearer ${TOKEN}` };
+
+export async function snapshot(request: APIRequestContext) {
+  const r = await request.get('/api/shows/demo');
+  expect(r.ok()).toBeTruthy();
+  return r.json();
+}
+
+export async function pin(request: APIRequestContext, productId: number) {
+  const r = await request.post('/api/shows/demo/pins', { headers: auth, data: { product_id: productId } });
+  expect(r.status(), await r.text()).toBe(201);
+}
+
+export async function unpinAll(request: APIRequestContext) {
+  const snap = await snapshot(request);
+  for (const id of snap.pinned) {
+    const r = await request.delete(`/api/shows/demo/pins/${id}`, { headers: auth });
+    expect(r.ok()).toBeTruthy();
+  }
+}
+
+/** Buys `quantity` of a variant through the API, as another viewer would. */
+export async function buyElsewhere(request: APIRequestContext, variantId: number, quantity: number) {
+  const cart = await (await request.post('/api/carts', { data: { show_id: 'demo' } })).json();
+  const add = await request.post(`/api/carts/${cart.id}/lines`, { data: { variant_id: variantId, quantity } });
+  expect(add.ok(), await add.text()).toBeTruthy();
+  const order = await request.post(`/api/carts/${cart.id}/checkout`, {
+    headers: { 'Idempotency-Key': `elsewhere-${Date.now()}-${Math.random()}` },
+    data: {
+      email: 'other@example.com',
+      name: 'Other Viewer',
+      address: { line1: '2 Via Po', city: 'Torino', postal_code: '10100', country: 'IT' },
+    },
+  });
+  expect(order.status(), await order.text()).toBe(201);
+}
+
+/** A tap on a touch device, a click elsewhere. */
+export async function press(locator: Locator, testInfo: TestInfo) {
+  if (testInfo.project.use.hasTouch) {
+    await locator.tap();
+  } else {
+    await locator.click();
+  }
+}
+
+/** Saves a screenshot under target/e2e-screenshots/<project>/<name>.png. */
+export async function shot(page: Page, testInfo: TestInfo, name: string) {
+  // Let entrance animations finish so the picture shows the resting state.
+  await page.waitForTimeout(350);
+  await page.screenshot({ path: `target/e2e-screenshots/${testInfo.project.name}/${name}.png` });
+}
+
+export async function openShow(page: Page) {
+  await page.goto('/?show=demo');
+  await expect(page.locator('video.vt-video')).toBeVisible();
+}

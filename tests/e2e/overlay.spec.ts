@@ -1,0 +1,203 @@
+// The viewer's whole path on the real server: pin → card → variant → cart →
+// checkout → confirmation, plus reload, failures and bad events.
+import { expect, test } from '@playwright/test';
+import { buyElsewhere, openShow, pin, press, shot, snapshot, unpinAll } from './helpers';
+
+test.beforeEach(async ({ request }) => {
+  await unpinAll(request);
+});
+
+test('a pinned product can be bought in a few taps', async ({ page, request }, testInfo) => {
+  await openShow(page);
+  await expect(page.locator('.vt-top__title')).toHaveText('Spring Edit, live from Milano');
+  await shot(page, testInfo, '01-show');
+
+  await pin(request, 1);
+  const card = page.locator('.vt-card[data-product-id="1"]');
+  await expect(card).toBeVisible();
+  await expect(card).toContainText('Linen Shirt');
+  await expect(card).toContainText('€49.00');
+  await expect(card).toContainText('€69.00');
+  await expect(page.getByTestId('announcer')).toHaveText('Now showing: Linen Shirt');
+  await shot(page, testInfo, '02-pinned');
+
+  await press(card, testInfo);
+  const sheet = page.getByRole('dialog', { name: 'Linen Shirt' });
+  await expect(sheet).toBeVisible();
+  await expect(sheet).toBeFocused();
+  await shot(page, testInfo, '03-detail');
+
+  // Nothing chosen yet: the sheet says what is missing instead of guessing.
+  await press(page.getByTestId('add-to-cart'), testInfo);
+  await expect(sheet.getByRole('alert')).toHaveText('Choose a size first.');
+
+  // Sand in L is sold out: once Sand is chosen, L cannot be picked.
+  await press(sheet.getByRole('button', { name: 'Sand' }), testInfo);
+  await expect(sheet.getByRole('button', { name: 'L (sold out)' })).toBeDisabled();
+  await press(sheet.getByRole('button', { name: 'M', exact: true }), testInfo);
+  await expect(sheet.getByRole('button', { name: 'M', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  await shot(page, testInfo, '04-variant');
+
+  await press(page.getByTestId('add-to-cart'), testInfo);
+  await expect(sheet).toBeHidden();
+  await expect(page.getByTestId('cart-count')).toHaveText('1');
+  await expect(page.getByTestId('notice')).toContainText('Linen Shirt added');
+  await shot(page, testInfo, '05-added');
+
+  await press(page.getByTestId('cart-button'), testInfo);
+  const cart = page.getByRole('dialog', { name: 'Your cart' });
+  await expect(cart).toContainText('Linen Shirt');
+  await expect(cart).toContainText('M · Sand');
+  // Totals come from the server: 49.00 plus 4.90 shipping below the free threshold.
+  await expect(page.getByTestId('cart-total')).toHaveText('€53.90');
+  await shot(page, testInfo, '06-cart');
+
+  await press(page.getByTestId('go-to-checkout'), testInfo);
+  const form = page.getByRole('dialog', { name: 'Checkout' });
+  await expect(form).toBeVisible();
+  const expected: Record<string, string> = {
+    Email: 'email',
+    'Full name': 'name',
+    Address: 'address-line1',
+    'Apartment, floor (optional)': 'address-line2',
+    City: 'address-level2',
+    'Postal code': 'postal-code',
+    Country: 'country',
+  };
+  for (const [label, token] of Object.entries(expected)) {
+    await expect(form.getByLabel(label)).toHaveAttribute('autocomplete', token);
+  }
+  // A bad email is caught beside its field before anything is sent.
+  await form.getByLabel('Email').fill('ada@');
+  await press(page.getByTestId('place-order'), testInfo);
+  await expect(form.locator('#vt-f-email-error')).toContainText('Enter an email address');
+
+  await form.getByLabel('Email').fill('ada@example.com');
+  await form.getByLabel('Full name').fill('Ada Lovelace');
+  await form.getByLabel('Address').fill('1 Via Roma');
+  await form.getByLabel('City').fill('Milano');
+  await form.getByLabel('Postal code').fill('20121');
+  await form.getByLabel('Country').selectOption('IT');
+  await shot(page, testInfo, '07-checkout');
+
+  await press(page.getByTestId('place-order'), testInfo);
+  const done = page.getByRole('dialog', { name: 'Thank you!' });
+  await expect(done).toBeVisible();
+  await expect(page.getByTestId('order-number')).toHaveText(/^VT-\d{6}$/);
+  await expect(done).toContainText('ada@example.com');
+  await expect(page.getByTestId('cart-count')).toHaveCount(0);
+  await shot(page, testInfo, '08-confirmation');
+});
+
+test('the cart survives a reload', async ({ page, request }, testInfo) => {
+  await openShow(page);
+  await pin(request, 4);
+  await press(page.locator('.vt-card[data-product-id="4"]'), testInfo);
+  await press(page.getByTestId('add-to-cart'), testInfo);
+  await expect(page.getByTestId('cart-count')).toHaveText('1');
+
+  await page.reload();
+  await expect(page.locator('video.vt-video')).toBeVisible();
+  await expect(page.getByTestId('cart-count')).toHaveText('1');
+  await press(page.getByTestId('cart-button'), testInfo);
+  await expect(page.getByRole('dialog', { name: 'Your cart' })).toContainText('Ceramic Mug');
+  await shot(page, testInfo, '09-cart-after-reload');
+
+  // Quantity changes go through the server and come back with new totals.
+  await press(page.getByRole('button', { name: 'One more' }), testInfo);
+  await expect(page.getByTestId('cart-count')).toHaveText('2');
+  await expect(page.getByTestId('cart-total')).toHaveText('€40.90');
+  await press(page.getByRole('button', { name: 'Remove Ceramic Mug' }), testInfo);
+  await expect(page.getByText('Your cart is empty.')).toBeVisible();
+  await shot(page, testInfo, '10-cart-empty');
+});
+
+test('a line sold out meanwhile is named at checkout and nothing is lost', async ({ page, request }, testInfo) => {
+  // Each project buys out a different product, so the two runs do not interfere.
+  const [productId, variantId, title] = testInfo.project.name === 'phone' ? [6, 16, 'Sunglasses'] : [8, 19, 'Scented Candle'];
+  const stock = (await snapshot(request)).products.find((p: any) => p.id === productId).variants[0].stock;
+  expect(stock).toBeGreaterThan(0);
+
+  await openShow(page);
+  await pin(request, productId);
+  await press(page.locator(`.vt-card[data-product-id="${productId}"]`), testInfo);
+  await press(page.getByTestId('add-to-cart'), testInfo);
+  await expect(page.getByTestId('cart-count')).toHaveText('1');
+
+  await buyElsewhere(request, variantId, stock);
+
+  await press(page.getByTestId('cart-button'), testInfo);
+  await press(page.getByTestId('go-to-checkout'), testInfo);
+  const form = page.getByRole('dialog', { name: 'Checkout' });
+  await form.getByLabel('Email').fill('bea@example.com');
+  await form.getByLabel('Full name').fill('Bea Rossi');
+  await form.getByLabel('Address').fill('3 Via Dante');
+  await form.getByLabel('City').fill('Roma');
+  await form.getByLabel('Postal code').fill('00100');
+  await press(page.getByTestId('place-order'), testInfo);
+  await expect(form.getByRole('alert')).toHaveText(`${title} is sold out.`);
+  await shot(page, testInfo, '11-sold-out-at-checkout');
+  // The cart is intact: the viewer decides what to do with the line.
+  await expect(page.getByTestId('cart-count')).toHaveText('1');
+});
+
+test('a failed request explains itself and keeps the cart', async ({ page, request }, testInfo) => {
+  await openShow(page);
+  await pin(request, 3);
+  await press(page.locator('.vt-card[data-product-id="3"]'), testInfo);
+  await press(page.getByRole('button', { name: 'Olive' }), testInfo);
+  await press(page.getByTestId('add-to-cart'), testInfo);
+  await expect(page.getByTestId('cart-count')).toHaveText('1');
+
+  await page.route('**/api/carts/**', (route) => route.abort('internetdisconnected'));
+  await press(page.locator('.vt-card[data-product-id="3"]'), testInfo);
+  await press(page.getByRole('button', { name: 'Terracotta' }), testInfo);
+  await press(page.getByTestId('add-to-cart'), testInfo);
+  await expect(page.getByRole('dialog', { name: 'Silk Scarf' }).getByRole('alert')).toContainText('offline');
+  await shot(page, testInfo, '12-request-failed');
+  await expect(page.getByTestId('cart-count')).toHaveText('1');
+
+  await page.unroute('**/api/carts/**');
+  await press(page.getByTestId('add-to-cart'), testInfo);
+  await expect(page.getByTestId('cart-count')).toHaveText('2');
+});
+
+test('a malformed event is dropped with a warning and the stream goes on', async ({ page }, testInfo) => {
+  const warnings: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'warning') warnings.push(m.text());
+  });
+  await page.route('**/api/shows/demo/events**', (route) =>
+    route.fulfill({
+      status: 200,
+      headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' },
+      body:
+        'retry: 600000\n\n' +
+        'id: 900001\ndata: {this is not json\n\n' +
+        'id: 900002\ndata: {"id":900002,"show_id":"demo","stream_ms":1,"type":"explode","product_id":2}\n\n' +
+        'id: 900003\ndata: {"id":900003,"show_id":"demo","stream_ms":2,"type":"pin","product_id":2}\n\n',
+    }),
+  );
+  await openShow(page);
+  await expect(page.locator('.vt-card[data-product-id="2"]')).toBeVisible();
+  await expect.poll(() => warnings.filter((w) => w.includes('dropped an event')).length).toBe(2);
+  await shot(page, testInfo, '13-after-malformed-events');
+});
+
+test('an unknown show has a designed error state', async ({ page }, testInfo) => {
+  await page.goto('/?show=no-such-show');
+  await expect(page.getByRole('alert')).toContainText('The show could not be loaded.');
+  await expect(page.getByRole('alert')).toContainText('does not exist');
+  await shot(page, testInfo, '14-unknown-show');
+});
+
+test('pinning needs the creator token', async ({ request }) => {
+  const anonymous = await request.post('/api/shows/demo/pins', { data: { product_id: 1 } });
+  expect(anonymous.status()).toBe(401);
+  expect((await anonymous.json()).code).toBe('unauthorized');
+  const wrong = await request.post('/api/shows/demo/pins', {
+    headers: { Authorization: 'Bearer not-the-token' },
+    data: { product_id: 1 },
+  });
+  expect(wrong.status()).toBe(401);
+});

@@ -1,0 +1,98 @@
+//! Component tests in a real browser (headless Chromium via wasm-bindgen-test):
+//! what native tests cannot show, such as `Intl` formatting and DOM events.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use vetrina::api::Client;
+use vetrina::ui::product_card::ProductCard;
+use vetrina::ui::store::{Load, Sheet, Store};
+use vetrina_wire::{Product, Show, ShowSnapshot, ShowStatus, Variant};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn product() -> Product {
+    Product {
+        id: 7,
+        title: "Silk Scarf".into(),
+        description: "Hand-rolled.".into(),
+        image_url: "/x.svg".into(),
+        option_names: vec!["Colour".into()],
+        variants: vec![
+            Variant { id: 70, options: vec!["Olive".into()], price_minor: 3500, compare_at_minor: Some(4500), stock: 2 },
+            Variant { id: 71, options: vec!["Red".into()], price_minor: 3500, compare_at_minor: Some(4500), stock: 0 },
+        ],
+    }
+}
+
+fn snapshot() -> ShowSnapshot {
+    ShowSnapshot {
+        show: Show {
+            id: "demo".into(),
+            title: "Test show".into(),
+            status: ShowStatus::Live,
+            currency: "EUR".into(),
+            locale: "en".into(),
+            stream_url: "/v.mp4".into(),
+            started_at_ms: 0,
+        },
+        products: vec![product()],
+        pinned: vec![],
+        last_event_id: 10,
+    }
+}
+
+/// Mounts `view` in a fresh container with a store in context; returns both.
+fn mount_with_store<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> (web_sys::HtmlElement, Store) {
+    let document = document();
+    let container: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&container).unwrap();
+    let cell = Rc::new(Cell::new(None));
+    let out = cell.clone();
+    let handle = leptos::mount::mount_to(container.clone(), move || {
+        let store = Store::new(Client::new(""), "demo".into());
+        store.snapshot.set(Load::Ready(snapshot()));
+        store.locale.set_value(Some("en-US".into()));
+        provide_context(store);
+        out.set(Some(store));
+        view()
+    });
+    handle.forget();
+    (container, cell.get().unwrap())
+}
+
+#[wasm_bindgen_test]
+async fn product_card_shows_intl_price_and_opens_the_sheet() {
+    let (container, store) = mount_with_store(|| view! { <ProductCard product=product() currency="EUR".to_string() /> });
+    let button = container.query_selector("button.vt-card").unwrap().expect("the card is a real button");
+    let text = button.text_content().unwrap();
+    assert!(text.contains("Silk Scarf"), "{text}");
+    // Intl.NumberFormat in en-US, with the struck compare-at price and the saving.
+    assert!(text.contains("€35.00"), "{text}");
+    assert!(text.contains("€45.00"), "{text}");
+    assert!(text.contains("-22%"), "{text}");
+    assert!(text.contains("Only 2 left"), "{text}");
+
+    button.unchecked_ref::<web_sys::HtmlElement>().click();
+    leptos::task::tick().await;
+    assert_eq!(store.sheet.get_untracked(), Sheet::Product(7));
+}
+
+#[wasm_bindgen_test]
+async fn malformed_events_are_dropped_and_good_ones_still_apply() {
+    let (_container, store) = mount_with_store(|| ());
+    store.board.set(vetrina::domain::timeline::PinBoard::from_snapshot(vec![], 10));
+    store.on_event_data("{garbage");
+    store.on_event_data(r#"{"id":11,"show_id":"elsewhere","stream_ms":0,"type":"pin","product_id":7}"#);
+    assert!(store.board.get_untracked().pinned().is_empty());
+    store.on_event_data(r#"{"id":12,"show_id":"demo","stream_ms":0,"type":"pin","product_id":7}"#);
+    assert_eq!(store.board.get_untracked().pinned(), [7]);
+    assert_eq!(store.announcement.get_untracked(), "Now showing: Silk Scarf");
+    // The same event again (a reconnect replay) changes nothing.
+    store.on_event_data(r#"{"id":12,"show_id":"demo","stream_ms":0,"type":"unpin","product_id":7}"#);
+    assert_eq!(store.board.get_untracked().pinned(), [7]);
+}
