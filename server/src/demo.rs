@@ -212,7 +212,7 @@ pub async fn ensure_video(media: &Path) -> Result<(), Box<dyn std::error::Error>
         .find(|f| Path::new(f).exists());
     let clock = match font {
         Some(f) => format!(
-            ",drawtext=fontfile={f}:text='%{{pts\\:hms}}':fontsize=56:fontcolor=white:box=1:boxcolor=black@0.55:boxborderw=14:x=(w-tw)/2:y=h*0.08"
+            ",drawtext=fontfile={f}:text='%{{pts\\:hms}}':fontsize=40:fontcolor=white:box=1:boxcolor=black@0.55:boxborderw=12:x=(w-tw)/2:y=h*0.16"
         ),
         None => String::new(),
     };

@@ -27,7 +27,7 @@ pub fn App() -> impl IntoView {
     let online = window_event_listener(leptos::ev::online, move |_| {
         store.online.set(true);
         // Back online: fetch the cart again in case it changed elsewhere meanwhile.
-        store.restore_cart();
+        store.refresh_cart();
     });
     let offline = window_event_listener(leptos::ev::offline, move |_| store.online.set(false));
     on_cleanup(move || {

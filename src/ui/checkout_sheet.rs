@@ -90,7 +90,14 @@ pub fn CheckoutSheet() -> impl IntoView {
                     errors.set(fields);
                     problem.set(Some(message));
                 }
-                Err(e) => problem.set(Some(e.user_message())),
+                Err(e) => {
+                    if matches!(e.code(), "sold_out" | "insufficient_stock") {
+                        store.refresh_cart();
+                        problem.set(Some(format!("{} Change your cart to continue.", e.user_message())));
+                    } else {
+                        problem.set(Some(e.user_message()));
+                    }
+                }
             }
             placing.set(false);
         });
@@ -121,7 +128,10 @@ pub fn CheckoutSheet() -> impl IntoView {
                         aria-invalid=move || has_error().to_string()
                         aria-describedby=err_id.clone()
                         prop:value=move || value.get()
-                        on:input=move |ev| value.set(event_target_value(&ev))
+                        on:input=move |ev| {
+                            value.set(event_target_value(&ev));
+                            errors.update(|e| e.retain(|fe| fe.field != f.key));
+                        }
                     />
                     <span class="vt-field__error" id=err_id>{error}</span>
                 </div>

@@ -17,7 +17,7 @@ pub fn ConfirmationSheet(order: Order) -> impl IntoView {
             let options = l.options.join(" · ");
             view! {
                 <li class="vt-summary__line">
-                    <span>{format!("{} × {}", l.quantity, l.title)} <span class="vt-muted">{options}</span></span>
+                    <span>{format!("{} × {} ", l.quantity, l.title)}<span class="vt-muted">{options}</span></span>
                     <span>{money(l.line_total_minor)}</span>
                 </li>
             }

@@ -104,6 +104,7 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
     });
 
     let title = product.with_value(|p| p.title.clone());
+    let varied = product.with_value(|p| p.variants.iter().any(|v| Some(v.price_minor) != p.from_price_minor()));
     let (image, description) = product.with_value(|p| (p.image_url.clone(), p.description.clone()));
     let summary_currency = currency.clone();
     view! {
@@ -116,7 +117,7 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
                         match chosen.get() {
                             Some(v) => view! { <Price minor=v.price_minor currency=currency compare_at=v.compare_at_minor /> }.into_any(),
                             None => product.with_value(|p| view! {
-                                <Price minor=p.from_price_minor().unwrap_or(0) currency=currency compare_at=p.from_compare_at_minor() from=true />
+                                <Price minor=p.from_price_minor().unwrap_or(0) currency=currency compare_at=p.from_compare_at_minor() from=varied />
                             }).into_any(),
                         }
                     }}

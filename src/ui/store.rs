@@ -120,7 +120,7 @@ impl Store {
                 })),
             }
         });
-        self.restore_cart();
+        self.refresh_cart();
     }
 
     fn follow(self, url: &str) {
@@ -157,8 +157,9 @@ impl Store {
         }
     }
 
-    /// Brings back the cart of an earlier visit (its id is kept in this browser).
-    pub fn restore_cart(self) {
+    /// Loads the cart again from the server: on start (its id is kept in this
+    /// browser, so a reload keeps the cart), when back online, after a stock error.
+    pub fn refresh_cart(self) {
         let Some(id) = browser::storage_get(&self.cart_key()) else { return };
         spawn_local(async move {
             match self.client.get_value().cart(&id).await {

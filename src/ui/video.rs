@@ -36,7 +36,14 @@ pub fn Video(src: String, title: String) -> impl IntoView {
             aria-label=move || if muted.get() { "Turn sound on" } else { "Turn sound off" }
             on:click=toggle
         >
-            <span aria-hidden="true">{move || if muted.get() { "🔇" } else { "🔊" }}</span>
+            <svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22">
+                <path d="M4 9h4l5-4v14l-5-4H4z" fill="currentColor" />
+                {move || if muted.get() {
+                    view! { <path d="M16 9l5 6m0-6l-5 6" stroke="currentColor" stroke-width="2" stroke-linecap="round" /> }.into_any()
+                } else {
+                    view! { <path d="M16 8.5a5 5 0 0 1 0 7M18.5 6a8.5 8.5 0 0 1 0 12" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" /> }.into_any()
+                }}
+            </svg>
         </button>
     }
 }
