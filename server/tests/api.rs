@@ -1,0 +1,208 @@
+//! The API through `oneshot`: every route's answers, good and bad.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{auth, call, seeded, ADDRESS};
+
+async fn new_cart(router: &axum::Router) -> String {
+    let r = call(router, "POST", "/api/carts", &[], Some(r#"{"show_id":"demo"}"#)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.json()["id"].as_str().unwrap().to_string()
+}
+
+async fn add(router: &axum::Router, cart: &str, variant: i64, quantity: u32) -> common::Reply {
+    let body = format!(r#"{{"variant_id":{variant},"quantity":{quantity}}}"#);
+    call(router, "POST", &format!("/api/carts/{cart}/lines"), &[], Some(&body)).await
+}
+
+fn assert_error(r: &common::Reply, status: StatusCode, code: &str) {
+    assert_eq!(r.status, status, "{}", r.body);
+    let json = r.json();
+    assert_eq!(json["code"], code, "{}", r.body);
+    assert!(json["message"].as_str().is_some_and(|m| !m.is_empty()), "{}", r.body);
+}
+
+#[tokio::test]
+async fn snapshot_has_the_seeded_show() {
+    let s = seeded().await;
+    let r = call(&s.router, "GET", "/api/shows/demo", &[], None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let snap: vetrina_wire::ShowSnapshot = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(snap.show.currency, "EUR");
+    assert!(snap.products.len() >= 8);
+    assert!(snap.products.iter().any(|p| p.option_names.len() == 2));
+    assert!(snap.products.iter().flat_map(|p| &p.variants).any(|v| v.compare_at_minor.is_some()));
+    assert!(snap.products.iter().flat_map(|p| &p.variants).any(|v| v.stock == 0));
+    assert!(snap.pinned.is_empty());
+    assert_eq!(snap.last_event_id, 0);
+}
+
+#[tokio::test]
+async fn unknown_things_are_json_404s() {
+    let s = seeded().await;
+    assert_error(&call(&s.router, "GET", "/api/shows/nope", &[], None).await, StatusCode::NOT_FOUND, "not_found");
+    assert_error(&call(&s.router, "GET", "/api/nothing-here", &[], None).await, StatusCode::NOT_FOUND, "not_found");
+    assert_error(&call(&s.router, "GET", "/api/carts/not-a-cart", &[], None).await, StatusCode::NOT_FOUND, "not_found");
+    let (k, v) = auth();
+    let r = call(&s.router, "DELETE", "/api/shows/demo/pins/abc", &[(k, &v)], None).await;
+    assert_error(&r, StatusCode::NOT_FOUND, "not_found");
+}
+
+#[tokio::test]
+async fn pinning_needs_the_show_token() {
+    let s = seeded().await;
+    let body = Some(r#"{"product_id":1}"#);
+    let r = call(&s.router, "POST", "/api/shows/demo/pins", &[], body).await;
+    assert_error(&r, StatusCode::UNAUTHORIZED, "unauthorized");
+    assert_eq!(r.headers["www-authenticate"], "Bearer");
+    let r = call(&s.router, "POST", "/api/shows/demo/pins", &[("authorization", "Bearer wrong")], body).await;
+    assert_error(&r, StatusCode::UNAUTHORIZED, "unauthorized");
+    let r = call(&s.router, "POST", "/api/shows/demo/pins", &[("authorization", "test-creator-token")], body).await;
+    assert_error(&r, StatusCode::UNAUTHORIZED, "unauthorized");
+
+    let (k, v) = auth();
+    let r = call(&s.router, "POST", "/api/shows/demo/pins", &[(k, &v)], body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["type"], "pin");
+    assert_eq!(r.json()["id"], 1);
+    let r = call(&s.router, "POST", "/api/shows/demo/pins", &[(k, &v)], body).await;
+    assert_error(&r, StatusCode::CONFLICT, "already_pinned");
+    let r = call(&s.router, "POST", "/api/shows/demo/pins", &[(k, &v)], Some(r#"{"product_id":999}"#)).await;
+    assert_error(&r, StatusCode::NOT_FOUND, "not_found");
+
+    let snap = call(&s.router, "GET", "/api/shows/demo", &[], None).await.json();
+    assert_eq!(snap["pinned"], serde_json::json!([1]));
+    assert_eq!(snap["last_event_id"], 1);
+
+    let r = call(&s.router, "DELETE", "/api/shows/demo/pins/1", &[(k, &v)], None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["type"], "unpin");
+    let r = call(&s.router, "DELETE", "/api/shows/demo/pins/1", &[(k, &v)], None).await;
+    assert_error(&r, StatusCode::CONFLICT, "not_pinned");
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refused() {
+    let s = seeded().await;
+    sqlx::query("UPDATE shows SET token_expires_at_ms = 1").execute(&s.state.db).await.unwrap();
+    let (k, v) = auth();
+    let r = call(&s.router, "POST", "/api/shows/demo/pins", &[(k, &v)], Some(r#"{"product_id":1}"#)).await;
+    assert_error(&r, StatusCode::UNAUTHORIZED, "unauthorized");
+}
+
+#[tokio::test]
+async fn malformed_bodies_are_json_400s() {
+    let s = seeded().await;
+    let (k, v) = auth();
+    for body in ["{", "[]", r#"{"product_id":"one"}"#, ""] {
+        let r = call(&s.router, "POST", "/api/shows/demo/pins", &[(k, &v)], Some(body)).await;
+        assert_error(&r, StatusCode::BAD_REQUEST, "invalid_json");
+    }
+    let r = call(&s.router, "POST", "/api/carts", &[], Some(r#"{"show":"demo"}"#)).await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "invalid_json");
+    let cart = new_cart(&s.router).await;
+    let r = call(&s.router, "POST", &format!("/api/carts/{cart}/lines"), &[], Some(r#"{"variant_id":1,"quantity":-1}"#)).await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "invalid_json");
+}
+
+#[tokio::test]
+async fn cart_totals_come_from_the_server() {
+    let s = seeded().await;
+    let cart = new_cart(&s.router).await;
+    let r = add(&s.router, &cart, 13, 1).await; // Ceramic Mug, 18.00
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let c: vetrina_wire::Cart = serde_json::from_str(&r.body).unwrap();
+    assert_eq!((c.item_count, c.subtotal_minor, c.shipping_minor, c.total_minor), (1, 1800, 490, 2290));
+    let c: vetrina_wire::Cart = serde_json::from_str(&add(&s.router, &cart, 13, 2).await.body).unwrap();
+    assert_eq!(c.lines.len(), 1);
+    assert_eq!((c.item_count, c.subtotal_minor, c.shipping_minor), (3, 5400, 0));
+
+    let r = call(&s.router, "PUT", &format!("/api/carts/{cart}/lines/13"), &[], Some(r#"{"quantity":1}"#)).await;
+    assert_eq!(r.json()["item_count"], 1);
+    let r = call(&s.router, "PUT", &format!("/api/carts/{cart}/lines/13"), &[], Some(r#"{"quantity":0}"#)).await;
+    assert_eq!(r.json()["item_count"], 0);
+    let r = call(&s.router, "DELETE", &format!("/api/carts/{cart}/lines/13"), &[], None).await;
+    assert_error(&r, StatusCode::NOT_FOUND, "not_found");
+
+    // The cart id is the credential: long and random.
+    assert_eq!(cart.len(), 32);
+    assert_ne!(cart, new_cart(&s.router).await);
+}
+
+#[tokio::test]
+async fn cart_lines_respect_stock_and_limits() {
+    let s = seeded().await;
+    let cart = new_cart(&s.router).await;
+    assert_error(&add(&s.router, &cart, 3, 1).await, StatusCode::CONFLICT, "sold_out"); // Linen L Sand: 0
+    let r = add(&s.router, &cart, 19, 4).await; // Scented Candle: 3 left
+    assert_error(&r, StatusCode::CONFLICT, "insufficient_stock");
+    assert!(r.json()["message"].as_str().unwrap().contains("Only 3 of Scented Candle left"));
+    assert_error(&add(&s.router, &cart, 13, 11).await, StatusCode::UNPROCESSABLE_ENTITY, "quantity_limit");
+    assert_error(&add(&s.router, &cart, 13, 0).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_quantity");
+    assert_error(&add(&s.router, &cart, 9999, 1).await, StatusCode::NOT_FOUND, "not_found");
+}
+
+#[tokio::test]
+async fn checkout_places_one_order_per_key() {
+    let s = seeded().await;
+    let cart = new_cart(&s.router).await;
+    add(&s.router, &cart, 1, 2).await; // Linen S Sand x2 = 98.00
+    let path = format!("/api/carts/{cart}/checkout");
+
+    let r = call(&s.router, "POST", &path, &[], Some(ADDRESS)).await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "idempotency_key_required");
+    let bad = ADDRESS.replace("ada@example.com", "ada@");
+    let r = call(&s.router, "POST", &path, &[("idempotency-key", "k1")], Some(&bad)).await;
+    assert_error(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields");
+    assert_eq!(r.json()["fields"][0]["field"], "email");
+
+    let first = call(&s.router, "POST", &path, &[("idempotency-key", "k1")], Some(ADDRESS)).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let order: vetrina_wire::Order = serde_json::from_str(&first.body).unwrap();
+    assert_eq!(order.number, "VT-000001");
+    assert_eq!((order.subtotal_minor, order.shipping_minor, order.total_minor), (9800, 0, 9800));
+
+    // A retry replays the stored answer byte for byte and places nothing new.
+    let again = call(&s.router, "POST", &path, &[("idempotency-key", "k1")], Some(ADDRESS)).await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(again.body, first.body);
+    let other_body = ADDRESS.replace("Ada Lovelace", "Someone Else");
+    let r = call(&s.router, "POST", &path, &[("idempotency-key", "k1")], Some(&other_body)).await;
+    assert_error(&r, StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused");
+    let r = call(&s.router, "POST", &path, &[("idempotency-key", "k2")], Some(ADDRESS)).await;
+    assert_error(&r, StatusCode::CONFLICT, "cart_closed");
+
+    let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(&s.state.db).await.unwrap();
+    assert_eq!(orders, 1);
+    let stock: i64 = sqlx::query_scalar("SELECT stock FROM variants WHERE id = 1").fetch_one(&s.state.db).await.unwrap();
+    assert_eq!(stock, 2);
+    // An ordered cart is gone for the viewer; the overlay then starts a new one.
+    assert_error(&call(&s.router, "GET", &format!("/api/carts/{cart}"), &[], None).await, StatusCode::NOT_FOUND, "not_found");
+}
+
+#[tokio::test]
+async fn a_short_line_fails_the_whole_checkout_and_touches_no_stock() {
+    let s = seeded().await;
+    let cart = new_cart(&s.router).await;
+    add(&s.router, &cart, 13, 2).await; // Mug, plenty
+    add(&s.router, &cart, 19, 3).await; // Candle, all 3
+    // Someone else buys a candle meanwhile.
+    sqlx::query("UPDATE variants SET stock = 1 WHERE id = 19").execute(&s.state.db).await.unwrap();
+    let r = call(&s.router, "POST", &format!("/api/carts/{cart}/checkout"), &[("idempotency-key", "x")], Some(ADDRESS)).await;
+    assert_error(&r, StatusCode::CONFLICT, "insufficient_stock");
+    assert!(r.json()["message"].as_str().unwrap().contains("Only 1 of Scented Candle left"), "{}", r.body);
+    let mug: i64 = sqlx::query_scalar("SELECT stock FROM variants WHERE id = 13").fetch_one(&s.state.db).await.unwrap();
+    assert_eq!(mug, 25, "the mug's decrement was rolled back");
+    // Failures are not stored: after fixing the cart the same key goes through.
+    call(&s.router, "PUT", &format!("/api/carts/{cart}/lines/19"), &[], Some(r#"{"quantity":1}"#)).await;
+    let r = call(&s.router, "POST", &format!("/api/carts/{cart}/checkout"), &[("idempotency-key", "x")], Some(ADDRESS)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+}
+
+#[tokio::test]
+async fn stock_can_never_go_negative_even_by_hand() {
+    let s = seeded().await;
+    let r = sqlx::query("UPDATE variants SET stock = -1 WHERE id = 13").execute(&s.state.db).await;
+    assert!(r.is_err(), "the CHECK constraint must refuse negative stock");
+}

@@ -1,0 +1,136 @@
+//! Test support: a seeded server in memory (for `oneshot`) or on a real socket,
+//! and a minimal HTTP/1.1 client so socket tests need no extra dependencies.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tower::ServiceExt;
+use vetrina_server::{app, db, demo, AppState, Assets};
+
+pub const TOKEN: &str = "test-creator-token";
+
+pub struct Seeded {
+    pub state: AppState,
+    pub router: Router,
+    _media: tempfile::TempDir,
+}
+
+/// The demo catalogue in a private in-memory database.
+pub async fn seeded() -> Seeded {
+    let media = tempfile::tempdir().unwrap();
+    let pool = db::open_in_memory().await.unwrap();
+    demo::seed(&pool, media.path(), Some(TOKEN)).await.unwrap();
+    let state = AppState::new(pool);
+    let router = app(state.clone(), Assets::default());
+    Seeded { state, router, _media: media }
+}
+
+pub struct Live {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+/// The demo catalogue in a file database (WAL, many connections), served on a real socket.
+pub async fn live() -> Live {
+    let dir = tempfile::tempdir().unwrap();
+    let pool = db::open(&dir.path().join("t.sqlite")).await.unwrap();
+    demo::seed(&pool, &dir.path().join("media"), Some(TOKEN)).await.unwrap();
+    let state = AppState::new(pool);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = app(state.clone(), Assets::default());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    Live { addr, state, _dir: dir }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// One request through the router, without a socket.
+pub async fn call(router: &Router, method: &str, uri: &str, headers: &[(&str, &str)], body: Option<&str>) -> Reply {
+    let mut req = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    if body.is_some() {
+        req = req.header("content-type", "application/json");
+    }
+    let req = req.body(body.map_or_else(Body::empty, |b| Body::from(b.to_string()))).unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    Reply { status, headers, body: String::from_utf8(bytes.to_vec()).unwrap() }
+}
+
+/// One request over a fresh TCP connection (`Connection: close`).
+pub async fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> Reply {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let body = body.unwrap_or("");
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    if !body.is_empty() {
+        req.push_str("Content-Type: application/json\r\n");
+    }
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    stream.write_all(req.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    parse_response(&String::from_utf8(raw).unwrap())
+}
+
+fn parse_response(raw: &str) -> Reply {
+    let (head, body) = raw.split_once("\r\n\r\n").expect("a complete HTTP response");
+    let mut lines = head.lines();
+    let status: u16 = lines.next().unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
+    let mut headers = axum::http::HeaderMap::new();
+    for line in lines {
+        if let Some((k, v)) = line.split_once(':') {
+            headers.append(
+                axum::http::HeaderName::from_bytes(k.trim().as_bytes()).unwrap(),
+                v.trim().parse().unwrap(),
+            );
+        }
+    }
+    let chunked = headers.get("transfer-encoding").is_some_and(|v| v == "chunked");
+    let body = if chunked { dechunk(body) } else { body.to_string() };
+    Reply { status: StatusCode::from_u16(status).unwrap(), headers, body }
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    loop {
+        let Some((size, rest)) = s.split_once("\r\n") else { break };
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = &rest[n + 2..];
+    }
+    out
+}
+
+pub fn auth() -> (&'static str, String) {
+    ("authorization", format!("Bearer {TOKEN}"))
+}
+
+pub const ADDRESS: &str = r#"{"email":"ada@example.com","name":"Ada Lovelace","address":{"line1":"1 Via Roma","city":"Milano","postal_code":"20121","country":"IT"}}"#;

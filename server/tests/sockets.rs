@@ -1,0 +1,200 @@
+//! The server over real sockets: the SSE stream's resume after a dropped
+//! connection, and checkouts racing each other for the last units.
+
+mod common;
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use common::{auth, http, live, ADDRESS};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+/// A bare SSE reader: HTTP/1.1 with chunked framing, event ids out.
+struct Sse {
+    reader: BufReader<TcpStream>,
+}
+
+impl Sse {
+    async fn connect(addr: std::net::SocketAddr, path: &str, last_event_id: Option<i64>) -> Sse {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        let mut req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n");
+        if let Some(id) = last_event_id {
+            req.push_str(&format!("Last-Event-ID: {id}\r\n"));
+        }
+        req.push_str("\r\n");
+        stream.write_all(req.as_bytes()).await.unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        reader.read_line(&mut line).await.unwrap();
+        assert!(line.starts_with("HTTP/1.1 200"), "{line}");
+        loop {
+            line.clear();
+            reader.read_line(&mut line).await.unwrap();
+            if line == "\r\n" {
+                break;
+            }
+        }
+        Sse { reader }
+    }
+
+    /// The next event's (SSE id, parsed data), skipping keep-alive comments.
+    async fn next(&mut self) -> (i64, serde_json::Value) {
+        let mut text = String::new();
+        loop {
+            let mut size = String::new();
+            self.reader.read_line(&mut size).await.unwrap();
+            let n = usize::from_str_radix(size.trim(), 16).unwrap();
+            let mut chunk = vec![0; n + 2];
+            self.reader.read_exact(&mut chunk).await.unwrap();
+            text.push_str(std::str::from_utf8(&chunk[..n]).unwrap());
+            if let Some(end) = text.find("\n\n") {
+                let event = text[..end].to_string();
+                text.drain(..end + 2);
+                let mut id = None;
+                let mut data = None;
+                for line in event.lines() {
+                    if let Some(v) = line.strip_prefix("id: ").or_else(|| line.strip_prefix("id:")) {
+                        id = v.trim().parse().ok();
+                    }
+                    if let Some(v) = line.strip_prefix("data: ").or_else(|| line.strip_prefix("data:")) {
+                        data = serde_json::from_str(v).ok();
+                    }
+                }
+                if let (Some(id), Some(data)) = (id, data) {
+                    return (id, data);
+                }
+            }
+        }
+    }
+
+    async fn next_within(&mut self, limit: Duration) -> Option<(i64, serde_json::Value)> {
+        tokio::time::timeout(limit, self.next()).await.ok()
+    }
+}
+
+async fn pin(addr: std::net::SocketAddr, product: i64) -> i64 {
+    let (k, v) = auth();
+    let r = http(addr, "POST", "/api/shows/demo/pins", &[(k, &v)], Some(&format!(r#"{{"product_id":{product}}}"#))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.json()["id"].as_i64().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sse_resumes_after_a_dropped_connection_without_loss_or_duplicates() {
+    let server = live().await;
+    let addr = server.addr;
+    let mut sse = Sse::connect(addr, "/api/shows/demo/events?since=0", None).await;
+    let mut seen = Vec::new();
+    for product in 1..=3 {
+        pin(addr, product).await;
+    }
+    for _ in 0..3 {
+        let (id, data) = sse.next().await;
+        assert_eq!(data["id"], id);
+        seen.push(id);
+    }
+    // The viewer's connection drops; the host keeps pinning.
+    drop(sse);
+    for product in 4..=5 {
+        pin(addr, product).await;
+    }
+    // The browser reconnects with the id it last saw; ?since in the URL is older and must lose.
+    let mut sse = Sse::connect(addr, "/api/shows/demo/events?since=0", Some(*seen.last().unwrap())).await;
+    for _ in 0..2 {
+        seen.push(sse.next().await.0);
+    }
+    pin(addr, 6).await;
+    let (id, data) = sse.next().await;
+    seen.push(id);
+    assert_eq!(data["type"], "pin");
+    assert_eq!(data["product_id"], 6);
+    assert_eq!(seen, [1, 2, 3, 4, 5, 6]);
+    assert!(sse.next_within(Duration::from_millis(300)).await.is_none(), "nothing repeated");
+
+    // A late joiner without a position starts from now: the snapshot has the past.
+    let mut late = Sse::connect(addr, "/api/shows/demo/events", None).await;
+    assert!(late.next_within(Duration::from_millis(200)).await.is_none());
+    let id = pin(addr, 7).await;
+    assert_eq!(late.next().await.0, id);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_buyers_racing_for_few_units_never_oversell() {
+    const BUYERS: usize = 500;
+    const UNITS: i64 = 50;
+    let server = live().await;
+    let addr = server.addr;
+    sqlx::query("UPDATE variants SET stock = ? WHERE id = 13").bind(UNITS).execute(&server.state.db).await.unwrap();
+
+    // Every buyer gets a cart holding one unit (stock is not reserved by carts)...
+    let mut carts = Vec::new();
+    for _ in 0..BUYERS {
+        let cart = http(addr, "POST", "/api/carts", &[], Some(r#"{"show_id":"demo"}"#)).await.json()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let r = http(addr, "POST", &format!("/api/carts/{cart}/lines"), &[], Some(r#"{"variant_id":13,"quantity":1}"#)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        carts.push(cart);
+    }
+    // ...and they all check out at once.
+    let tasks: Vec<_> = carts
+        .into_iter()
+        .map(|cart| {
+            tokio::spawn(async move {
+                http(addr, "POST", &format!("/api/carts/{cart}/checkout"), &[("Idempotency-Key", &cart)], Some(ADDRESS)).await
+            })
+        })
+        .collect();
+    let mut placed = 0;
+    let mut sold_out = 0;
+    for t in tasks {
+        let r = t.await.unwrap();
+        match r.status {
+            StatusCode::CREATED => placed += 1,
+            StatusCode::CONFLICT => {
+                assert_eq!(r.json()["code"], "sold_out", "{}", r.body);
+                assert_eq!(r.json()["message"], "Ceramic Mug is sold out.");
+                sold_out += 1;
+            }
+            other => panic!("unexpected {other}: {}", r.body),
+        }
+    }
+    assert_eq!(placed, UNITS);
+    assert_eq!(sold_out, BUYERS as i64 - UNITS);
+    let stock: i64 = sqlx::query_scalar("SELECT stock FROM variants WHERE id = 13").fetch_one(&server.state.db).await.unwrap();
+    assert_eq!(stock, 0);
+    let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(&server.state.db).await.unwrap();
+    assert_eq!(orders, UNITS);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_submits_with_one_key_make_one_order() {
+    let server = live().await;
+    let addr = server.addr;
+    let cart = http(addr, "POST", "/api/carts", &[], Some(r#"{"show_id":"demo"}"#)).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    http(addr, "POST", &format!("/api/carts/{cart}/lines"), &[], Some(r#"{"variant_id":13,"quantity":2}"#)).await;
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let cart = cart.clone();
+            tokio::spawn(async move {
+                http(addr, "POST", &format!("/api/carts/{cart}/checkout"), &[("Idempotency-Key", "double-tap")], Some(ADDRESS)).await
+            })
+        })
+        .collect();
+    let mut bodies = Vec::new();
+    for t in tasks {
+        let r = t.await.unwrap();
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        bodies.push(r.body);
+    }
+    assert!(bodies.windows(2).all(|w| w[0] == w[1]), "every submit sees the same order");
+    let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(&server.state.db).await.unwrap();
+    assert_eq!(orders, 1);
+    let stock: i64 = sqlx::query_scalar("SELECT stock FROM variants WHERE id = 13").fetch_one(&server.state.db).await.unwrap();
+    assert_eq!(stock, 23);
+}
