@@ -223,7 +223,7 @@ fn test() -> Result {
     run(cmd("cargo").args(["test", "--workspace", "--quiet"]))?;
     say("Component tests in headless Chromium (wasm-bindgen-test)");
     run(cmd("cargo")
-        .args(["test", "--package", "vetrina", "--target", "wasm32-unknown-unknown", "--test", "web", "--quiet"])
+        .args(["test", "--package", "vetrina", "--target", "wasm32-unknown-unknown", "--test", "web"])
         .env("CHROMEDRIVER", "/usr/bin/chromedriver"))?;
     build_overlay()?;
     e2e()?;
