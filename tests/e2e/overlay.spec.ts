@@ -135,10 +135,15 @@ test('a line sold out meanwhile is named at checkout and nothing is lost', async
   await form.getByLabel('City').fill('Roma');
   await form.getByLabel('Postal code').fill('00100');
   await press(page.getByTestId('place-order'), testInfo);
-  await expect(form.getByRole('alert')).toHaveText(`${title} is sold out.`);
+  await expect(form.getByRole('alert')).toHaveText(`${title} is sold out. Change your cart to continue.`);
   await shot(page, testInfo, '11-sold-out-at-checkout');
-  // The cart is intact: the viewer decides what to do with the line.
+  // The cart is intact: the viewer decides what to do with the line, which now says why.
   await expect(page.getByTestId('cart-count')).toHaveText('1');
+  await press(form.getByRole('button', { name: 'Back to cart' }), testInfo);
+  const cart = page.getByRole('dialog', { name: 'Your cart' });
+  await expect(cart).toContainText('Sold out: remove it to check out');
+  await expect(page.getByTestId('go-to-checkout')).toBeDisabled();
+  await shot(page, testInfo, '12-sold-out-line-in-cart');
 });
 
 test('a failed request explains itself and keeps the cart', async ({ page, request }, testInfo) => {
@@ -154,7 +159,7 @@ test('a failed request explains itself and keeps the cart', async ({ page, reque
   await press(page.getByRole('button', { name: 'Terracotta' }), testInfo);
   await press(page.getByTestId('add-to-cart'), testInfo);
   await expect(page.getByRole('dialog', { name: 'Silk Scarf' }).getByRole('alert')).toContainText('offline');
-  await shot(page, testInfo, '12-request-failed');
+  await shot(page, testInfo, '13-request-failed');
   await expect(page.getByTestId('cart-count')).toHaveText('1');
 
   await page.unroute('**/api/carts/**');
@@ -181,14 +186,14 @@ test('a malformed event is dropped with a warning and the stream goes on', async
   await openShow(page);
   await expect(page.locator('.vt-card[data-product-id="2"]')).toBeVisible();
   await expect.poll(() => warnings.filter((w) => w.includes('dropped an event')).length).toBe(2);
-  await shot(page, testInfo, '13-after-malformed-events');
+  await shot(page, testInfo, '14-after-malformed-events');
 });
 
 test('an unknown show has a designed error state', async ({ page }, testInfo) => {
   await page.goto('/?show=no-such-show');
   await expect(page.getByRole('alert')).toContainText('The show could not be loaded.');
   await expect(page.getByRole('alert')).toContainText('does not exist');
-  await shot(page, testInfo, '14-unknown-show');
+  await shot(page, testInfo, '15-unknown-show');
 });
 
 test('pinning needs the creator token', async ({ request }) => {
