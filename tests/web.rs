@@ -22,6 +22,7 @@ fn product() -> Product {
         description: "Hand-rolled.".into(),
         image_url: "/x.svg".into(),
         option_names: vec!["Colour".into()],
+        max_per_buyer: None,
         variants: vec![
             Variant { id: 70, options: vec!["Olive".into()], price_minor: 3500, compare_at_minor: Some(4500), stock: 2 },
             Variant { id: 71, options: vec!["Red".into()], price_minor: 3500, compare_at_minor: Some(4500), stock: 0 },
@@ -39,6 +40,7 @@ fn snapshot() -> ShowSnapshot {
             locale: "en".into(),
             stream_url: "/v.mp4".into(),
             started_at_ms: 0,
+            theme: Default::default(),
         },
         products: vec![product()],
         pinned: vec![],

@@ -5,19 +5,22 @@
 //! transaction: it takes SQLite's write lock first, so concurrent checkouts queue
 //! up and each sees the stock the previous one left. The decrement itself is
 //! guarded (`stock >= quantity`) and the schema's CHECK forbids negative stock.
+//! The payment is charged after that transaction commits; a decline reverts it.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use sqlx::{Acquire, Row, SqliteConnection};
+use sqlx::{Row, SqliteConnection};
 use vetrina_wire::{
-    AddLine, Cart, CartLine, CheckoutRequest, CreateCart, Order, OrderLine, SetQuantity, IDEMPOTENCY_KEY_HEADER,
+    AddLine, Cart, CartLine, CheckoutRequest, CreateCart, SetQuantity, ShowEvent, IDEMPOTENCY_KEY_HEADER,
     MAX_LINE_QUANTITY,
 };
 
 use crate::catalog::json_strings;
 use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::orders::{self, OrderKey};
+use crate::payments::{Charge, Outcome};
 use crate::util::{now_ms, random_id};
 use crate::AppState;
 
@@ -66,7 +69,7 @@ pub async fn add_line(
         return Err(ApiError::unprocessable("invalid_quantity", "Add at least one."));
     }
     let mut conn = state.db.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
     open_cart_show(&mut tx, &cart_id).await?;
     let current: Option<i64> = sqlx::query_scalar("SELECT quantity FROM cart_lines WHERE cart_id = ? AND variant_id = ?")
         .bind(&cart_id)
@@ -86,7 +89,7 @@ pub async fn set_quantity(
     ApiJson(req): ApiJson<SetQuantity>,
 ) -> Result<Json<Cart>, ApiError> {
     let mut conn = state.db.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
     open_cart_show(&mut tx, &cart_id).await?;
     if req.quantity == 0 {
         delete_line(&mut tx, &cart_id, variant_id).await?;
@@ -103,7 +106,7 @@ pub async fn remove_line(
     ApiPath((cart_id, variant_id)): ApiPath<(String, i64)>,
 ) -> Result<Json<Cart>, ApiError> {
     let mut conn = state.db.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
     open_cart_show(&mut tx, &cart_id).await?;
     delete_line(&mut tx, &cart_id, variant_id).await?;
     tx.commit().await?;
@@ -144,7 +147,7 @@ fn cart_not_found() -> ApiError {
 /// per-line limit, and the stock on hand now.
 async fn put_line(conn: &mut SqliteConnection, cart_id: &str, variant_id: i64, quantity: i64) -> Result<(), ApiError> {
     let row = sqlx::query(
-        "SELECT v.stock, p.title FROM variants v
+        "SELECT v.stock, p.title, p.max_per_buyer FROM variants v
          JOIN products p ON p.id = v.product_id
          JOIN carts c ON c.show_id = p.show_id
          WHERE v.id = ? AND c.id = ?",
@@ -156,11 +159,9 @@ async fn put_line(conn: &mut SqliteConnection, cart_id: &str, variant_id: i64, q
     .ok_or_else(|| ApiError::NotFound(format!("Variant {variant_id} is not sold in this show.")))?;
     let stock: i64 = row.get("stock");
     let title: String = row.get("title");
-    if quantity > i64::from(MAX_LINE_QUANTITY) {
-        return Err(ApiError::unprocessable(
-            "quantity_limit",
-            format!("You can buy up to {MAX_LINE_QUANTITY} of {title}."),
-        ));
+    let limit = row.get::<Option<i64>, _>("max_per_buyer").map_or(i64::from(MAX_LINE_QUANTITY), |m| m.min(i64::from(MAX_LINE_QUANTITY)));
+    if quantity > limit {
+        return Err(ApiError::unprocessable("quantity_limit", format!("You can buy up to {limit} of {title}.")));
     }
     if stock < quantity {
         return Err(short_of_stock(&title, stock));
@@ -239,64 +240,79 @@ pub async fn load_cart(conn: &mut SqliteConnection, cart_id: &str) -> Result<Car
     })
 }
 
-/// `POST /api/carts/{cart}/checkout`, with an `Idempotency-Key` header.
+/// `POST /api/carts/{cart}/checkout`, with an `Idempotency-Key` header (the
+/// idempotency layer makes retries safe; here we only insist the key is there).
 ///
-/// A successful answer is stored under (cart, key): the same key with the same
-/// body replays it byte for byte, with another body it is refused. Failures are
-/// not stored, so a retry after, say, removing a sold-out line is judged afresh.
+/// Two phases, so no database lock is held while the payment provider works:
+/// first stock is taken and a pending order written, in one `BEGIN IMMEDIATE`
+/// transaction; then the payment token is charged. A decline puts everything
+/// back (stock, cart) and places no order.
 pub async fn checkout(
     State(state): State<AppState>,
     ApiPath(cart_id): ApiPath<String>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    request: axum::extract::Request,
 ) -> Result<Response, ApiError> {
-    let key = headers
-        .get(IDEMPOTENCY_KEY_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 255)
-        .ok_or_else(|| {
-            ApiError::bad_request("idempotency_key_required", "Checkout needs an Idempotency-Key header (1 to 255 characters).")
-        })?
-        .to_string();
+    let client = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "local".to_string(), |c| c.0.ip().to_string());
+    state.checkout_limits.check(&client).map_err(ApiError::TooManyRequests)?;
+    if request.headers().get(IDEMPOTENCY_KEY_HEADER).is_none() {
+        return Err(ApiError::bad_request(
+            "idempotency_key_required",
+            "Checkout needs an Idempotency-Key header (1 to 255 characters).",
+        ));
+    }
+    let body = axum::body::to_bytes(request.into_body(), 64 * 1024)
+        .await
+        .map_err(|_| ApiError::bad_request("body_too_large", "The request body is too large."))?;
     let req: CheckoutRequest = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request("invalid_json", format!("The request body is not valid: {e}")))?;
     req.validate().map_err(ApiError::Validation)?;
-    let request_text = String::from_utf8_lossy(&body).into_owned();
 
+    let (order_id, cart) = reserve(&state, &cart_id, &req).await?;
+    let number = format!("VT-{order_id:06}");
+    let charge = Charge {
+        amount_minor: cart.total_minor,
+        currency: cart.currency.clone(),
+        token: req.payment_token.trim().to_string(),
+        reference: number.clone(),
+    };
+    match state.payments.charge(charge).await {
+        Outcome::Approved { reference } => {
+            let mut tx = crate::db::begin_write(&state.db).await?;
+            sqlx::query("UPDATE orders SET payment_status = 'paid', payment_reference = ? WHERE id = ?")
+                .bind(&reference)
+                .bind(order_id)
+                .execute(&mut *tx)
+                .await?;
+            log_attempt(&mut tx, &state, &cart, "approved", Some(&reference), None).await?;
+            let order = orders::load(&mut tx, OrderKey::Internal(order_id)).await?;
+            tx.commit().await?;
+            publish_stock(&state, &cart).await;
+            let body = serde_json::to_string(&order).unwrap_or_else(|_| unreachable!("wire types always serialize"));
+            Ok((StatusCode::CREATED, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response())
+        }
+        Outcome::Declined { code, message } => {
+            let mut tx = crate::db::begin_write(&state.db).await?;
+            orders::revert(&mut tx, order_id).await?;
+            log_attempt(&mut tx, &state, &cart, "declined", None, Some(&code)).await?;
+            tx.commit().await?;
+            Err(ApiError::PaymentDeclined { code, message })
+        }
+    }
+}
+
+/// Phase one: takes the stock and writes a pending order, or changes nothing.
+async fn reserve(state: &AppState, cart_id: &str, req: &CheckoutRequest) -> Result<(i64, Cart), ApiError> {
     let mut conn = state.db.acquire().await?;
     let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
-
-    let stored = sqlx::query("SELECT request, status, response FROM idempotency_keys WHERE scope = ? AND key = ?")
-        .bind(&cart_id)
-        .bind(&key)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if let Some(row) = stored {
-        if row.get::<String, _>("request") != request_text {
-            return Err(ApiError::unprocessable(
-                "idempotency_key_reused",
-                "This Idempotency-Key was already used with a different request.",
-            ));
-        }
-        let status = StatusCode::from_u16(row.get::<i64, _>("status") as u16).unwrap_or(StatusCode::OK);
-        return Ok(json_response(status, row.get("response")));
-    }
-
-    let show_id = match open_cart_show(&mut tx, &cart_id).await {
-        Ok(show_id) => show_id,
-        Err(ApiError::Conflict { code: "cart_closed", .. }) => {
-            return Err(ApiError::conflict(
-                "cart_closed",
-                "This cart has already been ordered (with a different Idempotency-Key).",
-            ))
-        }
-        Err(e) => return Err(e),
-    };
-    let cart = load_cart(&mut tx, &cart_id).await?;
+    let show_id = open_cart_show(&mut tx, cart_id).await?;
+    let cart = load_cart(&mut tx, cart_id).await?;
     if cart.lines.is_empty() {
         return Err(ApiError::conflict("cart_empty", "The cart is empty."));
     }
+    check_buyer_limits(&mut tx, cart_id, &req.email).await?;
     for line in &cart.lines {
         let updated = sqlx::query("UPDATE variants SET stock = stock - ? WHERE id = ? AND stock >= ?")
             .bind(i64::from(line.quantity))
@@ -312,10 +328,11 @@ pub async fn checkout(
     }
     let now = now_ms();
     let order_id = sqlx::query(
-        "INSERT INTO orders (cart_id, show_id, email, name, address, currency, subtotal_minor, shipping_minor, total_minor, created_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO orders (cart_id, show_id, email, name, address, currency, subtotal_minor, shipping_minor,
+                             total_minor, created_at_ms, public_id, payment_status)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')",
     )
-    .bind(&cart_id)
+    .bind(cart_id)
     .bind(&show_id)
     .bind(req.email.trim())
     .bind(req.name.trim())
@@ -325,12 +342,12 @@ pub async fn checkout(
     .bind(cart.shipping_minor)
     .bind(cart.total_minor)
     .bind(now)
+    .bind(random_id())
     .execute(&mut *tx)
     .await?
     .last_insert_rowid();
-    let number = format!("VT-{order_id:06}");
     sqlx::query("UPDATE orders SET number = ? WHERE id = ?")
-        .bind(&number)
+        .bind(format!("VT-{order_id:06}"))
         .bind(order_id)
         .execute(&mut *tx)
         .await?;
@@ -349,49 +366,79 @@ pub async fn checkout(
         .execute(&mut *tx)
         .await?;
     }
-    sqlx::query("UPDATE carts SET status = 'ordered' WHERE id = ?")
-        .bind(&cart_id)
-        .execute(&mut *tx)
-        .await?;
-
-    let order = Order {
-        number,
-        email: req.email.trim().to_string(),
-        name: req.name.trim().to_string(),
-        currency: cart.currency.clone(),
-        lines: cart
-            .lines
-            .iter()
-            .map(|l| OrderLine {
-                variant_id: l.variant_id,
-                title: l.title.clone(),
-                options: l.options.clone(),
-                unit_price_minor: l.unit_price_minor,
-                quantity: l.quantity,
-                line_total_minor: l.line_total_minor,
-            })
-            .collect(),
-        subtotal_minor: cart.subtotal_minor,
-        shipping_minor: cart.shipping_minor,
-        total_minor: cart.total_minor,
-        created_at_ms: now,
-    };
-    let response = serde_json::to_string(&order).unwrap_or_else(|_| unreachable!("wire types always serialize"));
-    sqlx::query(
-        "INSERT INTO idempotency_keys (scope, key, request, status, response, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&cart_id)
-    .bind(&key)
-    .bind(&request_text)
-    .bind(i64::from(StatusCode::CREATED.as_u16()))
-    .bind(&response)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query("UPDATE carts SET status = 'ordered' WHERE id = ?").bind(cart_id).execute(&mut *tx).await?;
     tx.commit().await?;
-    Ok(json_response(StatusCode::CREATED, response))
+    Ok((order_id, cart))
 }
 
-fn json_response(status: StatusCode, body: String) -> Response {
-    (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response()
+/// A product's per-buyer limit counts this cart plus what the same email bought before.
+async fn check_buyer_limits(conn: &mut SqliteConnection, cart_id: &str, email: &str) -> Result<(), ApiError> {
+    let limited = sqlx::query(
+        "SELECT p.id, p.title, p.max_per_buyer, SUM(l.quantity) AS quantity FROM cart_lines l
+         JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id
+         WHERE l.cart_id = ? AND p.max_per_buyer IS NOT NULL GROUP BY p.id",
+    )
+    .bind(cart_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in limited {
+        let (product_id, title): (i64, String) = (row.get("id"), row.get("title"));
+        let (max, quantity): (i64, i64) = (row.get("max_per_buyer"), row.get("quantity"));
+        let bought: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(ol.quantity), 0) FROM order_lines ol
+             JOIN orders o ON o.id = ol.order_id JOIN variants v ON v.id = ol.variant_id
+             WHERE v.product_id = ? AND lower(o.email) = lower(?)",
+        )
+        .bind(product_id)
+        .bind(email.trim())
+        .fetch_one(&mut *conn)
+        .await?;
+        if bought + quantity > max {
+            let message = if bought == 0 {
+                format!("You can buy up to {max} of {title}.")
+            } else {
+                format!("You have already bought {bought} of {title}; the limit is {max} per person.")
+            };
+            return Err(ApiError::unprocessable("buyer_limit", message));
+        }
+    }
+    Ok(())
+}
+
+async fn log_attempt(
+    conn: &mut SqliteConnection,
+    state: &AppState,
+    cart: &Cart,
+    outcome: &str,
+    reference: Option<&str>,
+    reason: Option<&str>,
+) -> Result<(), ApiError> {
+    sqlx::query(
+        "INSERT INTO payment_attempts (cart_id, provider, amount_minor, currency, outcome, reference, reason, created_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&cart.id)
+    .bind(state.payments.name())
+    .bind(cart.total_minor)
+    .bind(&cart.currency)
+    .bind(outcome)
+    .bind(reference)
+    .bind(reason)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Tells every viewer the new stock of what was just sold.
+async fn publish_stock(state: &AppState, cart: &Cart) {
+    for line in &cart.lines {
+        let stock: Result<i64, _> =
+            sqlx::query_scalar("SELECT stock FROM variants WHERE id = ?").bind(line.variant_id).fetch_one(&state.db).await;
+        let Ok(stock) = stock else { continue };
+        let event = ShowEvent::Stock { product_id: line.product_id, variant_id: line.variant_id, stock };
+        if let Err(e) = crate::events::record(state, &cart.show_id, event).await {
+            tracing::warn!(error = %e, "could not publish a stock event");
+        }
+    }
 }

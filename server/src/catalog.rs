@@ -1,11 +1,16 @@
-//! Shows and their catalogue, read side: the snapshot a joining viewer loads first.
+//! Shows and their catalogue: the snapshot a joining viewer loads first, and
+//! the creator's controls during a show (status, prices, stock), each of which
+//! reaches viewers as an event.
 
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::Json;
 use sqlx::{Row, SqliteConnection};
-use vetrina_wire::{Product, Show, ShowSnapshot, ShowStatus, Variant};
+use vetrina_wire::{Product, Show, ShowEvent, ShowSnapshot, ShowStatus, ShowUpdate, Variant, VariantUpdate};
 
-use crate::error::{ApiError, ApiPath};
+use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::events::{authorize, record};
+use crate::util::now_ms;
 use crate::AppState;
 
 /// `GET /api/shows/{show}`: the show, its products, what is pinned now and the id
@@ -25,7 +30,7 @@ pub async fn snapshot(
 
 pub async fn load_show(conn: &mut SqliteConnection, show_id: &str) -> Result<Show, ApiError> {
     let row = sqlx::query(
-        "SELECT id, title, status, currency, locale, stream_url, started_at_ms FROM shows WHERE id = ?",
+        "SELECT id, title, status, currency, locale, stream_url, started_at_ms, theme FROM shows WHERE id = ?",
     )
     .bind(show_id)
     .fetch_optional(&mut *conn)
@@ -44,12 +49,13 @@ pub async fn load_show(conn: &mut SqliteConnection, show_id: &str) -> Result<Sho
         locale: row.get("locale"),
         stream_url: row.get("stream_url"),
         started_at_ms: row.get("started_at_ms"),
+        theme: serde_json::from_str(&row.get::<String, _>("theme")).unwrap_or_default(),
     })
 }
 
 pub async fn load_products(conn: &mut SqliteConnection, show_id: &str) -> Result<Vec<Product>, ApiError> {
     let products = sqlx::query(
-        "SELECT id, title, description, image_url, option_names FROM products
+        "SELECT id, title, description, image_url, option_names, max_per_buyer FROM products
          WHERE show_id = ? ORDER BY position, id",
     )
     .bind(show_id)
@@ -73,6 +79,7 @@ pub async fn load_products(conn: &mut SqliteConnection, show_id: &str) -> Result
             image_url: row.get("image_url"),
             option_names: json_strings(row.get("option_names")),
             variants: Vec::new(),
+            max_per_buyer: row.get::<Option<i64>, _>("max_per_buyer").and_then(|m| u32::try_from(m).ok()),
         })
         .collect();
     for row in variants {
@@ -95,7 +102,8 @@ pub async fn pinned_now(conn: &mut SqliteConnection, show_id: &str) -> Result<(V
     // For each product its latest event; pinned if that event is a pin.
     let rows = sqlx::query(
         "SELECT e.product_id, e.kind, e.id FROM events e
-         JOIN (SELECT product_id, MAX(id) AS id FROM events WHERE show_id = ? GROUP BY product_id) latest
+         JOIN (SELECT product_id, MAX(id) AS id FROM events
+               WHERE show_id = ? AND kind IN ('pin', 'unpin') GROUP BY product_id) latest
            ON latest.id = e.id
          ORDER BY e.id DESC",
     )
@@ -121,4 +129,146 @@ pub fn json_strings(text: String) -> Vec<String> {
         tracing::warn!(%text, error = %e, "stored option list is not a JSON string array");
         Vec::new()
     })
+}
+
+fn status_name(status: ShowStatus) -> &'static str {
+    match status {
+        ShowStatus::Scheduled => "scheduled",
+        ShowStatus::Live => "live",
+        ShowStatus::Ended => "ended",
+    }
+}
+
+/// `PATCH /api/shows/{show}` (creator): go live or end the show.
+pub async fn update_show(
+    State(state): State<AppState>,
+    ApiPath(show_id): ApiPath<String>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<ShowUpdate>,
+) -> Result<Json<Show>, ApiError> {
+    authorize(&state, &headers, &show_id).await?;
+    let mut conn = state.db.acquire().await?;
+    let show = load_show(&mut conn, &show_id).await?;
+    if show.status != req.status {
+        // Going live starts the stream clock that pins are timed against.
+        let started = if show.status == ShowStatus::Scheduled && req.status == ShowStatus::Live {
+            now_ms()
+        } else {
+            show.started_at_ms
+        };
+        sqlx::query("UPDATE shows SET status = ?, started_at_ms = ? WHERE id = ?")
+            .bind(status_name(req.status))
+            .bind(started)
+            .bind(&show_id)
+            .execute(&mut *conn)
+            .await?;
+        drop(conn);
+        record(&state, &show_id, ShowEvent::ShowStatus { status: req.status }).await?;
+        conn = state.db.acquire().await?;
+    }
+    Ok(Json(load_show(&mut conn, &show_id).await?))
+}
+
+/// `PATCH /api/shows/{show}/variants/{variant}` (creator): price or stock during the show.
+pub async fn update_variant(
+    State(state): State<AppState>,
+    ApiPath((show_id, variant_id)): ApiPath<(String, i64)>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<VariantUpdate>,
+) -> Result<Json<Variant>, ApiError> {
+    authorize(&state, &headers, &show_id).await?;
+    let negative = req.price_minor.is_some_and(|p| p < 0)
+        || req.stock.is_some_and(|s| s < 0)
+        || req.compare_at_minor.flatten().is_some_and(|c| c < 0);
+    if negative {
+        return Err(ApiError::unprocessable("negative_value", "Prices and stock cannot be negative."));
+    }
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let row = sqlx::query(
+        "SELECT v.product_id, v.options, v.price_minor, v.compare_at_minor, v.stock FROM variants v
+         JOIN products p ON p.id = v.product_id WHERE v.id = ? AND p.show_id = ?",
+    )
+    .bind(variant_id)
+    .bind(&show_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| ApiError::NotFound(format!("Variant {variant_id} is not part of this show.")))?;
+    let product_id: i64 = row.get("product_id");
+    let before = Variant {
+        id: variant_id,
+        options: json_strings(row.get("options")),
+        price_minor: row.get("price_minor"),
+        compare_at_minor: row.get("compare_at_minor"),
+        stock: row.get("stock"),
+    };
+    let after = Variant {
+        price_minor: req.price_minor.unwrap_or(before.price_minor),
+        compare_at_minor: req.compare_at_minor.unwrap_or(before.compare_at_minor),
+        stock: req.stock.unwrap_or(before.stock),
+        ..before.clone()
+    };
+    sqlx::query("UPDATE variants SET price_minor = ?, compare_at_minor = ?, stock = ? WHERE id = ?")
+        .bind(after.price_minor)
+        .bind(after.compare_at_minor)
+        .bind(after.stock)
+        .bind(variant_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    if (after.price_minor, after.compare_at_minor) != (before.price_minor, before.compare_at_minor) {
+        let event = ShowEvent::Price {
+            product_id,
+            variant_id,
+            price_minor: after.price_minor,
+            compare_at_minor: after.compare_at_minor,
+        };
+        record(&state, &show_id, event).await?;
+    }
+    if after.stock != before.stock {
+        record(&state, &show_id, ShowEvent::Stock { product_id, variant_id, stock: after.stock }).await?;
+    }
+    Ok(Json(after))
+}
+
+/// A new show for a brand, with a fresh creator token (returned) valid for `token_days`.
+pub struct NewShow<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub currency: &'a str,
+    pub locale: &'a str,
+    pub stream_url: &'a str,
+    pub token_days: i64,
+}
+
+pub async fn create_show(db: &sqlx::SqlitePool, show: NewShow<'_>) -> Result<String, ApiError> {
+    let valid_id = !show.id.is_empty()
+        && show.id.len() <= 64
+        && show.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !valid_id {
+        return Err(ApiError::bad_request("invalid_show_id", "A show id is 1 to 64 letters, digits, '-' or '_'."));
+    }
+    if show.currency.len() != 3 || !show.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(ApiError::bad_request("invalid_currency", "The currency must be an ISO 4217 code like EUR."));
+    }
+    let token = crate::util::random_id();
+    let now = now_ms();
+    let inserted = sqlx::query(
+        "INSERT INTO shows (id, title, status, currency, locale, stream_url, started_at_ms, creator_token, token_expires_at_ms)
+         VALUES (?, ?, 'scheduled', ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(show.id)
+    .bind(show.title)
+    .bind(show.currency)
+    .bind(show.locale)
+    .bind(show.stream_url)
+    .bind(now)
+    .bind(&token)
+    .bind(now + show.token_days * 24 * 3600 * 1000)
+    .execute(db)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        return Err(ApiError::conflict("show_exists", format!("A show called '{}' exists already.", show.id)));
+    }
+    Ok(token)
 }

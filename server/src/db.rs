@@ -36,3 +36,11 @@ async fn connect(options: SqliteConnectOptions) -> Result<SqlitePool, sqlx::Erro
     sqlx::migrate!("./migrations").run(&pool).await?;
     Ok(pool)
 }
+
+/// Begins a transaction that will write. `BEGIN IMMEDIATE` takes SQLite's write
+/// lock up front, waiting (busy timeout) behind other writers; a plain deferred
+/// `BEGIN` would read first and then fail with SQLITE_BUSY when upgrading to a
+/// write while another writer committed meanwhile.
+pub async fn begin_write(pool: &SqlitePool) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+    pool.begin_with("BEGIN IMMEDIATE").await
+}

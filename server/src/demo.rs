@@ -24,6 +24,8 @@ struct SeedProduct {
     colour: &'static str,
     option_names: &'static [&'static str],
     variants: &'static [SeedVariant],
+    /// A limited drop: at most this many per buyer.
+    max_per_buyer: Option<i64>,
 }
 
 const PRODUCTS: &[SeedProduct] = &[
@@ -40,6 +42,7 @@ const PRODUCTS: &[SeedProduct] = &[
             SeedVariant(&["M", "Navy"], 4900, Some(6900), 5),
             SeedVariant(&["L", "Navy"], 4900, Some(6900), 2),
         ],
+        max_per_buyer: None,
     },
     SeedProduct {
         title: "Canvas Sneakers",
@@ -52,6 +55,7 @@ const PRODUCTS: &[SeedProduct] = &[
             SeedVariant(&["42"], 7900, None, 4),
             SeedVariant(&["44"], 7900, None, 0),
         ],
+        max_per_buyer: None,
     },
     SeedProduct {
         title: "Silk Scarf",
@@ -62,6 +66,7 @@ const PRODUCTS: &[SeedProduct] = &[
             SeedVariant(&["Terracotta"], 3500, Some(4500), 8),
             SeedVariant(&["Olive"], 3500, Some(4500), 6),
         ],
+        max_per_buyer: None,
     },
     SeedProduct {
         title: "Ceramic Mug",
@@ -69,6 +74,7 @@ const PRODUCTS: &[SeedProduct] = &[
         colour: "#8fb8de",
         option_names: &[],
         variants: &[SeedVariant(&[], 1800, None, 25)],
+        max_per_buyer: None,
     },
     SeedProduct {
         title: "Leather Tote",
@@ -76,6 +82,7 @@ const PRODUCTS: &[SeedProduct] = &[
         colour: "#8c5a3c",
         option_names: &["Colour"],
         variants: &[SeedVariant(&["Cognac"], 12900, None, 3), SeedVariant(&["Black"], 12900, None, 2)],
+        max_per_buyer: Some(1),
     },
     SeedProduct {
         title: "Sunglasses",
@@ -83,6 +90,7 @@ const PRODUCTS: &[SeedProduct] = &[
         colour: "#2d3142",
         option_names: &[],
         variants: &[SeedVariant(&[], 5900, Some(8900), 7)],
+        max_per_buyer: None,
     },
     SeedProduct {
         title: "Wool Beanie",
@@ -90,6 +98,7 @@ const PRODUCTS: &[SeedProduct] = &[
         colour: "#4f772d",
         option_names: &["Colour"],
         variants: &[SeedVariant(&["Forest"], 2200, None, 0), SeedVariant(&["Oat"], 2200, None, 9)],
+        max_per_buyer: None,
     },
     SeedProduct {
         title: "Scented Candle",
@@ -97,6 +106,7 @@ const PRODUCTS: &[SeedProduct] = &[
         colour: "#e9c46a",
         option_names: &[],
         variants: &[SeedVariant(&[], 2400, None, 3)],
+        max_per_buyer: None,
     },
     SeedProduct {
         title: "Denim Jacket",
@@ -108,6 +118,7 @@ const PRODUCTS: &[SeedProduct] = &[
             SeedVariant(&["L", "Indigo"], 9900, Some(12900), 1),
             SeedVariant(&["M", "Black"], 9900, Some(12900), 4),
         ],
+        max_per_buyer: None,
     },
 ];
 
@@ -125,7 +136,7 @@ pub async fn seed(db: &SqlitePool, media: &Path, token: Option<&str>) -> Result<
         (None, None) => random_id(),
     };
     let expires = now_ms() + TOKEN_LIFETIME_MS;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     let inserted = sqlx::query(
         "INSERT INTO shows (id, title, status, currency, locale, stream_url, started_at_ms, creator_token, token_expires_at_ms)
          VALUES (?, 'Spring Edit, live from Milano', 'live', 'EUR', 'en', '/media/demo.mp4', ?, ?, ?)
@@ -148,7 +159,8 @@ pub async fn seed(db: &SqlitePool, media: &Path, token: Option<&str>) -> Result<
         for (position, p) in PRODUCTS.iter().enumerate() {
             let slug = p.title.to_lowercase().replace(' ', "-");
             let product_id = sqlx::query(
-                "INSERT INTO products (show_id, position, title, description, image_url, option_names) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO products (show_id, position, title, description, image_url, option_names, max_per_buyer)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(DEMO_SHOW)
             .bind(position as i64)
@@ -156,6 +168,7 @@ pub async fn seed(db: &SqlitePool, media: &Path, token: Option<&str>) -> Result<
             .bind(p.description)
             .bind(format!("/media/products/{slug}.svg"))
             .bind(serde_json::to_string(p.option_names)?)
+            .bind(p.max_per_buyer)
             .execute(&mut *tx)
             .await?
             .last_insert_rowid();

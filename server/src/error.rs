@@ -24,6 +24,10 @@ pub enum ApiError {
     Conflict { code: &'static str, message: String },
     #[error("{message}")]
     Unprocessable { code: &'static str, message: String },
+    #[error("{message}")]
+    PaymentDeclined { code: String, message: String },
+    #[error("Too many requests. Try again in a moment.")]
+    TooManyRequests(std::time::Duration),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -39,8 +43,10 @@ impl ApiError {
         Self::Unprocessable { code, message: message.into() }
     }
 
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
+    fn status_and_code(&self) -> (StatusCode, &str) {
         match self {
+            Self::PaymentDeclined { code, .. } => (StatusCode::PAYMENT_REQUIRED, code),
+            Self::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
             Self::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields"),
@@ -68,12 +74,20 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
+        let code = code.to_string();
+        let retry_after = match &self {
+            Self::TooManyRequests(wait) => Some((wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)),
+            _ => None,
+        };
         let fields = match self {
             Self::Validation(fields) => fields,
             _ => Vec::new(),
         };
-        let body = vetrina_wire::ApiError { code: code.to_string(), message, fields };
+        let body = vetrina_wire::ApiError { code, message, fields };
         let mut response = (status, axum::Json(body)).into_response();
+        if let Some(secs) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

@@ -61,59 +61,67 @@ impl Hub {
     }
 }
 
-/// Records a pin or unpin and broadcasts it. Used by the API and the demo's scripted host.
+/// Records an event and broadcasts it: the one way anything reaches a show's
+/// stream. Pins and unpins are checked against the current pin state first.
 pub async fn record(state: &AppState, show_id: &str, event: ShowEvent) -> Result<EventEnvelope, ApiError> {
     let _order = state.hub.write_order.lock().await;
-    let mut tx = state.db.begin().await?;
-    let (product_id, kind) = match event {
-        ShowEvent::Pin { product_id } => (product_id, "pin"),
-        ShowEvent::Unpin { product_id } => (product_id, "unpin"),
-    };
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let started_at_ms: i64 = sqlx::query_scalar("SELECT started_at_ms FROM shows WHERE id = ?")
         .bind(show_id)
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("There is no show called '{show_id}'.")))?;
-    let belongs: Option<i64> = sqlx::query_scalar("SELECT id FROM products WHERE id = ? AND show_id = ?")
-        .bind(product_id)
+    if let Some(product_id) = event.product_id() {
+        let belongs: Option<i64> = sqlx::query_scalar("SELECT id FROM products WHERE id = ? AND show_id = ?")
+            .bind(product_id)
+            .bind(show_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if belongs.is_none() {
+            return Err(ApiError::NotFound(format!("Product {product_id} is not part of this show.")));
+        }
+    }
+    if let ShowEvent::Pin { product_id } | ShowEvent::Unpin { product_id } = event {
+        let latest: Option<String> = sqlx::query_scalar(
+            "SELECT kind FROM events WHERE show_id = ? AND product_id = ? AND kind IN ('pin', 'unpin')
+             ORDER BY id DESC LIMIT 1",
+        )
         .bind(show_id)
+        .bind(product_id)
         .fetch_optional(&mut *tx)
         .await?;
-    if belongs.is_none() {
-        return Err(ApiError::NotFound(format!("Product {product_id} is not part of this show.")));
-    }
-    let latest: Option<String> = sqlx::query_scalar(
-        "SELECT kind FROM events WHERE show_id = ? AND product_id = ? ORDER BY id DESC LIMIT 1",
-    )
-    .bind(show_id)
-    .bind(product_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let pinned = latest.as_deref() == Some("pin");
-    match (kind, pinned) {
-        ("pin", true) => return Err(ApiError::conflict("already_pinned", "That product is already pinned.")),
-        ("unpin", false) => return Err(ApiError::conflict("not_pinned", "That product is not pinned.")),
-        _ => {}
+        let pinned = latest.as_deref() == Some("pin");
+        match (&event, pinned) {
+            (ShowEvent::Pin { .. }, true) => {
+                return Err(ApiError::conflict("already_pinned", "That product is already pinned."))
+            }
+            (ShowEvent::Unpin { .. }, false) => {
+                return Err(ApiError::conflict("not_pinned", "That product is not pinned."))
+            }
+            _ => {}
+        }
     }
     let now = now_ms();
     let stream_ms = (now - started_at_ms).max(0);
     let id: i64 = sqlx::query(
-        "INSERT INTO events (show_id, kind, product_id, stream_ms, created_at_ms) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO events (show_id, kind, product_id, stream_ms, data, created_at_ms) VALUES (?, ?, ?, ?, '', ?)",
     )
     .bind(show_id)
-    .bind(kind)
-    .bind(product_id)
+    .bind(event.kind())
+    .bind(event.product_id())
     .bind(stream_ms)
     .bind(now)
     .execute(&mut *tx)
     .await?
     .last_insert_rowid();
+    let envelope = EventEnvelope { id, show_id: show_id.to_string(), stream_ms, event };
+    // Serialized once, here: the backlog and every live subscriber send these bytes.
+    let json = to_json(&envelope);
+    sqlx::query("UPDATE events SET data = ? WHERE id = ?").bind(&json).bind(id).execute(&mut *tx).await?;
     tx.commit().await?;
 
-    let envelope = EventEnvelope { id, show_id: show_id.to_string(), stream_ms, event };
-    let frame = Arc::new(Frame { id, json: to_json(&envelope) });
     // No subscribers is fine: the event is in the database for whoever comes later.
-    let _ = state.hub.sender(show_id).send(frame);
+    let _ = state.hub.sender(show_id).send(Arc::new(Frame { id, json }));
     Ok(envelope)
 }
 
@@ -121,8 +129,13 @@ fn to_json(envelope: &EventEnvelope) -> String {
     serde_json::to_string(envelope).unwrap_or_else(|_| unreachable!("wire types always serialize"))
 }
 
+/// Refuses a creator action beyond the show's pin rate.
+fn limit_pins(state: &AppState, show_id: &str) -> Result<(), ApiError> {
+    state.pin_limits.check(show_id).map_err(ApiError::TooManyRequests)
+}
+
 /// Checks `Authorization: Bearer <token>` against the show's creator token and its expiry.
-async fn authorize(state: &AppState, headers: &HeaderMap, show_id: &str) -> Result<(), ApiError> {
+pub async fn authorize(state: &AppState, headers: &HeaderMap, show_id: &str) -> Result<(), ApiError> {
     let presented = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -152,6 +165,7 @@ pub async fn pin(
     ApiJson(req): ApiJson<PinRequest>,
 ) -> Result<(StatusCode, Json<EventEnvelope>), ApiError> {
     authorize(&state, &headers, &show_id).await?;
+    limit_pins(&state, &show_id)?;
     let envelope = record(&state, &show_id, ShowEvent::Pin { product_id: req.product_id }).await?;
     Ok((StatusCode::CREATED, Json(envelope)))
 }
@@ -163,6 +177,7 @@ pub async fn unpin(
     headers: HeaderMap,
 ) -> Result<Json<EventEnvelope>, ApiError> {
     authorize(&state, &headers, &show_id).await?;
+    limit_pins(&state, &show_id)?;
     let envelope = record(&state, &show_id, ShowEvent::Unpin { product_id }).await?;
     Ok(Json(envelope))
 }
@@ -218,29 +233,28 @@ pub async fn stream(
 }
 
 async fn backlog(conn: &mut sqlx::SqliteConnection, show_id: &str, since: i64) -> Result<Vec<Arc<Frame>>, ApiError> {
-    let rows = sqlx::query(
-        "SELECT id, kind, product_id, stream_ms FROM events WHERE show_id = ? AND id > ? ORDER BY id",
-    )
-    .bind(show_id)
-    .bind(since)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let product_id = row.get("product_id");
-            let event = if row.get::<String, _>("kind") == "pin" {
-                ShowEvent::Pin { product_id }
-            } else {
-                ShowEvent::Unpin { product_id }
-            };
-            let envelope = EventEnvelope {
-                id: row.get("id"),
-                show_id: show_id.to_string(),
-                stream_ms: row.get("stream_ms"),
-                event,
-            };
-            Arc::new(Frame { id: envelope.id, json: to_json(&envelope) })
-        })
-        .collect())
+    let rows = sqlx::query("SELECT id, data FROM events WHERE show_id = ? AND id > ? ORDER BY id")
+        .bind(show_id)
+        .bind(since)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows.into_iter().map(|row| Arc::new(Frame { id: row.get("id"), json: row.get("data") })).collect())
+}
+
+/// `GET /api/shows/{show}/timeline`: every pin and unpin, oldest first.
+pub async fn timeline(
+    State(state): State<AppState>,
+    ApiPath(show_id): ApiPath<String>,
+) -> Result<Json<Vec<EventEnvelope>>, ApiError> {
+    let mut conn = state.db.acquire().await?;
+    crate::catalog::load_show(&mut conn, &show_id).await?;
+    let rows = sqlx::query("SELECT data FROM events WHERE show_id = ? AND kind IN ('pin', 'unpin') ORDER BY id")
+        .bind(&show_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let events = rows
+        .iter()
+        .filter_map(|r| serde_json::from_str(&r.get::<String, _>("data")).ok())
+        .collect();
+    Ok(Json(events))
 }

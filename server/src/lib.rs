@@ -1,10 +1,13 @@
 //! Vetrina's reference backend.
 //!
-//! It serves the catalogue of a show, the show's pin events as Server-Sent Events,
-//! carts and checkout, all on one SQLite database; and, when given a `dist`
-//! folder, the built overlay itself. Brands may replace it with any backend that
-//! speaks the same API (the shapes live in `vetrina-wire`).
+//! It serves the catalogue of a show, the show's events as Server-Sent Events,
+//! carts, checkout and orders, all on one SQLite database; and, when given a
+//! `dist` folder, the built overlay itself. Brands may replace it with any
+//! backend that speaks the same API: the OpenAPI document at
+//! `/api/openapi.json` describes it, and the shapes live in `vetrina-wire`.
 //!
+//! The API is declared once, in [`endpoints`]: each entry is both a route and
+//! its documentation, so the router and the OpenAPI document cannot disagree.
 //! [`app`] builds the whole HTTP surface from an [`AppState`], so tests drive it
 //! with `oneshot` or over a real socket exactly as production does.
 
@@ -14,25 +17,70 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod idempotency;
+pub mod import;
+pub mod openapi;
+pub mod orders;
+pub mod payments;
+pub mod ratelimit;
 pub mod util;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use axum::routing::{get, post, put};
+use axum::http::{HeaderName, HeaderValue, Method};
+use axum::routing::MethodRouter;
 use axum::Router;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 
 pub use error::ApiError;
+
+/// Settings an operator chooses; the defaults suit a single shop.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Origins (e.g. `https://brand.example`) allowed to call the API from a browser.
+    pub cors_origins: Vec<String>,
+    /// Pin and unpin requests per second per show, with a burst allowance.
+    pub pin_rate: ratelimit::Rate,
+    /// Checkout attempts per minute per client address, with a burst allowance.
+    pub checkout_rate: ratelimit::Rate,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            cors_origins: Vec::new(),
+            pin_rate: ratelimit::Rate { per_second: 5.0, burst: 10.0 },
+            checkout_rate: ratelimit::Rate { per_second: 20.0 / 60.0, burst: 20.0 },
+        }
+    }
+}
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: sqlx::SqlitePool,
     pub hub: events::Hub,
+    pub payments: Arc<dyn payments::PaymentProvider>,
+    pub pin_limits: Arc<ratelimit::Limiter>,
+    pub checkout_limits: Arc<ratelimit::Limiter>,
+    pub config: Arc<Config>,
 }
 
 impl AppState {
     pub fn new(db: sqlx::SqlitePool) -> Self {
-        Self { db, hub: events::Hub::default() }
+        Self::with_config(db, Config::default())
+    }
+
+    pub fn with_config(db: sqlx::SqlitePool, config: Config) -> Self {
+        Self {
+            db,
+            hub: events::Hub::default(),
+            payments: Arc::new(payments::TestProvider),
+            pin_limits: Arc::new(ratelimit::Limiter::new(config.pin_rate)),
+            checkout_limits: Arc::new(ratelimit::Limiter::new(config.checkout_rate)),
+            config: Arc::new(config),
+        }
     }
 }
 
@@ -45,24 +93,243 @@ pub struct Assets {
     pub media: Option<PathBuf>,
 }
 
+/// Who may call an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    /// `Authorization: Bearer <creator token of this show>`.
+    Creator,
+}
+
+/// One API endpoint: its route and its documentation, declared together.
+pub struct Endpoint {
+    pub method: Method,
+    /// Under `/api`, in axum's `{param}` syntax (which is also OpenAPI's).
+    pub path: &'static str,
+    pub summary: &'static str,
+    pub access: Access,
+    /// The request body's schema name, if it has one.
+    pub request: Option<openapi::SchemaRef>,
+    /// Success status, its description and the response body's schema.
+    pub success: (u16, &'static str, Option<openapi::SchemaRef>),
+    /// Client errors this endpoint may answer, with when.
+    pub errors: &'static [(u16, &'static str)],
+    pub handler: MethodRouter<AppState>,
+}
+
+/// Every API endpoint. The router and the OpenAPI document are both built from this.
+pub fn endpoints() -> Vec<Endpoint> {
+    use openapi::schema as s;
+    use vetrina_wire as w;
+    vec![
+        Endpoint {
+            method: Method::GET,
+            path: "/shows/{show}",
+            summary: "Snapshot of a show: the show, its products, what is pinned now and the last event id",
+            access: Access::Public,
+            request: None,
+            success: (200, "The show's current state", Some(s::<w::ShowSnapshot>)),
+            errors: &[(404, "No such show")],
+            handler: axum::routing::get(catalog::snapshot),
+        },
+        Endpoint {
+            method: Method::PATCH,
+            path: "/shows/{show}",
+            summary: "Show control: go live or end the show (emits a show_status event)",
+            access: Access::Creator,
+            request: Some(s::<w::ShowUpdate>),
+            success: (200, "The updated show", Some(s::<w::Show>)),
+            errors: &[(400, "Malformed body"), (401, "Missing or wrong creator token"), (404, "No such show")],
+            handler: axum::routing::patch(catalog::update_show),
+        },
+        Endpoint {
+            method: Method::GET,
+            path: "/shows/{show}/events",
+            summary: "The show's events as Server-Sent Events: each `data:` is an EventEnvelope, each `id:` its id; \
+                      resumes after `Last-Event-ID` (or `?since=`); comment heartbeats every 15 s",
+            access: Access::Public,
+            request: None,
+            success: (200, "text/event-stream of EventEnvelope", Some(s::<w::EventEnvelope>)),
+            errors: &[(404, "No such show")],
+            handler: axum::routing::get(events::stream),
+        },
+        Endpoint {
+            method: Method::GET,
+            path: "/shows/{show}/timeline",
+            summary: "The show's pin timeline: every pin and unpin with its stream time, oldest first",
+            access: Access::Public,
+            request: None,
+            success: (200, "Pin and unpin events", Some(s::<Vec<w::EventEnvelope>>)),
+            errors: &[(404, "No such show")],
+            handler: axum::routing::get(events::timeline),
+        },
+        Endpoint {
+            method: Method::POST,
+            path: "/shows/{show}/pins",
+            summary: "Pin a product (emits a pin event)",
+            access: Access::Creator,
+            request: Some(s::<w::PinRequest>),
+            success: (201, "The recorded event", Some(s::<w::EventEnvelope>)),
+            errors: &[
+                (400, "Malformed body"),
+                (401, "Missing or wrong creator token"),
+                (404, "No such product in this show"),
+                (409, "Already pinned"),
+                (429, "Too many pins for this show; see Retry-After"),
+            ],
+            handler: axum::routing::post(events::pin),
+        },
+        Endpoint {
+            method: Method::DELETE,
+            path: "/shows/{show}/pins/{product}",
+            summary: "Unpin a product (emits an unpin event)",
+            access: Access::Creator,
+            request: None,
+            success: (200, "The recorded event", Some(s::<w::EventEnvelope>)),
+            errors: &[
+                (401, "Missing or wrong creator token"),
+                (404, "No such product in this show"),
+                (409, "Not pinned"),
+                (429, "Too many pins for this show; see Retry-After"),
+            ],
+            handler: axum::routing::delete(events::unpin),
+        },
+        Endpoint {
+            method: Method::PATCH,
+            path: "/shows/{show}/variants/{variant}",
+            summary: "Change a variant's price or stock during the show (emits price and stock events)",
+            access: Access::Creator,
+            request: Some(s::<w::VariantUpdate>),
+            success: (200, "The updated variant", Some(s::<w::Variant>)),
+            errors: &[
+                (400, "Malformed body"),
+                (401, "Missing or wrong creator token"),
+                (404, "No such variant in this show"),
+                (422, "Negative price or stock"),
+            ],
+            handler: axum::routing::patch(catalog::update_variant),
+        },
+        Endpoint {
+            method: Method::POST,
+            path: "/carts",
+            summary: "Create a cart for a show; its unguessable id is its only credential",
+            access: Access::Public,
+            request: Some(s::<w::CreateCart>),
+            success: (201, "The new, empty cart", Some(s::<w::Cart>)),
+            errors: &[(400, "Malformed body"), (404, "No such show")],
+            handler: axum::routing::post(carts::create),
+        },
+        Endpoint {
+            method: Method::GET,
+            path: "/carts/{cart}",
+            summary: "A cart with server-computed totals",
+            access: Access::Public,
+            request: None,
+            success: (200, "The cart", Some(s::<w::Cart>)),
+            errors: &[(404, "No such cart, or it has been ordered")],
+            handler: axum::routing::get(carts::get),
+        },
+        Endpoint {
+            method: Method::POST,
+            path: "/carts/{cart}/lines",
+            summary: "Add units of a variant to the cart",
+            access: Access::Public,
+            request: Some(s::<w::AddLine>),
+            success: (200, "The updated cart", Some(s::<w::Cart>)),
+            errors: &[
+                (400, "Malformed body"),
+                (404, "No such cart or variant"),
+                (409, "Sold out, not enough stock, or the cart is already ordered"),
+                (422, "Quantity zero or over a limit"),
+            ],
+            handler: axum::routing::post(carts::add_line),
+        },
+        Endpoint {
+            method: Method::PUT,
+            path: "/carts/{cart}/lines/{variant}",
+            summary: "Set a line's quantity; 0 removes it",
+            access: Access::Public,
+            request: Some(s::<w::SetQuantity>),
+            success: (200, "The updated cart", Some(s::<w::Cart>)),
+            errors: &[
+                (400, "Malformed body"),
+                (404, "No such cart, variant or line"),
+                (409, "Not enough stock, or the cart is already ordered"),
+                (422, "Quantity over a limit"),
+            ],
+            handler: axum::routing::put(carts::set_quantity),
+        },
+        Endpoint {
+            method: Method::DELETE,
+            path: "/carts/{cart}/lines/{variant}",
+            summary: "Remove a line",
+            access: Access::Public,
+            request: None,
+            success: (200, "The updated cart", Some(s::<w::Cart>)),
+            errors: &[(404, "No such cart or line"), (409, "The cart is already ordered")],
+            handler: axum::routing::delete(carts::remove_line),
+        },
+        Endpoint {
+            method: Method::POST,
+            path: "/carts/{cart}/checkout",
+            summary: "Place the order: stock is taken atomically and the payment token charged. \
+                      Requires Idempotency-Key.",
+            access: Access::Public,
+            request: Some(s::<w::CheckoutRequest>),
+            success: (201, "The placed, paid order", Some(s::<w::Order>)),
+            errors: &[
+                (400, "Malformed body or missing Idempotency-Key"),
+                (402, "The payment was declined; nothing was bought"),
+                (404, "No such cart"),
+                (409, "Sold out or short (the message names the product and what is left), cart empty or \
+                        already ordered, or the same Idempotency-Key is still being processed"),
+                (422, "Invalid fields, a per-buyer limit, or an Idempotency-Key reused with another body"),
+                (429, "Too many checkouts from this client; see Retry-After"),
+            ],
+            handler: axum::routing::post(carts::checkout),
+        },
+        Endpoint {
+            method: Method::GET,
+            path: "/orders/{order}",
+            summary: "Look up an order by its unguessable id",
+            access: Access::Public,
+            request: None,
+            success: (200, "The order", Some(s::<w::Order>)),
+            errors: &[(404, "No such order")],
+            handler: axum::routing::get(orders::get),
+        },
+        Endpoint {
+            method: Method::GET,
+            path: "/openapi.json",
+            summary: "This document",
+            access: Access::Public,
+            request: None,
+            success: (200, "OpenAPI 3.1", None),
+            errors: &[],
+            handler: axum::routing::get(openapi::serve),
+        },
+    ]
+}
+
 /// The API alone: every route under `/api`.
-pub fn api() -> Router<AppState> {
-    Router::new()
-        .route("/shows/{show}", get(catalog::snapshot))
-        .route("/shows/{show}/events", get(events::stream))
-        .route("/shows/{show}/pins", post(events::pin))
-        .route("/shows/{show}/pins/{product}", axum::routing::delete(events::unpin))
-        .route("/carts", post(carts::create))
-        .route("/carts/{cart}", get(carts::get))
-        .route("/carts/{cart}/lines", post(carts::add_line))
-        .route("/carts/{cart}/lines/{variant}", put(carts::set_quantity).delete(carts::remove_line))
-        .route("/carts/{cart}/checkout", post(carts::checkout))
+pub fn api(state: &AppState) -> Router<AppState> {
+    let mut router = Router::new();
+    for e in endpoints() {
+        // Entries sharing a path (GET and PATCH of a show) merge into one route.
+        router = router.route(e.path, e.handler);
+    }
+    router
         .fallback(|| async { ApiError::NotFound("No such API route.".into()) })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::layer))
 }
 
 /// The whole server: API, media and the overlay.
 pub fn app(state: AppState, assets: Assets) -> Router {
-    let mut router = Router::new().nest("/api", api()).with_state(state);
+    let mut api = api(&state);
+    if !state.config.cors_origins.is_empty() {
+        api = api.layer(cors(&state.config.cors_origins));
+    }
+    let mut router = Router::new().nest("/api", api).with_state(state);
     if let Some(media) = assets.media {
         router = router.nest_service("/media", ServeDir::new(media));
     }
@@ -71,4 +338,18 @@ pub fn app(state: AppState, assets: Assets) -> Router {
         router = router.fallback_service(ServeDir::new(dist).fallback(ServeFile::new(index)));
     }
     router
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| o.parse().ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allow_headers([
+            axum::http::header::CONTENT_TYPE,
+            axum::http::header::AUTHORIZATION,
+            HeaderName::from_static("idempotency-key"),
+            HeaderName::from_static("last-event-id"),
+        ])
+        .expose_headers([axum::http::header::RETRY_AFTER, HeaderName::from_static("idempotent-replayed")])
 }

@@ -1,58 +1,46 @@
-//! `vetrina-server`: runs the reference backend, and with `--demo` the demo show.
+//! `vetrina-server`: runs the reference backend (and with `--demo` the demo
+//! show), imports catalogues, creates shows, prints the OpenAPI document.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use vetrina_server::{app, db, demo, AppState, Assets};
+use vetrina_server::{app, catalog, db, demo, idempotency, import, orders, ratelimit, AppState, Assets, Config};
 
-const USAGE: &str = "usage: vetrina-server [--addr 127.0.0.1:8080] [--data-dir .vetrina] [--dist dist]
-                     [--demo] [--demo-token TOKEN] [--host-every SECONDS]
+const USAGE: &str = "usage:
+  vetrina-server [serve] [--addr 127.0.0.1:8080] [--data-dir .vetrina] [--dist dist]
+                 [--demo] [--demo-token TOKEN] [--host-every SECONDS]
+                 [--cors-origin ORIGIN]... [--pins-per-second N] [--checkouts-per-minute N]
+  vetrina-server create-show --id ID --title TITLE [--currency EUR] [--locale en] [--stream-url URL] [--data-dir D]
+  vetrina-server import --show ID (--shopify products.json | --gmc feed.tsv)
+                 [--default-stock N] [--skip-bad] [--data-dir D]
+  vetrina-server openapi
 
-  --addr         where to listen (default 127.0.0.1:8080)
-  --data-dir     the SQLite database and generated media live here (default .vetrina)
-  --dist         the trunk-built overlay to serve at / (default dist, if present)
-  --demo         seed the demo show, generate its video, run the scripted host
-  --demo-token   use this creator token for the demo show instead of a random one
-  --host-every   seconds between the scripted host's pins (default 7; 0 turns the host off)";
+serve (the default):
+  --addr                 where to listen (default 127.0.0.1:8080)
+  --data-dir             the SQLite database and generated media live here (default .vetrina)
+  --dist                 the trunk-built overlay to serve at / (default dist, if present)
+  --demo                 seed the demo show, generate its video, run the scripted host
+  --demo-token           use this creator token for the demo show instead of a random one
+  --host-every           seconds between the scripted host's pins (default 7; 0 turns the host off)
+  --cors-origin          let pages on this origin call the API (repeatable; none by default)
+  --pins-per-second      pin rate limit per show (default 5, bursts of 10; 0 = unlimited)
+  --checkouts-per-minute checkout rate limit per client address (default 20; 0 = unlimited)
 
-struct Options {
-    addr: SocketAddr,
-    data_dir: PathBuf,
-    dist: Option<PathBuf>,
-    demo: bool,
-    demo_token: Option<String>,
-    host_every: u64,
-}
+create-show prints the new show's creator token (valid 30 days).
+import reports every bad row with its line and reason; with any, nothing is
+imported unless --skip-bad is given. Items without stock data get --default-stock (10).";
 
-fn parse_args() -> Result<Options, String> {
-    let mut o = Options {
-        addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
-        data_dir: PathBuf::from(".vetrina"),
-        dist: None,
-        demo: false,
-        demo_token: None,
-        host_every: 7,
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
-        match arg.as_str() {
-            "--addr" => o.addr = value("--addr")?.parse().map_err(|e| format!("--addr: {e}"))?,
-            "--data-dir" => o.data_dir = value("--data-dir")?.into(),
-            "--dist" => o.dist = Some(value("--dist")?.into()),
-            "--demo" => o.demo = true,
-            "--demo-token" => o.demo_token = Some(value("--demo-token")?),
-            "--host-every" => o.host_every = value("--host-every")?.parse().map_err(|e| format!("--host-every: {e}"))?,
-            "-h" | "--help" => return Err(String::new()),
-            other => return Err(format!("unknown argument: {other}")),
-        }
+struct Args(std::iter::Peekable<std::iter::Skip<std::env::Args>>);
+
+impl Args {
+    fn value(&mut self, name: &str) -> Result<String, String> {
+        self.0.next().ok_or(format!("{name} needs a value"))
     }
-    if o.dist.is_none() && PathBuf::from("dist/index.html").exists() {
-        o.dist = Some("dist".into());
+    fn number<T: std::str::FromStr>(&mut self, name: &str) -> Result<T, String> {
+        self.value(name)?.parse().map_err(|_| format!("{name} needs a number"))
     }
-    Ok(o)
 }
 
 #[tokio::main]
@@ -62,47 +50,107 @@ async fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "vetrina_server=info".into()),
         )
         .init();
-    let options = match parse_args() {
-        Ok(o) => o,
-        Err(message) => {
+    let mut args = Args(std::env::args().skip(1).peekable());
+    let command = match args.0.peek().map(String::as_str) {
+        Some("serve" | "create-show" | "import" | "openapi") => args.0.next().unwrap_or_default(),
+        _ => "serve".to_string(),
+    };
+    let result = match command.as_str() {
+        "create-show" => create_show(args).await,
+        "import" => run_import(args).await,
+        "openapi" => {
+            println!("{}", serde_json::to_string_pretty(&vetrina_server::openapi::document()).unwrap_or_default());
+            Ok(())
+        }
+        _ => serve(args).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(message)) => {
             if !message.is_empty() {
-                eprintln!("error: {message}");
+                eprintln!("error: {message}\n");
             }
             eprintln!("{USAGE}");
-            return ExitCode::from(2);
+            ExitCode::from(2)
         }
-    };
-    match run(options).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
+        Err(Failure::Run(message)) => {
+            eprintln!("error: {message}");
             ExitCode::FAILURE
         }
     }
 }
 
-async fn run(o: Options) -> Result<(), Box<dyn std::error::Error>> {
-    std::fs::create_dir_all(&o.data_dir)?;
-    let media = o.data_dir.join("media");
-    std::fs::create_dir_all(&media)?;
-    let pool = db::open(&o.data_dir.join("vetrina.sqlite")).await?;
-    let state = AppState::new(pool.clone());
+enum Failure {
+    Usage(String),
+    Run(String),
+}
 
-    let token = if o.demo {
-        let token = demo::seed(&pool, &media, o.demo_token.as_deref()).await?;
-        demo::ensure_video(&media).await?;
-        if o.host_every > 0 {
-            tokio::spawn(demo::run_host(state.clone(), Duration::from_secs(o.host_every)));
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure::Run(e.to_string())
+    }
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure::Usage(message.into())
+}
+
+async fn open_db(data_dir: &Path) -> Result<sqlx::SqlitePool, Failure> {
+    std::fs::create_dir_all(data_dir)?;
+    Ok(db::open(&data_dir.join("vetrina.sqlite")).await?)
+}
+
+async fn serve(mut args: Args) -> Result<(), Failure> {
+    let mut addr = SocketAddr::from(([127, 0, 0, 1], 8080));
+    let mut data_dir = PathBuf::from(".vetrina");
+    let mut dist: Option<PathBuf> = None;
+    let (mut is_demo, mut demo_token, mut host_every) = (false, None, 7u64);
+    let mut config = Config::default();
+    while let Some(arg) = args.0.next() {
+        match arg.as_str() {
+            "--addr" => addr = args.value("--addr")?.parse().map_err(|e| usage(format!("--addr: {e}")))?,
+            "--data-dir" => data_dir = args.value("--data-dir")?.into(),
+            "--dist" => dist = Some(args.value("--dist")?.into()),
+            "--demo" => is_demo = true,
+            "--demo-token" => demo_token = Some(args.value("--demo-token")?),
+            "--host-every" => host_every = args.number("--host-every")?,
+            "--cors-origin" => config.cors_origins.push(args.value("--cors-origin")?),
+            "--pins-per-second" => {
+                let n: f64 = args.number("--pins-per-second")?;
+                config.pin_rate = if n > 0.0 { ratelimit::Rate { per_second: n, burst: 2.0 * n } } else { ratelimit::Rate::UNLIMITED };
+            }
+            "--checkouts-per-minute" => {
+                let n: f64 = args.number("--checkouts-per-minute")?;
+                config.checkout_rate =
+                    if n > 0.0 { ratelimit::Rate { per_second: n / 60.0, burst: n } } else { ratelimit::Rate::UNLIMITED };
+            }
+            "-h" | "--help" => return Err(usage("")),
+            other => return Err(usage(format!("unknown argument: {other}"))),
+        }
+    }
+    if dist.is_none() && Path::new("dist/index.html").exists() {
+        dist = Some("dist".into());
+    }
+    let media = data_dir.join("media");
+    std::fs::create_dir_all(&media)?;
+    let pool = open_db(&data_dir).await?;
+    let state = AppState::with_config(pool.clone(), config);
+
+    let token = if is_demo {
+        let token = demo::seed(&pool, &media, demo_token.as_deref()).await.map_err(|e| Failure::Run(e.to_string()))?;
+        demo::ensure_video(&media).await.map_err(|e| Failure::Run(e.to_string()))?;
+        if host_every > 0 {
+            tokio::spawn(demo::run_host(state.clone(), Duration::from_secs(host_every)));
         }
         Some(token)
     } else {
         None
     };
+    tokio::spawn(maintenance(pool.clone()));
 
-    let listener = tokio::net::TcpListener::bind(o.addr).await?;
-    let addr = listener.local_addr()?;
-    let base = format!("http://{addr}");
-    println!("Vetrina is running at {base}");
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    println!("Vetrina is running at {base}   (API description: {base}/api/openapi.json)");
     if let Some(token) = token {
         let show = demo::DEMO_SHOW;
         println!();
@@ -115,14 +163,101 @@ async fn run(o: Options) -> Result<(), Box<dyn std::error::Error>> {
         println!("         -H 'Content-Type: application/json' -d '{{\"product_id\": 1}}'");
         println!();
     }
-    if o.dist.is_none() {
+    if dist.is_none() {
         println!("  (no dist/ folder: serving the API only; build the overlay with trunk)");
     }
-    let app = app(state, Assets { dist: o.dist, media: Some(media) });
-    axum::serve(listener, app)
+    let app = app(state, Assets { dist, media: Some(media) });
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
+    Ok(())
+}
+
+/// Housekeeping every ten minutes: expired idempotency records, and stock held
+/// by orders whose payment never finished.
+async fn maintenance(pool: sqlx::SqlitePool) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        if let Err(e) = idempotency::purge(&pool, vetrina_server::util::now_ms()).await {
+            tracing::warn!(error = %e, "purging idempotency records failed");
+        }
+        match orders::release_abandoned(&pool).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(n, "released the stock of unpaid orders"),
+            Err(e) => tracing::warn!(error = %e, "releasing unpaid orders failed"),
+        }
+    }
+}
+
+async fn create_show(mut args: Args) -> Result<(), Failure> {
+    let (mut id, mut title, mut currency, mut locale, mut stream_url) =
+        (None, None, "EUR".to_string(), "en".to_string(), String::new());
+    let mut data_dir = PathBuf::from(".vetrina");
+    while let Some(arg) = args.0.next() {
+        match arg.as_str() {
+            "--id" => id = Some(args.value("--id")?),
+            "--title" => title = Some(args.value("--title")?),
+            "--currency" => currency = args.value("--currency")?,
+            "--locale" => locale = args.value("--locale")?,
+            "--stream-url" => stream_url = args.value("--stream-url")?,
+            "--data-dir" => data_dir = args.value("--data-dir")?.into(),
+            other => return Err(usage(format!("unknown argument: {other}"))),
+        }
+    }
+    let (Some(id), Some(title)) = (id, title) else { return Err(usage("create-show needs --id and --title")) };
+    let pool = open_db(&data_dir).await?;
+    let new = catalog::NewShow { id: &id, title: &title, currency: &currency, locale: &locale, stream_url: &stream_url, token_days: 30 };
+    let token = catalog::create_show(&pool, new).await?;
+    println!("Created show '{id}'. Creator token (valid 30 days): {token}");
+    Ok(())
+}
+
+async fn run_import(mut args: Args) -> Result<(), Failure> {
+    let (mut show, mut source, mut default_stock, mut skip_bad) = (None, None, 10i64, false);
+    let mut data_dir = PathBuf::from(".vetrina");
+    while let Some(arg) = args.0.next() {
+        match arg.as_str() {
+            "--show" => show = Some(args.value("--show")?),
+            "--shopify" => source = Some(("shopify", args.value("--shopify")?)),
+            "--gmc" => source = Some(("gmc", args.value("--gmc")?)),
+            "--default-stock" => default_stock = args.number("--default-stock")?,
+            "--skip-bad" => skip_bad = true,
+            "--data-dir" => data_dir = args.value("--data-dir")?.into(),
+            other => return Err(usage(format!("unknown argument: {other}"))),
+        }
+    }
+    let (Some(show), Some((format, file))) = (show, source) else {
+        return Err(usage("import needs --show and one of --shopify or --gmc"));
+    };
+    let text = std::fs::read_to_string(&file).map_err(|e| format!("reading {file}: {e}"))?;
+    let pool = open_db(&data_dir).await?;
+    let mut conn = pool.acquire().await?;
+    let currency = catalog::load_show(&mut conn, &show).await.map_err(|e| e.to_string())?.currency;
+    drop(conn);
+    let parsed = match format {
+        "shopify" => import::parse_shopify(&text, &currency, default_stock),
+        _ => import::parse_gmc(&text, &currency, default_stock),
+    }
+    .map_err(|e| format!("{file}: {e}"))?;
+    for e in &parsed.errors {
+        eprintln!("{file}: {e}");
+    }
+    if !parsed.errors.is_empty() && !skip_bad {
+        return Err(Failure::Run(format!(
+            "{} bad row(s); nothing imported. Fix them, or pass --skip-bad to import the {} good product(s).",
+            parsed.errors.len(),
+            parsed.products.len()
+        )));
+    }
+    import::insert(&pool, &show, &parsed.products).await?;
+    let variants: usize = parsed.products.iter().map(|p| p.variants.len()).sum();
+    println!(
+        "Imported {} product(s) with {variants} variant(s) into '{show}'{}.",
+        parsed.products.len(),
+        if parsed.errors.is_empty() { String::new() } else { format!("; skipped {} bad row(s) listed above", parsed.errors.len()) }
+    );
     Ok(())
 }

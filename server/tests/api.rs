@@ -161,12 +161,18 @@ async fn checkout_places_one_order_per_key() {
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
     let order: vetrina_wire::Order = serde_json::from_str(&first.body).unwrap();
     assert_eq!(order.number, "VT-000001");
+    assert_eq!(order.payment_status, vetrina_wire::PaymentStatus::Paid);
+    assert_eq!(order.id.len(), 32);
+    let looked_up = call(&s.router, "GET", &format!("/api/orders/{}", order.id), &[], None).await;
+    assert_eq!(serde_json::from_str::<vetrina_wire::Order>(&looked_up.body).unwrap(), order);
+    assert_error(&call(&s.router, "GET", "/api/orders/VT-000001", &[], None).await, StatusCode::NOT_FOUND, "not_found");
     assert_eq!((order.subtotal_minor, order.shipping_minor, order.total_minor), (9800, 0, 9800));
 
     // A retry replays the stored answer byte for byte and places nothing new.
     let again = call(&s.router, "POST", &path, &[("idempotency-key", "k1")], Some(ADDRESS)).await;
     assert_eq!(again.status, StatusCode::CREATED);
     assert_eq!(again.body, first.body);
+    assert_eq!(again.headers["idempotent-replayed"], "true");
     let other_body = ADDRESS.replace("Ada Lovelace", "Someone Else");
     let r = call(&s.router, "POST", &path, &[("idempotency-key", "k1")], Some(&other_body)).await;
     assert_error(&r, StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused");

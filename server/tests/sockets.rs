@@ -127,16 +127,23 @@ async fn many_buyers_racing_for_few_units_never_oversell() {
     let addr = server.addr;
     sqlx::query("UPDATE variants SET stock = ? WHERE id = 13").bind(UNITS).execute(&server.state.db).await.unwrap();
 
-    // Every buyer gets a cart holding one unit (stock is not reserved by carts)...
+    // Every buyer fills a cart with one unit (stock is not reserved by carts), all
+    // at once: concurrent writers must queue, never fail with SQLITE_BUSY...
+    let fills: Vec<_> = (0..BUYERS)
+        .map(|_| {
+            tokio::spawn(async move {
+                let cart = http(addr, "POST", "/api/carts", &[], Some(r#"{"show_id":"demo"}"#)).await;
+                assert_eq!(cart.status, StatusCode::CREATED, "{}", cart.body);
+                let cart = cart.json()["id"].as_str().unwrap().to_string();
+                let r = http(addr, "POST", &format!("/api/carts/{cart}/lines"), &[], Some(r#"{"variant_id":13,"quantity":1}"#)).await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+                cart
+            })
+        })
+        .collect();
     let mut carts = Vec::new();
-    for _ in 0..BUYERS {
-        let cart = http(addr, "POST", "/api/carts", &[], Some(r#"{"show_id":"demo"}"#)).await.json()["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let r = http(addr, "POST", &format!("/api/carts/{cart}/lines"), &[], Some(r#"{"variant_id":13,"quantity":1}"#)).await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        carts.push(cart);
+    for f in fills {
+        carts.push(f.await.unwrap());
     }
     // ...and they all check out at once.
     let tasks: Vec<_> = carts
@@ -187,12 +194,27 @@ async fn concurrent_submits_with_one_key_make_one_order() {
         })
         .collect();
     let mut bodies = Vec::new();
+    let mut busy = 0;
     for t in tasks {
         let r = t.await.unwrap();
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-        bodies.push(r.body);
+        match r.status {
+            StatusCode::CREATED => bodies.push(r.body),
+            // Arrived while the first was still running: told to retry, nothing done.
+            StatusCode::CONFLICT => {
+                assert_eq!(r.json()["code"], "idempotency_in_flight", "{}", r.body);
+                assert_eq!(r.headers["retry-after"], "1");
+                busy += 1;
+            }
+            other => panic!("unexpected {other}: {}", r.body),
+        }
     }
-    assert!(bodies.windows(2).all(|w| w[0] == w[1]), "every submit sees the same order");
+    assert!(!bodies.is_empty());
+    assert_eq!(bodies.len() + busy, 20);
+    assert!(bodies.windows(2).all(|w| w[0] == w[1]), "every completed submit sees the same order");
+    // A retry after the rush replays the order.
+    let r = http(addr, "POST", &format!("/api/carts/{cart}/checkout"), &[("Idempotency-Key", "double-tap")], Some(ADDRESS)).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.body, bodies[0]);
     let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(&server.state.db).await.unwrap();
     assert_eq!(orders, 1);
     let stock: i64 = sqlx::query_scalar("SELECT stock FROM variants WHERE id = 13").fetch_one(&server.state.db).await.unwrap();

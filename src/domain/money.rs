@@ -4,15 +4,7 @@
 //! amount can be handed to `Intl` as a major amount without floating-point drift
 //! on the way, and gives a plain fallback where `Intl` is unavailable.
 
-/// Decimal places of a currency's minor unit (ISO 4217). Unlisted codes have two.
-pub fn minor_digits(currency: &str) -> u32 {
-    match currency.to_ascii_uppercase().as_str() {
-        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX" | "UYI" | "VND" | "VUV"
-        | "XAF" | "XOF" | "XPF" => 0,
-        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
-        _ => 2,
-    }
-}
+pub use vetrina_wire::minor_digits;
 
 /// The amount in major units, for `Intl.NumberFormat`. Exact for any amount a
 /// shop will see (f64 holds integers up to 2^53 exactly, and one division by a

@@ -20,6 +20,9 @@ pub struct PinBoard {
 pub enum Applied {
     Pinned(i64),
     Unpinned(i64),
+    /// A new event that is not about pins (stock, price, show status): the
+    /// caller applies it to the catalogue.
+    Other,
     /// Already seen (replay or duplicate), or it changed nothing.
     Ignored,
 }
@@ -73,6 +76,7 @@ impl PinBoard {
                     Applied::Ignored
                 }
             }
+            ShowEvent::Stock { .. } | ShowEvent::Price { .. } | ShowEvent::ShowStatus { .. } => Applied::Other,
         }
     }
 }
@@ -146,6 +150,15 @@ mod tests {
         assert_eq!(b.apply(&unpin(4, 99)), Applied::Ignored);
         assert_eq!(b.last_id(), 4);
         assert!(b.pinned().is_empty());
+    }
+
+    #[test]
+    fn other_events_advance_the_position_once() {
+        let mut b = PinBoard::default();
+        let stock = ev(5, ShowEvent::Stock { product_id: 1, variant_id: 2, stock: 0 });
+        assert_eq!(b.apply(&stock), Applied::Other);
+        assert_eq!(b.apply(&stock), Applied::Ignored);
+        assert_eq!(b.last_id(), 5);
     }
 
     #[test]

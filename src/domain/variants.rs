@@ -146,6 +146,7 @@ mod tests {
             description: String::new(),
             image_url: String::new(),
             option_names: vec!["Size".into(), "Colour".into()],
+            max_per_buyer: None,
             variants: vec![
                 v(1, &["S", "Sand"], 4),
                 v(2, &["M", "Sand"], 0),

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use vetrina_wire::{Address, CheckoutRequest, FieldError};
+use vetrina_wire::{Address, CheckoutRequest, FieldError, TEST_PAYMENT_TOKENS};
 
 use crate::api::ApiError;
 use crate::ui::sheet::Sheet;
@@ -49,6 +49,7 @@ pub fn CheckoutSheet() -> impl IntoView {
     let values: Vec<RwSignal<String>> = FIELDS.iter().map(|_| RwSignal::new(String::new())).collect();
     let values = StoredValue::new(values);
     let country = RwSignal::new("IT".to_string());
+    let payment = RwSignal::new(TEST_PAYMENT_TOKENS[0].0.to_string());
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let problem = RwSignal::new(None::<String>);
     let placing = RwSignal::new(false);
@@ -67,6 +68,7 @@ pub fn CheckoutSheet() -> impl IntoView {
             postal_code: value_of("address.postal_code").trim().to_string(),
             country: country.get_untracked(),
         },
+        payment_token: payment.get_untracked(),
     };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -157,7 +159,20 @@ pub fn CheckoutSheet() -> impl IntoView {
                     </select>
                     <span class="vt-field__error">{error_for("address.country")}</span>
                 </div>
-                <p class="vt-muted">"Test shop: no payment is taken."</p>
+                <div class="vt-field">
+                    <label for="vt-f-payment">"Payment (test shop: no money moves)"</label>
+                    <select
+                        id="vt-f-payment"
+                        name="payment"
+                        prop:value=move || payment.get()
+                        on:change=move |ev| payment.set(event_target_value(&ev))
+                    >
+                        {TEST_PAYMENT_TOKENS
+                            .iter()
+                            .map(|(token, outcome)| view! { <option value=*token>{format!("Test card {token} ({outcome})")}</option> })
+                            .collect_view()}
+                    </select>
+                </div>
                 <p class="vt-problem" role="alert">{move || problem.get()}</p>
                 <button type="submit" class="vt-button vt-button--primary" data-testid="place-order" disabled=move || placing.get()>
                     {move || if placing.get() { "Placing order…".to_string() } else { match total() { Some(t) => format!("Place order · {t}"), None => "Place order".into() } }}

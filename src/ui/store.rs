@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use vetrina_wire::{Cart, CheckoutRequest, Order, Product, ShowSnapshot};
+use vetrina_wire::{Cart, CheckoutRequest, Order, Product, ShowEvent, ShowSnapshot};
 
 use crate::api::events::{EventStream, StreamState};
 use crate::api::{ApiError, Client};
@@ -150,10 +150,18 @@ impl Store {
         };
         let mut applied = Applied::Ignored;
         self.board.update(|b| applied = b.apply(&envelope));
-        if let Applied::Pinned(id) = applied {
-            if let Some(p) = self.product(id) {
-                self.announcement.set(format!("Now showing: {}", p.title));
+        match applied {
+            Applied::Pinned(id) => {
+                if let Some(p) = self.product(id) {
+                    self.announcement.set(format!("Now showing: {}", p.title));
+                }
             }
+            Applied::Other => self.snapshot.update(|s| {
+                if let Load::Ready(s) = s {
+                    apply_to_catalogue(s, &envelope.event);
+                }
+            }),
+            Applied::Unpinned(_) | Applied::Ignored => {}
         }
     }
 
@@ -242,6 +250,32 @@ impl Store {
         browser::storage_remove(&self.cart_key());
         self.cart.set(None);
         Ok(order)
+    }
+}
+
+/// Live catalogue changes: new stock and prices, the show going live or ending.
+fn apply_to_catalogue(snapshot: &mut ShowSnapshot, event: &ShowEvent) {
+    fn variant(snapshot: &mut ShowSnapshot, product_id: i64, variant_id: i64) -> Option<&mut vetrina_wire::Variant> {
+        snapshot
+            .products
+            .iter_mut()
+            .find(|p| p.id == product_id)
+            .and_then(|p| p.variants.iter_mut().find(|v| v.id == variant_id))
+    }
+    match *event {
+        ShowEvent::Stock { product_id, variant_id, stock } => {
+            if let Some(v) = variant(snapshot, product_id, variant_id) {
+                v.stock = stock;
+            }
+        }
+        ShowEvent::Price { product_id, variant_id, price_minor, compare_at_minor } => {
+            if let Some(v) = variant(snapshot, product_id, variant_id) {
+                v.price_minor = price_minor;
+                v.compare_at_minor = compare_at_minor;
+            }
+        }
+        ShowEvent::ShowStatus { status } => snapshot.show.status = status,
+        ShowEvent::Pin { .. } | ShowEvent::Unpin { .. } => {}
     }
 }
 

@@ -146,6 +146,30 @@ test('a line sold out meanwhile is named at checkout and nothing is lost', async
   await shot(page, testInfo, '12-sold-out-line-in-cart');
 });
 
+test('a declined test card buys nothing and says so', async ({ page, request }, testInfo) => {
+  await openShow(page);
+  await pin(request, 4);
+  await press(page.locator('.vt-card[data-product-id="4"]'), testInfo);
+  await press(page.getByTestId('add-to-cart'), testInfo);
+  await press(page.getByTestId('cart-button'), testInfo);
+  await press(page.getByTestId('go-to-checkout'), testInfo);
+  const form = page.getByRole('dialog', { name: 'Checkout' });
+  await form.getByLabel('Email').fill('cy@example.com');
+  await form.getByLabel('Full name').fill('Cy Verdi');
+  await form.getByLabel('Address').fill('4 Via Verdi');
+  await form.getByLabel('City').fill('Parma');
+  await form.getByLabel('Postal code').fill('43121');
+  await form.getByLabel(/Payment/).selectOption('tok_declined');
+  await press(page.getByTestId('place-order'), testInfo);
+  await expect(form.getByRole('alert')).toContainText('The card was declined. Nothing was charged');
+  await shot(page, testInfo, '16-card-declined');
+  await expect(page.getByTestId('cart-count')).toHaveText('1');
+  // Another card goes through, with the same cart.
+  await form.getByLabel(/Payment/).selectOption('tok_visa');
+  await press(page.getByTestId('place-order'), testInfo);
+  await expect(page.getByTestId('order-number')).toHaveText(/^VT-\d{6}$/);
+});
+
 test('a failed request explains itself and keeps the cart', async ({ page, request }, testInfo) => {
   await openShow(page);
   await pin(request, 3);

@@ -8,7 +8,9 @@
 //! plus an ISO 4217 code. Prices, totals and stock are decided by the server; the
 //! client only ever sends ids and quantities.
 
-use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// The most of one variant a single cart line may hold. Shared so the overlay's
 /// quantity picker and the server's validation agree.
@@ -17,8 +19,36 @@ pub const MAX_LINE_QUANTITY: u32 = 10;
 /// The header that makes a checkout safe to retry: the same key never places a second order.
 pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
 
+/// Decimal places of a currency's minor unit (ISO 4217). Unlisted codes have two.
+pub fn minor_digits(currency: &str) -> u32 {
+    match currency.to_ascii_uppercase().as_str() {
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX" | "UYI" | "VND" | "VUV"
+        | "XAF" | "XOF" | "XPF" => 0,
+        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+        _ => 2,
+    }
+}
+
+/// Parses a decimal amount ("49.9", "1200") into minor units of `currency`,
+/// refusing more decimals than the currency has rather than rounding money.
+pub fn parse_minor(text: &str, currency: &str) -> Result<i64, String> {
+    let digits = minor_digits(currency) as usize;
+    let text = text.trim();
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    let ok_digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if whole.is_empty() || !ok_digits(whole) || !ok_digits(frac) {
+        return Err(format!("'{text}' is not a plain decimal amount"));
+    }
+    if frac.len() > digits {
+        return Err(format!("'{text}' has more decimals than {currency} allows ({digits})"));
+    }
+    let frac = format!("{frac:0<digits$}");
+    format!("{whole}{frac}").parse::<i64>().map_err(|_| format!("'{text}' is too large"))
+}
+
 /// Where a show is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ShowStatus {
     Scheduled,
@@ -28,6 +58,7 @@ pub enum ShowStatus {
 
 /// A live show: what the overlay needs to present it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Show {
     pub id: String,
     pub title: String,
@@ -40,10 +71,15 @@ pub struct Show {
     pub stream_url: String,
     /// Unix milliseconds when the stream started; pins carry offsets from it.
     pub started_at_ms: i64,
+    /// Theme tokens: values for the overlay's CSS custom properties, by token
+    /// name without the `--vt-` prefix (e.g. `"accent": "#d63a1a"`).
+    #[serde(default)]
+    pub theme: BTreeMap<String, String>,
 }
 
 /// One buyable combination of a product's options (say "M" / "Blue").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Variant {
     pub id: i64,
     /// One value per entry of the product's `option_names`, in the same order.
@@ -56,6 +92,7 @@ pub struct Variant {
 
 /// A product of a show's catalogue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Product {
     pub id: i64,
     pub title: String,
@@ -64,6 +101,9 @@ pub struct Product {
     /// Names of the option dimensions, e.g. `["Size", "Colour"]`; empty for a single-variant product.
     pub option_names: Vec<String>,
     pub variants: Vec<Variant>,
+    /// At most this many units per buyer, when the brand limits a drop.
+    #[serde(default)]
+    pub max_per_buyer: Option<u32>,
 }
 
 impl Product {
@@ -93,6 +133,7 @@ impl Product {
 /// Everything a viewer joining now needs: the show, its catalogue, what is pinned,
 /// and the id of the last event included, to resume the event stream from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ShowSnapshot {
     pub show: Show,
     pub products: Vec<Product>,
@@ -103,15 +144,46 @@ pub struct ShowSnapshot {
 
 /// What happened on a show, as carried in each Server-Sent Event's `data:`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ShowEvent {
     Pin { product_id: i64 },
     Unpin { product_id: i64 },
+    /// A variant's stock changed (a sale, a restock).
+    Stock { product_id: i64, variant_id: i64, stock: i64 },
+    /// A variant's price changed.
+    Price { product_id: i64, variant_id: i64, price_minor: i64, compare_at_minor: Option<i64> },
+    /// The show went live or ended.
+    ShowStatus { status: ShowStatus },
+}
+
+impl ShowEvent {
+    /// The name stored and sent as the event's `type`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Pin { .. } => "pin",
+            Self::Unpin { .. } => "unpin",
+            Self::Stock { .. } => "stock",
+            Self::Price { .. } => "price",
+            Self::ShowStatus { .. } => "show_status",
+        }
+    }
+
+    pub fn product_id(&self) -> Option<i64> {
+        match *self {
+            Self::Pin { product_id }
+            | Self::Unpin { product_id }
+            | Self::Stock { product_id, .. }
+            | Self::Price { product_id, .. } => Some(product_id),
+            Self::ShowStatus { .. } => None,
+        }
+    }
 }
 
 /// One event of a show's stream. `id` is also the SSE `id:` line and increases
 /// monotonically, so a reconnecting client resumes with `Last-Event-ID`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EventEnvelope {
     pub id: i64,
     pub show_id: String,
@@ -123,18 +195,46 @@ pub struct EventEnvelope {
 
 /// `POST /api/shows/{show}/pins`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PinRequest {
     pub product_id: i64,
 }
 
+/// `PATCH /api/shows/{show}` (creator): show control.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ShowUpdate {
+    pub status: ShowStatus,
+}
+
+/// `PATCH /api/shows/{show}/variants/{variant}` (creator): a price or stock change
+/// during the show. Absent fields stay as they are; `compare_at_minor: null` clears it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct VariantUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_minor: Option<i64>,
+    #[serde(default, deserialize_with = "present_or_null", skip_serializing_if = "Option::is_none")]
+    pub compare_at_minor: Option<Option<i64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock: Option<i64>,
+}
+
+/// Tells an absent field (`None`, via `default`) from an explicit `null` (`Some(None)`).
+fn present_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(d).map(Some)
+}
+
 /// `POST /api/carts`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreateCart {
     pub show_id: String,
 }
 
 /// `POST /api/carts/{cart}/lines`: adds `quantity` of a variant to the cart.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AddLine {
     pub variant_id: i64,
     pub quantity: u32,
@@ -142,11 +242,13 @@ pub struct AddLine {
 
 /// `PUT /api/carts/{cart}/lines/{variant}`: sets a line's quantity; 0 removes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SetQuantity {
     pub quantity: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CartLine {
     pub variant_id: i64,
     pub product_id: i64,
@@ -163,6 +265,7 @@ pub struct CartLine {
 
 /// A cart with every figure computed by the server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Cart {
     /// Unguessable: the id is the only credential a cart has.
     pub id: String,
@@ -176,6 +279,7 @@ pub struct Cart {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Address {
     pub line1: String,
     #[serde(default)]
@@ -188,14 +292,28 @@ pub struct Address {
 
 /// `POST /api/carts/{cart}/checkout`, sent with an `Idempotency-Key` header.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CheckoutRequest {
     pub email: String,
     pub name: String,
     pub address: Address,
+    /// A token from the payment provider's client side; card numbers never reach the server.
+    /// The built-in test provider documents its tokens (see `TEST_PAYMENT_TOKENS`).
+    #[serde(default)]
+    pub payment_token: String,
 }
+
+/// The test payment provider's tokens and what each does.
+pub const TEST_PAYMENT_TOKENS: &[(&str, &str)] = &[
+    ("tok_visa", "approved"),
+    ("tok_mastercard", "approved"),
+    ("tok_declined", "declined: card_declined"),
+    ("tok_insufficient_funds", "declined: insufficient_funds"),
+];
 
 /// Which checkout field is wrong and why: shown beside that field by the overlay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -220,6 +338,7 @@ impl CheckoutRequest {
             !self.address.postal_code.trim().is_empty() && self.address.postal_code.len() <= 20,
             "Enter a postal code.",
         );
+        need("payment_token", !self.payment_token.trim().is_empty() && self.payment_token.len() <= 200, "Choose a payment method.");
         let country = self.address.country.trim();
         need(
             "address.country",
@@ -249,6 +368,7 @@ pub fn is_plausible_email(email: &str) -> bool {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrderLine {
     pub variant_id: i64,
     pub title: String,
@@ -258,11 +378,24 @@ pub struct OrderLine {
     pub line_total_minor: i64,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    Pending,
+    Paid,
+}
+
 /// A placed order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Order {
+    /// Unguessable id: `GET /api/orders/{id}` looks the order up.
+    pub id: String,
     /// Human-facing order number, e.g. `VT-000042`.
     pub number: String,
+    pub show_id: String,
+    pub payment_status: PaymentStatus,
     pub email: String,
     pub name: String,
     pub currency: String,
@@ -276,6 +409,7 @@ pub struct Order {
 /// Every error the API returns: a stable machine `code` to branch on and a
 /// `message` a person can read. `fields` names checkout fields that failed validation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ApiError {
     pub code: String,
     pub message: String,
@@ -294,6 +428,7 @@ mod tests {
             description: String::new(),
             image_url: "/x.svg".into(),
             option_names: vec!["Size".into()],
+            max_per_buyer: None,
             variants: vec![
                 Variant { id: 10, options: vec!["S".into()], price_minor: 2500, compare_at_minor: Some(3500), stock: 2 },
                 Variant { id: 11, options: vec!["L".into()], price_minor: 2900, compare_at_minor: None, stock: -1 },
@@ -343,6 +478,7 @@ mod tests {
                 postal_code: "20100".into(),
                 country: "IT".into(),
             },
+            payment_token: "tok_visa".into(),
         };
         assert_eq!(ok.validate(), Ok(()));
         let bad = CheckoutRequest { email: "ada@".into(), name: " ".into(), ..ok.clone() };
@@ -353,6 +489,44 @@ mod tests {
             ..ok
         };
         assert_eq!(bad_country.validate().unwrap_err()[0].field, "address.country");
+    }
+
+    #[test]
+    fn new_event_kinds_round_trip() {
+        for event in [
+            ShowEvent::Stock { product_id: 1, variant_id: 2, stock: 0 },
+            ShowEvent::Price { product_id: 1, variant_id: 2, price_minor: 900, compare_at_minor: None },
+            ShowEvent::ShowStatus { status: ShowStatus::Ended },
+        ] {
+            let e = EventEnvelope { id: 1, show_id: "s".into(), stream_ms: 0, event: event.clone() };
+            let json = serde_json::to_value(&e).unwrap();
+            assert_eq!(json["type"], event.kind());
+            assert_eq!(serde_json::from_value::<EventEnvelope>(json).unwrap().event, event);
+        }
+    }
+
+    #[test]
+    fn variant_update_tells_absent_from_null() {
+        let u: VariantUpdate = serde_json::from_str(r#"{"price_minor":900}"#).unwrap();
+        assert_eq!(u.compare_at_minor, None);
+        let u: VariantUpdate = serde_json::from_str(r#"{"compare_at_minor":null}"#).unwrap();
+        assert_eq!(u.compare_at_minor, Some(None));
+        let u: VariantUpdate = serde_json::from_str(r#"{"compare_at_minor":1200}"#).unwrap();
+        assert_eq!(u.compare_at_minor, Some(Some(1200)));
+    }
+
+    #[test]
+    fn decimal_amounts_to_minor_units() {
+        assert_eq!(parse_minor("49.00", "EUR"), Ok(4900));
+        assert_eq!(parse_minor("49.9", "EUR"), Ok(4990));
+        assert_eq!(parse_minor("49", "EUR"), Ok(4900));
+        assert_eq!(parse_minor("1200", "JPY"), Ok(1200));
+        assert_eq!(parse_minor("1.234", "KWD"), Ok(1234));
+        assert!(parse_minor("49.001", "EUR").is_err());
+        assert!(parse_minor("12.5", "JPY").is_err());
+        for bad in ["", "-1", "1,00", "abc", ".5", "1e3"] {
+            assert!(parse_minor(bad, "EUR").is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -10,7 +10,8 @@ use axum::Router;
 use http_body_util::BodyExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tower::ServiceExt;
-use vetrina_server::{app, db, demo, AppState, Assets};
+use vetrina_server::ratelimit::Rate;
+use vetrina_server::{app, db, demo, AppState, Assets, Config};
 
 pub const TOKEN: &str = "test-creator-token";
 
@@ -22,10 +23,14 @@ pub struct Seeded {
 
 /// The demo catalogue in a private in-memory database.
 pub async fn seeded() -> Seeded {
+    seeded_with(Config::default()).await
+}
+
+pub async fn seeded_with(config: Config) -> Seeded {
     let media = tempfile::tempdir().unwrap();
     let pool = db::open_in_memory().await.unwrap();
     demo::seed(&pool, media.path(), Some(TOKEN)).await.unwrap();
-    let state = AppState::new(pool);
+    let state = AppState::with_config(pool, config);
     let router = app(state.clone(), Assets::default());
     Seeded { state, router, _media: media }
 }
@@ -36,16 +41,23 @@ pub struct Live {
     _dir: tempfile::TempDir,
 }
 
-/// The demo catalogue in a file database (WAL, many connections), served on a real socket.
+/// The demo catalogue in a file database (WAL, many connections), served on a
+/// real socket, without rate limits (these tests measure the server, not them).
 pub async fn live() -> Live {
+    live_with(Config { pin_rate: Rate::UNLIMITED, checkout_rate: Rate::UNLIMITED, ..Config::default() }).await
+}
+
+pub async fn live_with(config: Config) -> Live {
     let dir = tempfile::tempdir().unwrap();
     let pool = db::open(&dir.path().join("t.sqlite")).await.unwrap();
     demo::seed(&pool, &dir.path().join("media"), Some(TOKEN)).await.unwrap();
-    let state = AppState::new(pool);
+    let state = AppState::with_config(pool, config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = app(state.clone(), Assets::default());
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    tokio::spawn(async move {
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap()
+    });
     Live { addr, state, _dir: dir }
 }
 
@@ -133,4 +145,9 @@ pub fn auth() -> (&'static str, String) {
     ("authorization", format!("Bearer {TOKEN}"))
 }
 
-pub const ADDRESS: &str = r#"{"email":"ada@example.com","name":"Ada Lovelace","address":{"line1":"1 Via Roma","city":"Milano","postal_code":"20121","country":"IT"}}"#;
+pub const ADDRESS: &str = r#"{"email":"ada@example.com","name":"Ada Lovelace","address":{"line1":"1 Via Roma","city":"Milano","postal_code":"20121","country":"IT"},"payment_token":"tok_visa"}"#;
+
+/// The checkout body with another payment token.
+pub fn paying_with(token: &str) -> String {
+    ADDRESS.replace("tok_visa", token)
+}

@@ -1,0 +1,177 @@
+//! `Idempotency-Key` for every mutating endpoint, with the semantics of Stripe
+//! and the IETF draft (draft-ietf-httpapi-idempotency-key-header):
+//!
+//! - a key is scoped to its method and path (which names the cart or show);
+//! - the first request with a key claims it, runs, and on success its response
+//!   is stored: the same key and body then replays that response byte for byte
+//!   (marked `Idempotent-Replayed: true`) without running anything;
+//! - the same key with a different body answers 422; while the first request is
+//!   still running, 409;
+//! - a failed request changed nothing (handlers are transactional), so it is
+//!   not stored and may be retried with the same key;
+//! - records are kept for [`RETENTION`] (at least 24 hours), then purged.
+
+use std::time::Duration;
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sqlx::{Row, SqlitePool};
+
+use crate::error::ApiError;
+use crate::util::now_ms;
+use crate::AppState;
+
+pub const HEADER: &str = vetrina_wire::IDEMPOTENCY_KEY_HEADER;
+
+/// How long a stored response is replayable (the IETF draft asks for at least 24 h).
+pub const RETENTION: Duration = Duration::from_secs(48 * 3600);
+
+/// A claim older than this whose request never finished (the process died
+/// mid-request) may be taken over by a retry instead of answering 409 for ever.
+const ABANDONED_MS: i64 = 60_000;
+
+/// Largest request body we buffer.
+const MAX_BODY: usize = 64 * 1024;
+
+enum Claim {
+    New,
+    Replay(StatusCode, String),
+    InFlight,
+    Mismatch,
+}
+
+pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let Some(key) = req.headers().get(HEADER) else { return next.run(req).await };
+    let key = match key.to_str().map(str::trim) {
+        Ok(k) if !k.is_empty() && k.len() <= 255 => k.to_string(),
+        _ => {
+            return ApiError::bad_request("invalid_idempotency_key", "An Idempotency-Key must be 1 to 255 visible characters.")
+                .into_response()
+        }
+    };
+    let (parts, body) = req.into_parts();
+    let bytes = match to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(_) => return ApiError::bad_request("body_too_large", "The request body is too large.").into_response(),
+    };
+    // The full path (the API is nested under /api, which axum strips from `uri`).
+    let path = parts.extensions.get::<axum::extract::OriginalUri>().map_or(parts.uri.path(), |o| o.0.path());
+    let scope = format!("{} {}", parts.method, path);
+    let request_text = String::from_utf8_lossy(&bytes).into_owned();
+
+    match claim(&state.db, &scope, &key, &request_text).await {
+        Ok(Claim::New) => {}
+        Ok(Claim::Replay(status, body)) => {
+            let mut r = (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response();
+            r.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+            return r;
+        }
+        Ok(Claim::InFlight) => {
+            let mut r = ApiError::conflict(
+                "idempotency_in_flight",
+                "A request with this Idempotency-Key is still being processed. Retry shortly.",
+            )
+            .into_response();
+            r.headers_mut().insert(axum::http::header::RETRY_AFTER, HeaderValue::from_static("1"));
+            return r;
+        }
+        Ok(Claim::Mismatch) => {
+            return ApiError::unprocessable(
+                "idempotency_key_reused",
+                "This Idempotency-Key was already used with a different request.",
+            )
+            .into_response()
+        }
+        Err(e) => return e.into_response(),
+    }
+
+    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    let (parts, body) = response.into_parts();
+    let body = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let outcome = if parts.status.is_success() {
+        sqlx::query("UPDATE idempotency_keys SET status = ?, response = ? WHERE scope = ? AND key = ?")
+            .bind(i64::from(parts.status.as_u16()))
+            .bind(String::from_utf8_lossy(&body).into_owned())
+            .bind(&scope)
+            .bind(&key)
+            .execute(&state.db)
+            .await
+    } else {
+        sqlx::query("DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND status = 0")
+            .bind(&scope)
+            .bind(&key)
+            .execute(&state.db)
+            .await
+    };
+    if let Err(e) = outcome {
+        // The request itself succeeded or failed cleanly; only its record is lost.
+        tracing::error!(error = %e, %scope, "could not record the idempotent response");
+    }
+    Response::from_parts(parts, Body::from(body))
+}
+
+async fn claim(db: &SqlitePool, scope: &str, key: &str, request: &str) -> Result<Claim, ApiError> {
+    let now = now_ms();
+    let inserted = sqlx::query(
+        "INSERT INTO idempotency_keys (scope, key, request, status, response, created_at_ms)
+         VALUES (?, ?, ?, 0, '', ?) ON CONFLICT (scope, key) DO NOTHING",
+    )
+    .bind(scope)
+    .bind(key)
+    .bind(request)
+    .bind(now)
+    .execute(db)
+    .await?
+    .rows_affected();
+    if inserted == 1 {
+        return Ok(Claim::New);
+    }
+    let row = sqlx::query("SELECT request, status, response, created_at_ms FROM idempotency_keys WHERE scope = ? AND key = ?")
+        .bind(scope)
+        .bind(key)
+        .fetch_optional(db)
+        .await?;
+    // Purged between the two statements: claim it afresh.
+    let Some(row) = row else { return Box::pin(claim(db, scope, key, request)).await };
+    if row.get::<String, _>("request") != request {
+        return Ok(Claim::Mismatch);
+    }
+    let status: i64 = row.get("status");
+    if status != 0 {
+        let status = StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK);
+        return Ok(Claim::Replay(status, row.get("response")));
+    }
+    let claimed_at: i64 = row.get("created_at_ms");
+    if now - claimed_at > ABANDONED_MS {
+        let taken = sqlx::query(
+            "UPDATE idempotency_keys SET created_at_ms = ? WHERE scope = ? AND key = ? AND status = 0 AND created_at_ms = ?",
+        )
+        .bind(now)
+        .bind(scope)
+        .bind(key)
+        .bind(claimed_at)
+        .execute(db)
+        .await?
+        .rows_affected();
+        if taken == 1 {
+            return Ok(Claim::New);
+        }
+    }
+    Ok(Claim::InFlight)
+}
+
+/// Deletes records older than [`RETENTION`]; run periodically.
+pub async fn purge(db: &SqlitePool, now_ms: i64) -> Result<u64, sqlx::Error> {
+    let cutoff = now_ms - RETENTION.as_millis() as i64;
+    Ok(sqlx::query("DELETE FROM idempotency_keys WHERE created_at_ms < ?")
+        .bind(cutoff)
+        .execute(db)
+        .await?
+        .rows_affected())
+}

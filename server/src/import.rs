@@ -1,0 +1,477 @@
+//! Catalogue import: a show's products from a Shopify `products.json` export or
+//! a Google Merchant Center product feed (tab-separated).
+//!
+//! Every problem is reported with its line and reason; nothing is skipped in
+//! silence. By default one bad row stops the import before anything is
+//! written; `--skip-bad` imports the good rows and lists the rest.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use sqlx::SqlitePool;
+use vetrina_wire::parse_minor;
+
+/// A product ready to insert.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewProduct {
+    pub title: String,
+    pub description: String,
+    pub image_url: String,
+    pub option_names: Vec<String>,
+    pub variants: Vec<NewVariant>,
+    /// Line in the source where the product starts.
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewVariant {
+    pub options: Vec<String>,
+    pub price_minor: i64,
+    pub compare_at_minor: Option<i64>,
+    pub stock: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub line: usize,
+    pub reason: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.reason)
+    }
+}
+
+pub struct Parsed {
+    pub products: Vec<NewProduct>,
+    pub errors: Vec<RowError>,
+}
+
+fn line_of(source: &str, part: &str) -> usize {
+    let offset = (part.as_ptr() as usize).saturating_sub(source.as_ptr() as usize).min(source.len());
+    source[..offset].matches('\n').count() + 1
+}
+
+#[derive(Deserialize)]
+struct ShopifyFile<'a> {
+    #[serde(borrow)]
+    products: Vec<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct ShopifyProduct {
+    title: String,
+    #[serde(default)]
+    body_html: Option<String>,
+    #[serde(default)]
+    options: Vec<ShopifyOption>,
+    variants: Vec<ShopifyVariant>,
+    #[serde(default)]
+    images: Vec<ShopifyImage>,
+}
+
+#[derive(Deserialize)]
+struct ShopifyOption {
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct ShopifyVariant {
+    price: serde_json::Value,
+    #[serde(default)]
+    compare_at_price: Option<serde_json::Value>,
+    #[serde(default)]
+    option1: Option<String>,
+    #[serde(default)]
+    option2: Option<String>,
+    #[serde(default)]
+    option3: Option<String>,
+    #[serde(default)]
+    inventory_quantity: Option<i64>,
+    #[serde(default)]
+    available: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct ShopifyImage {
+    src: String,
+}
+
+/// Shopify prices are strings ("49.00") in exports and sometimes numbers.
+fn shopify_amount(v: &serde_json::Value, currency: &str) -> Result<i64, String> {
+    match v {
+        serde_json::Value::String(s) => parse_minor(s, currency),
+        serde_json::Value::Number(n) => parse_minor(&n.to_string(), currency),
+        other => Err(format!("price {other} is not an amount")),
+    }
+}
+
+/// Parses a Shopify `products.json` (`{"products": [...]}`) in `currency`.
+/// Variants without `inventory_quantity` take `default_stock` when `available`.
+pub fn parse_shopify(source: &str, currency: &str, default_stock: i64) -> Result<Parsed, RowError> {
+    let file: ShopifyFile = serde_json::from_str(source).map_err(|e| RowError {
+        line: e.line(),
+        reason: format!("not a Shopify products.json: {e}"),
+    })?;
+    let mut parsed = Parsed { products: Vec::new(), errors: Vec::new() };
+    for raw in file.products {
+        let line = line_of(source, raw.get());
+        match shopify_product(raw, currency, default_stock, line) {
+            Ok(p) => parsed.products.push(p),
+            Err(reason) => parsed.errors.push(RowError { line, reason }),
+        }
+    }
+    Ok(parsed)
+}
+
+fn shopify_product(raw: &RawValue, currency: &str, default_stock: i64, line: usize) -> Result<NewProduct, String> {
+    let p: ShopifyProduct = serde_json::from_str(raw.get()).map_err(|e| format!("product: {e}"))?;
+    let title = p.title.trim().to_string();
+    if title.is_empty() {
+        return Err("product has no title".into());
+    }
+    if p.variants.is_empty() {
+        return Err(format!("'{title}' has no variants"));
+    }
+    // Shopify gives single-variant products a "Title" option with value "Default Title".
+    let option_names: Vec<String> = p
+        .options
+        .iter()
+        .map(|o| o.name.trim().to_string())
+        .filter(|n| !(n == "Title" && p.variants.len() == 1))
+        .collect();
+    let mut variants = Vec::new();
+    for (i, v) in p.variants.iter().enumerate() {
+        let which = format!("'{title}' variant {}", i + 1);
+        let price_minor = shopify_amount(&v.price, currency).map_err(|e| format!("{which}: {e}"))?;
+        let compare_at_minor = match &v.compare_at_price {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(s)) if s.trim().is_empty() => None,
+            Some(c) => Some(shopify_amount(c, currency).map_err(|e| format!("{which}: compare-at {e}"))?),
+        };
+        let stock = match (v.inventory_quantity, v.available) {
+            (Some(q), _) => q.max(0),
+            (None, Some(false)) => 0,
+            (None, _) => default_stock,
+        };
+        let options: Vec<String> = [&v.option1, &v.option2, &v.option3]
+            .into_iter()
+            .take(option_names.len())
+            .map(|o| o.clone().unwrap_or_default().trim().to_string())
+            .collect();
+        if options.iter().any(String::is_empty) {
+            return Err(format!("{which} lacks a value for one of {}", option_names.join(", ")));
+        }
+        variants.push(NewVariant { options, price_minor, compare_at_minor, stock });
+    }
+    Ok(NewProduct {
+        title,
+        description: p.body_html.as_deref().map(strip_html).unwrap_or_default(),
+        image_url: p.images.first().map(|i| i.src.clone()).unwrap_or_default(),
+        option_names,
+        variants,
+        line,
+    })
+}
+
+/// Good enough for product blurbs: drops tags, decodes the common entities.
+fn strip_html(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let out = out.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&nbsp;", " ");
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Parses a Merchant Center feed (TSV with a header row). Each row is a variant;
+/// rows sharing `item_group_id` form one product with `size` and `color` options.
+/// `quantity` (a custom column) gives stock; otherwise `availability` decides
+/// between `default_stock` and 0.
+pub fn parse_gmc(source: &str, currency: &str, default_stock: i64) -> Result<Parsed, RowError> {
+    let mut lines = source.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    let Some((_, header)) = lines.next() else {
+        return Err(RowError { line: 1, reason: "the feed is empty".into() });
+    };
+    let columns: Vec<String> = header.split('\t').map(|c| c.trim().trim_start_matches('\u{feff}').to_lowercase()).collect();
+    let col = |name: &str| columns.iter().position(|c| c == name);
+    for required in ["id", "title", "price"] {
+        if col(required).is_none() {
+            return Err(RowError { line: 1, reason: format!("the header has no '{required}' column") });
+        }
+    }
+    struct Row {
+        line: usize,
+        group: String,
+        title: String,
+        description: String,
+        image: String,
+        size: String,
+        color: String,
+        variant: NewVariant,
+    }
+    let mut parsed = Parsed { products: Vec::new(), errors: Vec::new() };
+    let mut groups: BTreeMap<String, Vec<Row>> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    for (index, text) in lines {
+        let line = index + 1;
+        let cells: Vec<&str> = text.split('\t').collect();
+        let get = |name: &str| col(name).and_then(|i| cells.get(i)).map(|s| s.trim()).unwrap_or("");
+        let row = (|| -> Result<Row, String> {
+            if cells.len() != columns.len() {
+                return Err(format!("{} cells where the header has {}", cells.len(), columns.len()));
+            }
+            let id = get("id");
+            if id.is_empty() {
+                return Err("no id".into());
+            }
+            let title = get("title");
+            if title.is_empty() {
+                return Err(format!("item {id} has no title"));
+            }
+            let price = gmc_price(get("price"), currency).map_err(|e| format!("item {id}: price {e}"))?;
+            let sale = match get("sale_price") {
+                "" => None,
+                s => Some(gmc_price(s, currency).map_err(|e| format!("item {id}: sale_price {e}"))?),
+            };
+            let stock = match get("quantity") {
+                "" => match get("availability").to_lowercase().replace(' ', "_").as_str() {
+                    "" | "in_stock" | "preorder" | "backorder" => default_stock,
+                    "out_of_stock" => 0,
+                    other => return Err(format!("item {id}: unknown availability '{other}'")),
+                },
+                q => q.parse::<i64>().ok().filter(|q| *q >= 0).ok_or(format!("item {id}: quantity '{q}' is not a whole number"))?,
+            };
+            let (price_minor, compare_at_minor) = match sale {
+                Some(sale) if sale < price => (sale, Some(price)),
+                Some(_) => return Err(format!("item {id}: sale_price is not below price")),
+                None => (price, None),
+            };
+            let group = match get("item_group_id") {
+                "" => id.to_string(),
+                g => g.to_string(),
+            };
+            Ok(Row {
+                line,
+                group,
+                title: title.to_string(),
+                description: get("description").to_string(),
+                image: get("image_link").to_string(),
+                size: get("size").to_string(),
+                color: get("color").to_string(),
+                variant: NewVariant { options: Vec::new(), price_minor, compare_at_minor, stock },
+            })
+        })();
+        match row {
+            Ok(row) => {
+                if !groups.contains_key(&row.group) {
+                    order.push(row.group.clone());
+                }
+                groups.entry(row.group.clone()).or_default().push(row);
+            }
+            Err(reason) => parsed.errors.push(RowError { line, reason }),
+        }
+    }
+    for group in order {
+        let rows = groups.remove(&group).unwrap_or_default();
+        let Some(first) = rows.first() else { continue };
+        let has_size = rows.iter().any(|r| !r.size.is_empty());
+        let has_color = rows.iter().any(|r| !r.color.is_empty());
+        let mut option_names = Vec::new();
+        if has_size {
+            option_names.push("Size".to_string());
+        }
+        if has_color {
+            option_names.push("Colour".to_string());
+        }
+        let mut product = NewProduct {
+            title: first.title.clone(),
+            description: first.description.clone(),
+            image_url: first.image.clone(),
+            option_names,
+            variants: Vec::new(),
+            line: first.line,
+        };
+        let mut bad = None;
+        for r in &rows {
+            let mut options = Vec::new();
+            if has_size {
+                options.push(r.size.clone());
+            }
+            if has_color {
+                options.push(r.color.clone());
+            }
+            if options.iter().any(String::is_empty) {
+                bad = Some(RowError { line: r.line, reason: format!("'{}' in group {group} lacks a size or colour its siblings have", r.title) });
+                break;
+            }
+            if product.variants.iter().any(|v: &NewVariant| v.options == options) {
+                bad = Some(RowError { line: r.line, reason: format!("group {group} has two items with options {}", options.join("/")) });
+                break;
+            }
+            product.variants.push(NewVariant { options, ..r.variant.clone() });
+        }
+        match bad {
+            Some(e) => parsed.errors.push(e),
+            None => parsed.products.push(product),
+        }
+    }
+    parsed.errors.sort_by_key(|e| e.line);
+    Ok(parsed)
+}
+
+/// "49.00 EUR" (Merchant Center's format), in the show's currency only.
+fn gmc_price(text: &str, currency: &str) -> Result<i64, String> {
+    let mut parts = text.split_whitespace();
+    let (Some(amount), Some(code), None) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(format!("'{text}' is not like '49.00 {currency}'"));
+    };
+    if !code.eq_ignore_ascii_case(currency) {
+        return Err(format!("is in {code}, but the show sells in {currency}"));
+    }
+    parse_minor(amount, currency)
+}
+
+/// Appends the products to the show, in one transaction.
+pub async fn insert(db: &SqlitePool, show_id: &str, products: &[NewProduct]) -> Result<(), sqlx::Error> {
+    let mut tx = crate::db::begin_write(db).await?;
+    let mut position: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position) + 1, 0) FROM products WHERE show_id = ?")
+        .bind(show_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    for p in products {
+        let id = sqlx::query(
+            "INSERT INTO products (show_id, position, title, description, image_url, option_names) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(show_id)
+        .bind(position)
+        .bind(&p.title)
+        .bind(&p.description)
+        .bind(&p.image_url)
+        .bind(serde_json::to_string(&p.option_names).unwrap_or_default())
+        .execute(&mut *tx)
+        .await?
+        .last_insert_rowid();
+        position += 1;
+        for v in &p.variants {
+            sqlx::query("INSERT INTO variants (product_id, options, price_minor, compare_at_minor, stock) VALUES (?, ?, ?, ?, ?)")
+                .bind(id)
+                .bind(serde_json::to_string(&v.options).unwrap_or_default())
+                .bind(v.price_minor)
+                .bind(v.compare_at_minor)
+                .bind(v.stock)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHOPIFY: &str = r#"{
+  "products": [
+    {
+      "title": "Linen Shirt",
+      "body_html": "<p>Washed &amp; soft.</p>",
+      "options": [{"name": "Size"}, {"name": "Color"}],
+      "variants": [
+        {"price": "49.00", "compare_at_price": "69.00", "option1": "S", "option2": "Sand", "inventory_quantity": 3},
+        {"price": "49.00", "compare_at_price": null, "option1": "M", "option2": "Sand", "available": false}
+      ],
+      "images": [{"src": "https://cdn.example/shirt.jpg"}]
+    },
+    {
+      "title": "Mug",
+      "options": [{"name": "Title"}],
+      "variants": [{"price": "18", "option1": "Default Title"}]
+    },
+    {
+      "title": "Broken",
+      "options": [{"name": "Size"}],
+      "variants": [{"price": "12.345", "option1": "S"}]
+    },
+    {
+      "title": "",
+      "variants": []
+    }
+  ]
+}"#;
+
+    #[test]
+    fn shopify_products_with_lines_for_bad_ones() {
+        let parsed = parse_shopify(SHOPIFY, "EUR", 5).unwrap();
+        assert_eq!(parsed.products.len(), 2);
+        let shirt = &parsed.products[0];
+        assert_eq!(shirt.line, 3);
+        assert_eq!(shirt.description, "Washed & soft.");
+        assert_eq!(shirt.option_names, ["Size", "Color"]);
+        assert_eq!(shirt.variants[0], NewVariant { options: vec!["S".into(), "Sand".into()], price_minor: 4900, compare_at_minor: Some(6900), stock: 3 });
+        assert_eq!(shirt.variants[1].stock, 0);
+        let mug = &parsed.products[1];
+        assert!(mug.option_names.is_empty());
+        assert_eq!(mug.variants[0].stock, 5);
+        assert_eq!(mug.variants[0].price_minor, 1800);
+        let errors: Vec<String> = parsed.errors.iter().map(ToString::to_string).collect();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].starts_with("line 18: 'Broken' variant 1:"), "{errors:?}");
+        assert!(errors[0].contains("more decimals"), "{errors:?}");
+        assert_eq!(errors[1], "line 23: product has no title");
+    }
+
+    #[test]
+    fn shopify_file_that_is_not_json_names_its_line() {
+        let e = parse_shopify("{\n\"products\": [\n oops", "EUR", 5).err().unwrap();
+        assert_eq!(e.line, 3);
+    }
+
+    const GMC: &str = "id\ttitle\tdescription\tprice\tsale_price\tavailability\timage_link\titem_group_id\tsize\tcolor\tquantity
+T1\tTee\tCotton tee\t25.00 EUR\t\tin stock\thttps://cdn.example/t.jpg\tTEE\tS\tWhite\t4
+T2\tTee\tCotton tee\t25.00 EUR\t19.00 EUR\tin stock\thttps://cdn.example/t.jpg\tTEE\tM\tWhite\t
+T3\tTee\tCotton tee\t25.00 EUR\t\tout of stock\thttps://cdn.example/t.jpg\tTEE\tL\tWhite\t
+C1\tCap\tA cap\t15.00 USD\t\tin stock\t\t\t\t\t
+B1\tBag\tA bag\t99.00 EUR\t\tin stock\t\t\t\t\t2
+X1\t\tNo title\t10.00 EUR\t\tin stock\t\t\t\t\t
+Y1\tShort row
+";
+
+    #[test]
+    fn gmc_feed_groups_variants_and_reports_bad_rows() {
+        let parsed = parse_gmc(GMC, "EUR", 7).unwrap();
+        assert_eq!(parsed.products.len(), 2, "{:?}", parsed.errors);
+        let tee = &parsed.products[0];
+        assert_eq!(tee.title, "Tee");
+        assert_eq!(tee.option_names, ["Size", "Colour"]);
+        assert_eq!(tee.variants.len(), 3);
+        assert_eq!(tee.variants[0].stock, 4);
+        assert_eq!((tee.variants[1].price_minor, tee.variants[1].compare_at_minor, tee.variants[1].stock), (1900, Some(2500), 7));
+        assert_eq!(tee.variants[2].stock, 0);
+        let bag = &parsed.products[1];
+        assert!(bag.option_names.is_empty());
+        assert_eq!(bag.variants[0].stock, 2);
+        let errors: Vec<String> = parsed.errors.iter().map(ToString::to_string).collect();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(errors[0].starts_with("line 5: item C1: price is in USD"), "{errors:?}");
+        assert_eq!(errors[1], "line 7: item X1 has no title");
+        assert!(errors[2].starts_with("line 8: 2 cells"), "{errors:?}");
+    }
+
+    #[test]
+    fn gmc_header_must_have_the_basics() {
+        assert_eq!(parse_gmc("id\tname\n1\tx\n", "EUR", 1).err().unwrap().reason, "the header has no 'title' column");
+        assert!(parse_gmc("", "EUR", 1).is_err());
+    }
+}

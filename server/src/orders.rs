@@ -1,0 +1,111 @@
+//! Orders: lookup by unguessable id, and putting back an order whose payment
+//! failed or never finished.
+
+use axum::extract::State;
+use axum::Json;
+use sqlx::{Row, SqliteConnection};
+use vetrina_wire::{Order, OrderLine, PaymentStatus};
+
+use crate::catalog::json_strings;
+use crate::error::{ApiError, ApiPath};
+use crate::util::now_ms;
+use crate::AppState;
+
+/// How long an order may wait for its payment before its stock is released.
+pub const PENDING_TIMEOUT_MS: i64 = 15 * 60 * 1000;
+
+pub enum OrderKey<'a> {
+    Internal(i64),
+    Public(&'a str),
+}
+
+/// `GET /api/orders/{order}`
+pub async fn get(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Json<Order>, ApiError> {
+    let mut conn = state.db.acquire().await?;
+    Ok(Json(load(&mut conn, OrderKey::Public(&id)).await?))
+}
+
+pub async fn load(conn: &mut SqliteConnection, key: OrderKey<'_>) -> Result<Order, ApiError> {
+    let select = "SELECT id, public_id, number, show_id, payment_status, email, name, currency, subtotal_minor,
+                         shipping_minor, total_minor, created_at_ms FROM orders";
+    let (by_internal, by_public) = (format!("{select} WHERE id = ?"), format!("{select} WHERE public_id = ?"));
+    let row = match key {
+        OrderKey::Internal(id) => sqlx::query(&by_internal).bind(id).fetch_optional(&mut *conn).await?,
+        OrderKey::Public(id) => sqlx::query(&by_public).bind(id).fetch_optional(&mut *conn).await?,
+    }
+    .ok_or_else(|| ApiError::NotFound("There is no such order.".into()))?;
+    let order_id: i64 = row.get("id");
+    let lines = sqlx::query(
+        "SELECT variant_id, title, options, unit_price_minor, quantity, line_total_minor FROM order_lines
+         WHERE order_id = ? ORDER BY rowid",
+    )
+    .bind(order_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|l| OrderLine {
+        variant_id: l.get("variant_id"),
+        title: l.get("title"),
+        options: json_strings(l.get("options")),
+        unit_price_minor: l.get("unit_price_minor"),
+        quantity: u32::try_from(l.get::<i64, _>("quantity")).unwrap_or(0),
+        line_total_minor: l.get("line_total_minor"),
+    })
+    .collect();
+    Ok(Order {
+        id: row.get("public_id"),
+        number: row.get("number"),
+        show_id: row.get("show_id"),
+        payment_status: if row.get::<String, _>("payment_status") == "paid" {
+            PaymentStatus::Paid
+        } else {
+            PaymentStatus::Pending
+        },
+        email: row.get("email"),
+        name: row.get("name"),
+        currency: row.get("currency"),
+        lines,
+        subtotal_minor: row.get("subtotal_minor"),
+        shipping_minor: row.get("shipping_minor"),
+        total_minor: row.get("total_minor"),
+        created_at_ms: row.get("created_at_ms"),
+    })
+}
+
+/// Undoes a pending order: its stock goes back, its cart reopens, the order goes.
+pub async fn revert(conn: &mut SqliteConnection, order_id: i64) -> Result<(), ApiError> {
+    let cart_id: String = sqlx::query_scalar("SELECT cart_id FROM orders WHERE id = ? AND payment_status = 'pending'")
+        .bind(order_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| ApiError::Internal(format!("order {order_id} is not pending")))?;
+    sqlx::query(
+        "UPDATE variants SET stock = stock + (SELECT SUM(quantity) FROM order_lines ol
+                                               WHERE ol.order_id = ? AND ol.variant_id = variants.id)
+         WHERE id IN (SELECT variant_id FROM order_lines WHERE order_id = ?)",
+    )
+    .bind(order_id)
+    .bind(order_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM order_lines WHERE order_id = ?").bind(order_id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM orders WHERE id = ?").bind(order_id).execute(&mut *conn).await?;
+    sqlx::query("UPDATE carts SET status = 'open' WHERE id = ?").bind(&cart_id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Releases the stock of orders whose payment never completed (the process
+/// stopped between taking stock and charging). Run periodically.
+pub async fn release_abandoned(db: &sqlx::SqlitePool) -> Result<u64, ApiError> {
+    let cutoff = now_ms() - PENDING_TIMEOUT_MS;
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE payment_status = 'pending' AND created_at_ms < ?")
+        .bind(cutoff)
+        .fetch_all(db)
+        .await?;
+    for id in &ids {
+        let mut tx = crate::db::begin_write(db).await?;
+        revert(&mut tx, *id).await?;
+        tx.commit().await?;
+    }
+    Ok(ids.len() as u64)
+}
