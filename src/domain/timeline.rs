@@ -81,13 +81,52 @@ impl PinBoard {
     }
 }
 
+/// The event's JSON read as one flat object. `EventEnvelope` itself is a
+/// flattened, internally tagged enum, whose derived deserializer buffers every
+/// field through serde's generic `Content` tree: correct, but several kilobytes
+/// of wasm. Reading a flat struct and checking the fields by hand is small.
+#[derive(serde::Deserialize)]
+struct FlatEvent {
+    id: i64,
+    show_id: String,
+    stream_ms: i64,
+    #[serde(rename = "type")]
+    kind: String,
+    product_id: Option<i64>,
+    variant_id: Option<i64>,
+    stock: Option<i64>,
+    price_minor: Option<i64>,
+    #[serde(default)]
+    compare_at_minor: Option<i64>,
+    status: Option<vetrina_wire::ShowStatus>,
+}
+
 /// Parses one SSE `data:` payload and checks it is for `show_id`.
 pub fn parse_event(data: &str, show_id: &str) -> Result<EventEnvelope, EventError> {
-    let envelope: EventEnvelope = serde_json::from_str(data).map_err(|e| EventError::Malformed(e.to_string()))?;
-    if envelope.show_id != show_id {
-        return Err(EventError::OtherShow(envelope.show_id));
+    let f: FlatEvent = serde_json::from_str(data).map_err(|e| EventError::Malformed(e.to_string()))?;
+    let missing = |field: &str| EventError::Malformed(format!("a {} event needs `{field}`", f.kind));
+    let product_id = || f.product_id.ok_or_else(|| missing("product_id"));
+    let event = match f.kind.as_str() {
+        "pin" => ShowEvent::Pin { product_id: product_id()? },
+        "unpin" => ShowEvent::Unpin { product_id: product_id()? },
+        "stock" => ShowEvent::Stock {
+            product_id: product_id()?,
+            variant_id: f.variant_id.ok_or_else(|| missing("variant_id"))?,
+            stock: f.stock.ok_or_else(|| missing("stock"))?,
+        },
+        "price" => ShowEvent::Price {
+            product_id: product_id()?,
+            variant_id: f.variant_id.ok_or_else(|| missing("variant_id"))?,
+            price_minor: f.price_minor.ok_or_else(|| missing("price_minor"))?,
+            compare_at_minor: f.compare_at_minor,
+        },
+        "show_status" => ShowEvent::ShowStatus { status: f.status.ok_or_else(|| missing("status"))? },
+        other => return Err(EventError::Malformed(format!("unknown event type `{other}`"))),
+    };
+    if f.show_id != show_id {
+        return Err(EventError::OtherShow(f.show_id));
     }
-    Ok(envelope)
+    Ok(EventEnvelope { id: f.id, show_id: f.show_id, stream_ms: f.stream_ms, event })
 }
 
 #[cfg(test)]
@@ -178,5 +217,27 @@ mod tests {
             parse_event(r#"{"id":3,"show_id":"other","stream_ms":1,"type":"pin","product_id":5}"#, "demo"),
             Err(EventError::OtherShow("other".into()))
         );
+        assert!(matches!(
+            parse_event(r#"{"id":3,"show_id":"demo","stream_ms":1,"type":"stock","product_id":5}"#, "demo"),
+            Err(EventError::Malformed(_))
+        ));
+    }
+
+    /// The hand-written reader agrees with the wire type's own serialization.
+    #[test]
+    fn parse_reads_every_event_the_server_writes() {
+        use vetrina_wire::ShowStatus;
+        for event in [
+            ShowEvent::Pin { product_id: 1 },
+            ShowEvent::Unpin { product_id: 1 },
+            ShowEvent::Stock { product_id: 1, variant_id: 2, stock: 0 },
+            ShowEvent::Price { product_id: 1, variant_id: 2, price_minor: 900, compare_at_minor: Some(1200) },
+            ShowEvent::Price { product_id: 1, variant_id: 2, price_minor: 900, compare_at_minor: None },
+            ShowEvent::ShowStatus { status: ShowStatus::Live },
+        ] {
+            let envelope = ev(9, event);
+            let json = serde_json::to_string(&envelope).unwrap();
+            assert_eq!(parse_event(&json, "demo"), Ok(envelope), "{json}");
+        }
     }
 }

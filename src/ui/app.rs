@@ -35,8 +35,13 @@ pub fn App() -> impl IntoView {
         offline.remove();
     });
 
+    // The brand's theme tokens, as CSS custom properties on the stage.
+    let theme = move || store.snapshot.with(|s| match s {
+        Load::Ready(s) => crate::domain::theme::style(&s.show.theme),
+        _ => String::new(),
+    });
     view! {
-        <main class="vt-stage">
+        <main class="vt-stage" style=theme>
             {move || match store.snapshot.get() {
                 Load::Loading => view! {
                     <div class="vt-placeholder" aria-busy="true">

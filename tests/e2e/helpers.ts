@@ -34,6 +34,7 @@ export async function buyElsewhere(request: APIRequestContext, variantId: number
       email: 'other@example.com',
       name: 'Other Viewer',
       address: { line1: '2 Via Po', city: 'Torino', postal_code: '10100', country: 'IT' },
+      payment_token: 'tok_visa',
     },
   });
   expect(order.status(), await order.text()).toBe(201);

@@ -1,0 +1,48 @@
+//! A show's theme tokens become CSS custom properties on the overlay's stage.
+//! The brand's backend sends them, so they are checked: token names are plain
+//! identifiers and values cannot break out of their declaration.
+
+use std::collections::BTreeMap;
+
+/// `{"accent": "#d63a1a"}` → `--vt-accent:#d63a1a;`, skipping anything unsafe.
+pub fn style(theme: &BTreeMap<String, String>) -> String {
+    theme
+        .iter()
+        .filter(|(name, value)| is_token_name(name) && is_safe_value(value))
+        .map(|(name, value)| format!("--vt-{name}:{};", value.trim()))
+        .collect()
+}
+
+fn is_token_name(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 40 && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn is_safe_value(value: &str) -> bool {
+    let v = value.trim();
+    !v.is_empty()
+        && v.len() <= 200
+        && !v.contains(|c: char| matches!(c, ';' | '{' | '}' | '<' | '>' | '\\' | '"' | '\'') || c.is_control())
+        && !v.to_ascii_lowercase().contains("url(")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_become_custom_properties_and_unsafe_ones_are_dropped() {
+        let theme: BTreeMap<String, String> = [
+            ("accent", "#0a7"),
+            ("radius", " 8px "),
+            ("Bad Name", "red"),
+            ("surface", "red; background: url(x)"),
+            ("text", "url(https://tracker.example)"),
+            ("scrim", "rgba(0, 0, 0, 0.5)"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(style(&theme), "--vt-accent:#0a7;--vt-radius:8px;--vt-scrim:rgba(0, 0, 0, 0.5);");
+        assert_eq!(style(&BTreeMap::new()), "");
+    }
+}
