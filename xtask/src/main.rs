@@ -31,9 +31,10 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("setup") => setup(),
         Some("e2e") => setup().and_then(|()| build_overlay()).and_then(|()| e2e()),
+        Some("bench") => setup().and_then(|()| bench()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <demo|test|setup|e2e>\n\n  demo   set up, build, and run the demo at http://{DEMO_ADDR}\n  test   set up, build, and run every test\n  setup  only install the tools (skipping what is there)\n  e2e    only the end-to-end browser tests"
+                "usage: cargo xtask <demo|test|setup|e2e|bench>\n\n  demo   set up, build, and run the demo at http://{DEMO_ADDR}\n  test   set up, build, and run every test\n  setup  only install the tools (skipping what is there)\n  e2e    only the end-to-end browser tests\n  bench  the benchmarks: checkout throughput and latency; overlay tap latency and memory"
             );
             return ExitCode::from(2);
         }
@@ -247,4 +248,41 @@ fn e2e() -> Result {
         .env("VETRINA_E2E_ADDR", E2E_ADDR)
         .env("VETRINA_E2E_TOKEN", E2E_TOKEN)
         .env("VETRINA_E2E_DATA", &data))
+}
+
+/// The benchmarks. They print numbers and judge nothing; see the README.
+fn bench() -> Result {
+    say("Checkout benchmark (release build of the server)");
+    run(cmd("cargo").args(["bench", "--package", "vetrina-server", "--bench", "checkout"]))?;
+    build_overlay()?;
+    build_server()?;
+    say("Overlay benchmark in headless Chromium (tap latency with 4x CPU throttling, memory over 500 events)");
+    let data = root().join("target/bench-data");
+    for f in ["vetrina.sqlite", "vetrina.sqlite-wal", "vetrina.sqlite-shm"] {
+        let _ = std::fs::remove_file(data.join(f));
+    }
+    let addr = "127.0.0.1:18090";
+    let mut server = cmd("target/debug/vetrina-server")
+        .args(["--demo", "--host-every", "0", "--demo-token", "bench-token", "--pins-per-second", "0", "--addr", addr, "--dist", "dist"])
+        .arg("--data-dir")
+        .arg(&data)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("could not start the server: {e}"))?;
+    let result = wait_for(addr).and_then(|()| run(cmd("node").arg("tests/bench/overlay.mjs").env("VETRINA_BENCH_URL", format!("http://{addr}"))));
+    let _ = server.kill();
+    let _ = server.wait();
+    result
+}
+
+/// Waits until something accepts connections at `addr` (the demo video may take
+/// half a minute to generate on first start).
+fn wait_for(addr: &str) -> Result {
+    for _ in 0..600 {
+        if std::net::TcpStream::connect(addr).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    Err(format!("nothing listened on {addr} within a minute"))
 }
