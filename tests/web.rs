@@ -69,7 +69,7 @@ fn mount_with_store<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -
 
 #[wasm_bindgen_test]
 async fn product_card_shows_intl_price_and_opens_the_sheet() {
-    let (container, store) = mount_with_store(|| view! { <ProductCard product=product() currency="EUR".to_string() /> });
+    let (container, store) = mount_with_store(|| view! { <ProductCard id=7 /> });
     let button = container.query_selector("button.vt-card").unwrap().expect("the card is a real button");
     let text = button.text_content().unwrap();
     assert!(text.contains("Silk Scarf"), "{text}");
@@ -82,6 +82,15 @@ async fn product_card_shows_intl_price_and_opens_the_sheet() {
     button.unchecked_ref::<web_sys::HtmlElement>().click();
     leptos::task::tick().await;
     assert_eq!(store.sheet.get_untracked(), Sheet::Product(7));
+
+    // Stock and price events reach the card while it is shown.
+    store.board.set(vetrina::domain::timeline::PinBoard::from_snapshot(vec![7], 10));
+    store.on_event_data(r#"{"id":11,"show_id":"demo","stream_ms":0,"type":"stock","product_id":7,"variant_id":70,"stock":0}"#);
+    store.on_event_data(r#"{"id":12,"show_id":"demo","stream_ms":0,"type":"price","product_id":7,"variant_id":70,"price_minor":2900,"compare_at_minor":4500}"#);
+    leptos::task::tick().await;
+    let text = container.query_selector("button.vt-card").unwrap().unwrap().text_content().unwrap();
+    assert!(text.contains("Sold out"), "{text}");
+    assert!(text.contains("€29.00"), "{text}");
 }
 
 #[wasm_bindgen_test]

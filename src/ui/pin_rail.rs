@@ -12,9 +12,8 @@ pub const VISIBLE_PINS: usize = 2;
 #[component]
 pub fn PinRail() -> impl IntoView {
     let store = use_store();
-    let cards = Memo::new(move |_| {
-        let ids: Vec<i64> = store.board.with(|b| b.pinned().iter().take(VISIBLE_PINS).copied().collect());
-        ids.into_iter().filter_map(|id| store.product(id)).collect::<Vec<_>>()
+    let cards = Memo::new(move |_| -> Vec<i64> {
+        store.board.with(|b| b.pinned().iter().take(VISIBLE_PINS).copied().collect())
     });
     view! {
         <p class="vt-visually-hidden" aria-live="polite" data-testid="announcer">
@@ -23,11 +22,11 @@ pub fn PinRail() -> impl IntoView {
         <ul class="vt-rail" aria-label="Pinned products">
             <For
                 each=move || cards.get().into_iter().rev()
-                key=|p| p.id
-                children=move |p| {
+                key=|id| *id
+                children=move |id| {
                     view! {
                         <li class="vt-rail__item">
-                            <ProductCard product=p currency=store.currency() />
+                            <ProductCard id=id />
                         </li>
                     }
                 }

@@ -1,42 +1,46 @@
 //! A pinned product's card: one button (image, title, price, stock hint) that
-//! opens the product's detail sheet.
+//! opens the product's detail sheet. It follows the catalogue live, so stock
+//! and price events show on the card as they arrive.
 
 use leptos::prelude::*;
-use vetrina_wire::Product;
 
 use crate::domain::variants::{stock_hint, StockHint};
 use crate::ui::price::Price;
 use crate::ui::store::{use_store, Sheet};
 
 #[component]
-pub fn ProductCard(product: Product, currency: String) -> impl IntoView {
+pub fn ProductCard(id: i64) -> impl IntoView {
     let store = use_store();
-    let id = product.id;
-    let varied = product.variants.iter().any(|v| Some(v.price_minor) != product.from_price_minor());
-    let hint = match stock_hint(product.total_stock()) {
-        StockHint::SoldOut => Some(("Sold out".to_string(), "vt-hint vt-hint--out")),
-        StockHint::Low(n) => Some((format!("Only {n} left"), "vt-hint vt-hint--low")),
-        StockHint::InStock => None,
-    };
-    view! {
-        <button
-            type="button"
-            class="vt-card"
-            data-product-id=id
-            on:click=move |_| store.sheet.set(Sheet::Product(id))
-        >
-            <img class="vt-card__image" src=product.image_url.clone() alt="" width="64" height="64" />
-            <span class="vt-card__text">
-                <span class="vt-card__title">{product.title.clone()}</span>
-                <Price
-                    minor=product.from_price_minor().unwrap_or(0)
-                    currency=currency
-                    compare_at=product.from_compare_at_minor()
-                    from=varied
-                />
-                {hint.map(|(text, class)| view! { <span class=class>{text}</span> })}
-            </span>
-            <span class="vt-card__cta" aria-hidden="true">"›"</span>
-        </button>
+    let product = Memo::new(move |_| store.product(id));
+    move || {
+        product.get().map(|product| {
+            let varied = product.variants.iter().any(|v| Some(v.price_minor) != product.from_price_minor());
+            let hint = match stock_hint(product.total_stock()) {
+                StockHint::SoldOut => Some(("Sold out".to_string(), "vt-hint vt-hint--out")),
+                StockHint::Low(n) => Some((format!("Only {n} left"), "vt-hint vt-hint--low")),
+                StockHint::InStock => None,
+            };
+            view! {
+                <button
+                    type="button"
+                    class="vt-card"
+                    data-product-id=id
+                    on:click=move |_| store.sheet.set(Sheet::Product(id))
+                >
+                    <img class="vt-card__image" src=product.image_url.clone() alt="" width="64" height="64" />
+                    <span class="vt-card__text">
+                        <span class="vt-card__title">{product.title.clone()}</span>
+                        <Price
+                            minor=product.from_price_minor().unwrap_or(0)
+                            currency=store.currency()
+                            compare_at=product.from_compare_at_minor()
+                            from=varied
+                        />
+                        {hint.map(|(text, class)| view! { <span class=class>{text}</span> })}
+                    </span>
+                    <span class="vt-card__cta" aria-hidden="true">"›"</span>
+                </button>
+            }
+        })
     }
 }
