@@ -117,7 +117,9 @@ fn operation_id(method: &str, path: &str) -> String {
     id
 }
 
-/// `GET /api/openapi.json`
+/// `GET /api/openapi.json`: built once, on first request.
 pub async fn serve() -> impl IntoResponse {
-    axum::Json(document())
+    static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let body = DOCUMENT.get_or_init(|| document().to_string());
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], body.as_str())
 }

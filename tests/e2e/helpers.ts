@@ -60,3 +60,15 @@ export async function openShow(page: Page) {
   await page.goto('/?show=demo');
   await expect(page.locator('video.vt-video')).toBeVisible();
 }
+
+/** Fills the checkout form as a viewer would (country stays at its default, Italy). */
+export async function fillCheckout(
+  form: Locator,
+  who: { email: string; name: string; address: string; city: string; postalCode: string },
+) {
+  await form.getByLabel('Email').fill(who.email);
+  await form.getByLabel('Full name').fill(who.name);
+  await form.getByLabel('Address').fill(who.address);
+  await form.getByLabel('City').fill(who.city);
+  await form.getByLabel('Postal code').fill(who.postalCode);
+}

@@ -1,7 +1,7 @@
 // The viewer's whole path on the real server: pin → card → variant → cart →
 // checkout → confirmation, plus reload, failures and bad events.
 import { expect, test } from '@playwright/test';
-import { buyElsewhere, openShow, pin, press, shot, snapshot, unpinAll } from './helpers';
+import { buyElsewhere, fillCheckout, openShow, pin, press, shot, snapshot, unpinAll } from './helpers';
 
 test.beforeEach(async ({ request }) => {
   await unpinAll(request);
@@ -72,11 +72,7 @@ test('a pinned product can be bought in a few taps', async ({ page, request }, t
   await press(page.getByTestId('place-order'), testInfo);
   await expect(form.locator('#vt-f-email-error')).toContainText('Enter an email address');
 
-  await form.getByLabel('Email').fill('ada@example.com');
-  await form.getByLabel('Full name').fill('Ada Lovelace');
-  await form.getByLabel('Address').fill('1 Via Roma');
-  await form.getByLabel('City').fill('Milano');
-  await form.getByLabel('Postal code').fill('20121');
+  await fillCheckout(form, { email: 'ada@example.com', name: 'Ada Lovelace', address: '1 Via Roma', city: 'Milano', postalCode: '20121' });
   await form.getByLabel('Country').selectOption('IT');
   await shot(page, testInfo, '07-checkout');
 
@@ -129,11 +125,7 @@ test('a line sold out meanwhile is named at checkout and nothing is lost', async
   await press(page.getByTestId('cart-button'), testInfo);
   await press(page.getByTestId('go-to-checkout'), testInfo);
   const form = page.getByRole('dialog', { name: 'Checkout' });
-  await form.getByLabel('Email').fill('bea@example.com');
-  await form.getByLabel('Full name').fill('Bea Rossi');
-  await form.getByLabel('Address').fill('3 Via Dante');
-  await form.getByLabel('City').fill('Roma');
-  await form.getByLabel('Postal code').fill('00100');
+  await fillCheckout(form, { email: 'bea@example.com', name: 'Bea Rossi', address: '3 Via Dante', city: 'Roma', postalCode: '00100' });
   await press(page.getByTestId('place-order'), testInfo);
   await expect(form.getByRole('alert')).toHaveText(`${title} is sold out. Change your cart to continue.`);
   await shot(page, testInfo, '11-sold-out-at-checkout');
@@ -154,11 +146,7 @@ test('a declined test card buys nothing and says so', async ({ page, request }, 
   await press(page.getByTestId('cart-button'), testInfo);
   await press(page.getByTestId('go-to-checkout'), testInfo);
   const form = page.getByRole('dialog', { name: 'Checkout' });
-  await form.getByLabel('Email').fill('cy@example.com');
-  await form.getByLabel('Full name').fill('Cy Verdi');
-  await form.getByLabel('Address').fill('4 Via Verdi');
-  await form.getByLabel('City').fill('Parma');
-  await form.getByLabel('Postal code').fill('43121');
+  await fillCheckout(form, { email: 'cy@example.com', name: 'Cy Verdi', address: '4 Via Verdi', city: 'Parma', postalCode: '43121' });
   await form.getByLabel(/Payment/).selectOption('tok_declined');
   await press(page.getByTestId('place-order'), testInfo);
   await expect(form.getByRole('alert')).toContainText('The card was declined. Nothing was charged');
