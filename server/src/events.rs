@@ -11,7 +11,6 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -229,7 +228,8 @@ pub async fn stream(
     });
     let frames = stream::iter(backlog).chain(live);
     let events = frames.map(|frame| Ok(Event::default().id(frame.id.to_string()).data(frame.json.as_str())));
-    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("keep-alive")))
+    let heartbeat = KeepAlive::new().interval(state.config.heartbeat).text("keep-alive");
+    Ok(Sse::new(events).keep_alive(heartbeat))
 }
 
 async fn backlog(conn: &mut sqlx::SqliteConnection, show_id: &str, since: i64) -> Result<Vec<Arc<Frame>>, ApiError> {

@@ -45,6 +45,8 @@ pub struct Config {
     pub pin_rate: ratelimit::Rate,
     /// Checkout attempts per minute per client address, with a burst allowance.
     pub checkout_rate: ratelimit::Rate,
+    /// How often an idle event stream gets a comment line, so proxies keep it open.
+    pub heartbeat: std::time::Duration,
 }
 
 impl Default for Config {
@@ -53,6 +55,7 @@ impl Default for Config {
             cors_origins: Vec::new(),
             pin_rate: ratelimit::Rate { per_second: 5.0, burst: 10.0 },
             checkout_rate: ratelimit::Rate { per_second: 20.0 / 60.0, burst: 20.0 },
+            heartbeat: std::time::Duration::from_secs(15),
         }
     }
 }

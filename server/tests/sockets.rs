@@ -120,6 +120,21 @@ async fn sse_resumes_after_a_dropped_connection_without_loss_or_duplicates() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_stream_gets_heartbeat_comments() {
+    let config = vetrina_server::Config { heartbeat: Duration::from_millis(100), ..vetrina_server::Config::default() };
+    let server = common::live_with(config).await;
+    let mut sse = Sse::connect(server.addr, "/api/shows/demo/events", None).await;
+    let mut raw = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    while !raw.contains(": keep-alive") && tokio::time::Instant::now() < deadline {
+        let mut line = String::new();
+        let _ = tokio::time::timeout(Duration::from_millis(500), sse.reader.read_line(&mut line)).await;
+        raw.push_str(&line);
+    }
+    assert!(raw.contains(": keep-alive"), "no heartbeat in {raw:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_buyers_racing_for_few_units_never_oversell() {
     const BUYERS: usize = 500;
     const UNITS: i64 = 50;
