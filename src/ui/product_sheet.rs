@@ -23,7 +23,8 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
         selection.with(|s| product.with_value(|p| variants::selected_variant(p, s).cloned()))
     });
 
-    let add = move |_| {
+    // "Add to cart" closes the sheet; "Buy now" adds and goes straight to checkout.
+    let add = move |buy_now: bool| {
         let Some(variant) = chosen.get_untracked() else {
             let missing = selection.with_untracked(|s| variants::first_missing(s));
             let name = missing.and_then(|d| product.with_value(|p| p.option_names.get(d).cloned()));
@@ -37,6 +38,7 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
         problem.set(None);
         spawn_local(async move {
             match store.add_to_cart(variant.id, 1).await {
+                Ok(()) if buy_now => store.sheet.set(SheetState::Checkout),
                 Ok(()) => {
                     let title = product.with_value(|p| p.title.clone());
                     store.tell(format!("{title} added to your cart."), false);
@@ -103,6 +105,7 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
             .collect_view()
     });
 
+    let sold_out_or_busy = move || adding.get() || chosen.get().is_some_and(|v| v.stock <= 0);
     let title = product.with_value(|p| p.title.clone());
     let varied = product.with_value(|p| p.variants.iter().any(|v| Some(v.price_minor) != p.from_price_minor()));
     let (image, description) = product.with_value(|p| (p.image_url.clone(), p.description.clone()));
@@ -131,15 +134,26 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
             </div>
             {option_rows}
             <p class="vt-problem" role="alert">{move || problem.get()}</p>
-            <button
-                type="button"
-                class="vt-button vt-button--primary"
-                data-testid="add-to-cart"
-                disabled=move || adding.get() || chosen.get().is_some_and(|v| v.stock <= 0)
-                on:click=add
-            >
-                {move || if adding.get() { "Adding…" } else if chosen.get().is_some_and(|v| v.stock <= 0) { "Sold out" } else { "Add to cart" }}
-            </button>
+            <div class="vt-actions">
+                <button
+                    type="button"
+                    class="vt-button"
+                    data-testid="add-to-cart"
+                    disabled=sold_out_or_busy
+                    on:click=move |_| add(false)
+                >
+                    {move || if chosen.get().is_some_and(|v| v.stock <= 0) { "Sold out" } else { "Add to cart" }}
+                </button>
+                <button
+                    type="button"
+                    class="vt-button vt-button--primary"
+                    data-testid="buy-now"
+                    disabled=sold_out_or_busy
+                    on:click=move |_| add(true)
+                >
+                    {move || if adding.get() { "Adding…" } else { "Buy now" }}
+                </button>
+            </div>
         </Sheet>
     }
 }

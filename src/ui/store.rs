@@ -237,12 +237,10 @@ impl Store {
                 fields: Vec::new(),
             });
         };
-        let fingerprint = format!(
-            "{}|{}|{}",
-            cart.id,
-            serde_json::to_string(&cart.lines).unwrap_or_default(),
-            serde_json::to_string(request).unwrap_or_default()
-        );
+        // What makes this attempt this attempt: the cart's contents and the details.
+        // (Variant and quantity pairs, not the serialized lines: cheaper in the bundle.)
+        let lines: String = cart.lines.iter().map(|l| format!("{}x{},", l.variant_id, l.quantity)).collect();
+        let fingerprint = format!("{}|{lines}|{}", cart.id, serde_json::to_string(request).unwrap_or_default());
         let mut key = String::new();
         self.attempt.update_value(|a| key = a.key_for(&fingerprint, browser::random_key));
         let order = self.client.get_value().checkout(&cart.id, &key, request).await?;

@@ -85,6 +85,30 @@ test('a pinned product can be bought in a few taps', async ({ page, request }, t
   await shot(page, testInfo, '08-confirmation');
 });
 
+test('a first-time viewer buys in five taps plus autofill', async ({ page, request }, testInfo) => {
+  let taps = 0;
+  const tap = async (locator: Parameters<typeof press>[0]) => {
+    taps += 1;
+    await press(locator, testInfo);
+  };
+  await openShow(page);
+  await pin(request, 9);
+  await tap(page.locator('.vt-card[data-product-id="9"]'));
+  const sheet = page.getByRole('dialog', { name: 'Denim Jacket' });
+  await tap(sheet.getByRole('button', { name: 'M', exact: true }));
+  await tap(sheet.getByRole('button', { name: 'Indigo' }));
+  await tap(page.getByTestId('buy-now'));
+  const form = page.getByRole('dialog', { name: 'Checkout' });
+  await expect(form).toBeVisible();
+  // Autofill: the browser fills every field in one go from the autocomplete tokens.
+  await fillCheckout(form, { email: 'fay@example.com', name: 'Fay Neri', address: '7 Via Neri', city: 'Napoli', postalCode: '80100' });
+  await shot(page, testInfo, '17-buy-now-checkout');
+  await tap(page.getByTestId('place-order'));
+  await expect(page.getByTestId('order-number')).toHaveText(/^VT-\d{6}$/);
+  expect(taps).toBeLessThanOrEqual(5);
+  console.log(`first-time viewer: ${taps} taps from the pinned card to a placed order, plus autofill`);
+});
+
 test('the cart survives a reload', async ({ page, request }, testInfo) => {
   await openShow(page);
   await pin(request, 4);
