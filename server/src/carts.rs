@@ -41,7 +41,7 @@ pub async fn create(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<CreateCart>,
 ) -> Result<(StatusCode, Json<Cart>), ApiError> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.writer.acquire().await?;
     crate::catalog::load_show(&mut conn, &req.show_id).await?;
     let id = random_id();
     sqlx::query("INSERT INTO carts (id, show_id, created_at_ms) VALUES (?, ?, ?)")
@@ -68,7 +68,7 @@ pub async fn add_line(
     if req.quantity == 0 {
         return Err(ApiError::unprocessable("invalid_quantity", "Add at least one."));
     }
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.writer.acquire().await?;
     let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
     open_cart_show(&mut tx, &cart_id).await?;
     let current: Option<i64> = sqlx::query_scalar("SELECT quantity FROM cart_lines WHERE cart_id = ? AND variant_id = ?")
@@ -88,7 +88,7 @@ pub async fn set_quantity(
     ApiPath((cart_id, variant_id)): ApiPath<(String, i64)>,
     ApiJson(req): ApiJson<SetQuantity>,
 ) -> Result<Json<Cart>, ApiError> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.writer.acquire().await?;
     let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
     open_cart_show(&mut tx, &cart_id).await?;
     if req.quantity == 0 {
@@ -105,7 +105,7 @@ pub async fn remove_line(
     State(state): State<AppState>,
     ApiPath((cart_id, variant_id)): ApiPath<(String, i64)>,
 ) -> Result<Json<Cart>, ApiError> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.writer.acquire().await?;
     let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
     open_cart_show(&mut tx, &cart_id).await?;
     delete_line(&mut tx, &cart_id, variant_id).await?;
@@ -280,7 +280,7 @@ pub async fn checkout(
     };
     match state.payments.charge(charge).await {
         Outcome::Approved { reference } => {
-            let mut tx = crate::db::begin_write(&state.db).await?;
+            let mut tx = crate::db::begin_write(&state.writer).await?;
             sqlx::query("UPDATE orders SET payment_status = 'paid', payment_reference = ? WHERE id = ?")
                 .bind(&reference)
                 .bind(order_id)
@@ -294,7 +294,7 @@ pub async fn checkout(
             Ok((StatusCode::CREATED, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response())
         }
         Outcome::Declined { code, message } => {
-            let mut tx = crate::db::begin_write(&state.db).await?;
+            let mut tx = crate::db::begin_write(&state.writer).await?;
             orders::revert(&mut tx, order_id).await?;
             log_attempt(&mut tx, &state, &cart, "declined", None, Some(&code)).await?;
             tx.commit().await?;
@@ -305,7 +305,7 @@ pub async fn checkout(
 
 /// Phase one: takes the stock and writes a pending order, or changes nothing.
 async fn reserve(state: &AppState, cart_id: &str, req: &CheckoutRequest) -> Result<(i64, Cart), ApiError> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.writer.acquire().await?;
     let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
     let show_id = open_cart_show(&mut tx, cart_id).await?;
     let cart = load_cart(&mut tx, cart_id).await?;

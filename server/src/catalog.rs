@@ -147,7 +147,7 @@ pub async fn update_show(
     ApiJson(req): ApiJson<ShowUpdate>,
 ) -> Result<Json<Show>, ApiError> {
     authorize(&state, &headers, &show_id).await?;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.writer.acquire().await?;
     let show = load_show(&mut conn, &show_id).await?;
     if show.status != req.status {
         // Going live starts the stream clock that pins are timed against.
@@ -183,7 +183,7 @@ pub async fn update_variant(
     if negative {
         return Err(ApiError::unprocessable("negative_value", "Prices and stock cannot be negative."));
     }
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = crate::db::begin_write(&state.writer).await?;
     let row = sqlx::query(
         "SELECT v.product_id, v.options, v.price_minor, v.compare_at_minor, v.stock FROM variants v
          JOIN products p ON p.id = v.product_id WHERE v.id = ? AND p.show_id = ?",

@@ -26,6 +26,17 @@ pub async fn open_in_memory() -> Result<SqlitePool, sqlx::Error> {
     Ok(pool)
 }
 
+/// A pool of exactly one connection to the same file, for every write: writers
+/// then wait their turn in an async queue rather than in SQLite's busy handler.
+pub async fn open_writer(path: &Path) -> Result<SqlitePool, sqlx::Error> {
+    let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(10))
+        .foreign_keys(true);
+    SqlitePoolOptions::new().max_connections(1).connect_with(options).await
+}
+
 async fn connect(options: SqliteConnectOptions) -> Result<SqlitePool, sqlx::Error> {
     let options = options
         .journal_mode(SqliteJournalMode::Wal)

@@ -64,7 +64,7 @@ impl Hub {
 /// stream. Pins and unpins are checked against the current pin state first.
 pub async fn record(state: &AppState, show_id: &str, event: ShowEvent) -> Result<EventEnvelope, ApiError> {
     let _order = state.hub.write_order.lock().await;
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = crate::db::begin_write(&state.writer).await?;
     let started_at_ms: i64 = sqlx::query_scalar("SELECT started_at_ms FROM shows WHERE id = ?")
         .bind(show_id)
         .fetch_optional(&mut *tx)

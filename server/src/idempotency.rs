@@ -65,7 +65,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let scope = format!("{} {}", parts.method, path);
     let request_text = String::from_utf8_lossy(&bytes).into_owned();
 
-    match claim(&state.db, &scope, &key, &request_text).await {
+    match claim(&state.writer, &scope, &key, &request_text).await {
         Ok(Claim::New) => {}
         Ok(Claim::Replay(status, body)) => {
             let mut r = (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response();
@@ -100,13 +100,13 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             .bind(String::from_utf8_lossy(&body).into_owned())
             .bind(&scope)
             .bind(&key)
-            .execute(&state.db)
+            .execute(&state.writer)
             .await
     } else {
         sqlx::query("DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND status = 0")
             .bind(&scope)
             .bind(&key)
-            .execute(&state.db)
+            .execute(&state.writer)
             .await
     };
     if let Err(e) = outcome {

@@ -62,7 +62,12 @@ impl Default for Config {
 
 #[derive(Clone)]
 pub struct AppState {
+    /// Readers: any number at once (WAL).
     pub db: sqlx::SqlitePool,
+    /// The one connection every write goes through. SQLite allows one writer at
+    /// a time anyway; queueing writers here, in order, instead of letting them
+    /// collide in SQLite's sleep-and-retry busy handler keeps tail latency low.
+    pub writer: sqlx::SqlitePool,
     pub hub: events::Hub,
     pub payments: Arc<dyn payments::PaymentProvider>,
     pub pin_limits: Arc<ratelimit::Limiter>,
@@ -77,6 +82,7 @@ impl AppState {
 
     pub fn with_config(db: sqlx::SqlitePool, config: Config) -> Self {
         Self {
+            writer: db.clone(),
             db,
             hub: events::Hub::default(),
             payments: Arc::new(payments::TestProvider),
@@ -84,6 +90,14 @@ impl AppState {
             checkout_limits: Arc::new(ratelimit::Limiter::new(config.checkout_rate)),
             config: Arc::new(config),
         }
+    }
+}
+
+impl AppState {
+    /// Sends writes through `writer` (see [`db::open_writer`]) instead of the shared pool.
+    pub fn with_writer(mut self, writer: sqlx::SqlitePool) -> Self {
+        self.writer = writer;
+        self
     }
 }
 

@@ -134,7 +134,8 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
     let media = data_dir.join("media");
     std::fs::create_dir_all(&media)?;
     let pool = open_db(&data_dir).await?;
-    let state = AppState::with_config(pool.clone(), config);
+    let writer = db::open_writer(&data_dir.join("vetrina.sqlite")).await?;
+    let state = AppState::with_config(pool.clone(), config).with_writer(writer.clone());
 
     let token = if is_demo {
         let token = demo::seed(&pool, &media, demo_token.as_deref()).await.map_err(|e| Failure::Run(e.to_string()))?;
@@ -146,7 +147,7 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
     } else {
         None
     };
-    tokio::spawn(maintenance(pool.clone()));
+    tokio::spawn(maintenance(writer));
 
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let base = format!("http://{}", listener.local_addr()?);

@@ -51,7 +51,8 @@ pub async fn live_with(config: Config) -> Live {
     let dir = tempfile::tempdir().unwrap();
     let pool = db::open(&dir.path().join("t.sqlite")).await.unwrap();
     demo::seed(&pool, &dir.path().join("media"), Some(TOKEN)).await.unwrap();
-    let state = AppState::with_config(pool, config);
+    let writer = db::open_writer(&dir.path().join("t.sqlite")).await.unwrap();
+    let state = AppState::with_config(pool, config).with_writer(writer);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = app(state.clone(), Assets::default());
