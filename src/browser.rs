@@ -3,6 +3,8 @@
 //! panicking: private browsing without storage still shops, an old engine
 //! without `Intl` still shows prices.
 
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 use crate::domain::money;
@@ -95,4 +97,35 @@ thread_local! {
     /// Building an `Intl.NumberFormat` is far costlier than using one; a show has
     /// one currency and a viewer one locale, so this list stays a single entry.
     static FORMATTERS: std::cell::RefCell<Vec<(FormatterKey, js_sys::Function)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Parses JSON text into `T`. In the browser, `JSON.parse` does the parsing and
+/// serde-wasm-bindgen only maps the result onto `T`: that leaves serde_json's
+/// parser (number and string decoding, error positions) out of the bundle.
+pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let value = js_sys::JSON::parse(text).map_err(|_| "not JSON".to_string())?;
+        serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    }
+}
+
+
+/// Serializes `value` as JSON text: `JSON.stringify` in the browser, so the
+/// overlay ships no JSON writer of its own.
+pub fn to_json<T: Serialize>(value: &T) -> Result<String, String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+        let js = value.serialize(&serializer).map_err(|e| e.to_string())?;
+        js_sys::JSON::stringify(&js).map(String::from).map_err(|_| "not serializable".to_string())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        serde_json::to_string(value).map_err(|e| e.to_string())
+    }
 }

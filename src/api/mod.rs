@@ -6,6 +6,8 @@
 
 pub mod events;
 
+use crate::browser;
+
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use vetrina_wire::{
@@ -122,9 +124,13 @@ impl Client {
             builder = builder.header(IDEMPOTENCY_KEY_HEADER, key);
         }
         let request = match body {
-            Some(body) => builder.json(body).map_err(|e| ApiError::Decode(e.to_string()))?,
-            None => builder.build().map_err(|e| ApiError::Decode(e.to_string()))?,
-        };
+            Some(body) => {
+                let json = browser::to_json(body).map_err(ApiError::Decode)?;
+                builder.header("Content-Type", "application/json").body(json)
+            }
+            None => builder.build(),
+        }
+        .map_err(|e| ApiError::Decode(e.to_string()))?;
         let response = request.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
         let status = response.status();
         let text = response.text().await.map_err(|e| ApiError::Network(e.to_string()))?;
@@ -135,9 +141,9 @@ impl Client {
 /// Turns a status and body into the typed result; pure, so it is tested natively.
 pub fn decode<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
     if (200..300).contains(&status) {
-        return serde_json::from_str(body).map_err(|e| ApiError::Decode(e.to_string()));
+        return browser::from_json(body).map_err(ApiError::Decode);
     }
-    match serde_json::from_str::<vetrina_wire::ApiError>(body) {
+    match browser::from_json::<vetrina_wire::ApiError>(body) {
         Ok(e) => Err(ApiError::Server { status, code: e.code, message: e.message, fields: e.fields }),
         Err(_) => Err(ApiError::Server {
             status,

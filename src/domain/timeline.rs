@@ -85,8 +85,8 @@ impl PinBoard {
 /// flattened, internally tagged enum, whose derived deserializer buffers every
 /// field through serde's generic `Content` tree: correct, but several kilobytes
 /// of wasm. Reading a flat struct and checking the fields by hand is small.
-#[derive(serde::Deserialize)]
-struct FlatEvent {
+#[derive(Debug, serde::Deserialize)]
+pub struct FlatEvent {
     id: i64,
     show_id: String,
     stream_ms: i64,
@@ -101,9 +101,10 @@ struct FlatEvent {
     status: Option<vetrina_wire::ShowStatus>,
 }
 
-/// Parses one SSE `data:` payload and checks it is for `show_id`.
-pub fn parse_event(data: &str, show_id: &str) -> Result<EventEnvelope, EventError> {
-    let f: FlatEvent = serde_json::from_str(data).map_err(|e| EventError::Malformed(e.to_string()))?;
+/// Checks a flat event's fields for its type and that it is for `show_id`. The
+/// JSON itself is read into a [`FlatEvent`] by the caller (the browser's
+/// `JSON.parse` in the overlay, serde_json in the tests).
+pub fn envelope_from(f: FlatEvent, show_id: &str) -> Result<EventEnvelope, EventError> {
     let missing = |field: &str| EventError::Malformed(format!("a {} event needs `{field}`", f.kind));
     let product_id = || f.product_id.ok_or_else(|| missing("product_id"));
     let event = match f.kind.as_str() {
@@ -141,6 +142,12 @@ mod tests {
     }
     fn unpin(id: i64, p: i64) -> EventEnvelope {
         ev(id, ShowEvent::Unpin { product_id: p })
+    }
+
+    /// One SSE `data:` payload to an envelope, as the overlay does it.
+    fn parse_event(data: &str, show_id: &str) -> Result<EventEnvelope, EventError> {
+        let flat: FlatEvent = serde_json::from_str(data).map_err(|e| EventError::Malformed(e.to_string()))?;
+        envelope_from(flat, show_id)
     }
 
     #[test]

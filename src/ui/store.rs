@@ -11,7 +11,7 @@ use crate::api::events::{EventStream, StreamState};
 use crate::api::{ApiError, Client};
 use crate::browser;
 use crate::domain::checkout::Attempt;
-use crate::domain::timeline::{parse_event, Applied, PinBoard};
+use crate::domain::timeline::{envelope_from, Applied, EventError, PinBoard};
 
 /// Something that loads: what the user sees first, what they see after.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,7 +141,8 @@ impl Store {
     /// Applies one SSE payload. Anything malformed is dropped with a console
     /// warning; the overlay carries on with the next event.
     pub fn on_event_data(&self, data: &str) {
-        let envelope = match parse_event(data, &self.show_id.get_value()) {
+        let parsed = browser::from_json(data).map_err(EventError::Malformed);
+        let envelope = match parsed.and_then(|flat| envelope_from(flat, &self.show_id.get_value())) {
             Ok(e) => e,
             Err(e) => {
                 browser::warn(&format!("vetrina: dropped an event: {e}"));
@@ -240,7 +241,7 @@ impl Store {
         // What makes this attempt this attempt: the cart's contents and the details.
         // (Variant and quantity pairs, not the serialized lines: cheaper in the bundle.)
         let lines: String = cart.lines.iter().map(|l| format!("{}x{},", l.variant_id, l.quantity)).collect();
-        let fingerprint = format!("{}|{lines}|{}", cart.id, serde_json::to_string(request).unwrap_or_default());
+        let fingerprint = format!("{}|{lines}|{}", cart.id, browser::to_json(request).unwrap_or_default());
         let mut key = String::new();
         self.attempt.update_value(|a| key = a.key_for(&fingerprint, browser::random_key));
         let order = self.client.get_value().checkout(&cart.id, &key, request).await?;
