@@ -1,6 +1,7 @@
 //! The sheet every detail opens in: a dialog over the lower part of the video
 //! (the video keeps playing above it). Focus moves into the sheet when it
-//! opens and returns to where it was when it closes; Escape and the backdrop close it.
+//! opens, stays inside while it is open (Tab wraps), and returns to where it was
+//! when it closes; Escape and the backdrop close it.
 
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
@@ -8,6 +9,9 @@ use send_wrapper::SendWrapper;
 use wasm_bindgen::JsCast;
 
 use crate::ui::store::{use_store, Sheet as SheetState};
+
+/// What Tab can land on inside a sheet.
+const FOCUSABLE: &str = "button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea, a[href]";
 
 #[component]
 pub fn Sheet(
@@ -34,10 +38,30 @@ pub fn Sheet(
         }
     });
     let close = move || store.sheet.set(SheetState::Closed);
-    let on_key = move |ev: KeyboardEvent| {
-        if ev.key() == "Escape" {
-            close();
+    let on_key = move |ev: KeyboardEvent| match ev.key().as_str() {
+        "Escape" => close(),
+        // Keep Tab inside the dialog: from the last control back to the first, and
+        // Shift+Tab the other way, as a modal dialog should.
+        "Tab" => {
+            let Some(panel) = panel.get_untracked() else { return };
+            let Ok(list) = panel.query_selector_all(FOCUSABLE) else { return };
+            let (Some(first), Some(last)) = (list.get(0), list.get(list.length().saturating_sub(1))) else { return };
+            let active = document().active_element().map(|e| e.unchecked_into::<web_sys::Node>());
+            let panel_node: &web_sys::Node = &panel;
+            let at = |n: &web_sys::Node| active.as_ref() == Some(n);
+            let target = if ev.shift_key() && (at(&first) || at(panel_node)) {
+                Some(last)
+            } else if !ev.shift_key() && at(&last) {
+                Some(first)
+            } else {
+                None
+            };
+            if let Some(el) = target.and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) {
+                ev.prevent_default();
+                let _ = el.focus();
+            }
         }
+        _ => {}
     };
     let heading_id = format!("vt-sheet-{id}-title");
     let labelled_by = heading_id.clone();

@@ -74,6 +74,15 @@ test('a keyboard alone goes from a pin to an order, and focus returns from sheet
   await expect(page.locator('.vt-card[data-product-id="9"]')).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(sheet).toBeFocused();
+  // Tab and Shift+Tab never leave an open sheet.
+  const insideSheet = () => page.evaluate(() => !!document.activeElement?.closest('[role="dialog"]'));
+  await page.keyboard.press('Shift+Tab');
+  expect(await insideSheet()).toBeTruthy();
+  await expect(page.getByTestId('buy-now')).toBeFocused();
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press('Tab');
+    expect(await insideSheet()).toBeTruthy();
+  }
   await tabTo(page, 'size M', (el) => el.textContent === 'M');
   await page.keyboard.press('Enter');
   await tabTo(page, 'colour Black', (el) => el.textContent === 'Black');
