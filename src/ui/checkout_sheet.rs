@@ -46,10 +46,23 @@ const FIELDS: &[Field] = &[
 #[component]
 pub fn CheckoutSheet() -> impl IntoView {
     let store = use_store();
-    let values: Vec<RwSignal<String>> = FIELDS.iter().map(|_| RwSignal::new(String::new())).collect();
+    // A returning viewer who asked to be remembered finds the form filled in.
+    let saved = store.buyer.get_untracked();
+    let remember = RwSignal::new(saved.is_some());
+    let saved = saved.unwrap_or_default();
+    let initial = |key: &str| match key {
+        "email" => saved.email.clone(),
+        "name" => saved.name.clone(),
+        "address.line1" => saved.address.line1.clone(),
+        "address.line2" => saved.address.line2.clone(),
+        "address.city" => saved.address.city.clone(),
+        "address.postal_code" => saved.address.postal_code.clone(),
+        _ => String::new(),
+    };
+    let values: Vec<RwSignal<String>> = FIELDS.iter().map(|f| RwSignal::new(initial(f.key))).collect();
     let values = StoredValue::new(values);
-    let country = RwSignal::new("IT".to_string());
-    let payment = RwSignal::new(TEST_PAYMENT_TOKENS[0].0.to_string());
+    let country = RwSignal::new(if saved.address.country.is_empty() { "IT".to_string() } else { saved.address.country.clone() });
+    let payment = RwSignal::new(if saved.payment_token.is_empty() { TEST_PAYMENT_TOKENS[0].0.to_string() } else { saved.payment_token.clone() });
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let problem = RwSignal::new(None::<String>);
     let placing = RwSignal::new(false);
@@ -87,7 +100,10 @@ pub fn CheckoutSheet() -> impl IntoView {
         placing.set(true);
         spawn_local(async move {
             match store.checkout(&req).await {
-                Ok(order) => store.sheet.set(SheetState::Confirmation(Box::new(order))),
+                Ok(order) => {
+                    store.remember_buyer(remember.get_untracked().then_some(&req));
+                    store.sheet.set(SheetState::Confirmation(Box::new(order)));
+                }
                 Err(ApiError::Server { fields, message, .. }) if !fields.is_empty() => {
                     errors.set(fields);
                     problem.set(Some(message));
@@ -173,6 +189,15 @@ pub fn CheckoutSheet() -> impl IntoView {
                             .collect_view()}
                     </select>
                 </div>
+                <label class="vt-check">
+                    <input
+                        type="checkbox"
+                        name="remember"
+                        prop:checked=move || remember.get()
+                        on:change=move |ev| remember.set(event_target_checked(&ev))
+                    />
+                    " Remember my details in this browser, for one-tap buying next time"
+                </label>
                 <p class="vt-problem" role="alert">{move || problem.get()}</p>
                 <button type="submit" class="vt-button vt-button--primary" data-testid="place-order" disabled=move || placing.get()>
                     {move || if placing.get() { "Placing order…".to_string() } else { match total() { Some(t) => format!("Place order · {t}"), None => "Place order".into() } }}

@@ -23,6 +23,7 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
         selection.with(|s| product.with_value(|p| variants::selected_variant(p, s).cloned()))
     });
 
+    let cart_empty = move || store.cart.with_untracked(|c| c.as_ref().is_none_or(|c| c.lines.is_empty()));
     // "Add to cart" closes the sheet; "Buy now" adds and goes straight to checkout.
     let add = move |buy_now: bool| {
         let Some(variant) = chosen.get_untracked() else {
@@ -36,9 +37,25 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
         }
         adding.set(true);
         problem.set(None);
+        // Express only when this item will be the whole order, as the note says.
+        let express = store.buyer.get_untracked().filter(|_| cart_empty());
         spawn_local(async move {
             match store.add_to_cart(variant.id, 1).await {
-                Ok(()) if buy_now => store.sheet.set(SheetState::Checkout),
+                // A remembered buyer with nothing else in the cart buys right here:
+                // this tap is their confirmation (the button says what and where).
+                Ok(()) if buy_now => match express {
+                    Some(buyer) => {
+                        match store.checkout(&buyer).await {
+                            Ok(order) => store.sheet.set(SheetState::Confirmation(Box::new(order))),
+                            // Anything unexpected: show the full checkout, with the reason.
+                            Err(e) => {
+                                store.tell(e.user_message(), true);
+                                store.sheet.set(SheetState::Checkout);
+                            }
+                        }
+                    }
+                    _ => store.sheet.set(SheetState::Checkout),
+                },
                 Ok(()) => {
                     let title = product.with_value(|p| p.title.clone());
                     store.tell(format!("{title} added to your cart."), false);
@@ -151,9 +168,14 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
                     disabled=sold_out_or_busy
                     on:click=move |_| add(true)
                 >
-                    {move || if adding.get() { "Adding…" } else { "Buy now" }}
+                    {move || if adding.get() { "Buying…" } else { "Buy now" }}
                 </button>
             </div>
+            {move || store.buyer.get().filter(|_| store.cart.with(|c| c.as_ref().is_none_or(|c| c.lines.is_empty()))).map(|b| view! {
+                <p class="vt-muted" data-testid="express-note">
+                    {format!("Buy now orders at once for {}, {}.", b.name, b.address.city)}
+                </p>
+            })}
         </Sheet>
     }
 }

@@ -38,6 +38,10 @@ pub struct Notice {
     pub is_error: bool,
 }
 
+/// Where "remember me" keeps the buyer's details. Shared by every show: it is the
+/// viewer's, not the show's.
+const BUYER_KEY: &str = "vetrina.buyer";
+
 #[derive(Clone, Copy)]
 pub struct Store {
     pub client: StoredValue<Client>,
@@ -53,6 +57,9 @@ pub struct Store {
     pub stream: RwSignal<StreamState>,
     /// Text for the `aria-live` region: new pins are announced through it.
     pub announcement: RwSignal<String>,
+    /// The viewer's checkout details, kept in this browser only when they asked
+    /// ("remember me"); they make "Buy now" a single tap next time.
+    pub buyer: RwSignal<Option<CheckoutRequest>>,
     attempt: StoredValue<Attempt>,
     events: StoredValue<Option<EventStream>, LocalStorage>,
 }
@@ -71,9 +78,19 @@ impl Store {
             online: RwSignal::new(browser::is_online()),
             stream: RwSignal::new(StreamState::Connecting),
             announcement: RwSignal::new(String::new()),
+            buyer: RwSignal::new(browser::storage_get(BUYER_KEY).and_then(|j| browser::from_json(&j).ok())),
             attempt: StoredValue::new(Attempt::default()),
             events: StoredValue::new_local(None),
         }
+    }
+
+    /// Keeps (or, without consent, forgets) the buyer's details in this browser.
+    pub fn remember_buyer(&self, details: Option<&CheckoutRequest>) {
+        match details.and_then(|d| browser::to_json(d).ok()) {
+            Some(json) => browser::storage_set(BUYER_KEY, &json),
+            None => browser::storage_remove(BUYER_KEY),
+        }
+        self.buyer.set(details.cloned());
     }
 
     fn cart_key(&self) -> String {

@@ -109,6 +109,49 @@ test('a first-time viewer buys in five taps plus autofill', async ({ page, reque
   console.log(`first-time viewer: ${taps} taps from the pinned card to a placed order, plus autofill`);
 });
 
+test('a returning viewer who asked to be remembered buys in two taps', async ({ page, request }, testInfo) => {
+  await openShow(page);
+  await pin(request, 4);
+  // First visit: an ordinary checkout, with consent to be remembered.
+  await press(page.locator('.vt-card[data-product-id="4"]'), testInfo);
+  await press(page.getByTestId('buy-now'), testInfo);
+  const form = page.getByRole('dialog', { name: 'Checkout' });
+  await fillCheckout(form, { email: 'gia@example.com', name: 'Gia Bassi', address: '8 Via Bassi', city: 'Bologna', postalCode: '40121' });
+  expect(await page.evaluate(() => localStorage.getItem('vetrina.buyer'))).toBeNull();
+  await form.getByLabel(/Remember my details/).check();
+  await press(page.getByTestId('place-order'), testInfo);
+  await expect(page.getByTestId('order-number')).toBeVisible();
+  expect(await page.evaluate(() => localStorage.getItem('vetrina.buyer'))).toContain('gia@example.com');
+
+  // Next visit: from the pinned card to a placed order.
+  await page.reload();
+  let taps = 0;
+  const tap = async (locator: Parameters<typeof press>[0]) => {
+    taps += 1;
+    await press(locator, testInfo);
+  };
+  await tap(page.locator('.vt-card[data-product-id="4"]'));
+  await expect(page.getByTestId('express-note')).toHaveText('Buy now orders at once for Gia Bassi, Bologna.');
+  await shot(page, testInfo, '18-returning-viewer-express');
+  await tap(page.getByTestId('buy-now'));
+  await expect(page.getByTestId('order-number')).toHaveText(/^VT-\d{6}$/);
+  await expect(page.getByRole('dialog', { name: 'Thank you!' })).toContainText('gia@example.com');
+  expect(taps).toBeLessThanOrEqual(2);
+  console.log(`returning viewer: ${taps} taps from the pinned card to a placed order`);
+
+  // Unticking "remember" at the next checkout forgets the details.
+  await page.getByRole('button', { name: 'Keep watching' }).click();
+  await press(page.locator('.vt-card[data-product-id="4"]'), testInfo);
+  await press(page.getByTestId('add-to-cart'), testInfo);
+  await press(page.getByTestId('cart-button'), testInfo);
+  await press(page.getByTestId('go-to-checkout'), testInfo);
+  await expect(form.getByLabel('Email')).toHaveValue('gia@example.com');
+  await form.getByLabel(/Remember my details/).uncheck();
+  await press(page.getByTestId('place-order'), testInfo);
+  await expect(page.getByTestId('order-number')).toBeVisible();
+  expect(await page.evaluate(() => localStorage.getItem('vetrina.buyer'))).toBeNull();
+});
+
 test('the cart survives a reload', async ({ page, request }, testInfo) => {
   await openShow(page);
   await pin(request, 4);
