@@ -41,6 +41,7 @@ fn snapshot() -> ShowSnapshot {
             stream_url: "/v.mp4".into(),
             started_at_ms: 0,
             theme: Default::default(),
+            shipping: Default::default(),
         },
         products: vec![product()],
         pinned: vec![],

@@ -13,8 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use sqlx::{Row, SqliteConnection};
 use vetrina_wire::{
-    AddLine, Cart, CartLine, CheckoutRequest, CreateCart, SetQuantity, ShowEvent, IDEMPOTENCY_KEY_HEADER,
-    MAX_LINE_QUANTITY,
+    AddLine, Cart, CartLine, CheckoutRequest, CreateCart, SetQuantity, ShippingPolicy, ShowEvent,
+    IDEMPOTENCY_KEY_HEADER, MAX_LINE_QUANTITY,
 };
 
 use crate::catalog::json_strings;
@@ -24,17 +24,9 @@ use crate::payments::{Charge, Outcome};
 use crate::util::{now_ms, random_id};
 use crate::AppState;
 
-/// Orders at or above this subtotal ship free; below it, a flat rate.
-pub const FREE_SHIPPING_FROM_MINOR: i64 = 5000;
-pub const FLAT_SHIPPING_MINOR: i64 = 490;
-
-pub fn shipping_for(subtotal_minor: i64) -> i64 {
-    if subtotal_minor == 0 || subtotal_minor >= FREE_SHIPPING_FROM_MINOR {
-        0
-    } else {
-        FLAT_SHIPPING_MINOR
-    }
-}
+/// Every show of the reference server ships this way; it is published in the
+/// show so viewers know the cost before they buy.
+pub const SHIPPING: ShippingPolicy = ShippingPolicy::STANDARD;
 
 /// `POST /api/carts`
 pub async fn create(
@@ -227,7 +219,7 @@ pub async fn load_cart(conn: &mut SqliteConnection, cart_id: &str) -> Result<Car
         })
         .collect();
     let subtotal: i64 = lines.iter().map(|l| l.line_total_minor).sum();
-    let shipping = shipping_for(subtotal);
+    let shipping = SHIPPING.shipping_for(subtotal);
     Ok(Cart {
         id: cart.get("id"),
         show_id: cart.get("show_id"),

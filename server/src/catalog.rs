@@ -50,6 +50,7 @@ pub async fn load_show(conn: &mut SqliteConnection, show_id: &str) -> Result<Sho
         stream_url: row.get("stream_url"),
         started_at_ms: row.get("started_at_ms"),
         theme: serde_json::from_str(&row.get::<String, _>("theme")).unwrap_or_default(),
+        shipping: crate::carts::SHIPPING,
     })
 }
 

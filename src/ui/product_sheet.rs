@@ -9,7 +9,7 @@ use vetrina_wire::Product;
 use crate::domain::variants::{self, stock_hint, Choice, StockHint};
 use crate::ui::price::Price;
 use crate::ui::sheet::Sheet;
-use crate::ui::store::{use_store, Sheet as SheetState};
+use crate::ui::store::{use_store, Load, Sheet as SheetState};
 
 #[component]
 pub fn ProductSheet(product: Product) -> impl IntoView {
@@ -171,11 +171,25 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
                     {move || if adding.get() { "Buying…" } else { "Buy now" }}
                 </button>
             </div>
-            {move || store.buyer.get().filter(|_| store.cart.with(|c| c.as_ref().is_none_or(|c| c.lines.is_empty()))).map(|b| view! {
-                <p class="vt-muted" data-testid="express-note">
-                    {format!("Buy now orders at once for {}, {}.", b.name, b.address.city)}
-                </p>
-            })}
+            {move || {
+                let buyer = store.buyer.get().filter(|_| store.cart.with(|c| c.as_ref().is_none_or(|c| c.lines.is_empty())))?;
+                let variant = chosen.get()?;
+                // The whole cost before the tap: the price and the show's published shipping.
+                let currency = store.currency();
+                let shipping = store.snapshot.with(|s| match s {
+                    Load::Ready(s) => s.show.shipping.shipping_for(variant.price_minor),
+                    _ => 0,
+                });
+                let cost = match shipping {
+                    0 => format!("{}, free shipping", store.money(variant.price_minor, &currency)),
+                    s => format!("{} + {} shipping", store.money(variant.price_minor, &currency), store.money(s, &currency)),
+                };
+                Some(view! {
+                    <p class="vt-muted" data-testid="express-note">
+                        {format!("Buy now orders at once: {cost}, to {}, {}.", buyer.name, buyer.address.city)}
+                    </p>
+                })
+            }}
         </Sheet>
     }
 }

@@ -131,7 +131,7 @@ test('a returning viewer who asked to be remembered buys in two taps', async ({ 
     await press(locator, testInfo);
   };
   await tap(page.locator('.vt-card[data-product-id="4"]'));
-  await expect(page.getByTestId('express-note')).toHaveText('Buy now orders at once for Gia Bassi, Bologna.');
+  await expect(page.getByTestId('express-note')).toHaveText('Buy now orders at once: €18.00 + €4.90 shipping, to Gia Bassi, Bologna.');
   await shot(page, testInfo, '18-returning-viewer-express');
   await tap(page.getByTestId('buy-now'));
   await expect(page.getByTestId('order-number')).toHaveText(/^VT-\d{6}$/);

@@ -56,6 +56,36 @@ pub enum ShowStatus {
     Ended,
 }
 
+/// How a show charges shipping, published so a viewer sees the cost before buying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ShippingPolicy {
+    /// Charged on an order below the threshold.
+    pub flat_minor: i64,
+    /// Orders with a subtotal at or above this ship free; `None`: never free.
+    pub free_from_minor: Option<i64>,
+}
+
+impl ShippingPolicy {
+    /// The reference server's policy: 4.90 flat, free from 50.00.
+    pub const STANDARD: ShippingPolicy = ShippingPolicy { flat_minor: 490, free_from_minor: Some(5000) };
+
+    /// Shipping for an order of `subtotal_minor` (nothing for an empty order).
+    pub fn shipping_for(&self, subtotal_minor: i64) -> i64 {
+        match self.free_from_minor {
+            _ if subtotal_minor <= 0 => 0,
+            Some(free) if subtotal_minor >= free => 0,
+            _ => self.flat_minor,
+        }
+    }
+}
+
+impl Default for ShippingPolicy {
+    fn default() -> Self {
+        Self::STANDARD
+    }
+}
+
 /// A live show: what the overlay needs to present it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -75,6 +105,8 @@ pub struct Show {
     /// name without the `--vt-` prefix (e.g. `"accent": "#d63a1a"`).
     #[serde(default)]
     pub theme: BTreeMap<String, String>,
+    #[serde(default)]
+    pub shipping: ShippingPolicy,
 }
 
 /// One buyable combination of a product's options (say "M" / "Blue").
@@ -527,6 +559,14 @@ mod tests {
         for bad in ["", "-1", "1,00", "abc", ".5", "1e3"] {
             assert!(parse_minor(bad, "EUR").is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn shipping_policy() {
+        let p = ShippingPolicy::STANDARD;
+        assert_eq!((p.shipping_for(0), p.shipping_for(1800), p.shipping_for(4999), p.shipping_for(5000)), (0, 490, 490, 0));
+        let never_free = ShippingPolicy { flat_minor: 700, free_from_minor: None };
+        assert_eq!(never_free.shipping_for(1_000_000), 700);
     }
 
     #[test]
