@@ -246,6 +246,30 @@ test('a failed request explains itself and keeps the cart', async ({ page, reque
   await expect(page.getByTestId('cart-count')).toHaveText('2');
 });
 
+test('offline keeps the cart, says so, and the stream catches up without duplicates', async ({ page, context, request }, testInfo) => {
+  await openShow(page);
+  await pin(request, 2);
+  await press(page.locator('.vt-card[data-product-id="2"]'), testInfo);
+  await press(page.getByRole('button', { name: '40' }), testInfo);
+  await press(page.getByTestId('add-to-cart'), testInfo);
+  await expect(page.getByTestId('cart-count')).toHaveText('1');
+
+  await context.setOffline(true);
+  await expect(page.getByTestId('offline')).toBeVisible();
+  await expect(page.getByTestId('cart-count')).toHaveText('1');
+  await shot(page, testInfo, '19-offline');
+  // The host keeps pinning while this viewer is offline.
+  await pin(request, 5);
+
+  await context.setOffline(false);
+  await expect(page.getByTestId('offline')).toBeHidden();
+  // The browser reconnects with Last-Event-ID: the missed pin arrives, once.
+  await expect(page.locator('.vt-card[data-product-id="5"]')).toHaveCount(1, { timeout: 15_000 });
+  await expect(page.locator('.vt-card[data-product-id="2"]')).toHaveCount(1);
+  await expect(page.locator('.vt-card')).toHaveCount(2);
+  await expect(page.getByTestId('cart-count')).toHaveText('1');
+});
+
 test('a malformed event is dropped with a warning and the stream goes on', async ({ page }, testInfo) => {
   const warnings: string[] = [];
   page.on('console', (m) => {
