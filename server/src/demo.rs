@@ -125,6 +125,16 @@ const PRODUCTS: &[SeedProduct] = &[
 /// Creates the demo show on first start; on later starts renews its token (or
 /// sets the one given) and returns it.
 pub async fn seed(db: &SqlitePool, media: &Path, token: Option<&str>) -> Result<String, Box<dyn std::error::Error>> {
+    seed_with_stream(db, media, token, "/media/demo.mp4").await
+}
+
+/// [`seed`], with the show's video at `stream_url` (the live HLS playlist, say).
+pub async fn seed_with_stream(
+    db: &SqlitePool,
+    media: &Path,
+    token: Option<&str>,
+    stream_url: &str,
+) -> Result<String, Box<dyn std::error::Error>> {
     std::fs::create_dir_all(media.join("products"))?;
     let exists: Option<String> = sqlx::query_scalar("SELECT creator_token FROM shows WHERE id = ?")
         .bind(DEMO_SHOW)
@@ -149,9 +159,10 @@ pub async fn seed(db: &SqlitePool, media: &Path, token: Option<&str>) -> Result<
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    sqlx::query("UPDATE shows SET creator_token = ?, token_expires_at_ms = ? WHERE id = ?")
+    sqlx::query("UPDATE shows SET creator_token = ?, token_expires_at_ms = ?, stream_url = ? WHERE id = ?")
         .bind(&token)
         .bind(expires)
+        .bind(stream_url)
         .bind(DEMO_SHOW)
         .execute(&mut *tx)
         .await?;

@@ -19,6 +19,7 @@ pub mod error;
 pub mod events;
 pub mod idempotency;
 pub mod import;
+pub mod live;
 pub mod openapi;
 pub mod orders;
 pub mod payments;
@@ -346,9 +347,14 @@ pub fn app(state: AppState, assets: Assets) -> Router {
     if !state.config.cors_origins.is_empty() {
         api = api.layer(cors(&state.config.cors_origins));
     }
-    let mut router = Router::new().nest("/api", api).with_state(state);
+    let mut router = Router::new().nest("/api", api).with_state(state.clone());
     if let Some(media) = assets.media {
-        router = router.nest_service("/media", ServeDir::new(media));
+        // Live playlists are rewritten on the way out (pins as DATERANGE tags);
+        // their segments are plain files under /media.
+        let live = Router::new()
+            .route("/live/{file}", axum::routing::get(live::playlist))
+            .with_state((state, media.clone()));
+        router = router.merge(live).nest_service("/media", ServeDir::new(media));
     }
     if let Some(dist) = assets.dist {
         let index = dist.join("index.html");

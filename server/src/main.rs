@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use vetrina_server::{app, catalog, db, demo, idempotency, import, orders, ratelimit, AppState, Assets, Config};
+use vetrina_server::{app, catalog, db, demo, idempotency, import, live, orders, ratelimit, AppState, Assets, Config};
 
 const USAGE: &str = "usage:
   vetrina-server [serve] [--addr 127.0.0.1:8080] [--data-dir .vetrina] [--dist dist]
-                 [--demo] [--demo-token TOKEN] [--host-every SECONDS]
+                 [--demo] [--live] [--demo-token TOKEN] [--host-every SECONDS]
                  [--cors-origin ORIGIN]... [--pins-per-second N] [--checkouts-per-minute N]
   vetrina-server create-show --id ID --title TITLE [--currency EUR] [--locale en] [--stream-url URL] [--data-dir D]
   vetrina-server import --show ID (--shopify products.json | --gmc feed.tsv)
@@ -22,6 +22,8 @@ serve (the default):
   --data-dir             the SQLite database and generated media live here (default .vetrina)
   --dist                 the trunk-built overlay to serve at / (default dist, if present)
   --demo                 seed the demo show, generate its video, run the scripted host
+  --live                 with --demo: stream the show live over HLS made by ffmpeg (pins are
+                         written into the playlist as EXT-X-DATERANGE tags) instead of a video file
   --demo-token           use this creator token for the demo show instead of a random one
   --host-every           seconds between the scripted host's pins (default 7; 0 turns the host off)
   --cors-origin          let pages on this origin call the API (repeatable; none by default)
@@ -104,7 +106,7 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
     let mut addr = SocketAddr::from(([127, 0, 0, 1], 8080));
     let mut data_dir = PathBuf::from(".vetrina");
     let mut dist: Option<PathBuf> = None;
-    let (mut is_demo, mut demo_token, mut host_every) = (false, None, 7u64);
+    let (mut is_demo, mut demo_token, mut host_every, mut live_hls) = (false, None, 7u64, false);
     let mut config = Config::default();
     while let Some(arg) = args.0.next() {
         match arg.as_str() {
@@ -112,6 +114,7 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
             "--data-dir" => data_dir = args.value("--data-dir")?.into(),
             "--dist" => dist = Some(args.value("--dist")?.into()),
             "--demo" => is_demo = true,
+            "--live" => live_hls = true,
             "--demo-token" => demo_token = Some(args.value("--demo-token")?),
             "--host-every" => host_every = args.number("--host-every")?,
             "--cors-origin" => config.cors_origins.push(args.value("--cors-origin")?),
@@ -137,8 +140,20 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
     let writer = db::open_writer(&data_dir.join("vetrina.sqlite")).await?;
     let state = AppState::with_config(pool.clone(), config).with_writer(writer.clone());
 
+    // Kept for the server's lifetime: dropping it stops ffmpeg.
+    let mut _live_stream = None;
     let token = if is_demo {
-        let token = demo::seed(&pool, &media, demo_token.as_deref()).await.map_err(|e| Failure::Run(e.to_string()))?;
+        let stream_url = if live_hls {
+            _live_stream = Some(live::spawn_demo_stream(&media, demo::DEMO_SHOW).map_err(|e| {
+                Failure::Run(format!("could not start ffmpeg for the live stream (apt-get install ffmpeg): {e}"))
+            })?);
+            format!("/live/{}.m3u8", demo::DEMO_SHOW)
+        } else {
+            "/media/demo.mp4".to_string()
+        };
+        let token = demo::seed_with_stream(&pool, &media, demo_token.as_deref(), &stream_url)
+            .await
+            .map_err(|e| Failure::Run(e.to_string()))?;
         demo::ensure_video(&media).await.map_err(|e| Failure::Run(e.to_string()))?;
         if host_every > 0 {
             tokio::spawn(demo::run_host(state.clone(), Duration::from_secs(host_every)));
@@ -169,11 +184,26 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
     }
     let app = app(state, Assets { dist, media: Some(media) });
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())
+}
+
+/// Ctrl-C or SIGTERM: either way the server returns from `serve`, so what it
+/// owns (the live stream's ffmpeg) is dropped and stopped with it.
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
 }
 
 /// Housekeeping every ten minutes: expired idempotency records, and stock held

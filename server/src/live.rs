@@ -1,0 +1,316 @@
+//! Live HLS with pins in the stream itself.
+//!
+//! The demo's live stream is made by ffmpeg: a rolling HLS playlist whose
+//! segments carry `EXT-X-PROGRAM-DATE-TIME`, the wall-clock time each frame was
+//! captured. We serve that playlist rewritten with one `EXT-X-DATERANGE` per pin
+//! (its `START-DATE` the moment of the pin, an `END-DATE` once unpinned), so a
+//! player that reads timed metadata learns of a pin with the video itself, at
+//! the frame the host pinned it on, however late its copy of the stream is.
+
+use std::path::{Path, PathBuf};
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use sqlx::Row;
+
+use crate::error::{ApiError, ApiPath};
+use crate::AppState;
+
+/// A pin as a date range on the stream's clock (Unix milliseconds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PinRange {
+    /// The pin event's id: the range's `ID` is `pin-<id>`.
+    pub event_id: i64,
+    pub product_id: i64,
+    pub start_ms: i64,
+    pub end_ms: Option<i64>,
+}
+
+/// Pairs each pin with the unpin that ends it, from events in id order.
+pub fn ranges(events: &[(i64, &str, i64, i64)]) -> Vec<PinRange> {
+    let mut out: Vec<PinRange> = Vec::new();
+    for &(id, kind, product_id, at_ms) in events {
+        match kind {
+            "pin" => out.push(PinRange { event_id: id, product_id, start_ms: at_ms, end_ms: None }),
+            "unpin" => {
+                if let Some(open) = out.iter_mut().rev().find(|r| r.product_id == product_id && r.end_ms.is_none()) {
+                    open.end_ms = Some(at_ms.max(open.start_ms));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// RFC 3339 in UTC with milliseconds, as HLS date attributes want.
+pub fn iso8601(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let millis = ms.rem_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Parses `#EXT-X-PROGRAM-DATE-TIME:2026-11-22T03:50:01.123+0000` (ffmpeg's form) or `...Z`.
+pub fn parse_pdt(value: &str) -> Option<i64> {
+    let v = value.trim();
+    let (date, time) = v.split_once('T')?;
+    let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
+    let (year, month, day) = (d.next()??, d.next()??, d.next()??);
+    let end = time.find(['Z', '+', '-']).unwrap_or(time.len());
+    let offset_ms = match &time[end..] {
+        "" | "Z" => 0,
+        tz => {
+            let sign = if tz.starts_with('-') { -1 } else { 1 };
+            let digits: String = tz[1..].chars().filter(char::is_ascii_digit).collect();
+            let (h, m) = (digits.get(..2)?.parse::<i64>().ok()?, digits.get(2..4).unwrap_or("00").parse::<i64>().ok()?);
+            sign * (h * 3600 + m * 60) * 1000
+        }
+    };
+    let mut t = time[..end].split(':');
+    let (h, m) = (t.next()?.parse::<i64>().ok()?, t.next()?.parse::<i64>().ok()?);
+    let s: f64 = t.next()?.parse().ok()?;
+    // Days from civil date (inverse of the above).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400_000 + (h * 3600 + m * 60) * 1000 + (s * 1000.0).round() as i64 - offset_ms)
+}
+
+/// The playlist with a DATERANGE for every pin that overlaps its window (or is
+/// still open), placed before the first segment. Playlists without
+/// program date-time are returned unchanged: there is no clock to place pins on.
+pub fn with_dateranges(playlist: &str, pins: &[PinRange]) -> String {
+    // The window the playlist covers: each segment's tags (date-time and
+    // duration, in either order; ffmpeg writes the duration first) precede its URI.
+    let (mut window_start, mut window_end) = (None::<i64>, None::<i64>);
+    let (mut pdt, mut duration_ms) = (None, 0);
+    for line in playlist.lines() {
+        if let Some(v) = line.strip_prefix("#EXT-X-PROGRAM-DATE-TIME:") {
+            pdt = parse_pdt(v);
+        } else if let Some(v) = line.strip_prefix("#EXTINF:") {
+            let secs: f64 = v.split(',').next().and_then(|s| s.trim().parse().ok()).unwrap_or(0.0);
+            duration_ms = (secs * 1000.0) as i64;
+        } else if !line.starts_with('#') && !line.trim().is_empty() {
+            if let Some(start) = pdt {
+                window_start = Some(window_start.map_or(start, |w| w.min(start)));
+                window_end = Some(window_end.map_or(start + duration_ms, |w| w.max(start + duration_ms)));
+            }
+            // A segment without its own date-time continues the previous one.
+            pdt = pdt.map(|p| p + duration_ms);
+        }
+    }
+    let (Some(start), Some(end)) = (window_start, window_end) else { return playlist.to_string() };
+    let tags: Vec<String> = pins
+        .iter()
+        .filter(|p| p.start_ms <= end && p.end_ms.is_none_or(|e| e >= start))
+        .map(|p| {
+            let mut tag = format!(
+                "#EXT-X-DATERANGE:ID=\"pin-{}\",CLASS=\"com.vetrina.pin\",START-DATE=\"{}\"",
+                p.event_id,
+                iso8601(p.start_ms)
+            );
+            if let Some(e) = p.end_ms {
+                tag.push_str(&format!(",END-DATE=\"{}\"", iso8601(e)));
+            }
+            tag.push_str(&format!(",X-VETRINA-PRODUCT-ID={}", p.product_id));
+            tag
+        })
+        .collect();
+    let mut out = String::with_capacity(playlist.len() + tags.iter().map(|t| t.len() + 1).sum::<usize>());
+    let mut placed = false;
+    for line in playlist.lines() {
+        // Before the first segment's own tags (its date-time or its duration).
+        if !placed && (line.starts_with("#EXT-X-PROGRAM-DATE-TIME:") || line.starts_with("#EXTINF:")) {
+            for t in &tags {
+                out.push_str(t);
+                out.push('\n');
+            }
+            placed = true;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// Where ffmpeg writes a show's live stream.
+pub fn stream_dir(media: &Path, show_id: &str) -> PathBuf {
+    media.join("live").join(show_id)
+}
+
+/// `GET /live/{show}.m3u8`: ffmpeg's playlist with the show's pins as DATERANGEs.
+pub async fn playlist(
+    State((state, media)): State<(AppState, PathBuf)>,
+    ApiPath(file): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let show_id = file.strip_suffix(".m3u8").ok_or_else(|| ApiError::NotFound("Not a playlist.".into()))?;
+    let valid = !show_id.is_empty() && show_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !valid {
+        return Err(ApiError::NotFound("No such stream.".into()));
+    }
+    let path = stream_dir(&media, show_id).join("index.m3u8");
+    let text = tokio::fs::read_to_string(&path)
+        .await
+        .map_err(|_| ApiError::NotFound(format!("The show '{show_id}' is not streaming live.")))?;
+    let rows = sqlx::query(
+        "SELECT id, kind, product_id, created_at_ms FROM events WHERE show_id = ? AND kind IN ('pin', 'unpin') ORDER BY id",
+    )
+    .bind(show_id)
+    .fetch_all(&state.db)
+    .await?;
+    let events: Vec<(i64, String, i64, i64)> =
+        rows.iter().map(|r| (r.get("id"), r.get("kind"), r.get("product_id"), r.get("created_at_ms"))).collect();
+    let borrowed: Vec<(i64, &str, i64, i64)> = events.iter().map(|(i, k, p, t)| (*i, k.as_str(), *p, *t)).collect();
+    let body = with_dateranges(&text, &ranges(&borrowed));
+    // Segment URIs in ffmpeg's playlist are relative to its folder.
+    let body = body
+        .lines()
+        .map(|l| if l.ends_with(".ts") && !l.starts_with('#') { format!("/media/live/{show_id}/{l}") } else { l.to_string() })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    Ok((
+        [(header::CONTENT_TYPE, "application/vnd.apple.mpegurl"), (header::CACHE_CONTROL, "no-cache")],
+        body,
+    )
+        .into_response())
+}
+
+/// Starts ffmpeg producing the demo's live stream (a 9:16 test pattern with the
+/// wall-clock time burnt in) until the server stops. Its playlist carries
+/// program date-time, so pins can be placed on the stream's clock.
+pub fn spawn_demo_stream(media: &Path, show_id: &str) -> std::io::Result<tokio::process::Child> {
+    let dir = stream_dir(media, show_id);
+    std::fs::create_dir_all(&dir)?;
+    let font = ["/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"]
+        .into_iter()
+        .find(|f| Path::new(f).exists());
+    let clock = match font {
+        // The local wall-clock time of the frame, to judge pin timing by eye.
+        Some(f) => format!(
+            ",drawtext=fontfile={f}:text='%{{localtime\\:%H\\\\\\:%M\\\\\\:%S}}':fontsize=56:fontcolor=white:box=1:boxcolor=black@0.55:boxborderw=12:x=(w-tw)/2:y=h*0.16"
+        ),
+        None => String::new(),
+    };
+    tokio::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=540x960:rate=25"])
+        .arg("-vf")
+        .arg(format!("format=yuv420p{clock}"))
+        .args(["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "50", "-sc_threshold", "0", "-an"])
+        .args(["-f", "hls", "-hls_time", "2", "-hls_list_size", "6"])
+        .args(["-hls_flags", "delete_segments+program_date_time+omit_endlist"])
+        .arg(dir.join("index.m3u8"))
+        .kill_on_drop(true)
+        .spawn()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PLAYLIST: &str = "#EXTM3U
+#EXT-X-VERSION:3
+#EXT-X-TARGETDURATION:2
+#EXT-X-MEDIA-SEQUENCE:10
+#EXT-X-PROGRAM-DATE-TIME:2026-11-22T03:50:00.000+0000
+#EXTINF:2.000000,
+index10.ts
+#EXT-X-PROGRAM-DATE-TIME:2026-11-22T03:50:02.000+0000
+#EXTINF:2.000000,
+index11.ts
+";
+
+    fn at(s: &str) -> i64 {
+        parse_pdt(s).unwrap()
+    }
+
+    #[test]
+    fn dates_round_trip() {
+        let ms = at("2026-11-22T03:50:01.250Z");
+        assert_eq!(iso8601(ms), "2026-11-22T03:50:01.250Z");
+        assert_eq!(at("2026-11-22T04:50:01.250+0100"), ms);
+        assert_eq!(at("2024-02-29T23:59:59.999Z") + 1, at("2024-03-01T00:00:00Z"));
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(parse_pdt("yesterday"), None);
+    }
+
+    #[test]
+    fn pins_pair_with_their_unpins() {
+        let r = ranges(&[(1, "pin", 7, 100), (2, "pin", 8, 150), (3, "unpin", 7, 200), (4, "pin", 7, 300)]);
+        assert_eq!(
+            r,
+            [
+                PinRange { event_id: 1, product_id: 7, start_ms: 100, end_ms: Some(200) },
+                PinRange { event_id: 2, product_id: 8, start_ms: 150, end_ms: None },
+                PinRange { event_id: 4, product_id: 7, start_ms: 300, end_ms: None },
+            ]
+        );
+    }
+
+    #[test]
+    fn playlist_gets_dateranges_for_pins_in_its_window() {
+        let pins = [
+            // Ended before the window: dropped.
+            PinRange { event_id: 1, product_id: 1, start_ms: at("2026-11-22T03:40:00Z"), end_ms: Some(at("2026-11-22T03:41:00Z")) },
+            // Inside the window, ended.
+            PinRange { event_id: 2, product_id: 2, start_ms: at("2026-11-22T03:50:01.5Z"), end_ms: Some(at("2026-11-22T03:50:03Z")) },
+            // Started long ago, still pinned.
+            PinRange { event_id: 3, product_id: 3, start_ms: at("2026-11-22T03:30:00Z"), end_ms: None },
+            // After the window (the viewer's copy is behind the host): not yet.
+            PinRange { event_id: 4, product_id: 4, start_ms: at("2026-11-22T03:50:09Z"), end_ms: None },
+        ];
+        let out = with_dateranges(PLAYLIST, &pins);
+        let tags: Vec<&str> = out.lines().filter(|l| l.starts_with("#EXT-X-DATERANGE")).collect();
+        assert_eq!(
+            tags,
+            [
+                "#EXT-X-DATERANGE:ID=\"pin-2\",CLASS=\"com.vetrina.pin\",START-DATE=\"2026-11-22T03:50:01.500Z\",END-DATE=\"2026-11-22T03:50:03.000Z\",X-VETRINA-PRODUCT-ID=2",
+                "#EXT-X-DATERANGE:ID=\"pin-3\",CLASS=\"com.vetrina.pin\",START-DATE=\"2026-11-22T03:30:00.000Z\",X-VETRINA-PRODUCT-ID=3",
+            ]
+        );
+        // Placed after the header, before the first segment; everything else intact.
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[4], tags[0]);
+        assert_eq!(out.lines().filter(|l| !l.starts_with("#EXT-X-DATERANGE")).collect::<Vec<_>>(), PLAYLIST.lines().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn ffmpeg_order_duration_first_counts_the_last_segment() {
+        let ffmpeg = "#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:7\n#EXTINF:2.000000,\n#EXT-X-PROGRAM-DATE-TIME:2026-11-22T03:46:39.455+0000\nindex11.ts\n#EXTINF:2.000000,\n#EXT-X-PROGRAM-DATE-TIME:2026-11-22T03:46:41.455+0000\nindex12.ts\n";
+        // Pinned during the last segment.
+        let pins = [PinRange { event_id: 5, product_id: 3, start_ms: at("2026-11-22T03:46:42.5Z"), end_ms: None }];
+        let out = with_dateranges(ffmpeg, &pins);
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines[2].starts_with("#EXT-X-DATERANGE:ID=\"pin-5\""), "{out}");
+        assert_eq!(lines[3], "#EXTINF:2.000000,");
+    }
+
+    #[test]
+    fn a_playlist_without_a_clock_is_left_alone() {
+        let plain = "#EXTM3U\n#EXTINF:2.0,\na.ts\n";
+        let pins = [PinRange { event_id: 1, product_id: 1, start_ms: 0, end_ms: None }];
+        assert_eq!(with_dateranges(plain, &pins), plain);
+    }
+}

@@ -1,0 +1,47 @@
+//! The live playlist route: ffmpeg's playlist served with pins as DATERANGE tags.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{auth, call, TOKEN};
+use vetrina_server::{app, db, demo, live, AppState, Assets};
+
+#[tokio::test]
+async fn the_live_playlist_carries_the_shows_pins() {
+    let media = tempfile::tempdir().unwrap();
+    let pool = db::open_in_memory().await.unwrap();
+    demo::seed(&pool, media.path(), Some(TOKEN)).await.unwrap();
+    let state = AppState::new(pool);
+    let router = app(state, Assets { dist: None, media: Some(media.path().to_path_buf()) });
+
+    let r = call(&router, "GET", "/live/demo.m3u8", &[], None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "not streaming yet");
+
+    // A playlist as ffmpeg writes it, its window reaching a little past the pin.
+    let now = vetrina_server::util::now_ms();
+    let dir = live::stream_dir(media.path(), "demo");
+    std::fs::create_dir_all(&dir).unwrap();
+    let segment = |i: i64| format!("#EXTINF:2.000000,\n#EXT-X-PROGRAM-DATE-TIME:{}\nindex{i}.ts\n", live::iso8601(now - 2000 + i * 2000));
+    let playlist = format!("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n{}{}{}", segment(0), segment(1), segment(2));
+    std::fs::write(dir.join("index.m3u8"), playlist).unwrap();
+
+    let (k, v) = auth();
+    call(&router, "POST", "/api/shows/demo/pins", &[(k, &v)], Some(r#"{"product_id":5}"#)).await;
+    let r = call(&router, "GET", "/live/demo.m3u8", &[], None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers["content-type"], "application/vnd.apple.mpegurl");
+    assert_eq!(r.headers["cache-control"], "no-cache");
+    let tags: Vec<&str> = r.body.lines().filter(|l| l.starts_with("#EXT-X-DATERANGE:")).collect();
+    assert_eq!(tags.len(), 1, "{}", r.body);
+    assert!(tags[0].contains("CLASS=\"com.vetrina.pin\"") && tags[0].ends_with("X-VETRINA-PRODUCT-ID=5"), "{}", tags[0]);
+    assert!(!tags[0].contains("END-DATE"));
+    assert!(r.body.contains("\n/media/live/demo/index2.ts\n"), "segment URIs point at the media files: {}", r.body);
+
+    call(&router, "DELETE", "/api/shows/demo/pins/5", &[(k, &v)], None).await;
+    let r = call(&router, "GET", "/live/demo.m3u8", &[], None).await;
+    assert!(r.body.lines().any(|l| l.starts_with("#EXT-X-DATERANGE:") && l.contains("END-DATE=")), "{}", r.body);
+
+    for bad in ["/live/demo.txt", "/live/..%2Fetc.m3u8", "/live/other.m3u8"] {
+        assert_eq!(call(&router, "GET", bad, &[], None).await.status, StatusCode::NOT_FOUND, "{bad}");
+    }
+}
