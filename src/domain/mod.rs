@@ -2,6 +2,8 @@
 //! native test suite exercises; `ui` and `api` only wire it to the page.
 //!
 //! - [`timeline`]: which products are pinned, from the show's event stream.
+//! - [`playhead`]: which products are pinned at a given moment of the video
+//!   (late join, seek, replay); not yet wired to the player (issue 5).
 //! - [`variants`]: choosing a variant from option values, and what is still buyable.
 //! - [`money`]: amounts in minor units, and a formatting fallback for when `Intl` is missing.
 //! - [`checkout`]: keeping one idempotency key per distinct checkout attempt.
@@ -9,6 +11,7 @@
 
 pub mod checkout;
 pub mod money;
+pub mod playhead;
 pub mod theme;
 pub mod timeline;
 pub mod variants;
