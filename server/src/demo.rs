@@ -222,6 +222,20 @@ fn product_svg(title: &str, colour: &str) -> String {
     )
 }
 
+/// An ffmpeg filter fragment (",drawtext=...") burning `text` into the frame,
+/// large and boxed below the overlay's top bar; empty without a font to draw with.
+pub fn clock_filter(text: &str, fontsize: u32) -> String {
+    let font = ["/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"]
+        .into_iter()
+        .find(|f| Path::new(f).exists());
+    match font {
+        Some(f) => format!(
+            ",drawtext=fontfile={f}:text='{text}':fontsize={fontsize}:fontcolor=white:box=1:boxcolor=black@0.55:boxborderw=12:x=(w-tw)/2:y=h*0.16"
+        ),
+        None => String::new(),
+    }
+}
+
 /// Makes the demo video with ffmpeg if it is not there yet: 9:16, a test pattern
 /// with a large running clock burnt in so pin timing can be judged by eye.
 pub async fn ensure_video(media: &Path) -> Result<(), Box<dyn std::error::Error>> {
@@ -231,15 +245,8 @@ pub async fn ensure_video(media: &Path) -> Result<(), Box<dyn std::error::Error>
     }
     std::fs::create_dir_all(media)?;
     let partial = media.join("demo.partial.mp4");
-    let font = ["/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"]
-        .into_iter()
-        .find(|f| Path::new(f).exists());
-    let clock = match font {
-        Some(f) => format!(
-            ",drawtext=fontfile={f}:text='%{{pts\\:hms}}':fontsize=40:fontcolor=white:box=1:boxcolor=black@0.55:boxborderw=12:x=(w-tw)/2:y=h*0.16"
-        ),
-        None => String::new(),
-    };
+    // The video's own running time.
+    let clock = clock_filter(r"%{pts\:hms}", 40);
     tracing::info!("generating the demo video with ffmpeg (about half a minute, once)");
     let status = tokio::process::Command::new("ffmpeg")
         .args(["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i"])

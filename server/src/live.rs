@@ -204,16 +204,8 @@ pub async fn playlist(
 pub fn spawn_demo_stream(media: &Path, show_id: &str) -> std::io::Result<tokio::process::Child> {
     let dir = stream_dir(media, show_id);
     std::fs::create_dir_all(&dir)?;
-    let font = ["/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"]
-        .into_iter()
-        .find(|f| Path::new(f).exists());
-    let clock = match font {
-        // The local wall-clock time of the frame, to judge pin timing by eye.
-        Some(f) => format!(
-            ",drawtext=fontfile={f}:text='%{{localtime\\:%H\\\\\\:%M\\\\\\:%S}}':fontsize=56:fontcolor=white:box=1:boxcolor=black@0.55:boxborderw=12:x=(w-tw)/2:y=h*0.16"
-        ),
-        None => String::new(),
-    };
+    // The wall-clock time of the frame, to judge pin timing by eye.
+    let clock = crate::demo::clock_filter(r"%{localtime\:%H\\\:%M\\\:%S}", 56);
     tokio::process::Command::new("ffmpeg")
         .args(["-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=540x960:rate=25"])
         .arg("-vf")
