@@ -188,3 +188,40 @@ async fn cors_only_for_configured_origins() {
     let r = call(&plain.router, "GET", "/api/shows/demo", &[("origin", "https://brand.example")], None).await;
     assert!(r.headers.get("access-control-allow-origin").is_none());
 }
+
+#[tokio::test]
+async fn unpaid_orders_release_their_stock_after_a_while() {
+    let s = seeded().await;
+    let cart = cart_with(&s.router, 13, 3).await;
+    // A checkout whose process died after taking stock and before charging:
+    // stock taken, order pending, cart closed.
+    sqlx::query("UPDATE variants SET stock = stock - 3 WHERE id = 13").execute(&s.state.db).await.unwrap();
+    sqlx::query("UPDATE carts SET status = 'ordered' WHERE id = ?").bind(&cart).execute(&s.state.db).await.unwrap();
+    let long_ago = vetrina_server::util::now_ms() - vetrina_server::orders::PENDING_TIMEOUT_MS - 1;
+    let order_id = sqlx::query(
+        "INSERT INTO orders (cart_id, show_id, email, name, address, currency, subtotal_minor, shipping_minor,
+                             total_minor, created_at_ms, public_id, payment_status)
+         VALUES (?, 'demo', 'a@b.co', 'A', '{}', 'EUR', 5400, 0, 5400, ?, 'x', 'pending')",
+    )
+    .bind(&cart)
+    .bind(long_ago)
+    .execute(&s.state.db)
+    .await
+    .unwrap()
+    .last_insert_rowid();
+    sqlx::query("INSERT INTO order_lines VALUES (?, 13, 'Ceramic Mug', '[]', 1800, 3, 5400)")
+        .bind(order_id)
+        .execute(&s.state.db)
+        .await
+        .unwrap();
+    assert_eq!(stock(&s, 13).await, 22);
+
+    assert_eq!(vetrina_server::orders::release_abandoned(&s.state.db).await.unwrap(), 1);
+    assert_eq!(stock(&s, 13).await, 25);
+    let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(&s.state.db).await.unwrap();
+    assert_eq!(orders, 0);
+    // The cart is open again and can be bought.
+    assert_eq!(checkout(&s.router, &cart, "again", ADDRESS).await.status, StatusCode::CREATED);
+    // A fresh pending order is left alone.
+    assert_eq!(vetrina_server::orders::release_abandoned(&s.state.db).await.unwrap(), 0);
+}
