@@ -2,6 +2,8 @@
 //! what native tests cannot show, such as `Intl` formatting and DOM events.
 #![cfg(target_arch = "wasm32")]
 
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
 use std::cell::Cell;
 use std::rc::Rc;
 

@@ -5,6 +5,8 @@
 //! the latency percentiles of the checkout request itself. A benchmark, not a
 //! test: it prints numbers and asserts only that every order was placed.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
 #[path = "../tests/common/mod.rs"]
 mod common;
 

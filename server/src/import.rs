@@ -379,6 +379,7 @@ pub async fn insert(db: &SqlitePool, show_id: &str, products: &[NewProduct]) -> 
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -219,6 +219,7 @@ pub fn spawn_demo_stream(media: &Path, show_id: &str) -> std::io::Result<tokio::
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

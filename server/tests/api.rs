@@ -1,5 +1,7 @@
 //! The API through `oneshot`: every route's answers, good and bad.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
 mod common;
 
 use axum::http::StatusCode;

@@ -1,5 +1,7 @@
 //! Payments, per-buyer limits, creator controls and their events, rate limits, CORS.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
 mod common;
 
 use axum::http::StatusCode;

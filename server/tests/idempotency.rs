@@ -1,5 +1,7 @@
 //! Idempotency-Key on every mutating endpoint, as the IETF draft describes it.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
 mod common;
 
 use axum::http::StatusCode;

@@ -1,5 +1,7 @@
 //! Catalogue import into a real database, and creating a show for it.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
 mod common;
 
 use common::{call, seeded};

@@ -1,5 +1,7 @@
 //! The live playlist route: ffmpeg's playlist served with pins as DATERANGE tags.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
 mod common;
 
 use axum::http::StatusCode;

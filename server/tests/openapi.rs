@@ -1,5 +1,7 @@
 //! The OpenAPI document: served, complete, and equal to the committed copy.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
 mod common;
 
 use axum::http::StatusCode;

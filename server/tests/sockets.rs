@@ -1,6 +1,8 @@
 //! The server over real sockets: the SSE stream's resume after a dropped
 //! connection, and checkouts racing each other for the last units.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
 mod common;
 
 use std::time::Duration;

@@ -36,6 +36,7 @@ pub fn percent_off(price_minor: i64, compare_at_minor: Option<i64>) -> Option<u3
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -131,6 +131,7 @@ pub fn envelope_from(f: FlatEvent, show_id: &str) -> Result<EventEnvelope, Event
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

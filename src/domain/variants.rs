@@ -126,6 +126,7 @@ pub fn first_missing(selection: &Selection) -> Option<usize> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

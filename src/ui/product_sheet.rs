@@ -27,7 +27,7 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
     // "Add to cart" closes the sheet; "Buy now" adds and goes straight to checkout.
     let add = move |buy_now: bool| {
         let Some(variant) = chosen.get_untracked() else {
-            let missing = selection.with_untracked(|s| variants::first_missing(s));
+            let missing = selection.with_untracked(variants::first_missing);
             let name = missing.and_then(|d| product.with_value(|p| p.option_names.get(d).cloned()));
             problem.set(Some(format!("Choose a {} first.", name.unwrap_or_else(|| "variant".into()).to_lowercase())));
             return;

@@ -2,6 +2,8 @@
 //! and a minimal HTTP/1.1 client so socket tests need no extra dependencies.
 #![allow(dead_code)]
 
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
 use std::net::SocketAddr;
 
 use axum::body::Body;
@@ -130,8 +132,7 @@ fn parse_response(raw: &str) -> Reply {
 
 fn dechunk(mut s: &str) -> String {
     let mut out = String::new();
-    loop {
-        let Some((size, rest)) = s.split_once("\r\n") else { break };
+    while let Some((size, rest)) = s.split_once("\r\n") {
         let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
         if n == 0 {
             break;
