@@ -114,7 +114,6 @@ pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     }
 }
 
-
 /// Serializes `value` as JSON text: `JSON.stringify` in the browser, so the
 /// overlay ships no JSON writer of its own.
 pub fn to_json<T: Serialize>(value: &T) -> Result<String, String> {

@@ -1,7 +1,6 @@
 //! Component tests in a real browser (headless Chromium via wasm-bindgen-test):
 //! what native tests cannot show, such as `Intl` formatting and DOM events.
 #![cfg(target_arch = "wasm32")]
-
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
 use std::cell::Cell;
@@ -26,7 +25,13 @@ fn product() -> Product {
         option_names: vec!["Colour".into()],
         max_per_buyer: None,
         variants: vec![
-            Variant { id: 70, options: vec!["Olive".into()], price_minor: 3500, compare_at_minor: Some(4500), stock: 2 },
+            Variant {
+                id: 70,
+                options: vec!["Olive".into()],
+                price_minor: 3500,
+                compare_at_minor: Some(4500),
+                stock: 2,
+            },
             Variant { id: 71, options: vec!["Red".into()], price_minor: 3500, compare_at_minor: Some(4500), stock: 0 },
         ],
     }
@@ -88,7 +93,9 @@ async fn product_card_shows_intl_price_and_opens_the_sheet() {
 
     // Stock and price events reach the card while it is shown.
     store.board.set(vetrina::domain::timeline::PinBoard::from_snapshot(vec![7], 10));
-    store.on_event_data(r#"{"id":11,"show_id":"demo","stream_ms":0,"type":"stock","product_id":7,"variant_id":70,"stock":0}"#);
+    store.on_event_data(
+        r#"{"id":11,"show_id":"demo","stream_ms":0,"type":"stock","product_id":7,"variant_id":70,"stock":0}"#,
+    );
     store.on_event_data(r#"{"id":12,"show_id":"demo","stream_ms":0,"type":"price","product_id":7,"variant_id":70,"price_minor":2900,"compare_at_minor":4500}"#);
     leptos::task::tick().await;
     let text = container.query_selector("button.vt-card").unwrap().unwrap().text_content().unwrap();

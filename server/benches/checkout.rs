@@ -37,10 +37,24 @@ async fn run() {
                         .as_str()
                         .unwrap()
                         .to_string();
-                    let r = http(addr, "POST", &format!("/api/carts/{cart}/lines"), &[], Some(r#"{"variant_id":13,"quantity":1}"#)).await;
+                    let r = http(
+                        addr,
+                        "POST",
+                        &format!("/api/carts/{cart}/lines"),
+                        &[],
+                        Some(r#"{"variant_id":13,"quantity":1}"#),
+                    )
+                    .await;
                     assert_eq!(r.status, 200, "{}", r.body);
                     let t = Instant::now();
-                    let r = http(addr, "POST", &format!("/api/carts/{cart}/checkout"), &[("Idempotency-Key", &cart)], Some(ADDRESS)).await;
+                    let r = http(
+                        addr,
+                        "POST",
+                        &format!("/api/carts/{cart}/checkout"),
+                        &[("Idempotency-Key", &cart)],
+                        Some(ADDRESS),
+                    )
+                    .await;
                     latencies.push(t.elapsed());
                     assert_eq!(r.status, 201, "{}", r.body);
                 }
@@ -57,8 +71,15 @@ async fn run() {
     let pct = |p: f64| latencies[((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1)];
     let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(&server.state.db).await.unwrap();
     assert_eq!(orders as usize, latencies.len());
-    println!("checkout benchmark: {} orders by {BUYERS} concurrent buyers (cart + line + checkout each), SQLite WAL", latencies.len());
-    println!("  throughput: {:.0} orders/s ({:.2} s in all)", latencies.len() as f64 / elapsed.as_secs_f64(), elapsed.as_secs_f64());
+    println!(
+        "checkout benchmark: {} orders by {BUYERS} concurrent buyers (cart + line + checkout each), SQLite WAL",
+        latencies.len()
+    );
+    println!(
+        "  throughput: {:.0} orders/s ({:.2} s in all)",
+        latencies.len() as f64 / elapsed.as_secs_f64(),
+        elapsed.as_secs_f64()
+    );
     println!(
         "  checkout latency: p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
         ms(pct(0.50)),

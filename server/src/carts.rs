@@ -63,11 +63,12 @@ pub async fn add_line(
     let mut conn = state.writer.acquire().await?;
     let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
     open_cart_show(&mut tx, &cart_id).await?;
-    let current: Option<i64> = sqlx::query_scalar("SELECT quantity FROM cart_lines WHERE cart_id = ? AND variant_id = ?")
-        .bind(&cart_id)
-        .bind(req.variant_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let current: Option<i64> =
+        sqlx::query_scalar("SELECT quantity FROM cart_lines WHERE cart_id = ? AND variant_id = ?")
+            .bind(&cart_id)
+            .bind(req.variant_id)
+            .fetch_optional(&mut *tx)
+            .await?;
     let wanted = current.unwrap_or(0) + i64::from(req.quantity);
     put_line(&mut tx, &cart_id, req.variant_id, wanted).await?;
     tx.commit().await?;
@@ -151,7 +152,9 @@ async fn put_line(conn: &mut SqliteConnection, cart_id: &str, variant_id: i64, q
     .ok_or_else(|| ApiError::NotFound(format!("Variant {variant_id} is not sold in this show.")))?;
     let stock: i64 = row.get("stock");
     let title: String = row.get("title");
-    let limit = row.get::<Option<i64>, _>("max_per_buyer").map_or(i64::from(MAX_LINE_QUANTITY), |m| m.min(i64::from(MAX_LINE_QUANTITY)));
+    let limit = row
+        .get::<Option<i64>, _>("max_per_buyer")
+        .map_or(i64::from(MAX_LINE_QUANTITY), |m| m.min(i64::from(MAX_LINE_QUANTITY)));
     if quantity > limit {
         return Err(ApiError::unprocessable("quantity_limit", format!("You can buy up to {limit} of {title}.")));
     }
@@ -425,8 +428,10 @@ async fn log_attempt(
 /// Tells every viewer the new stock of what was just sold.
 async fn publish_stock(state: &AppState, cart: &Cart) {
     for line in &cart.lines {
-        let stock: Result<i64, _> =
-            sqlx::query_scalar("SELECT stock FROM variants WHERE id = ?").bind(line.variant_id).fetch_one(&state.db).await;
+        let stock: Result<i64, _> = sqlx::query_scalar("SELECT stock FROM variants WHERE id = ?")
+            .bind(line.variant_id)
+            .fetch_one(&state.db)
+            .await;
         let Ok(stock) = stock else { continue };
         let event = ShowEvent::Stock { product_id: line.product_id, variant_id: line.variant_id, stock };
         if let Err(e) = crate::events::record(state, &cart.show_id, event).await {

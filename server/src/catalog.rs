@@ -111,15 +111,10 @@ pub async fn pinned_now(conn: &mut SqliteConnection, show_id: &str) -> Result<(V
     .bind(show_id)
     .fetch_all(&mut *conn)
     .await?;
-    let pinned = rows
-        .iter()
-        .filter(|r| r.get::<String, _>("kind") == "pin")
-        .map(|r| r.get::<i64, _>("product_id"))
-        .collect();
-    let last: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM events WHERE show_id = ?")
-        .bind(show_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let pinned =
+        rows.iter().filter(|r| r.get::<String, _>("kind") == "pin").map(|r| r.get::<i64, _>("product_id")).collect();
+    let last: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(id) FROM events WHERE show_id = ?").bind(show_id).fetch_one(&mut *conn).await?;
     Ok((pinned, last.unwrap_or(0)))
 }
 

@@ -9,8 +9,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 pub async fn open(path: &Path) -> Result<SqlitePool, sqlx::Error> {
-    let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
-        .create_if_missing(true);
+    let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?.create_if_missing(true);
     connect(options).await
 }
 
@@ -18,10 +17,7 @@ pub async fn open(path: &Path) -> Result<SqlitePool, sqlx::Error> {
 /// `:memory:` would otherwise be a different, empty database.
 pub async fn open_in_memory() -> Result<SqlitePool, sqlx::Error> {
     let options = SqliteConnectOptions::from_str("sqlite::memory:")?;
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options.foreign_keys(true))
-        .await?;
+    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options.foreign_keys(true)).await?;
     sqlx::migrate!("./migrations").run(&pool).await?;
     Ok(pool)
 }

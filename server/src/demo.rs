@@ -62,10 +62,7 @@ const PRODUCTS: &[SeedProduct] = &[
         description: "Hand-rolled edges, printed in Como.",
         colour: "#c8553d",
         option_names: &["Colour"],
-        variants: &[
-            SeedVariant(&["Terracotta"], 3500, Some(4500), 8),
-            SeedVariant(&["Olive"], 3500, Some(4500), 6),
-        ],
+        variants: &[SeedVariant(&["Terracotta"], 3500, Some(4500), 8), SeedVariant(&["Olive"], 3500, Some(4500), 6)],
         max_per_buyer: None,
     },
     SeedProduct {
@@ -136,10 +133,8 @@ pub async fn seed_with_stream(
     stream_url: &str,
 ) -> Result<String, Box<dyn std::error::Error>> {
     std::fs::create_dir_all(media.join("products"))?;
-    let exists: Option<String> = sqlx::query_scalar("SELECT creator_token FROM shows WHERE id = ?")
-        .bind(DEMO_SHOW)
-        .fetch_optional(db)
-        .await?;
+    let exists: Option<String> =
+        sqlx::query_scalar("SELECT creator_token FROM shows WHERE id = ?").bind(DEMO_SHOW).fetch_optional(db).await?;
     let token = match (token, exists) {
         (Some(given), _) => given.to_string(),
         (None, Some(existing)) => existing,
@@ -225,9 +220,10 @@ fn product_svg(title: &str, colour: &str) -> String {
 /// An ffmpeg filter fragment (",drawtext=...") burning `text` into the frame,
 /// large and boxed below the overlay's top bar; empty without a font to draw with.
 pub fn clock_filter(text: &str, fontsize: u32) -> String {
-    let font = ["/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"]
-        .into_iter()
-        .find(|f| Path::new(f).exists());
+    let font =
+        ["/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"]
+            .into_iter()
+            .find(|f| Path::new(f).exists());
     match font {
         Some(f) => format!(
             ",drawtext=fontfile={f}:text='{text}':fontsize={fontsize}:fontcolor=white:box=1:boxcolor=black@0.55:boxborderw=12:x=(w-tw)/2:y=h*0.16"
@@ -268,14 +264,17 @@ pub async fn ensure_video(media: &Path) -> Result<(), Box<dyn std::error::Error>
 /// The scripted host: every few seconds pins the next product and, once two are
 /// pinned, unpins the oldest, cycling through the catalogue for ever.
 pub async fn run_host(state: AppState, every: Duration) {
-    let products: Vec<i64> =
-        match sqlx::query_scalar("SELECT id FROM products WHERE show_id = ? ORDER BY position").bind(DEMO_SHOW).fetch_all(&state.db).await {
-            Ok(ids) => ids,
-            Err(e) => {
-                tracing::error!(error = %e, "scripted host could not read the catalogue");
-                return;
-            }
-        };
+    let products: Vec<i64> = match sqlx::query_scalar("SELECT id FROM products WHERE show_id = ? ORDER BY position")
+        .bind(DEMO_SHOW)
+        .fetch_all(&state.db)
+        .await
+    {
+        Ok(ids) => ids,
+        Err(e) => {
+            tracing::error!(error = %e, "scripted host could not read the catalogue");
+            return;
+        }
+    };
     if products.is_empty() {
         return;
     }

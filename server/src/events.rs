@@ -49,10 +49,7 @@ const CHANNEL_CAPACITY: usize = 256;
 impl Hub {
     fn sender(&self, show_id: &str) -> broadcast::Sender<Arc<Frame>> {
         let mut channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
-        channels
-            .entry(show_id.to_string())
-            .or_insert_with(|| broadcast::channel(CHANNEL_CAPACITY).0)
-            .clone()
+        channels.entry(show_id.to_string()).or_insert_with(|| broadcast::channel(CHANNEL_CAPACITY).0).clone()
     }
 
     pub fn subscribe(&self, show_id: &str) -> broadcast::Receiver<Arc<Frame>> {
@@ -195,10 +192,8 @@ pub async fn stream(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     // The browser's own Last-Event-ID (sent on reconnect) wins over the `since` the
     // page put in the URL when it first connected.
-    let header_since = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<i64>().ok());
+    let header_since =
+        headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok());
     // Subscribe before reading the backlog so nothing falls between the two.
     let rx = state.hub.subscribe(&show_id);
     let mut conn = state.db.acquire().await?;
@@ -252,9 +247,6 @@ pub async fn timeline(
         .bind(&show_id)
         .fetch_all(&mut *conn)
         .await?;
-    let events = rows
-        .iter()
-        .filter_map(|r| serde_json::from_str(&r.get::<String, _>("data")).ok())
-        .collect();
+    let events = rows.iter().filter_map(|r| serde_json::from_str(&r.get::<String, _>("data")).ok()).collect();
     Ok(Json(events))
 }

@@ -51,8 +51,11 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let key = match key.to_str().map(str::trim) {
         Ok(k) if !k.is_empty() && k.len() <= 255 => k.to_string(),
         _ => {
-            return ApiError::bad_request("invalid_idempotency_key", "An Idempotency-Key must be 1 to 255 visible characters.")
-                .into_response()
+            return ApiError::bad_request(
+                "invalid_idempotency_key",
+                "An Idempotency-Key must be 1 to 255 visible characters.",
+            )
+            .into_response()
         }
     };
     let (parts, body) = req.into_parts();
@@ -132,11 +135,13 @@ async fn claim(db: &SqlitePool, scope: &str, key: &str, request: &str) -> Result
     if inserted == 1 {
         return Ok(Claim::New);
     }
-    let row = sqlx::query("SELECT request, status, response, created_at_ms FROM idempotency_keys WHERE scope = ? AND key = ?")
-        .bind(scope)
-        .bind(key)
-        .fetch_optional(db)
-        .await?;
+    let row = sqlx::query(
+        "SELECT request, status, response, created_at_ms FROM idempotency_keys WHERE scope = ? AND key = ?",
+    )
+    .bind(scope)
+    .bind(key)
+    .fetch_optional(db)
+    .await?;
     // Purged between the two statements: claim it afresh.
     let Some(row) = row else { return Box::pin(claim(db, scope, key, request)).await };
     if row.get::<String, _>("request") != request {

@@ -111,10 +111,8 @@ fn shopify_amount(v: &serde_json::Value, currency: &str) -> Result<i64, String> 
 /// Parses a Shopify `products.json` (`{"products": [...]}`) in `currency`.
 /// Variants without `inventory_quantity` take `default_stock` when `available`.
 pub fn parse_shopify(source: &str, currency: &str, default_stock: i64) -> Result<Parsed, RowError> {
-    let file: ShopifyFile = serde_json::from_str(source).map_err(|e| RowError {
-        line: e.line(),
-        reason: format!("not a Shopify products.json: {e}"),
-    })?;
+    let file: ShopifyFile = serde_json::from_str(source)
+        .map_err(|e| RowError { line: e.line(), reason: format!("not a Shopify products.json: {e}") })?;
     let mut parsed = Parsed { products: Vec::new(), errors: Vec::new() };
     for raw in file.products {
         let line = line_of(source, raw.get());
@@ -191,7 +189,13 @@ fn strip_html(html: &str) -> String {
             _ => {}
         }
     }
-    let out = out.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&nbsp;", " ");
+    let out = out
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ");
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -204,7 +208,8 @@ pub fn parse_gmc(source: &str, currency: &str, default_stock: i64) -> Result<Par
     let Some((_, header)) = lines.next() else {
         return Err(RowError { line: 1, reason: "the feed is empty".into() });
     };
-    let columns: Vec<String> = header.split('\t').map(|c| c.trim().trim_start_matches('\u{feff}').to_lowercase()).collect();
+    let columns: Vec<String> =
+        header.split('\t').map(|c| c.trim().trim_start_matches('\u{feff}').to_lowercase()).collect();
     let col = |name: &str| columns.iter().position(|c| c == name);
     for required in ["id", "title", "price"] {
         if col(required).is_none() {
@@ -251,7 +256,11 @@ pub fn parse_gmc(source: &str, currency: &str, default_stock: i64) -> Result<Par
                     "out_of_stock" => 0,
                     other => return Err(format!("item {id}: unknown availability '{other}'")),
                 },
-                q => q.parse::<i64>().ok().filter(|q| *q >= 0).ok_or(format!("item {id}: quantity '{q}' is not a whole number"))?,
+                q => q
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|q| *q >= 0)
+                    .ok_or(format!("item {id}: quantity '{q}' is not a whole number"))?,
             };
             let (price_minor, compare_at_minor) = match sale {
                 Some(sale) if sale < price => (sale, Some(price)),
@@ -313,11 +322,17 @@ pub fn parse_gmc(source: &str, currency: &str, default_stock: i64) -> Result<Par
                 options.push(r.color.clone());
             }
             if options.iter().any(String::is_empty) {
-                bad = Some(RowError { line: r.line, reason: format!("'{}' in group {group} lacks a size or colour its siblings have", r.title) });
+                bad = Some(RowError {
+                    line: r.line,
+                    reason: format!("'{}' in group {group} lacks a size or colour its siblings have", r.title),
+                });
                 break;
             }
             if product.variants.iter().any(|v: &NewVariant| v.options == options) {
-                bad = Some(RowError { line: r.line, reason: format!("group {group} has two items with options {}", options.join("/")) });
+                bad = Some(RowError {
+                    line: r.line,
+                    reason: format!("group {group} has two items with options {}", options.join("/")),
+                });
                 break;
             }
             product.variants.push(NewVariant { options, ..r.variant.clone() });
@@ -420,7 +435,15 @@ mod tests {
         assert_eq!(shirt.line, 3);
         assert_eq!(shirt.description, "Washed & soft.");
         assert_eq!(shirt.option_names, ["Size", "Color"]);
-        assert_eq!(shirt.variants[0], NewVariant { options: vec!["S".into(), "Sand".into()], price_minor: 4900, compare_at_minor: Some(6900), stock: 3 });
+        assert_eq!(
+            shirt.variants[0],
+            NewVariant {
+                options: vec!["S".into(), "Sand".into()],
+                price_minor: 4900,
+                compare_at_minor: Some(6900),
+                stock: 3
+            }
+        );
         assert_eq!(shirt.variants[1].stock, 0);
         let mug = &parsed.products[1];
         assert!(mug.option_names.is_empty());
@@ -439,7 +462,8 @@ mod tests {
         assert_eq!(e.line, 3);
     }
 
-    const GMC: &str = "id\ttitle\tdescription\tprice\tsale_price\tavailability\timage_link\titem_group_id\tsize\tcolor\tquantity
+    const GMC: &str =
+        "id\ttitle\tdescription\tprice\tsale_price\tavailability\timage_link\titem_group_id\tsize\tcolor\tquantity
 T1\tTee\tCotton tee\t25.00 EUR\t\tin stock\thttps://cdn.example/t.jpg\tTEE\tS\tWhite\t4
 T2\tTee\tCotton tee\t25.00 EUR\t19.00 EUR\tin stock\thttps://cdn.example/t.jpg\tTEE\tM\tWhite\t
 T3\tTee\tCotton tee\t25.00 EUR\t\tout of stock\thttps://cdn.example/t.jpg\tTEE\tL\tWhite\t
@@ -458,7 +482,10 @@ Y1\tShort row
         assert_eq!(tee.option_names, ["Size", "Colour"]);
         assert_eq!(tee.variants.len(), 3);
         assert_eq!(tee.variants[0].stock, 4);
-        assert_eq!((tee.variants[1].price_minor, tee.variants[1].compare_at_minor, tee.variants[1].stock), (1900, Some(2500), 7));
+        assert_eq!(
+            (tee.variants[1].price_minor, tee.variants[1].compare_at_minor, tee.variants[1].stock),
+            (1900, Some(2500), 7)
+        );
         assert_eq!(tee.variants[2].stock, 0);
         let bag = &parsed.products[1];
         assert!(bag.option_names.is_empty());

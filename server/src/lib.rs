@@ -299,8 +299,11 @@ pub fn endpoints() -> Vec<Endpoint> {
                 (400, "Malformed body or missing Idempotency-Key"),
                 (402, "The payment was declined; nothing was bought"),
                 (404, "No such cart"),
-                (409, "Sold out or short (the message names the product and what is left), cart empty or \
-                        already ordered, or the same Idempotency-Key is still being processed"),
+                (
+                    409,
+                    "Sold out or short (the message names the product and what is left), cart empty or \
+                        already ordered, or the same Idempotency-Key is still being processed",
+                ),
                 (422, "Invalid fields, a per-buyer limit, or an Idempotency-Key reused with another body"),
                 (429, "Too many checkouts from this client; see Retry-After"),
             ],
@@ -351,9 +354,8 @@ pub fn app(state: AppState, assets: Assets) -> Router {
     if let Some(media) = assets.media {
         // Live playlists are rewritten on the way out (pins as DATERANGE tags);
         // their segments are plain files under /media.
-        let live = Router::new()
-            .route("/live/{file}", axum::routing::get(live::playlist))
-            .with_state((state, media.clone()));
+        let live =
+            Router::new().route("/live/{file}", axum::routing::get(live::playlist)).with_state((state, media.clone()));
         router = router.merge(live).nest_service("/media", ServeDir::new(media));
     }
     if let Some(dist) = assets.dist {

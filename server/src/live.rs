@@ -60,12 +60,7 @@ pub fn iso8601(ms: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 /// Parses `#EXT-X-PROGRAM-DATE-TIME:2026-11-22T03:50:01.123+0000` (ffmpeg's form) or `...Z`.
@@ -187,14 +182,17 @@ pub async fn playlist(
     // Segment URIs in ffmpeg's playlist are relative to its folder.
     let body = body
         .lines()
-        .map(|l| if l.ends_with(".ts") && !l.starts_with('#') { format!("/media/live/{show_id}/{l}") } else { l.to_string() })
+        .map(|l| {
+            if l.ends_with(".ts") && !l.starts_with('#') {
+                format!("/media/live/{show_id}/{l}")
+            } else {
+                l.to_string()
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
         + "\n";
-    Ok((
-        [(header::CONTENT_TYPE, "application/vnd.apple.mpegurl"), (header::CACHE_CONTROL, "no-cache")],
-        body,
-    )
+    Ok(([(header::CONTENT_TYPE, "application/vnd.apple.mpegurl"), (header::CACHE_CONTROL, "no-cache")], body)
         .into_response())
 }
 
@@ -210,7 +208,19 @@ pub fn spawn_demo_stream(media: &Path, show_id: &str) -> std::io::Result<tokio::
         .args(["-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=540x960:rate=25"])
         .arg("-vf")
         .arg(format!("format=yuv420p{clock}"))
-        .args(["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "50", "-sc_threshold", "0", "-an"])
+        .args([
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-tune",
+            "zerolatency",
+            "-g",
+            "50",
+            "-sc_threshold",
+            "0",
+            "-an",
+        ])
         .args(["-f", "hls", "-hls_time", "2", "-hls_list_size", "6"])
         .args(["-hls_flags", "delete_segments+program_date_time+omit_endlist"])
         .arg(dir.join("index.m3u8"))
@@ -266,9 +276,19 @@ index11.ts
     fn playlist_gets_dateranges_for_pins_in_its_window() {
         let pins = [
             // Ended before the window: dropped.
-            PinRange { event_id: 1, product_id: 1, start_ms: at("2026-11-22T03:40:00Z"), end_ms: Some(at("2026-11-22T03:41:00Z")) },
+            PinRange {
+                event_id: 1,
+                product_id: 1,
+                start_ms: at("2026-11-22T03:40:00Z"),
+                end_ms: Some(at("2026-11-22T03:41:00Z")),
+            },
             // Inside the window, ended.
-            PinRange { event_id: 2, product_id: 2, start_ms: at("2026-11-22T03:50:01.5Z"), end_ms: Some(at("2026-11-22T03:50:03Z")) },
+            PinRange {
+                event_id: 2,
+                product_id: 2,
+                start_ms: at("2026-11-22T03:50:01.5Z"),
+                end_ms: Some(at("2026-11-22T03:50:03Z")),
+            },
             // Started long ago, still pinned.
             PinRange { event_id: 3, product_id: 3, start_ms: at("2026-11-22T03:30:00Z"), end_ms: None },
             // After the window (the viewer's copy is behind the host): not yet.
@@ -286,7 +306,10 @@ index11.ts
         // Placed after the header, before the first segment; everything else intact.
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines[4], tags[0]);
-        assert_eq!(out.lines().filter(|l| !l.starts_with("#EXT-X-DATERANGE")).collect::<Vec<_>>(), PLAYLIST.lines().collect::<Vec<_>>());
+        assert_eq!(
+            out.lines().filter(|l| !l.starts_with("#EXT-X-DATERANGE")).collect::<Vec<_>>(),
+            PLAYLIST.lines().collect::<Vec<_>>()
+        );
     }
 
     #[test]

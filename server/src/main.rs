@@ -120,12 +120,19 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
             "--cors-origin" => config.cors_origins.push(args.value("--cors-origin")?),
             "--pins-per-second" => {
                 let n: f64 = args.number("--pins-per-second")?;
-                config.pin_rate = if n > 0.0 { ratelimit::Rate { per_second: n, burst: 2.0 * n } } else { ratelimit::Rate::UNLIMITED };
+                config.pin_rate = if n > 0.0 {
+                    ratelimit::Rate { per_second: n, burst: 2.0 * n }
+                } else {
+                    ratelimit::Rate::UNLIMITED
+                };
             }
             "--checkouts-per-minute" => {
                 let n: f64 = args.number("--checkouts-per-minute")?;
-                config.checkout_rate =
-                    if n > 0.0 { ratelimit::Rate { per_second: n / 60.0, burst: n } } else { ratelimit::Rate::UNLIMITED };
+                config.checkout_rate = if n > 0.0 {
+                    ratelimit::Rate { per_second: n / 60.0, burst: n }
+                } else {
+                    ratelimit::Rate::UNLIMITED
+                };
             }
             "-h" | "--help" => return Err(usage("")),
             other => return Err(usage(format!("unknown argument: {other}"))),
@@ -240,7 +247,14 @@ async fn create_show(mut args: Args) -> Result<(), Failure> {
     }
     let (Some(id), Some(title)) = (id, title) else { return Err(usage("create-show needs --id and --title")) };
     let pool = open_db(&data_dir).await?;
-    let new = catalog::NewShow { id: &id, title: &title, currency: &currency, locale: &locale, stream_url: &stream_url, token_days: 30 };
+    let new = catalog::NewShow {
+        id: &id,
+        title: &title,
+        currency: &currency,
+        locale: &locale,
+        stream_url: &stream_url,
+        token_days: 30,
+    };
     let token = catalog::create_show(&pool, new).await?;
     println!("Created show '{id}'. Creator token (valid 30 days): {token}");
     Ok(())
@@ -288,7 +302,11 @@ async fn run_import(mut args: Args) -> Result<(), Failure> {
     println!(
         "Imported {} product(s) with {variants} variant(s) into '{show}'{}.",
         parsed.products.len(),
-        if parsed.errors.is_empty() { String::new() } else { format!("; skipped {} bad row(s) listed above", parsed.errors.len()) }
+        if parsed.errors.is_empty() {
+            String::new()
+        } else {
+            format!("; skipped {} bad row(s) listed above", parsed.errors.len())
+        }
     );
     Ok(())
 }

@@ -20,9 +20,8 @@ pub fn schema<T: JsonSchema>(g: &mut SchemaGenerator) -> Value {
 
 /// The whole document.
 pub fn document() -> Value {
-    let mut g = SchemaSettings::draft2020_12()
-        .with(|s| s.definitions_path = "/components/schemas".into())
-        .into_generator();
+    let mut g =
+        SchemaSettings::draft2020_12().with(|s| s.definitions_path = "/components/schemas".into()).into_generator();
     let error = schema::<vetrina_wire::ApiError>(&mut g);
     let mut paths = Map::new();
     for e in endpoints() {
@@ -53,7 +52,9 @@ pub fn document() -> Value {
             params.push(json!({"name": "since", "in": "query", "required": false,
                 "description": "Send events after this id (the snapshot's last_event_id); Last-Event-ID wins when both are sent.",
                 "schema": {"type": "integer"}}));
-            params.push(json!({"name": "Last-Event-ID", "in": "header", "required": false, "schema": {"type": "string"}}));
+            params.push(
+                json!({"name": "Last-Event-ID", "in": "header", "required": false, "schema": {"type": "string"}}),
+            );
         }
         if !params.is_empty() {
             op.insert("parameters".into(), Value::Array(params));

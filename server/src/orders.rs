@@ -98,10 +98,11 @@ pub async fn revert(conn: &mut SqliteConnection, order_id: i64) -> Result<(), Ap
 /// stopped between taking stock and charging). Run periodically.
 pub async fn release_abandoned(db: &sqlx::SqlitePool) -> Result<u64, ApiError> {
     let cutoff = now_ms() - PENDING_TIMEOUT_MS;
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE payment_status = 'pending' AND created_at_ms < ?")
-        .bind(cutoff)
-        .fetch_all(db)
-        .await?;
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM orders WHERE payment_status = 'pending' AND created_at_ms < ?")
+            .bind(cutoff)
+            .fetch_all(db)
+            .await?;
     for id in &ids {
         let mut tx = crate::db::begin_write(db).await?;
         revert(&mut tx, *id).await?;

@@ -18,9 +18,14 @@ pub struct Charge {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Approved { reference: String },
+    Approved {
+        reference: String,
+    },
     /// The provider refused: `code` is stable (`card_declined`), `message` is for the buyer.
-    Declined { code: String, message: String },
+    Declined {
+        code: String,
+        message: String,
+    },
 }
 
 pub trait PaymentProvider: Send + Sync {

@@ -104,7 +104,9 @@ async fn malformed_bodies_are_json_400s() {
     let r = call(&s.router, "POST", "/api/carts", &[], Some(r#"{"show":"demo"}"#)).await;
     assert_error(&r, StatusCode::BAD_REQUEST, "invalid_json");
     let cart = new_cart(&s.router).await;
-    let r = call(&s.router, "POST", &format!("/api/carts/{cart}/lines"), &[], Some(r#"{"variant_id":1,"quantity":-1}"#)).await;
+    let r =
+        call(&s.router, "POST", &format!("/api/carts/{cart}/lines"), &[], Some(r#"{"variant_id":1,"quantity":-1}"#))
+            .await;
     assert_error(&r, StatusCode::BAD_REQUEST, "invalid_json");
 }
 
@@ -183,10 +185,15 @@ async fn checkout_places_one_order_per_key() {
 
     let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(&s.state.db).await.unwrap();
     assert_eq!(orders, 1);
-    let stock: i64 = sqlx::query_scalar("SELECT stock FROM variants WHERE id = 1").fetch_one(&s.state.db).await.unwrap();
+    let stock: i64 =
+        sqlx::query_scalar("SELECT stock FROM variants WHERE id = 1").fetch_one(&s.state.db).await.unwrap();
     assert_eq!(stock, 2);
     // An ordered cart is gone for the viewer; the overlay then starts a new one.
-    assert_error(&call(&s.router, "GET", &format!("/api/carts/{cart}"), &[], None).await, StatusCode::NOT_FOUND, "not_found");
+    assert_error(
+        &call(&s.router, "GET", &format!("/api/carts/{cart}"), &[], None).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
 }
 
 #[tokio::test]
@@ -195,16 +202,18 @@ async fn a_short_line_fails_the_whole_checkout_and_touches_no_stock() {
     let cart = new_cart(&s.router).await;
     add(&s.router, &cart, 13, 2).await; // Mug, plenty
     add(&s.router, &cart, 19, 3).await; // Candle, all 3
-    // Someone else buys a candle meanwhile.
+                                        // Someone else buys a candle meanwhile.
     sqlx::query("UPDATE variants SET stock = 1 WHERE id = 19").execute(&s.state.db).await.unwrap();
-    let r = call(&s.router, "POST", &format!("/api/carts/{cart}/checkout"), &[("idempotency-key", "x")], Some(ADDRESS)).await;
+    let r = call(&s.router, "POST", &format!("/api/carts/{cart}/checkout"), &[("idempotency-key", "x")], Some(ADDRESS))
+        .await;
     assert_error(&r, StatusCode::CONFLICT, "insufficient_stock");
     assert!(r.json()["message"].as_str().unwrap().contains("Only 1 of Scented Candle left"), "{}", r.body);
     let mug: i64 = sqlx::query_scalar("SELECT stock FROM variants WHERE id = 13").fetch_one(&s.state.db).await.unwrap();
     assert_eq!(mug, 25, "the mug's decrement was rolled back");
     // Failures are not stored: after fixing the cart the same key goes through.
     call(&s.router, "PUT", &format!("/api/carts/{cart}/lines/19"), &[], Some(r#"{"quantity":1}"#)).await;
-    let r = call(&s.router, "POST", &format!("/api/carts/{cart}/checkout"), &[("idempotency-key", "x")], Some(ADDRESS)).await;
+    let r = call(&s.router, "POST", &format!("/api/carts/{cart}/checkout"), &[("idempotency-key", "x")], Some(ADDRESS))
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 }
 

@@ -58,7 +58,9 @@ async fn per_buyer_limits_hold_across_carts() {
     // Leather Tote (variants 14, 15) is limited to one per buyer.
     let r = call(&s.router, "POST", "/api/carts", &[], Some(r#"{"show_id":"demo"}"#)).await;
     let cart = r.json()["id"].as_str().unwrap().to_string();
-    let r = call(&s.router, "POST", &format!("/api/carts/{cart}/lines"), &[], Some(r#"{"variant_id":14,"quantity":2}"#)).await;
+    let r =
+        call(&s.router, "POST", &format!("/api/carts/{cart}/lines"), &[], Some(r#"{"variant_id":14,"quantity":2}"#))
+            .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["message"], "You can buy up to 1 of Leather Tote.");
 
@@ -82,10 +84,13 @@ async fn creator_controls_change_the_show_and_are_events() {
     let (k, v) = auth();
     let r = call(&s.router, "PATCH", "/api/shows/demo/variants/16", &[], Some(r#"{"price_minor":4500}"#)).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    let r = call(&s.router, "PATCH", "/api/shows/demo/variants/16", &[(k, &v)], Some(r#"{"price_minor":4500,"stock":3}"#)).await;
+    let r =
+        call(&s.router, "PATCH", "/api/shows/demo/variants/16", &[(k, &v)], Some(r#"{"price_minor":4500,"stock":3}"#))
+            .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["compare_at_minor"], 8900, "absent fields stay");
-    let r = call(&s.router, "PATCH", "/api/shows/demo/variants/16", &[(k, &v)], Some(r#"{"compare_at_minor":null}"#)).await;
+    let r =
+        call(&s.router, "PATCH", "/api/shows/demo/variants/16", &[(k, &v)], Some(r#"{"compare_at_minor":null}"#)).await;
     assert_eq!(r.json()["compare_at_minor"], serde_json::Value::Null);
     let r = call(&s.router, "PATCH", "/api/shows/demo/variants/16", &[(k, &v)], Some(r#"{"stock":-1}"#)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -144,7 +149,10 @@ async fn pins_and_checkouts_are_rate_limited_with_retry_after() {
     let (k, v) = auth();
     for product in [1, 2] {
         let body = format!(r#"{{"product_id":{product}}}"#);
-        assert_eq!(call(&s.router, "POST", "/api/shows/demo/pins", &[(k, &v)], Some(&body)).await.status, StatusCode::CREATED);
+        assert_eq!(
+            call(&s.router, "POST", "/api/shows/demo/pins", &[(k, &v)], Some(&body)).await.status,
+            StatusCode::CREATED
+        );
     }
     let r = call(&s.router, "POST", "/api/shows/demo/pins", &[(k, &v)], Some(r#"{"product_id":3}"#)).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
@@ -171,7 +179,11 @@ async fn cors_only_for_configured_origins() {
                 &router,
                 "OPTIONS",
                 "/api/carts",
-                &[("origin", origin), ("access-control-request-method", "POST"), ("access-control-request-headers", "content-type,idempotency-key")],
+                &[
+                    ("origin", origin),
+                    ("access-control-request-method", "POST"),
+                    ("access-control-request-headers", "content-type,idempotency-key"),
+                ],
                 None,
             )
             .await

@@ -35,7 +35,14 @@ async fn any_mutation_replays_for_the_same_key_and_body() {
     }
     // The same key on another path is another operation.
     let (k, v) = auth();
-    let r = call(&s.router, "POST", "/api/shows/demo/pins", &[(k, &v), ("idempotency-key", "add-1")], Some(r#"{"product_id":1}"#)).await;
+    let r = call(
+        &s.router,
+        "POST",
+        "/api/shows/demo/pins",
+        &[(k, &v), ("idempotency-key", "add-1")],
+        Some(r#"{"product_id":1}"#),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED);
 }
 
@@ -60,7 +67,11 @@ async fn failures_are_not_stored_and_a_running_request_is_409() {
     assert_eq!(r.json()["code"], "idempotency_in_flight");
     assert_eq!(r.headers["retry-after"], "1");
     // One abandoned long ago (the process died mid-request) is taken over.
-    sqlx::query("UPDATE idempotency_keys SET created_at_ms = ? WHERE key = 'busy'").bind(now - 120_000).execute(&s.state.db).await.unwrap();
+    sqlx::query("UPDATE idempotency_keys SET created_at_ms = ? WHERE key = 'busy'")
+        .bind(now - 120_000)
+        .execute(&s.state.db)
+        .await
+        .unwrap();
     let r = call(&s.router, "POST", "/api/carts", &[("idempotency-key", "busy")], Some(r#"{"show_id":"demo"}"#)).await;
     assert_eq!(r.status, StatusCode::CREATED);
 
@@ -85,7 +96,8 @@ async fn records_are_kept_at_least_a_day() {
             .unwrap();
     }
     assert_eq!(idempotency::purge(&s.state.db, now).await.unwrap(), 1);
-    let left: Vec<String> = sqlx::query_scalar("SELECT key FROM idempotency_keys ORDER BY key").fetch_all(&s.state.db).await.unwrap();
+    let left: Vec<String> =
+        sqlx::query_scalar("SELECT key FROM idempotency_keys ORDER BY key").fetch_all(&s.state.db).await.unwrap();
     assert_eq!(left, ["a-day", "fresh"]);
     assert!(idempotency::RETENTION.as_secs() >= 24 * 3600);
 }

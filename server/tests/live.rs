@@ -23,8 +23,11 @@ async fn the_live_playlist_carries_the_shows_pins() {
     let now = vetrina_server::util::now_ms();
     let dir = live::stream_dir(media.path(), "demo");
     std::fs::create_dir_all(&dir).unwrap();
-    let segment = |i: i64| format!("#EXTINF:2.000000,\n#EXT-X-PROGRAM-DATE-TIME:{}\nindex{i}.ts\n", live::iso8601(now - 2000 + i * 2000));
-    let playlist = format!("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n{}{}{}", segment(0), segment(1), segment(2));
+    let segment = |i: i64| {
+        format!("#EXTINF:2.000000,\n#EXT-X-PROGRAM-DATE-TIME:{}\nindex{i}.ts\n", live::iso8601(now - 2000 + i * 2000))
+    };
+    let playlist =
+        format!("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n{}{}{}", segment(0), segment(1), segment(2));
     std::fs::write(dir.join("index.m3u8"), playlist).unwrap();
 
     let (k, v) = auth();
@@ -35,7 +38,11 @@ async fn the_live_playlist_carries_the_shows_pins() {
     assert_eq!(r.headers["cache-control"], "no-cache");
     let tags: Vec<&str> = r.body.lines().filter(|l| l.starts_with("#EXT-X-DATERANGE:")).collect();
     assert_eq!(tags.len(), 1, "{}", r.body);
-    assert!(tags[0].contains("CLASS=\"com.vetrina.pin\"") && tags[0].ends_with("X-VETRINA-PRODUCT-ID=5"), "{}", tags[0]);
+    assert!(
+        tags[0].contains("CLASS=\"com.vetrina.pin\"") && tags[0].ends_with("X-VETRINA-PRODUCT-ID=5"),
+        "{}",
+        tags[0]
+    );
     assert!(!tags[0].contains("END-DATE"));
     assert!(r.body.contains("\n/media/live/demo/index2.ts\n"), "segment URIs point at the media files: {}", r.body);
 

@@ -26,8 +26,12 @@ async fn the_document_is_served_and_every_operation_is_routed() {
             }
             // Each documented operation reaches a handler: not the API's 404
             // fallback and not 405 (method not routed).
-            let uri = path.replace("{show}", "demo").replace("{product}", "1").replace("{variant}", "1")
-                .replace("{cart}", "x").replace("{order}", "x");
+            let uri = path
+                .replace("{show}", "demo")
+                .replace("{product}", "1")
+                .replace("{variant}", "1")
+                .replace("{cart}", "x")
+                .replace("{order}", "x");
             let r = call(&s.router, &method.to_uppercase(), &uri, &[], None).await;
             assert_ne!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
             if r.status == StatusCode::NOT_FOUND {

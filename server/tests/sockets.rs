@@ -77,7 +77,8 @@ impl Sse {
 
 async fn pin(addr: std::net::SocketAddr, product: i64) -> i64 {
     let (k, v) = auth();
-    let r = http(addr, "POST", "/api/shows/demo/pins", &[(k, &v)], Some(&format!(r#"{{"product_id":{product}}}"#))).await;
+    let r =
+        http(addr, "POST", "/api/shows/demo/pins", &[(k, &v)], Some(&format!(r#"{{"product_id":{product}}}"#))).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     r.json()["id"].as_i64().unwrap()
 }
@@ -152,7 +153,14 @@ async fn many_buyers_racing_for_few_units_never_oversell() {
                 let cart = http(addr, "POST", "/api/carts", &[], Some(r#"{"show_id":"demo"}"#)).await;
                 assert_eq!(cart.status, StatusCode::CREATED, "{}", cart.body);
                 let cart = cart.json()["id"].as_str().unwrap().to_string();
-                let r = http(addr, "POST", &format!("/api/carts/{cart}/lines"), &[], Some(r#"{"variant_id":13,"quantity":1}"#)).await;
+                let r = http(
+                    addr,
+                    "POST",
+                    &format!("/api/carts/{cart}/lines"),
+                    &[],
+                    Some(r#"{"variant_id":13,"quantity":1}"#),
+                )
+                .await;
                 assert_eq!(r.status, StatusCode::OK, "{}", r.body);
                 cart
             })
@@ -167,7 +175,8 @@ async fn many_buyers_racing_for_few_units_never_oversell() {
         .into_iter()
         .map(|cart| {
             tokio::spawn(async move {
-                http(addr, "POST", &format!("/api/carts/{cart}/checkout"), &[("Idempotency-Key", &cart)], Some(ADDRESS)).await
+                http(addr, "POST", &format!("/api/carts/{cart}/checkout"), &[("Idempotency-Key", &cart)], Some(ADDRESS))
+                    .await
             })
         })
         .collect();
@@ -187,7 +196,8 @@ async fn many_buyers_racing_for_few_units_never_oversell() {
     }
     assert_eq!(placed, UNITS);
     assert_eq!(sold_out, BUYERS as i64 - UNITS);
-    let stock: i64 = sqlx::query_scalar("SELECT stock FROM variants WHERE id = 13").fetch_one(&server.state.db).await.unwrap();
+    let stock: i64 =
+        sqlx::query_scalar("SELECT stock FROM variants WHERE id = 13").fetch_one(&server.state.db).await.unwrap();
     assert_eq!(stock, 0);
     let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(&server.state.db).await.unwrap();
     assert_eq!(orders, UNITS);
@@ -206,7 +216,14 @@ async fn concurrent_submits_with_one_key_make_one_order() {
         .map(|_| {
             let cart = cart.clone();
             tokio::spawn(async move {
-                http(addr, "POST", &format!("/api/carts/{cart}/checkout"), &[("Idempotency-Key", "double-tap")], Some(ADDRESS)).await
+                http(
+                    addr,
+                    "POST",
+                    &format!("/api/carts/{cart}/checkout"),
+                    &[("Idempotency-Key", "double-tap")],
+                    Some(ADDRESS),
+                )
+                .await
             })
         })
         .collect();
@@ -229,11 +246,14 @@ async fn concurrent_submits_with_one_key_make_one_order() {
     assert_eq!(bodies.len() + busy, 20);
     assert!(bodies.windows(2).all(|w| w[0] == w[1]), "every completed submit sees the same order");
     // A retry after the rush replays the order.
-    let r = http(addr, "POST", &format!("/api/carts/{cart}/checkout"), &[("Idempotency-Key", "double-tap")], Some(ADDRESS)).await;
+    let r =
+        http(addr, "POST", &format!("/api/carts/{cart}/checkout"), &[("Idempotency-Key", "double-tap")], Some(ADDRESS))
+            .await;
     assert_eq!(r.status, StatusCode::CREATED);
     assert_eq!(r.body, bodies[0]);
     let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(&server.state.db).await.unwrap();
     assert_eq!(orders, 1);
-    let stock: i64 = sqlx::query_scalar("SELECT stock FROM variants WHERE id = 13").fetch_one(&server.state.db).await.unwrap();
+    let stock: i64 =
+        sqlx::query_scalar("SELECT stock FROM variants WHERE id = 13").fetch_one(&server.state.db).await.unwrap();
     assert_eq!(stock, 23);
 }

@@ -14,7 +14,9 @@ pub fn style(theme: &BTreeMap<String, String>) -> String {
 }
 
 fn is_token_name(name: &str) -> bool {
-    !name.is_empty() && name.len() <= 40 && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !name.is_empty()
+        && name.len() <= 40
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn is_safe_value(value: &str) -> bool {

@@ -211,10 +211,13 @@ mod tests {
     #[test]
     fn parse_accepts_good_and_rejects_bad() {
         let good = r#"{"id":3,"show_id":"demo","stream_ms":10,"type":"pin","product_id":5}"#;
-        assert_eq!(parse_event(good, "demo"), Ok(pin(3, 5)).map(|mut e: EventEnvelope| {
-            e.stream_ms = 10;
-            e
-        }));
+        assert_eq!(
+            parse_event(good, "demo"),
+            Ok(pin(3, 5)).map(|mut e: EventEnvelope| {
+                e.stream_ms = 10;
+                e
+            })
+        );
         assert!(matches!(parse_event("{not json", "demo"), Err(EventError::Malformed(_))));
         assert!(matches!(parse_event(r#"{"id":1}"#, "demo"), Err(EventError::Malformed(_))));
         assert!(matches!(

@@ -65,9 +65,10 @@ pub fn initial_selection(product: &Product) -> Selection {
 }
 
 fn matches(variant: &Variant, selection: &Selection, skip: Option<usize>) -> bool {
-    selection.iter().enumerate().all(|(dim, chosen)| {
-        Some(dim) == skip || chosen.as_ref().is_none_or(|c| variant.options.get(dim) == Some(c))
-    })
+    selection
+        .iter()
+        .enumerate()
+        .all(|(dim, chosen)| Some(dim) == skip || chosen.as_ref().is_none_or(|c| variant.options.get(dim) == Some(c)))
 }
 
 /// How `value` in dimension `dim` stands given the rest of `selection`.

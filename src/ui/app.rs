@@ -36,10 +36,12 @@ pub fn App() -> impl IntoView {
     });
 
     // The brand's theme tokens, as CSS custom properties on the stage.
-    let theme = move || store.snapshot.with(|s| match s {
-        Load::Ready(s) => crate::domain::theme::style(&s.show.theme),
-        _ => String::new(),
-    });
+    let theme = move || {
+        store.snapshot.with(|s| match s {
+            Load::Ready(s) => crate::domain::theme::style(&s.show.theme),
+            _ => String::new(),
+        })
+    };
     view! {
         <main class="vt-stage" style=theme>
             {move || match store.snapshot.get() {

@@ -27,7 +27,12 @@ pub fn CartSheet() -> impl IntoView {
             busy.set(false);
         });
     };
-    let money = move |minor: i64| store.money(minor, &store.cart.with(|c| c.as_ref().map(|c| c.currency.clone())).unwrap_or_else(|| store.currency()));
+    let money = move |minor: i64| {
+        store.money(
+            minor,
+            &store.cart.with(|c| c.as_ref().map(|c| c.currency.clone())).unwrap_or_else(|| store.currency()),
+        )
+    };
     let line_view = move |line: CartLine| {
         let id = line.variant_id;
         let q = line.quantity;

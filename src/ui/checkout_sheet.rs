@@ -37,10 +37,28 @@ struct Field {
 const FIELDS: &[Field] = &[
     Field { key: "email", label: "Email", autocomplete: "email", input_type: "email", optional: false },
     Field { key: "name", label: "Full name", autocomplete: "name", input_type: "text", optional: false },
-    Field { key: "address.line1", label: "Address", autocomplete: "address-line1", input_type: "text", optional: false },
-    Field { key: "address.line2", label: "Apartment, floor (optional)", autocomplete: "address-line2", input_type: "text", optional: true },
+    Field {
+        key: "address.line1",
+        label: "Address",
+        autocomplete: "address-line1",
+        input_type: "text",
+        optional: false,
+    },
+    Field {
+        key: "address.line2",
+        label: "Apartment, floor (optional)",
+        autocomplete: "address-line2",
+        input_type: "text",
+        optional: true,
+    },
     Field { key: "address.city", label: "City", autocomplete: "address-level2", input_type: "text", optional: false },
-    Field { key: "address.postal_code", label: "Postal code", autocomplete: "postal-code", input_type: "text", optional: false },
+    Field {
+        key: "address.postal_code",
+        label: "Postal code",
+        autocomplete: "postal-code",
+        input_type: "text",
+        optional: false,
+    },
 ];
 
 #[component]
@@ -61,8 +79,13 @@ pub fn CheckoutSheet() -> impl IntoView {
     };
     let values: Vec<RwSignal<String>> = FIELDS.iter().map(|f| RwSignal::new(initial(f.key))).collect();
     let values = StoredValue::new(values);
-    let country = RwSignal::new(if saved.address.country.is_empty() { "IT".to_string() } else { saved.address.country.clone() });
-    let payment = RwSignal::new(if saved.payment_token.is_empty() { TEST_PAYMENT_TOKENS[0].0.to_string() } else { saved.payment_token.clone() });
+    let country =
+        RwSignal::new(if saved.address.country.is_empty() { "IT".to_string() } else { saved.address.country.clone() });
+    let payment = RwSignal::new(if saved.payment_token.is_empty() {
+        TEST_PAYMENT_TOKENS[0].0.to_string()
+    } else {
+        saved.payment_token.clone()
+    });
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let problem = RwSignal::new(None::<String>);
     let placing = RwSignal::new(false);
@@ -121,9 +144,8 @@ pub fn CheckoutSheet() -> impl IntoView {
         });
     };
 
-    let error_for = move |key: &'static str| {
-        move || errors.with(|e| e.iter().find(|f| f.field == key).map(|f| f.message.clone()))
-    };
+    let error_for =
+        move |key: &'static str| move || errors.with(|e| e.iter().find(|f| f.field == key).map(|f| f.message.clone()));
     let inputs = FIELDS
         .iter()
         .enumerate()

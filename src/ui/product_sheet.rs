@@ -19,9 +19,8 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
     let selection = RwSignal::new(product.with_value(variants::initial_selection));
     let adding = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
-    let chosen = Memo::new(move |_| {
-        selection.with(|s| product.with_value(|p| variants::selected_variant(p, s).cloned()))
-    });
+    let chosen =
+        Memo::new(move |_| selection.with(|s| product.with_value(|p| variants::selected_variant(p, s).cloned())));
 
     let cart_empty = move || store.cart.with_untracked(|c| c.as_ref().is_none_or(|c| c.lines.is_empty()));
     // "Add to cart" closes the sheet; "Buy now" adds and goes straight to checkout.

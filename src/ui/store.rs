@@ -141,11 +141,7 @@ impl Store {
     }
 
     fn follow(self, url: &str) {
-        let opened = EventStream::open(
-            url,
-            move |data| self.on_event_data(&data),
-            move |state| self.stream.set(state),
-        );
+        let opened = EventStream::open(url, move |data| self.on_event_data(&data), move |state| self.stream.set(state));
         match opened {
             Ok(stream) => self.events.set_value(Some(stream)),
             Err(e) => {
@@ -191,10 +187,7 @@ impl Store {
             match self.client.get_value().cart(&id).await {
                 Ok(cart) => self.cart.set(Some(cart)),
                 Err(ApiError::Server { status: 404, .. }) => browser::storage_remove(&self.cart_key()),
-                Err(e) => self.tell(
-                    format!("Your cart could not be loaded just now. {}", e.user_message()),
-                    true,
-                ),
+                Err(e) => self.tell(format!("Your cart could not be loaded just now. {}", e.user_message()), true),
             }
         });
     }

@@ -22,8 +22,8 @@ pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
 /// Decimal places of a currency's minor unit (ISO 4217). Unlisted codes have two.
 pub fn minor_digits(currency: &str) -> u32 {
     match currency.to_ascii_uppercase().as_str() {
-        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX" | "UYI" | "VND" | "VUV"
-        | "XAF" | "XOF" | "XPF" => 0,
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX" | "UYI" | "VND"
+        | "VUV" | "XAF" | "XOF" | "XPF" => 0,
         "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
         _ => 2,
     }
@@ -179,14 +179,29 @@ pub struct ShowSnapshot {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ShowEvent {
-    Pin { product_id: i64 },
-    Unpin { product_id: i64 },
+    Pin {
+        product_id: i64,
+    },
+    Unpin {
+        product_id: i64,
+    },
     /// A variant's stock changed (a sale, a restock).
-    Stock { product_id: i64, variant_id: i64, stock: i64 },
+    Stock {
+        product_id: i64,
+        variant_id: i64,
+        stock: i64,
+    },
     /// A variant's price changed.
-    Price { product_id: i64, variant_id: i64, price_minor: i64, compare_at_minor: Option<i64> },
+    Price {
+        product_id: i64,
+        variant_id: i64,
+        price_minor: i64,
+        compare_at_minor: Option<i64>,
+    },
     /// The show went live or ended.
-    ShowStatus { status: ShowStatus },
+    ShowStatus {
+        status: ShowStatus,
+    },
 }
 
 impl ShowEvent {
@@ -362,7 +377,11 @@ impl CheckoutRequest {
         };
         need("email", is_plausible_email(&self.email), "Enter an email address like name@example.com.");
         need("name", !self.name.trim().is_empty() && self.name.len() <= 200, "Enter your full name.");
-        need("address.line1", !self.address.line1.trim().is_empty() && self.address.line1.len() <= 200, "Enter a street address.");
+        need(
+            "address.line1",
+            !self.address.line1.trim().is_empty() && self.address.line1.len() <= 200,
+            "Enter a street address.",
+        );
         need("address.line2", self.address.line2.len() <= 200, "Keep the second address line under 200 characters.");
         need("address.city", !self.address.city.trim().is_empty() && self.address.city.len() <= 100, "Enter a city.");
         need(
@@ -370,7 +389,11 @@ impl CheckoutRequest {
             !self.address.postal_code.trim().is_empty() && self.address.postal_code.len() <= 20,
             "Enter a postal code.",
         );
-        need("payment_token", !self.payment_token.trim().is_empty() && self.payment_token.len() <= 200, "Choose a payment method.");
+        need(
+            "payment_token",
+            !self.payment_token.trim().is_empty() && self.payment_token.len() <= 200,
+            "Choose a payment method.",
+        );
         let country = self.address.country.trim();
         need(
             "address.country",
@@ -463,7 +486,13 @@ mod tests {
             option_names: vec!["Size".into()],
             max_per_buyer: None,
             variants: vec![
-                Variant { id: 10, options: vec!["S".into()], price_minor: 2500, compare_at_minor: Some(3500), stock: 2 },
+                Variant {
+                    id: 10,
+                    options: vec!["S".into()],
+                    price_minor: 2500,
+                    compare_at_minor: Some(3500),
+                    stock: 2,
+                },
                 Variant { id: 11, options: vec!["L".into()], price_minor: 2900, compare_at_minor: None, stock: -1 },
             ],
         }
@@ -471,12 +500,8 @@ mod tests {
 
     #[test]
     fn event_envelope_is_flat_tagged_json() {
-        let e = EventEnvelope {
-            id: 7,
-            show_id: "demo".into(),
-            stream_ms: 1200,
-            event: ShowEvent::Pin { product_id: 3 },
-        };
+        let e =
+            EventEnvelope { id: 7, show_id: "demo".into(), stream_ms: 1200, event: ShowEvent::Pin { product_id: 3 } };
         let json = serde_json::to_string(&e).unwrap();
         assert_eq!(json, r#"{"id":7,"show_id":"demo","stream_ms":1200,"type":"pin","product_id":3}"#);
         assert_eq!(serde_json::from_str::<EventEnvelope>(&json).unwrap(), e);
@@ -517,10 +542,7 @@ mod tests {
         let bad = CheckoutRequest { email: "ada@".into(), name: " ".into(), ..ok.clone() };
         let fields: Vec<_> = bad.validate().unwrap_err().into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["email", "name"]);
-        let bad_country = CheckoutRequest {
-            address: Address { country: "Italy".into(), ..ok.address.clone() },
-            ..ok
-        };
+        let bad_country = CheckoutRequest { address: Address { country: "Italy".into(), ..ok.address.clone() }, ..ok };
         assert_eq!(bad_country.validate().unwrap_err()[0].field, "address.country");
     }
 
@@ -565,7 +587,10 @@ mod tests {
     #[test]
     fn shipping_policy() {
         let p = ShippingPolicy::STANDARD;
-        assert_eq!((p.shipping_for(0), p.shipping_for(1800), p.shipping_for(4999), p.shipping_for(5000)), (0, 490, 490, 0));
+        assert_eq!(
+            (p.shipping_for(0), p.shipping_for(1800), p.shipping_for(4999), p.shipping_for(5000)),
+            (0, 490, 490, 0)
+        );
         let never_free = ShippingPolicy { flat_minor: 700, free_from_minor: None };
         assert_eq!(never_free.shipping_for(1_000_000), 700);
     }

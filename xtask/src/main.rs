@@ -214,12 +214,23 @@ fn demo(args: &[String]) -> Result {
     build_overlay()?;
     build_server()?;
     say("Starting the demo (Ctrl-C stops it; data lives in .vetrina/)");
-    run(cmd("target/debug/vetrina-server").args(["--demo", "--dist", "dist", "--data-dir", ".vetrina", "--addr", &addr]))
+    run(cmd("target/debug/vetrina-server").args([
+        "--demo",
+        "--dist",
+        "dist",
+        "--data-dir",
+        ".vetrina",
+        "--addr",
+        &addr,
+    ]))
 }
 
 fn test() -> Result {
     let started = std::time::Instant::now();
     setup()?;
+    say("Formatting and lints (rustfmt, clippy with warnings as errors)");
+    run(cmd("cargo").args(["fmt", "--all", "--check"]))?;
+    run(cmd("cargo").args(["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"]))?;
     say("Native tests: domain, wire types, server API");
     run(cmd("cargo").args(["test", "--workspace", "--quiet"]))?;
     say("Component tests in headless Chromium (wasm-bindgen-test)");
@@ -263,13 +274,27 @@ fn bench() -> Result {
     }
     let addr = "127.0.0.1:18090";
     let mut server = cmd("target/debug/vetrina-server")
-        .args(["--demo", "--host-every", "0", "--demo-token", "bench-token", "--pins-per-second", "0", "--addr", addr, "--dist", "dist"])
+        .args([
+            "--demo",
+            "--host-every",
+            "0",
+            "--demo-token",
+            "bench-token",
+            "--pins-per-second",
+            "0",
+            "--addr",
+            addr,
+            "--dist",
+            "dist",
+        ])
         .arg("--data-dir")
         .arg(&data)
         .stdout(std::process::Stdio::null())
         .spawn()
         .map_err(|e| format!("could not start the server: {e}"))?;
-    let result = wait_for(addr).and_then(|()| run(cmd("node").arg("tests/bench/overlay.mjs").env("VETRINA_BENCH_URL", format!("http://{addr}"))));
+    let result = wait_for(addr).and_then(|()| {
+        run(cmd("node").arg("tests/bench/overlay.mjs").env("VETRINA_BENCH_URL", format!("http://{addr}")))
+    });
     let _ = server.kill();
     let _ = server.wait();
     result

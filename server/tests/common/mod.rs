@@ -1,7 +1,6 @@
 //! Test support: a seeded server in memory (for `oneshot`) or on a real socket,
 //! and a minimal HTTP/1.1 client so socket tests need no extra dependencies.
 #![allow(dead_code)]
-
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
 use std::net::SocketAddr;
@@ -97,7 +96,8 @@ pub async fn call(router: &Router, method: &str, uri: &str, headers: &[(&str, &s
 pub async fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> Reply {
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     let body = body.unwrap_or("");
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut req =
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
     if !body.is_empty() {
         req.push_str("Content-Type: application/json\r\n");
     }
@@ -119,10 +119,7 @@ fn parse_response(raw: &str) -> Reply {
     let mut headers = axum::http::HeaderMap::new();
     for line in lines {
         if let Some((k, v)) = line.split_once(':') {
-            headers.append(
-                axum::http::HeaderName::from_bytes(k.trim().as_bytes()).unwrap(),
-                v.trim().parse().unwrap(),
-            );
+            headers.append(axum::http::HeaderName::from_bytes(k.trim().as_bytes()).unwrap(), v.trim().parse().unwrap());
         }
     }
     let chunked = headers.get("transfer-encoding").is_some_and(|v| v == "chunked");
