@@ -265,6 +265,8 @@ fn e2e() -> Result {
 fn bench() -> Result {
     say("Checkout benchmark (release build of the server)");
     run(cmd("cargo").args(["bench", "--package", "vetrina-server", "--bench", "checkout"]))?;
+    say("Event fan-out benchmark (release build of the server)");
+    run(cmd("cargo").args(["bench", "--package", "vetrina-server", "--bench", "fanout"]))?;
     build_overlay()?;
     build_server()?;
     say("Overlay benchmark in headless Chromium (tap latency with 4x CPU throttling, memory over 500 events)");

@@ -9,7 +9,10 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
 use tower::ServiceExt;
 use vetrina_server::ratelimit::Rate;
 use vetrina_server::{app, db, demo, AppState, Assets, Config};
@@ -149,4 +152,67 @@ pub const ADDRESS: &str = r#"{"email":"ada@example.com","name":"Ada Lovelace","a
 /// The checkout body with another payment token.
 pub fn paying_with(token: &str) -> String {
     ADDRESS.replace("tok_visa", token)
+}
+
+/// A bare SSE reader: HTTP/1.1 with chunked framing, event ids out.
+pub struct Sse {
+    pub reader: BufReader<TcpStream>,
+}
+
+impl Sse {
+    pub async fn connect(addr: std::net::SocketAddr, path: &str, last_event_id: Option<i64>) -> Sse {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        let mut req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n");
+        if let Some(id) = last_event_id {
+            req.push_str(&format!("Last-Event-ID: {id}\r\n"));
+        }
+        req.push_str("\r\n");
+        stream.write_all(req.as_bytes()).await.unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        reader.read_line(&mut line).await.unwrap();
+        assert!(line.starts_with("HTTP/1.1 200"), "{line}");
+        loop {
+            line.clear();
+            reader.read_line(&mut line).await.unwrap();
+            if line == "\r\n" {
+                break;
+            }
+        }
+        Sse { reader }
+    }
+
+    /// The next event's (SSE id, parsed data), skipping keep-alive comments.
+    pub async fn next(&mut self) -> (i64, serde_json::Value) {
+        let mut text = String::new();
+        loop {
+            let mut size = String::new();
+            self.reader.read_line(&mut size).await.unwrap();
+            let n = usize::from_str_radix(size.trim(), 16).unwrap();
+            let mut chunk = vec![0; n + 2];
+            self.reader.read_exact(&mut chunk).await.unwrap();
+            text.push_str(std::str::from_utf8(&chunk[..n]).unwrap());
+            if let Some(end) = text.find("\n\n") {
+                let event = text[..end].to_string();
+                text.drain(..end + 2);
+                let mut id = None;
+                let mut data = None;
+                for line in event.lines() {
+                    if let Some(v) = line.strip_prefix("id: ").or_else(|| line.strip_prefix("id:")) {
+                        id = v.trim().parse().ok();
+                    }
+                    if let Some(v) = line.strip_prefix("data: ").or_else(|| line.strip_prefix("data:")) {
+                        data = serde_json::from_str(v).ok();
+                    }
+                }
+                if let (Some(id), Some(data)) = (id, data) {
+                    return (id, data);
+                }
+            }
+        }
+    }
+
+    pub async fn next_within(&mut self, limit: Duration) -> Option<(i64, serde_json::Value)> {
+        tokio::time::timeout(limit, self.next()).await.ok()
+    }
 }
