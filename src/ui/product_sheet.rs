@@ -1,6 +1,8 @@
 //! A product's detail: picture, description, one row of choices per option
 //! (values that are sold out or do not exist with the rest are disabled), and
-//! "Add to cart" once a buyable variant is chosen.
+//! "Add to cart" or "Buy now" once a buyable variant is chosen. For a viewer who
+//! asked to be remembered, and whose cart holds nothing else, "Buy now" places
+//! the order at once; the note under the buttons says so, with the whole cost.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
