@@ -33,19 +33,7 @@ async fn run() {
             tokio::spawn(async move {
                 let mut latencies = Vec::with_capacity(per_buyer);
                 for _ in 0..per_buyer {
-                    let cart = http(addr, "POST", "/api/carts", &[], Some(r#"{"show_id":"demo"}"#)).await.json()["id"]
-                        .as_str()
-                        .unwrap()
-                        .to_string();
-                    let r = http(
-                        addr,
-                        "POST",
-                        &format!("/api/carts/{cart}/lines"),
-                        &[],
-                        Some(r#"{"variant_id":13,"quantity":1}"#),
-                    )
-                    .await;
-                    assert_eq!(r.status, 200, "{}", r.body);
+                    let cart = common::cart_with_line(addr, 13, 1).await;
                     let t = Instant::now();
                     let r = http(
                         addr,

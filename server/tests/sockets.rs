@@ -83,25 +83,8 @@ async fn many_buyers_racing_for_few_units_never_oversell() {
 
     // Every buyer fills a cart with one unit (stock is not reserved by carts), all
     // at once: concurrent writers must queue, never fail with SQLITE_BUSY...
-    let fills: Vec<_> = (0..BUYERS)
-        .map(|_| {
-            tokio::spawn(async move {
-                let cart = http(addr, "POST", "/api/carts", &[], Some(r#"{"show_id":"demo"}"#)).await;
-                assert_eq!(cart.status, StatusCode::CREATED, "{}", cart.body);
-                let cart = cart.json()["id"].as_str().unwrap().to_string();
-                let r = http(
-                    addr,
-                    "POST",
-                    &format!("/api/carts/{cart}/lines"),
-                    &[],
-                    Some(r#"{"variant_id":13,"quantity":1}"#),
-                )
-                .await;
-                assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-                cart
-            })
-        })
-        .collect();
+    let fills: Vec<_> =
+        (0..BUYERS).map(|_| tokio::spawn(async move { common::cart_with_line(addr, 13, 1).await })).collect();
     let mut carts = Vec::new();
     for f in fills {
         carts.push(f.await.unwrap());
@@ -143,11 +126,7 @@ async fn many_buyers_racing_for_few_units_never_oversell() {
 async fn concurrent_submits_with_one_key_make_one_order() {
     let server = live().await;
     let addr = server.addr;
-    let cart = http(addr, "POST", "/api/carts", &[], Some(r#"{"show_id":"demo"}"#)).await.json()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    http(addr, "POST", &format!("/api/carts/{cart}/lines"), &[], Some(r#"{"variant_id":13,"quantity":2}"#)).await;
+    let cart = common::cart_with_line(addr, 13, 2).await;
     let tasks: Vec<_> = (0..20)
         .map(|_| {
             let cart = cart.clone();

@@ -143,6 +143,17 @@ fn dechunk(mut s: &str) -> String {
     out
 }
 
+/// A new cart of the demo show holding `quantity` of `variant`, over a socket.
+pub async fn cart_with_line(addr: SocketAddr, variant: i64, quantity: u32) -> String {
+    let cart = http(addr, "POST", "/api/carts", &[], Some(r#"{"show_id":"demo"}"#)).await;
+    assert_eq!(cart.status, StatusCode::CREATED, "{}", cart.body);
+    let cart = cart.json()["id"].as_str().unwrap().to_string();
+    let body = format!(r#"{{"variant_id":{variant},"quantity":{quantity}}}"#);
+    let r = http(addr, "POST", &format!("/api/carts/{cart}/lines"), &[], Some(&body)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    cart
+}
+
 pub fn auth() -> (&'static str, String) {
     ("authorization", format!("Bearer {TOKEN}"))
 }
