@@ -36,13 +36,6 @@ impl ApiError {
         }
     }
 
-    pub fn status(&self) -> Option<u16> {
-        match self {
-            Self::Server { status, .. } => Some(*status),
-            _ => None,
-        }
-    }
-
     /// A sentence for the viewer.
     pub fn user_message(&self) -> String {
         match self {
@@ -187,7 +180,7 @@ mod tests {
         assert_eq!(err.code(), "sold_out");
         assert_eq!(err.user_message(), "Tee is sold out.");
         let err = decode::<u32>(502, "<html>bad gateway</html>").unwrap_err();
-        assert_eq!(err.status(), Some(502));
+        assert!(matches!(err, ApiError::Server { status: 502, .. }), "{err:?}");
         assert!(err.user_message().contains("Nothing was lost"));
         assert!(matches!(decode::<u32>(200, "nope"), Err(ApiError::Decode(_))));
     }

@@ -156,10 +156,6 @@ impl Product {
     pub fn total_stock(&self) -> i64 {
         self.variants.iter().map(|v| v.stock.max(0)).sum()
     }
-
-    pub fn variant(&self, id: i64) -> Option<&Variant> {
-        self.variants.iter().find(|v| v.id == id)
-    }
 }
 
 /// Everything a viewer joining now needs: the show, its catalogue, what is pinned,
@@ -520,8 +516,6 @@ mod tests {
         assert_eq!(p.from_compare_at_minor(), Some(3500));
         // Negative stock (never stored, but never trusted either) does not reduce the total.
         assert_eq!(p.total_stock(), 2);
-        assert_eq!(p.variant(11).map(|v| v.price_minor), Some(2900));
-        assert!(p.variant(12).is_none());
     }
 
     #[test]
