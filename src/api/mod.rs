@@ -123,11 +123,22 @@ impl Client {
             }
             None => builder.build(),
         }
-        .map_err(|e| ApiError::Decode(e.to_string()))?;
-        let response = request.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+        .map_err(|e| ApiError::Decode(describe(e)))?;
+        let response = request.send().await.map_err(|e| ApiError::Network(describe(e)))?;
         let status = response.status();
-        let text = response.text().await.map_err(|e| ApiError::Network(e.to_string()))?;
+        let text = response.text().await.map_err(|e| ApiError::Network(describe(e)))?;
         decode(status, &text)
+    }
+}
+
+/// The browser's own words for a failed request. (Not gloo's `Display`: that
+/// would pull serde_json's whole error catalogue into the bundle for a variant
+/// we never produce, since JSON goes through `browser::from_json`.)
+fn describe(e: gloo_net::Error) -> String {
+    match e {
+        gloo_net::Error::JsError(e) => e.message,
+        gloo_net::Error::GlooError(m) => m,
+        gloo_net::Error::SerdeError(_) => "invalid JSON".into(),
     }
 }
 
