@@ -140,7 +140,7 @@ fn cart_not_found() -> ApiError {
 /// per-line limit, and the stock on hand now.
 async fn put_line(conn: &mut SqliteConnection, cart_id: &str, variant_id: i64, quantity: i64) -> Result<(), ApiError> {
     let row = sqlx::query(
-        "SELECT v.stock, p.title, p.max_per_buyer FROM variants v
+        "SELECT v.stock, v.price_minor, p.title, p.max_per_buyer FROM variants v
          JOIN products p ON p.id = v.product_id
          JOIN carts c ON c.show_id = p.show_id
          WHERE v.id = ? AND c.id = ?",
@@ -152,26 +152,34 @@ async fn put_line(conn: &mut SqliteConnection, cart_id: &str, variant_id: i64, q
     .ok_or_else(|| ApiError::NotFound(format!("Variant {variant_id} is not sold in this show.")))?;
     let stock: i64 = row.get("stock");
     let title: String = row.get("title");
-    let limit = row
-        .get::<Option<i64>, _>("max_per_buyer")
-        .map_or(i64::from(MAX_LINE_QUANTITY), |m| m.min(i64::from(MAX_LINE_QUANTITY)));
+    let limit = line_limit(row.get("max_per_buyer"));
     if quantity > limit {
         return Err(ApiError::unprocessable("quantity_limit", format!("You can buy up to {limit} of {title}.")));
     }
     if stock < quantity {
         return Err(short_of_stock(&title, stock));
     }
+    // The viewer sees the current price whenever they add or change a line, so
+    // that is the price the line remembers.
     sqlx::query(
-        "INSERT INTO cart_lines (cart_id, variant_id, quantity, added_at_ms) VALUES (?, ?, ?, ?)
-         ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = excluded.quantity",
+        "INSERT INTO cart_lines (cart_id, variant_id, quantity, added_at_ms, added_price_minor) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (cart_id, variant_id)
+         DO UPDATE SET quantity = excluded.quantity, added_price_minor = excluded.added_price_minor",
     )
     .bind(cart_id)
     .bind(variant_id)
     .bind(quantity)
     .bind(now_ms())
+    .bind(row.get::<i64, _>("price_minor"))
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// The most one cart line may hold: the product's per-buyer limit, capped by
+/// the general per-line maximum.
+fn line_limit(max_per_buyer: Option<i64>) -> i64 {
+    max_per_buyer.map_or(i64::from(MAX_LINE_QUANTITY), |m| m.min(i64::from(MAX_LINE_QUANTITY)))
 }
 
 fn short_of_stock(title: &str, left: i64) -> ApiError {
@@ -194,7 +202,8 @@ pub async fn load_cart(conn: &mut SqliteConnection, cart_id: &str) -> Result<Car
         return Err(ApiError::NotFound("That cart has been ordered and is closed.".into()));
     }
     let rows = sqlx::query(
-        "SELECT l.variant_id, l.quantity, v.product_id, v.options, v.price_minor, v.stock, p.title, p.image_url
+        "SELECT l.variant_id, l.quantity, l.added_price_minor, v.product_id, v.options, v.price_minor, v.stock,
+                p.title, p.image_url, p.max_per_buyer
          FROM cart_lines l
          JOIN variants v ON v.id = l.variant_id
          JOIN products p ON p.id = v.product_id
@@ -218,6 +227,8 @@ pub async fn load_cart(conn: &mut SqliteConnection, cart_id: &str) -> Result<Car
                 quantity: u32::try_from(quantity).unwrap_or(0),
                 line_total_minor: unit * quantity,
                 available: r.get("stock"),
+                added_price_minor: r.get("added_price_minor"),
+                max_quantity: u32::try_from(line_limit(r.get("max_per_buyer"))).ok(),
             }
         })
         .collect();

@@ -239,3 +239,32 @@ async fn unpaid_orders_release_their_stock_after_a_while() {
     // A fresh pending order is left alone.
     assert_eq!(vetrina_server::orders::release_abandoned(&s.state.db).await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn a_cart_line_remembers_the_price_it_was_added_at_and_its_limit() {
+    let s = seeded().await;
+    let (k, v) = auth();
+    let cart = cart_with(&s.router, 16, 1).await;
+    let line = |r: &common::Reply| r.json()["lines"][0].clone();
+    let r = call(&s.router, "GET", &format!("/api/carts/{cart}"), &[], None).await;
+    let before = line(&r)["unit_price_minor"].as_i64().unwrap();
+    assert_eq!(line(&r)["added_price_minor"], before);
+    assert_eq!(line(&r)["max_quantity"], vetrina_wire::MAX_LINE_QUANTITY);
+
+    // The creator changes the price: the line shows both, totals follow the new one.
+    let r = call(&s.router, "PATCH", "/api/shows/demo/variants/16", &[(k, &v)], Some(r#"{"price_minor":4500}"#)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = call(&s.router, "GET", &format!("/api/carts/{cart}"), &[], None).await;
+    assert_eq!(line(&r)["unit_price_minor"], 4500);
+    assert_eq!(line(&r)["added_price_minor"], before);
+    assert_eq!(r.json()["subtotal_minor"], 4500);
+
+    // Changing the line is seeing the new price: it becomes the remembered one.
+    let r = call(&s.router, "PUT", &format!("/api/carts/{cart}/lines/16"), &[], Some(r#"{"quantity":2}"#)).await;
+    assert_eq!(line(&r)["added_price_minor"], 4500);
+
+    // A limited product says its limit on the line.
+    let limited = cart_with(&s.router, 14, 1).await;
+    let r = call(&s.router, "GET", &format!("/api/carts/{limited}"), &[], None).await;
+    assert_eq!(line(&r)["max_quantity"], 1);
+}

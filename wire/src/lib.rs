@@ -304,6 +304,15 @@ pub struct CartLine {
     pub line_total_minor: i64,
     /// Units still in stock now; below `quantity` means the line cannot be bought as is.
     pub available: i64,
+    /// The unit price when the viewer last added or changed this line. When it
+    /// differs from `unit_price_minor` the price changed since; the order is
+    /// charged at `unit_price_minor`. Absent when the backend does not know.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_price_minor: Option<i64>,
+    /// The most this line may hold: the product's per-buyer limit, or the
+    /// general per-line cap. Absent when the backend does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_quantity: Option<u32>,
 }
 
 /// A cart with every figure computed by the server.
