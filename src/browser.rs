@@ -5,7 +5,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::domain::money;
 
@@ -45,9 +45,48 @@ pub fn query_param(name: &str) -> Option<String> {
     web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name)
 }
 
-/// The viewer's language, for formatting.
-pub fn language() -> Option<String> {
-    window()?.navigator().language()
+/// The viewer's preferred languages, most preferred first (`navigator.languages`).
+pub fn languages() -> Vec<String> {
+    let Some(nav) = window().map(|w| w.navigator()) else { return Vec::new() };
+    let list: Vec<String> = nav.languages().iter().filter_map(|l| l.as_string()).collect();
+    if list.is_empty() {
+        nav.language().into_iter().collect()
+    } else {
+        list
+    }
+}
+
+/// Declares the page's language, so screen readers pronounce it right.
+pub fn set_document_lang(lang: &str) {
+    if let Some(root) = window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("lang", lang);
+    }
+}
+
+/// A country's name in `locale` ("IT" → "Italia" in Italian) through
+/// `Intl.DisplayNames`; the code itself where that is missing.
+pub fn region_name(code: &str, locale: &str) -> String {
+    let name = || -> Option<String> {
+        let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+        let ctor = js_sys::Reflect::get(&intl, &"DisplayNames".into()).ok()?.dyn_into::<js_sys::Function>().ok()?;
+        let options = js_sys::Object::new();
+        js_sys::Reflect::set(&options, &"type".into(), &"region".into()).ok()?;
+        let args = js_sys::Array::of2(&locale.into(), &options);
+        let names = js_sys::Reflect::construct(&ctor, &args).ok()?;
+        let of = js_sys::Reflect::get(&names, &"of".into()).ok()?.dyn_into::<js_sys::Function>().ok()?;
+        of.call1(&names, &code.into()).ok()?.as_string()
+    };
+    name().unwrap_or_else(|| code.to_string())
+}
+
+/// Resolves after `ms` milliseconds.
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 pub fn is_online() -> bool {

@@ -3,11 +3,13 @@
 //! - [`domain`]: the logic (pins, variants, money), pure Rust, tested natively.
 //! - [`api`]: HTTP and Server-Sent Events, the only network code.
 //! - [`ui`]: Leptos components, one per file, sharing one [`ui::store::Store`].
+//! - [`i18n`]: every sentence, one catalogue per language, and choosing the language.
 //! - [`browser`]: storage, `Intl` and other browser services, failure-tolerant.
 
 pub mod api;
 pub mod browser;
 pub mod domain;
+pub mod i18n;
 pub mod ui;
 
 /// Mounts the overlay on `<body>`; the entry point of the built app.

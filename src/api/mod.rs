@@ -7,6 +7,7 @@
 pub mod events;
 
 use crate::browser;
+use crate::i18n;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -36,14 +37,17 @@ impl ApiError {
         }
     }
 
-    /// A sentence for the viewer.
+    /// A sentence for the viewer, in their language. Errors the viewer can run
+    /// into are known by code; anything else a backend explains is shown in its
+    /// own words, and our own failures never leak their details.
     pub fn user_message(&self) -> String {
+        let t = i18n::t();
         match self {
-            Self::Network(_) => "You seem to be offline. Nothing was lost: try again when you are back online.".into(),
-            Self::Server { status, message, .. } if *status < 500 => message.clone(),
-            Self::Server { .. } | Self::Decode(_) => {
-                "Something went wrong on our side. Nothing was lost: please try again.".into()
+            Self::Network(_) => t.err_offline.into(),
+            Self::Server { status, code, message, .. } if *status < 500 => {
+                t.error(code).map_or_else(|| message.clone(), str::to_string)
             }
+            Self::Server { .. } | Self::Decode(_) => t.err_server.into(),
         }
     }
 }
@@ -68,26 +72,30 @@ impl Client {
         self.get(&format!("/shows/{}", enc(show))).await
     }
 
-    pub async fn create_cart(&self, show: &str) -> Result<Cart, ApiError> {
-        self.send("POST", "/carts", Some(&CreateCart { show_id: show.into() }), None).await
+    // Every change takes an idempotency key: the store retries a change whose
+    // answer was lost with the same key, and the server applies it once.
+
+    pub async fn create_cart(&self, show: &str, key: &str) -> Result<Cart, ApiError> {
+        self.send("POST", "/carts", Some(&CreateCart { show_id: show.into() }), Some(key)).await
     }
 
     pub async fn cart(&self, cart: &str) -> Result<Cart, ApiError> {
         self.get(&format!("/carts/{}", enc(cart))).await
     }
 
-    pub async fn add_line(&self, cart: &str, variant_id: i64, quantity: u32) -> Result<Cart, ApiError> {
+    pub async fn add_line(&self, cart: &str, variant_id: i64, quantity: u32, key: &str) -> Result<Cart, ApiError> {
         let body = AddLine { variant_id, quantity };
-        self.send("POST", &format!("/carts/{}/lines", enc(cart)), Some(&body), None).await
+        self.send("POST", &format!("/carts/{}/lines", enc(cart)), Some(&body), Some(key)).await
     }
 
-    pub async fn set_quantity(&self, cart: &str, variant_id: i64, quantity: u32) -> Result<Cart, ApiError> {
-        let body = SetQuantity { quantity };
-        self.send("PUT", &format!("/carts/{}/lines/{variant_id}", enc(cart)), Some(&body), None).await
-    }
-
-    pub async fn remove_line(&self, cart: &str, variant_id: i64) -> Result<Cart, ApiError> {
-        self.send::<(), _>("DELETE", &format!("/carts/{}/lines/{variant_id}", enc(cart)), None, None).await
+    /// Sets a line's quantity; 0 removes the line.
+    pub async fn set_quantity(&self, cart: &str, variant_id: i64, quantity: u32, key: &str) -> Result<Cart, ApiError> {
+        let path = format!("/carts/{}/lines/{variant_id}", enc(cart));
+        if quantity == 0 {
+            self.send::<(), _>("DELETE", &path, None, Some(key)).await
+        } else {
+            self.send("PUT", &path, Some(&SetQuantity { quantity }), Some(key)).await
+        }
     }
 
     pub async fn checkout(&self, cart: &str, key: &str, req: &CheckoutRequest) -> Result<Order, ApiError> {
@@ -189,7 +197,9 @@ mod tests {
         assert_eq!(decode::<u32>(200, "5"), Ok(5));
         let err = decode::<u32>(409, r#"{"code":"sold_out","message":"Tee is sold out."}"#).unwrap_err();
         assert_eq!(err.code(), "sold_out");
-        assert_eq!(err.user_message(), "Tee is sold out.");
+        assert_eq!(err.user_message(), i18n::t().err_sold_out);
+        let err = decode::<u32>(422, r#"{"code":"brand_rule","message":"Our own words."}"#).unwrap_err();
+        assert_eq!(err.user_message(), "Our own words.");
         let err = decode::<u32>(502, "<html>bad gateway</html>").unwrap_err();
         assert!(matches!(err, ApiError::Server { status: 502, .. }), "{err:?}");
         assert!(err.user_message().contains("Nothing was lost"));

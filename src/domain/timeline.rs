@@ -51,6 +51,15 @@ impl PinBoard {
         &self.pinned
     }
 
+    /// The shelf's order: every product of `catalogue`, the pinned ones first
+    /// (newest pin first) and marked, the rest in catalogue order. A pin of a
+    /// product the catalogue does not have is left out.
+    pub fn shelf(&self, catalogue: &[i64]) -> Vec<(i64, bool)> {
+        let pinned = self.pinned.iter().filter(|id| catalogue.contains(id)).map(|id| (*id, true));
+        let rest = catalogue.iter().filter(|id| !self.pinned.contains(id)).map(|id| (*id, false));
+        pinned.chain(rest).collect()
+    }
+
     pub fn last_id(&self) -> i64 {
         self.last_id
     }
@@ -143,6 +152,17 @@ mod tests {
     }
     fn unpin(id: i64, p: i64) -> EventEnvelope {
         ev(id, ShowEvent::Unpin { product_id: p })
+    }
+
+    #[test]
+    fn the_shelf_puts_pins_first_newest_first() {
+        let mut board = PinBoard::from_snapshot(vec![3], 1);
+        board.apply(&pin(2, 5));
+        board.apply(&pin(3, 99)); // not in the catalogue
+        assert_eq!(board.shelf(&[1, 3, 5, 7]), vec![(5, true), (3, true), (1, false), (7, false)]);
+        board.apply(&unpin(4, 5));
+        assert_eq!(board.shelf(&[1, 3, 5, 7]), vec![(3, true), (1, false), (5, false), (7, false)]);
+        assert_eq!(PinBoard::default().shelf(&[]), vec![]);
     }
 
     /// One SSE `data:` payload to an envelope, as the overlay does it.

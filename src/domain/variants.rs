@@ -3,7 +3,7 @@
 //! Values that cannot combine with the rest of the pick, or only with sold-out
 //! variants, are shown but disabled.
 
-use vetrina_wire::{Product, Variant};
+use vetrina_wire::{Product, Variant, MAX_LINE_QUANTITY};
 
 /// One optional chosen value per option dimension, in the product's order.
 pub type Selection = Vec<Option<String>>;
@@ -126,6 +126,20 @@ pub fn first_missing(selection: &Selection) -> Option<usize> {
     selection.iter().position(Option::is_none)
 }
 
+/// The most of `variant` one viewer can take in one go: what is in stock, the
+/// product's per-buyer limit, and the per-line cap, whichever is least. The
+/// server checks again (with what the cart already holds); this only keeps the
+/// quantity picker from offering what would be refused anyway.
+pub fn max_quantity(product: &Product, variant: &Variant) -> u32 {
+    let limit = product.max_per_buyer.unwrap_or(MAX_LINE_QUANTITY).min(MAX_LINE_QUANTITY);
+    limit.min(u32::try_from(variant.stock.max(0)).unwrap_or(u32::MAX))
+}
+
+/// Keeps a picked quantity within `1..=max` (0 when nothing can be taken).
+pub fn clamp_quantity(wanted: u32, max: u32) -> u32 {
+    wanted.clamp(max.min(1), max)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -206,6 +220,19 @@ mod tests {
         let mug = Product { option_names: vec![], variants: vec![v(9, &[], 5)], ..shirt() };
         assert_eq!(initial_selection(&mug), Vec::<Option<String>>::new());
         assert_eq!(selected_variant(&mug, &vec![]).map(|v| v.id), Some(9));
+    }
+
+    #[test]
+    fn quantity_is_bounded_by_stock_limit_and_cap() {
+        let p = shirt();
+        assert_eq!(max_quantity(&p, &v(1, &[], 4)), 4);
+        assert_eq!(max_quantity(&p, &v(1, &[], 500)), MAX_LINE_QUANTITY);
+        assert_eq!(max_quantity(&p, &v(1, &[], -1)), 0);
+        let tote = Product { max_per_buyer: Some(1), ..shirt() };
+        assert_eq!(max_quantity(&tote, &v(1, &[], 4)), 1);
+        assert_eq!(clamp_quantity(3, 2), 2);
+        assert_eq!(clamp_quantity(0, 2), 1);
+        assert_eq!(clamp_quantity(1, 0), 0);
     }
 
     #[test]

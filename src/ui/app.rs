@@ -1,17 +1,20 @@
 //! The overlay's root: reads which show to present from the page URL
-//! (`?show=<id>`, and `&api=<origin>` for a backend elsewhere), provides the
+//! (`?show=<id>`, `&api=<origin>` for a backend elsewhere, `&lang=it` to fix the
+//! language), provides the
 //! store, and lays the video, pinned cards, sheets and status over one stage.
 
 use leptos::prelude::*;
 
 use crate::api::Client;
 use crate::browser;
+use crate::i18n::t;
 use crate::ui::cart_sheet::CartSheet;
 use crate::ui::checkout_sheet::CheckoutSheet;
 use crate::ui::confirmation_sheet::ConfirmationSheet;
 use crate::ui::notice::NoticeStrip;
 use crate::ui::pin_rail::PinRail;
 use crate::ui::product_sheet::ProductSheet;
+use crate::ui::shelf_sheet::ShelfSheet;
 use crate::ui::store::{Load, Sheet, Store};
 use crate::ui::top_bar::TopBar;
 use crate::ui::video::Video;
@@ -20,7 +23,7 @@ use crate::ui::video::Video;
 pub fn App() -> impl IntoView {
     let show = browser::query_param("show").filter(|s| !s.is_empty()).unwrap_or_else(|| "demo".into());
     let api = browser::query_param("api").unwrap_or_default();
-    let store = Store::new(Client::new(api), show);
+    let store = Store::new(Client::new(api), show, browser::query_param("lang"));
     provide_context(store);
     store.load();
 
@@ -48,17 +51,17 @@ pub fn App() -> impl IntoView {
                 Load::Loading => view! {
                     <div class="vt-placeholder" aria-busy="true">
                         <div class="vt-spinner" aria-hidden="true"></div>
-                        <p>"Loading the show…"</p>
+                        <p>{t().loading_show}</p>
                     </div>
                 }.into_any(),
                 Load::Failed(message) => view! {
                     <div class="vt-placeholder" role="alert">
-                        <p class="vt-placeholder__title">"The show could not be loaded."</p>
+                        <p class="vt-placeholder__title">{t().show_failed}</p>
                         <p>{message}</p>
                         <button type="button" class="vt-button" on:click=move |_| {
                             store.snapshot.set(Load::Loading);
                             store.load();
-                        }>"Try again"</button>
+                        }>{t().try_again}</button>
                     </div>
                 }.into_any(),
                 Load::Ready(snapshot) => view! {
@@ -70,6 +73,7 @@ pub fn App() -> impl IntoView {
             <NoticeStrip />
             {move || match store.sheet.get() {
                 Sheet::Closed => ().into_any(),
+                Sheet::Shelf => view! { <ShelfSheet /> }.into_any(),
                 Sheet::Product(id) => match store.product(id) {
                     Some(p) => view! { <ProductSheet product=p /> }.into_any(),
                     None => ().into_any(),

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{fill, t};
 use crate::ui::store::{use_store, Sheet};
 
 #[component]
@@ -9,9 +10,9 @@ pub fn CartButton() -> impl IntoView {
     let store = use_store();
     let count = move || store.cart.with(|c| c.as_ref().map_or(0, |c| c.item_count));
     let label = move || match count() {
-        0 => "Cart, empty".to_string(),
-        1 => "Cart, 1 item".to_string(),
-        n => format!("Cart, {n} items"),
+        0 => t().cart_button_empty.to_string(),
+        1 => t().cart_button_one.to_string(),
+        n => fill(t().cart_button_many, &[&n.to_string()]),
     };
     view! {
         <button

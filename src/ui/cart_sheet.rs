@@ -1,19 +1,23 @@
 //! The cart: lines with quantity steppers and remove, totals computed by the
-//! server, and the way on to checkout. A line the stock can no longer cover
-//! says so on the line itself.
+//! server, and the way on to checkout. A line's problems show on the line
+//! itself: stock that can no longer cover it, a price changed since it was
+//! added, a refused quantity (a per-buyer limit, say).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use vetrina_wire::{CartLine, MAX_LINE_QUANTITY};
 
+use crate::i18n::{fill, only_left, t};
 use crate::ui::sheet::Sheet;
+use crate::ui::stepper::Stepper;
 use crate::ui::store::{use_store, Sheet as SheetState};
 
 #[component]
 pub fn CartSheet() -> impl IntoView {
     let store = use_store();
     let busy = RwSignal::new(false);
-    let problem = RwSignal::new(None::<String>);
+    // A refused change, and the line it belongs to: shown on that line.
+    let problem = RwSignal::new(None::<(i64, String)>);
     let change = move |variant_id: i64, quantity: u32| {
         if busy.get_untracked() {
             return;
@@ -22,7 +26,7 @@ pub fn CartSheet() -> impl IntoView {
         problem.set(None);
         spawn_local(async move {
             if let Err(e) = store.set_quantity(variant_id, quantity).await {
-                problem.set(Some(e.user_message()));
+                problem.set(Some((variant_id, e.user_message())));
             }
             busy.set(false);
         });
@@ -38,6 +42,8 @@ pub fn CartSheet() -> impl IntoView {
         let q = line.quantity;
         let short = line.available < i64::from(q);
         let options = line.options.join(" · ");
+        let was = line.added_price_minor.filter(|was| *was != line.unit_price_minor);
+        let max = line.max_quantity.unwrap_or(MAX_LINE_QUANTITY);
         view! {
             <li class="vt-line" data-variant-id=id>
                 <img class="vt-line__image" src=line.image_url.clone() alt="" width="56" height="56" />
@@ -47,29 +53,38 @@ pub fn CartSheet() -> impl IntoView {
                     <span class="vt-line__price">{money(line.line_total_minor)}</span>
                     {short.then(|| view! {
                         <span class="vt-hint vt-hint--out">
-                            {if line.available <= 0 { "Sold out: remove it to check out".to_string() } else { format!("Only {} left", line.available) }}
+                            {if line.available <= 0 { t().line_sold_out.to_string() } else { only_left(line.available) }}
                         </span>
                     })}
+                    {was.map(|was| view! {
+                        <span class="vt-hint vt-hint--low" data-testid="price-changed">{fill(t().price_changed, &[&money(was)])}</span>
+                    })}
+                    {move || problem.get().filter(|(v, _)| *v == id).map(|(_, text)| view! {
+                        <span class="vt-hint vt-hint--out" role="alert">{text}</span>
+                    })}
                 </div>
-                <div class="vt-stepper" role="group" aria-label=format!("Quantity of {}", line.title)>
-                    <button type="button" class="vt-stepper__button" aria-label="One fewer" disabled=move || busy.get() on:click=move |_| change(id, q - 1)>"−"</button>
-                    <span class="vt-stepper__value" aria-live="polite">{q}</span>
-                    <button type="button" class="vt-stepper__button" aria-label="One more" disabled=move || { busy.get() || q >= MAX_LINE_QUANTITY } on:click=move |_| change(id, q + 1)>"+"</button>
-                </div>
+                <Stepper
+                    value=Signal::stored(q)
+                    min=0
+                    max=Signal::stored(max)
+                    label=fill(t().quantity_of, &[&line.title])
+                    disabled=busy
+                    on_change=Callback::new(move |n| change(id, n))
+                />
                 <button type="button" class="vt-link-button" on:click=move |_| change(id, 0) disabled=move || busy.get()>
-                    "Remove"<span class="vt-visually-hidden">{format!(" {}", line.title)}</span>
+                    {t().remove}<span class="vt-visually-hidden">{format!(" {}", line.title)}</span>
                 </button>
             </li>
         }
     };
     view! {
-        <Sheet title="Your cart".to_string() id="cart">
+        <Sheet title=t().cart_title.to_string() id="cart">
             {move || match store.cart.get().filter(|c| !c.lines.is_empty()) {
                 None => view! {
                     <div class="vt-empty">
-                        <p>"Your cart is empty."</p>
-                        <p class="vt-muted">"Tap a product on the video to add it."</p>
-                        <button type="button" class="vt-button" on:click=move |_| store.sheet.set(SheetState::Closed)>"Back to the show"</button>
+                        <p>{t().cart_empty}</p>
+                        <p class="vt-muted">{t().cart_empty_hint}</p>
+                        <button type="button" class="vt-button" on:click=move |_| store.sheet.set(SheetState::Closed)>{t().back_to_show}</button>
                     </div>
                 }.into_any(),
                 Some(cart) => {
@@ -77,18 +92,17 @@ pub fn CartSheet() -> impl IntoView {
                     view! {
                         <ul class="vt-lines">{cart.lines.into_iter().map(line_view).collect_view()}</ul>
                         <dl class="vt-totals">
-                            <div><dt>"Subtotal"</dt><dd>{money(cart.subtotal_minor)}</dd></div>
-                            <div><dt>"Shipping"</dt><dd>{if cart.shipping_minor == 0 { "Free".to_string() } else { money(cart.shipping_minor) }}</dd></div>
-                            <div class="vt-totals__total"><dt>"Total"</dt><dd data-testid="cart-total">{money(cart.total_minor)}</dd></div>
+                            <div><dt>{t().subtotal}</dt><dd>{money(cart.subtotal_minor)}</dd></div>
+                            <div><dt>{t().shipping}</dt><dd>{if cart.shipping_minor == 0 { t().free.to_string() } else { money(cart.shipping_minor) }}</dd></div>
+                            <div class="vt-totals__total"><dt>{t().total}</dt><dd data-testid="cart-total">{money(cart.total_minor)}</dd></div>
                         </dl>
-                        <p class="vt-problem" role="alert">{move || problem.get()}</p>
                         <button
                             type="button"
                             class="vt-button vt-button--primary"
                             data-testid="go-to-checkout"
                             disabled=move || busy.get() || blocked
                             on:click=move |_| store.sheet.set(SheetState::Checkout)
-                        >"Checkout"</button>
+                        >{t().go_to_checkout}</button>
                     }.into_any()
                 }
             }}

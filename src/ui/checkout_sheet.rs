@@ -8,53 +8,50 @@ use leptos::task::spawn_local;
 use vetrina_wire::{Address, CheckoutRequest, FieldError, TEST_PAYMENT_TOKENS};
 
 use crate::api::ApiError;
+use crate::browser;
+use crate::i18n::{fill, t, Text};
 use crate::ui::sheet::Sheet;
 use crate::ui::store::{use_store, Sheet as SheetState};
 
-/// Countries we ship to in the demo; a real shop would get these from its backend.
-const COUNTRIES: &[(&str, &str)] = &[
-    ("IT", "Italy"),
-    ("AT", "Austria"),
-    ("BE", "Belgium"),
-    ("DE", "Germany"),
-    ("ES", "Spain"),
-    ("FR", "France"),
-    ("IE", "Ireland"),
-    ("NL", "Netherlands"),
-    ("PT", "Portugal"),
-    ("GB", "United Kingdom"),
-    ("US", "United States"),
-];
+/// Countries we ship to in the demo (named by `Intl` in the viewer's language);
+/// a real shop would get these from its backend.
+const COUNTRIES: &[&str] = &["IT", "AT", "BE", "DE", "ES", "FR", "IE", "NL", "PT", "GB", "US"];
 
 struct Field {
     key: &'static str,
-    label: &'static str,
+    label: fn(&Text) -> &'static str,
     autocomplete: &'static str,
     input_type: &'static str,
     optional: bool,
 }
 
 const FIELDS: &[Field] = &[
-    Field { key: "email", label: "Email", autocomplete: "email", input_type: "email", optional: false },
-    Field { key: "name", label: "Full name", autocomplete: "name", input_type: "text", optional: false },
+    Field { key: "email", label: |t| t.email, autocomplete: "email", input_type: "email", optional: false },
+    Field { key: "name", label: |t| t.full_name, autocomplete: "name", input_type: "text", optional: false },
     Field {
         key: "address.line1",
-        label: "Address",
+        label: |t| t.address,
         autocomplete: "address-line1",
         input_type: "text",
         optional: false,
     },
     Field {
         key: "address.line2",
-        label: "Apartment, floor (optional)",
+        label: |t| t.address_more,
         autocomplete: "address-line2",
         input_type: "text",
         optional: true,
     },
-    Field { key: "address.city", label: "City", autocomplete: "address-level2", input_type: "text", optional: false },
+    Field {
+        key: "address.city",
+        label: |t| t.city,
+        autocomplete: "address-level2",
+        input_type: "text",
+        optional: false,
+    },
     Field {
         key: "address.postal_code",
-        label: "Postal code",
+        label: |t| t.postal_code,
         autocomplete: "postal-code",
         input_type: "text",
         optional: false,
@@ -115,7 +112,7 @@ pub fn CheckoutSheet() -> impl IntoView {
         let req = request();
         if let Err(fields) = req.validate() {
             errors.set(fields);
-            problem.set(Some("Please check the highlighted fields.".into()));
+            problem.set(Some(t().check_fields.into()));
             return;
         }
         errors.set(Vec::new());
@@ -127,14 +124,14 @@ pub fn CheckoutSheet() -> impl IntoView {
                     store.remember_buyer(remember.get_untracked().then_some(&req));
                     store.sheet.set(SheetState::Confirmation(Box::new(order)));
                 }
-                Err(ApiError::Server { fields, message, .. }) if !fields.is_empty() => {
+                Err(ApiError::Server { fields, .. }) if !fields.is_empty() => {
                     errors.set(fields);
-                    problem.set(Some(message));
+                    problem.set(Some(t().check_fields.into()));
                 }
                 Err(e) => {
                     if matches!(e.code(), "sold_out" | "insufficient_stock") {
                         store.refresh_cart();
-                        problem.set(Some(format!("{} Change your cart to continue.", e.user_message())));
+                        problem.set(Some(fill(t().change_cart, &[&e.user_message()])));
                     } else {
                         problem.set(Some(e.user_message()));
                     }
@@ -144,8 +141,15 @@ pub fn CheckoutSheet() -> impl IntoView {
         });
     };
 
-    let error_for =
-        move |key: &'static str| move || errors.with(|e| e.iter().find(|f| f.field == key).map(|f| f.message.clone()));
+    // In the viewer's language for the fields we know; a backend's own words otherwise.
+    let error_for = move |key: &'static str| {
+        move || {
+            errors.with(|e| {
+                let found = e.iter().find(|f| f.field == key)?;
+                Some(t().field_error(key).map_or_else(|| found.message.clone(), str::to_string))
+            })
+        }
+    };
     let inputs = FIELDS
         .iter()
         .enumerate()
@@ -157,7 +161,7 @@ pub fn CheckoutSheet() -> impl IntoView {
             let has_error = move || error_for(f.key)().is_some();
             view! {
                 <div class="vt-field" class:vt-field--invalid=has_error>
-                    <label for=id.clone()>{f.label}</label>
+                    <label for=id.clone()>{(f.label)(t())}</label>
                     <input
                         id=id
                         name=f.key
@@ -179,13 +183,15 @@ pub fn CheckoutSheet() -> impl IntoView {
         })
         .collect_view();
     let total = move || store.cart.with(|c| c.as_ref().map(|c| store.money(c.total_minor, &c.currency)));
+    let locale = store.locale.get_value().unwrap_or_default();
+    let t = t();
 
     view! {
-        <Sheet title="Checkout".to_string() id="checkout">
+        <Sheet title=t.checkout_title.to_string() id="checkout">
             <form class="vt-form" on:submit=submit novalidate>
                 {inputs}
                 <div class="vt-field">
-                    <label for="vt-f-country">"Country"</label>
+                    <label for="vt-f-country">{t.country}</label>
                     <select
                         id="vt-f-country"
                         name="country"
@@ -193,12 +199,12 @@ pub fn CheckoutSheet() -> impl IntoView {
                         prop:value=move || country.get()
                         on:change=move |ev| country.set(event_target_value(&ev))
                     >
-                        {COUNTRIES.iter().map(|(code, name)| view! { <option value=*code>{*name}</option> }).collect_view()}
+                        {COUNTRIES.iter().map(|code| view! { <option value=*code>{browser::region_name(code, &locale)}</option> }).collect_view()}
                     </select>
                     <span class="vt-field__error">{error_for("address.country")}</span>
                 </div>
                 <div class="vt-field">
-                    <label for="vt-f-payment">"Payment (test shop: no money moves)"</label>
+                    <label for="vt-f-payment">{t.payment}</label>
                     <select
                         id="vt-f-payment"
                         name="payment"
@@ -207,7 +213,10 @@ pub fn CheckoutSheet() -> impl IntoView {
                     >
                         {TEST_PAYMENT_TOKENS
                             .iter()
-                            .map(|(token, outcome)| view! { <option value=*token>{format!("Test card {token} ({outcome})")}</option> })
+                            .map(|(token, outcome)| {
+                                let label = if *outcome == "approved" { t.test_card_approves } else { t.test_card_declines };
+                                view! { <option value=*token>{fill(label, &[token])}</option> }
+                            })
                             .collect_view()}
                     </select>
                 </div>
@@ -218,13 +227,13 @@ pub fn CheckoutSheet() -> impl IntoView {
                         prop:checked=move || remember.get()
                         on:change=move |ev| remember.set(event_target_checked(&ev))
                     />
-                    " Remember my details in this browser, for one-tap buying next time"
+                    " " {t.remember_me}
                 </label>
                 <p class="vt-problem" role="alert">{move || problem.get()}</p>
                 <button type="submit" class="vt-button vt-button--primary" data-testid="place-order" disabled=move || placing.get()>
-                    {move || if placing.get() { "Placing order…".to_string() } else { match total() { Some(t) => format!("Place order · {t}"), None => "Place order".into() } }}
+                    {move || if placing.get() { t.placing_order.to_string() } else { match total() { Some(total) => fill(t.place_order_total, &[&total]), None => t.place_order.into() } }}
                 </button>
-                <button type="button" class="vt-link-button" on:click=move |_| store.sheet.set(SheetState::Cart)>"Back to cart"</button>
+                <button type="button" class="vt-link-button" on:click=move |_| store.sheet.set(SheetState::Cart)>{t.back_to_cart}</button>
             </form>
         </Sheet>
     }

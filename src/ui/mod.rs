@@ -12,6 +12,8 @@ pub mod price;
 pub mod product_card;
 pub mod product_sheet;
 pub mod sheet;
+pub mod shelf_sheet;
+pub mod stepper;
 pub mod store;
 pub mod top_bar;
 pub mod video;

@@ -1,9 +1,10 @@
 //! Status for the viewer: the offline banner, a reconnecting hint for the live
-//! stream, and a transient notice ("added to your cart", or an error).
+//! stream, requests waiting to be sent again, and a transient notice ("added to your cart", or an error).
 
 use leptos::prelude::*;
 
 use crate::api::events::StreamState;
+use crate::i18n::t;
 use crate::ui::store::use_store;
 
 /// How long a notice stays before it fades, in milliseconds.
@@ -29,11 +30,14 @@ pub fn NoticeStrip() -> impl IntoView {
         <div class="vt-status" role="status">
             <Show when=move || !store.online.get()>
                 <p class="vt-banner vt-banner--offline" data-testid="offline">
-                    "You are offline. Your cart is saved; we will reconnect when you are back."
+                    {t().offline_banner}
                 </p>
             </Show>
             <Show when=move || store.online.get() && store.stream.get() == StreamState::Reconnecting>
-                <p class="vt-banner">"Reconnecting to the live show…"</p>
+                <p class="vt-banner">{t().reconnecting}</p>
+            </Show>
+            <Show when=move || { store.retrying.get() > 0 }>
+                <p class="vt-banner" data-testid="retrying">{t().retrying}</p>
             </Show>
             {move || store.notice.get().map(|n| view! {
                 <p class="vt-notice" class:vt-notice--error=n.is_error data-testid="notice">{n.text}</p>

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::t;
 use crate::ui::product_card::ProductCard;
 use crate::ui::store::use_store;
 
@@ -19,7 +20,7 @@ pub fn PinRail() -> impl IntoView {
         <p class="vt-visually-hidden" aria-live="polite" data-testid="announcer">
             {move || store.announcement.get()}
         </p>
-        <ul class="vt-rail" aria-label="Pinned products">
+        <ul class="vt-rail" aria-label=t().pinned_products>
             <For
                 each=move || cards.get().into_iter().rev()
                 key=|id| *id

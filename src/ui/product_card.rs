@@ -1,23 +1,29 @@
-//! A pinned product's card: one button (image, title, price, stock hint) that
+//! A product's card, pinned over the video or on the shelf: one button (image, title, price, stock hint) that
 //! opens the product's detail sheet. It follows the catalogue live, so stock
 //! and price events show on the card as they arrive.
 
 use leptos::prelude::*;
 
 use crate::domain::variants::{stock_hint, StockHint};
+use crate::i18n::{only_left, t};
 use crate::ui::price::Price;
 use crate::ui::store::{use_store, Sheet};
 
 #[component]
-pub fn ProductCard(id: i64) -> impl IntoView {
+pub fn ProductCard(
+    id: i64,
+    /// Marks the card "Pinned now" (on the shelf, where not every card is pinned).
+    #[prop(optional)]
+    pinned: bool,
+) -> impl IntoView {
     let store = use_store();
     let product = Memo::new(move |_| store.product(id));
     move || {
         product.get().map(|product| {
             let varied = product.variants.iter().any(|v| Some(v.price_minor) != product.from_price_minor());
             let hint = match stock_hint(product.total_stock()) {
-                StockHint::SoldOut => Some(("Sold out".to_string(), "vt-hint vt-hint--out")),
-                StockHint::Low(n) => Some((format!("Only {n} left"), "vt-hint vt-hint--low")),
+                StockHint::SoldOut => Some((t().sold_out.to_string(), "vt-hint vt-hint--out")),
+                StockHint::Low(n) => Some((only_left(n), "vt-hint vt-hint--low")),
                 StockHint::InStock => None,
             };
             view! {
@@ -37,6 +43,7 @@ pub fn ProductCard(id: i64) -> impl IntoView {
                             from=varied
                         />
                         {hint.map(|(text, class)| view! { <span class=class>{text}</span> })}
+                        {pinned.then(|| view! { <span class="vt-card__pinned">{t().pinned_now}</span> })}
                     </span>
                     <span class="vt-card__cta" aria-hidden="true">"›"</span>
                 </button>

@@ -1,6 +1,6 @@
 //! A product's detail: picture, description, one row of choices per option
-//! (values that are sold out or do not exist with the rest are disabled), and
-//! "Add to cart" or "Buy now" once a buyable variant is chosen. For a viewer who
+//! (values that are sold out or do not exist with the rest are disabled), a
+//! quantity, and "Add to cart" or "Buy now" once a buyable variant is chosen. For a viewer who
 //! asked to be remembered, and whose cart holds nothing else, "Buy now" places
 //! the order at once; the note under the buttons says so, with the whole cost.
 
@@ -9,8 +9,10 @@ use leptos::task::spawn_local;
 use vetrina_wire::Product;
 
 use crate::domain::variants::{self, stock_hint, Choice, StockHint};
+use crate::i18n::{fill, only_left, t};
 use crate::ui::price::Price;
 use crate::ui::sheet::Sheet;
+use crate::ui::stepper::Stepper;
 use crate::ui::store::{use_store, Load, Sheet as SheetState};
 
 #[component]
@@ -23,6 +25,13 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
     let problem = RwSignal::new(None::<String>);
     let chosen =
         Memo::new(move |_| selection.with(|s| product.with_value(|p| variants::selected_variant(p, s).cloned())));
+    // How many: at most what this variant allows, and never more than that as
+    // another pick (or a stock event) lowers it.
+    let max = Memo::new(move |_| {
+        chosen.get().map_or(vetrina_wire::MAX_LINE_QUANTITY, |v| product.with_value(|p| variants::max_quantity(p, &v)))
+    });
+    let picked = RwSignal::new(1u32);
+    let quantity = Signal::derive(move || variants::clamp_quantity(picked.get(), max.get()).max(1));
 
     let cart_empty = move || store.cart.with_untracked(|c| c.as_ref().is_none_or(|c| c.lines.is_empty()));
     // "Add to cart" closes the sheet; "Buy now" adds and goes straight to checkout.
@@ -30,7 +39,8 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
         let Some(variant) = chosen.get_untracked() else {
             let missing = selection.with_untracked(variants::first_missing);
             let name = missing.and_then(|d| product.with_value(|p| p.option_names.get(d).cloned()));
-            problem.set(Some(format!("Choose a {} first.", name.unwrap_or_else(|| "variant".into()).to_lowercase())));
+            let name = name.map_or_else(|| t().variant.to_string(), |n| n.to_lowercase());
+            problem.set(Some(fill(t().choose_first, &[&name])));
             return;
         };
         if adding.get_untracked() {
@@ -40,8 +50,9 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
         problem.set(None);
         // Express only when this item will be the whole order, as the note says.
         let express = store.buyer.get_untracked().filter(|_| cart_empty());
+        let quantity = quantity.get_untracked();
         spawn_local(async move {
-            match store.add_to_cart(variant.id, 1).await {
+            match store.add_to_cart(variant.id, quantity).await {
                 // A remembered buyer with nothing else in the cart buys right here:
                 // this tap is their confirmation (the button says what and where).
                 Ok(()) if buy_now => match express {
@@ -59,7 +70,7 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
                 },
                 Ok(()) => {
                     let title = product.with_value(|p| p.title.clone());
-                    store.tell(format!("{title} added to your cart."), false);
+                    store.tell(fill(t().added, &[&title]), false);
                     store.sheet.set(SheetState::Closed);
                 }
                 Err(e) => problem.set(Some(e.user_message())),
@@ -110,7 +121,7 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
                                         >
                                             {label}
                                             {move || (state.get() == Choice::SoldOut).then(|| view! {
-                                                <span class="vt-visually-hidden">" (sold out)"</span>
+                                                <span class="vt-visually-hidden">{t().sold_out_suffix}</span>
                                             })}
                                         </button>
                                     }
@@ -144,13 +155,24 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
                     }}
                     <p class="vt-product__description">{description}</p>
                     {move || chosen.get().map(|v| match stock_hint(v.stock) {
-                        StockHint::SoldOut => view! { <p class="vt-hint vt-hint--out">"Sold out"</p> }.into_any(),
-                        StockHint::Low(n) => view! { <p class="vt-hint vt-hint--low">{format!("Only {n} left")}</p> }.into_any(),
-                        StockHint::InStock => view! { <p class="vt-hint">"In stock"</p> }.into_any(),
+                        StockHint::SoldOut => view! { <p class="vt-hint vt-hint--out">{t().sold_out}</p> }.into_any(),
+                        StockHint::Low(n) => view! { <p class="vt-hint vt-hint--low">{only_left(n)}</p> }.into_any(),
+                        StockHint::InStock => view! { <p class="vt-hint">{t().in_stock}</p> }.into_any(),
                     })}
                 </div>
             </div>
             {option_rows}
+            <div class="vt-quantity">
+                <span class="vt-options__legend" aria-hidden="true">{t().quantity}</span>
+                <Stepper
+                    value=quantity
+                    min=1
+                    max=max.into()
+                    label=fill(t().quantity_of, &[&product.with_value(|p| p.title.clone())])
+                    disabled=sold_out_or_busy
+                    on_change=Callback::new(move |n| picked.set(n))
+                />
+            </div>
             <p class="vt-problem" role="alert">{move || problem.get()}</p>
             <div class="vt-actions">
                 <button
@@ -160,7 +182,7 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
                     disabled=sold_out_or_busy
                     on:click=move |_| add(false)
                 >
-                    {move || if chosen.get().is_some_and(|v| v.stock <= 0) { "Sold out" } else { "Add to cart" }}
+                    {move || if chosen.get().is_some_and(|v| v.stock <= 0) { t().sold_out } else { t().add_to_cart }}
                 </button>
                 <button
                     type="button"
@@ -169,7 +191,7 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
                     disabled=sold_out_or_busy
                     on:click=move |_| add(true)
                 >
-                    {move || if adding.get() { "Buying…" } else { "Buy now" }}
+                    {move || if adding.get() { t().buying } else { t().buy_now }}
                 </button>
             </div>
             {move || {
@@ -177,17 +199,19 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
                 let variant = chosen.get()?;
                 // The whole cost before the tap: the price and the show's published shipping.
                 let currency = store.currency();
+                let subtotal = variant.price_minor * i64::from(quantity.get());
                 let shipping = store.snapshot.with(|s| match s {
-                    Load::Ready(s) => s.show.shipping.shipping_for(variant.price_minor),
+                    Load::Ready(s) => s.show.shipping.shipping_for(subtotal),
                     _ => 0,
                 });
+                let price = store.money(subtotal, &currency);
                 let cost = match shipping {
-                    0 => format!("{}, free shipping", store.money(variant.price_minor, &currency)),
-                    s => format!("{} + {} shipping", store.money(variant.price_minor, &currency), store.money(s, &currency)),
+                    0 => fill(t().cost_free_shipping, &[&price]),
+                    s => fill(t().cost_plus_shipping, &[&price, &store.money(s, &currency)]),
                 };
                 Some(view! {
                     <p class="vt-muted" data-testid="express-note">
-                        {format!("Buy now orders at once: {cost}, to {}, {}.", buyer.name, buyer.address.city)}
+                        {fill(t().express_note, &[&cost, &buyer.name, &buyer.address.city])}
                     </p>
                 })
             }}

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use wasm_bindgen::JsCast;
 
+use crate::i18n::t;
 use crate::ui::store::{use_store, Sheet as SheetState};
 
 /// What Tab can land on inside a sheet.
@@ -79,7 +80,7 @@ pub fn Sheet(
         >
             <header class="vt-sheet__header">
                 <h2 class="vt-sheet__title" id=heading_id>{title}</h2>
-                <button type="button" class="vt-icon-button" aria-label="Close" on:click=move |_| close()>
+                <button type="button" class="vt-icon-button" aria-label=t().close on:click=move |_| close()>
                     <span aria-hidden="true">"✕"</span>
                 </button>
             </header>

@@ -12,6 +12,7 @@ use crate::api::{ApiError, Client};
 use crate::browser;
 use crate::domain::checkout::Attempt;
 use crate::domain::timeline::{envelope_from, Applied, EventError, PinBoard};
+use crate::i18n::{self, fill, t};
 
 /// Something that loads: what the user sees first, what they see after.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +26,8 @@ pub enum Load<T> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Sheet {
     Closed,
+    /// Every product of the show, pinned ones first.
+    Shelf,
     Product(i64),
     Cart,
     Checkout,
@@ -38,6 +41,10 @@ pub struct Notice {
     pub is_error: bool,
 }
 
+/// Waits between retries of a request that got no answer while the browser
+/// says it is online; after the last, the viewer is told and can try again.
+const RETRY_MS: [i32; 4] = [500, 1000, 2000, 4000];
+
 /// Where "remember me" keeps the buyer's details. Shared by every show: it is the
 /// viewer's, not the show's.
 const BUYER_KEY: &str = "vetrina.buyer";
@@ -46,8 +53,10 @@ const BUYER_KEY: &str = "vetrina.buyer";
 pub struct Store {
     pub client: StoredValue<Client>,
     pub show_id: StoredValue<String>,
-    /// The viewer's locale for `Intl`.
+    /// The viewer's locale for `Intl`, settled with the language (see [`i18n::choose`]).
     pub locale: StoredValue<Option<String>>,
+    /// The language the page asked for (`?lang=`), if any.
+    requested_lang: StoredValue<Option<String>>,
     pub snapshot: RwSignal<Load<ShowSnapshot>>,
     pub board: RwSignal<PinBoard>,
     pub cart: RwSignal<Option<Cart>>,
@@ -60,16 +69,19 @@ pub struct Store {
     /// The viewer's checkout details, kept in this browser only when they asked
     /// ("remember me"); they make "Buy now" a single tap next time.
     pub buyer: RwSignal<Option<CheckoutRequest>>,
+    /// Requests waiting to be sent again (offline, or their answer was lost).
+    pub retrying: RwSignal<u32>,
     attempt: StoredValue<Attempt>,
     events: StoredValue<Option<EventStream>, LocalStorage>,
 }
 
 impl Store {
-    pub fn new(client: Client, show_id: String) -> Self {
-        Self {
+    pub fn new(client: Client, show_id: String, requested_lang: Option<String>) -> Self {
+        let store = Self {
             client: StoredValue::new(client),
             show_id: StoredValue::new(show_id),
-            locale: StoredValue::new(browser::language()),
+            locale: StoredValue::new(None),
+            requested_lang: StoredValue::new(requested_lang),
             snapshot: RwSignal::new(Load::Loading),
             board: RwSignal::new(PinBoard::default()),
             cart: RwSignal::new(None),
@@ -79,9 +91,21 @@ impl Store {
             stream: RwSignal::new(StreamState::Connecting),
             announcement: RwSignal::new(String::new()),
             buyer: RwSignal::new(browser::storage_get(BUYER_KEY).and_then(|j| browser::from_json(&j).ok())),
+            retrying: RwSignal::new(0),
             attempt: StoredValue::new(Attempt::default()),
             events: StoredValue::new_local(None),
-        }
+        };
+        store.settle_language(None);
+        store
+    }
+
+    /// Chooses the language and formatting locale (the show's locale counts
+    /// once it is known) and tells the page, for screen readers.
+    fn settle_language(&self, show_locale: Option<&str>) {
+        let choice = i18n::choose(self.requested_lang.get_value().as_deref(), &browser::languages(), show_locale);
+        i18n::set(choice.lang);
+        browser::set_document_lang(choice.lang.code());
+        self.locale.set_value(Some(choice.locale));
     }
 
     /// Keeps (or, without consent, forgets) the buyer's details in this browser.
@@ -126,13 +150,15 @@ impl Store {
             let show_id = self.show_id.get_value();
             match client.snapshot(&show_id).await {
                 Ok(snapshot) => {
+                    // Before anything of the show renders: it renders in this language.
+                    self.settle_language(Some(&snapshot.show.locale));
                     self.board.set(PinBoard::from_snapshot(snapshot.pinned.clone(), snapshot.last_event_id));
                     let url = client.url(&format!("/shows/{show_id}/events?since={}", snapshot.last_event_id));
                     self.snapshot.set(Load::Ready(snapshot));
                     self.follow(&url);
                 }
                 Err(e) => self.snapshot.set(Load::Failed(match e {
-                    ApiError::Server { status: 404, .. } => "This show does not exist or has been removed.".into(),
+                    ApiError::Server { status: 404, .. } => t().show_missing.into(),
                     other => other.user_message(),
                 })),
             }
@@ -167,7 +193,7 @@ impl Store {
         match applied {
             Applied::Pinned(id) => {
                 if let Some(p) = self.product(id) {
-                    self.announcement.set(format!("Now showing: {}", p.title));
+                    self.announcement.set(fill(t().now_showing, &[&p.title]));
                 }
             }
             Applied::Other => self.snapshot.update(|s| {
@@ -187,7 +213,7 @@ impl Store {
             match self.client.get_value().cart(&id).await {
                 Ok(cart) => self.cart.set(Some(cart)),
                 Err(ApiError::Server { status: 404, .. }) => browser::storage_remove(&self.cart_key()),
-                Err(e) => self.tell(format!("Your cart could not be loaded just now. {}", e.user_message()), true),
+                Err(e) => self.tell(fill(t().cart_not_loaded, &[&e.user_message()]), true),
             }
         });
     }
@@ -197,42 +223,89 @@ impl Store {
         self.cart.set(Some(cart));
     }
 
+    /// Sends a change until it gets an answer. A request that got none (the
+    /// network dropped, or its answer was lost on the way back) goes again with
+    /// the same idempotency key, so the server applies it exactly once: while the
+    /// browser is offline it waits for the network, otherwise it tries
+    /// [`RETRY_MS`]`.len()` more times before the viewer is told.
+    async fn send<T, F, Fut>(&self, key: String, call: F) -> Result<T, ApiError>
+    where
+        F: Fn(Client, String) -> Fut,
+        Fut: std::future::Future<Output = Result<T, ApiError>>,
+    {
+        let mut failures = 0;
+        let mut waiting = false;
+        let result = loop {
+            match call(self.client.get_value(), key.clone()).await {
+                Err(ApiError::Network(_)) if failures < RETRY_MS.len() => {
+                    if !waiting {
+                        waiting = true;
+                        self.retrying.update(|n| *n += 1);
+                    }
+                    if browser::is_online() {
+                        browser::sleep(RETRY_MS[failures]).await;
+                        failures += 1;
+                    } else {
+                        browser::sleep(1000).await;
+                    }
+                }
+                other => break other,
+            }
+        };
+        if waiting {
+            self.retrying.update(|n| *n = n.saturating_sub(1));
+        }
+        result
+    }
+
     /// Adds to the cart, creating it on first use. A cart that has vanished on
     /// the server (ordered in another tab, say) is replaced once, transparently.
     pub async fn add_to_cart(&self, variant_id: i64, quantity: u32) -> Result<(), ApiError> {
-        let client = self.client.get_value();
         let existing = self.cart.get_untracked().map(|c| c.id);
         let result = match existing {
-            Some(id) => match client.add_line(&id, variant_id, quantity).await {
-                Err(ApiError::Server { status: 404, code, .. }) if code == "not_found" => {
-                    self.new_cart_with(&client, variant_id, quantity).await
+            Some(id) => {
+                let add = move |c: Client, key: String| {
+                    let id = id.clone();
+                    async move { c.add_line(&id, variant_id, quantity, &key).await }
+                };
+                match self.send(browser::random_key(), add).await {
+                    Err(ApiError::Server { code, .. }) if code == "not_found" || code == "cart_closed" => {
+                        self.new_cart_with(variant_id, quantity).await
+                    }
+                    other => other,
                 }
-                Err(ApiError::Server { code, .. }) if code == "cart_closed" => {
-                    self.new_cart_with(&client, variant_id, quantity).await
-                }
-                other => other,
-            },
-            None => self.new_cart_with(&client, variant_id, quantity).await,
+            }
+            None => self.new_cart_with(variant_id, quantity).await,
         };
-        let cart = result?;
-        self.keep_cart(cart);
+        self.keep_cart(result?);
         Ok(())
     }
 
-    async fn new_cart_with(&self, client: &Client, variant_id: i64, quantity: u32) -> Result<Cart, ApiError> {
-        let cart = client.create_cart(&self.show_id.get_value()).await?;
+    async fn new_cart_with(&self, variant_id: i64, quantity: u32) -> Result<Cart, ApiError> {
+        let show = self.show_id.get_value();
+        let cart = self
+            .send(browser::random_key(), move |c, key| {
+                let show = show.clone();
+                async move { c.create_cart(&show, &key).await }
+            })
+            .await?;
         self.keep_cart(cart.clone());
-        client.add_line(&cart.id, variant_id, quantity).await
+        self.send(browser::random_key(), move |c, key| {
+            let id = cart.id.clone();
+            async move { c.add_line(&id, variant_id, quantity, &key).await }
+        })
+        .await
     }
 
+    /// Sets a line's quantity; 0 removes it.
     pub async fn set_quantity(&self, variant_id: i64, quantity: u32) -> Result<(), ApiError> {
         let Some(id) = self.cart.get_untracked().map(|c| c.id) else { return Ok(()) };
-        let client = self.client.get_value();
-        let cart = if quantity == 0 {
-            client.remove_line(&id, variant_id).await?
-        } else {
-            client.set_quantity(&id, variant_id, quantity).await?
-        };
+        let cart = self
+            .send(browser::random_key(), move |c, key| {
+                let id = id.clone();
+                async move { c.set_quantity(&id, variant_id, quantity, &key).await }
+            })
+            .await?;
         self.keep_cart(cart);
         Ok(())
     }
@@ -244,7 +317,7 @@ impl Store {
             return Err(ApiError::Server {
                 status: 409,
                 code: "cart_empty".into(),
-                message: "Your cart is empty.".into(),
+                message: t().err_cart_empty.into(),
                 fields: Vec::new(),
             });
         };
@@ -254,7 +327,12 @@ impl Store {
         let fingerprint = format!("{}|{lines}|{}", cart.id, browser::to_json(request).unwrap_or_default());
         let mut key = String::new();
         self.attempt.update_value(|a| key = a.key_for(&fingerprint, browser::random_key));
-        let order = self.client.get_value().checkout(&cart.id, &key, request).await?;
+        let order = self
+            .send(key, move |c, key| {
+                let (id, request) = (cart.id.clone(), request.clone());
+                async move { c.checkout(&id, &key, &request).await }
+            })
+            .await?;
         self.attempt.update_value(Attempt::finish);
         browser::storage_remove(&self.cart_key());
         self.cart.set(None);

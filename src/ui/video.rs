@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::t;
+
 #[component]
 pub fn Video(src: String, title: String) -> impl IntoView {
     let muted = RwSignal::new(true);
@@ -33,7 +35,7 @@ pub fn Video(src: String, title: String) -> impl IntoView {
             type="button"
             class="vt-icon-button vt-sound"
             aria-pressed=move || (!muted.get()).to_string()
-            aria-label=move || if muted.get() { "Turn sound on" } else { "Turn sound off" }
+            aria-label=move || if muted.get() { t().sound_on } else { t().sound_off }
             on:click=toggle
         >
             <svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22">
