@@ -130,9 +130,14 @@ pub fn first_missing(selection: &Selection) -> Option<usize> {
 /// product's per-buyer limit, and the per-line cap, whichever is least. The
 /// server checks again (with what the cart already holds); this only keeps the
 /// quantity picker from offering what would be refused anyway.
-pub fn max_quantity(product: &Product, variant: &Variant) -> u32 {
+/// Before a variant is chosen, the best any variant allows.
+pub fn max_quantity(product: &Product, variant: Option<&Variant>) -> u32 {
     let limit = product.max_per_buyer.unwrap_or(MAX_LINE_QUANTITY).min(MAX_LINE_QUANTITY);
-    limit.min(u32::try_from(variant.stock.max(0)).unwrap_or(u32::MAX))
+    let stock = match variant {
+        Some(v) => v.stock,
+        None => product.variants.iter().map(|v| v.stock).max().unwrap_or(0),
+    };
+    limit.min(u32::try_from(stock.max(0)).unwrap_or(u32::MAX))
 }
 
 /// Keeps a picked quantity within `1..=max` (0 when nothing can be taken).
@@ -225,11 +230,13 @@ mod tests {
     #[test]
     fn quantity_is_bounded_by_stock_limit_and_cap() {
         let p = shirt();
-        assert_eq!(max_quantity(&p, &v(1, &[], 4)), 4);
-        assert_eq!(max_quantity(&p, &v(1, &[], 500)), MAX_LINE_QUANTITY);
-        assert_eq!(max_quantity(&p, &v(1, &[], -1)), 0);
+        assert_eq!(max_quantity(&p, Some(&v(1, &[], 4))), 4);
+        assert_eq!(max_quantity(&p, Some(&v(1, &[], 500))), MAX_LINE_QUANTITY);
+        assert_eq!(max_quantity(&p, Some(&v(1, &[], -1))), 0);
+        assert_eq!(max_quantity(&p, None), 4, "the best-stocked variant");
         let tote = Product { max_per_buyer: Some(1), ..shirt() };
-        assert_eq!(max_quantity(&tote, &v(1, &[], 4)), 1);
+        assert_eq!(max_quantity(&tote, Some(&v(1, &[], 4))), 1);
+        assert_eq!(max_quantity(&tote, None), 1);
         assert_eq!(clamp_quantity(3, 2), 2);
         assert_eq!(clamp_quantity(0, 2), 1);
         assert_eq!(clamp_quantity(1, 0), 0);

@@ -212,6 +212,8 @@ pub struct Text {
     pub check_fields: &'static str,
     /// `{0}`: the reason.
     pub change_cart: &'static str,
+    /// `{0}`: product titles.
+    pub not_enough_of: &'static str,
     pub placing_order: &'static str,
     pub place_order: &'static str,
     /// `{0}`: total.
@@ -321,7 +323,7 @@ mod tests {
     fn sentences(t: &Text) -> Vec<&'static str> {
         let mut all = vec![t.now_showing, t.only_n_left, t.choose_first, t.added, t.cost_free_shipping];
         all.extend([t.cost_plus_shipping, t.express_note, t.quantity_of, t.price_changed, t.cart_button_many]);
-        all.extend([t.cart_not_loaded, t.test_card_approves, t.test_card_declines, t.change_cart]);
+        all.extend([t.cart_not_loaded, t.test_card_approves, t.test_card_declines, t.change_cart, t.not_enough_of]);
         all.extend([t.place_order_total, t.confirmation_sent]);
         all
     }

@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 use vetrina_wire::{CartLine, MAX_LINE_QUANTITY};
 
 use crate::i18n::{fill, only_left, t};
@@ -24,11 +25,22 @@ pub fn CartSheet() -> impl IntoView {
         }
         busy.set(true);
         problem.set(None);
+        // The line re-renders with its new quantity; keep the keyboard on the
+        // same control of the same line ("One more" again, say).
+        let label = document().active_element().and_then(|e| e.get_attribute("aria-label"));
         spawn_local(async move {
             if let Err(e) = store.set_quantity(variant_id, quantity).await {
                 problem.set(Some((variant_id, e.user_message())));
             }
             busy.set(false);
+            if let Some(label) = label {
+                request_animation_frame(move || {
+                    let selector = format!(".vt-line[data-variant-id=\"{variant_id}\"] [aria-label=\"{label}\"]");
+                    if let Some(el) = document().query_selector(&selector).ok().flatten() {
+                        let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
+                    }
+                });
+            }
         });
     };
     let money = move |minor: i64| {

@@ -130,8 +130,21 @@ pub fn CheckoutSheet() -> impl IntoView {
                 }
                 Err(e) => {
                     if matches!(e.code(), "sold_out" | "insufficient_stock") {
-                        store.refresh_cart();
-                        problem.set(Some(fill(t().change_cart, &[&e.user_message()])));
+                        // Fetch the cart again to name the lines the stock cannot cover.
+                        store.reload_cart().await;
+                        let short: Vec<String> = store.cart.with_untracked(|c| {
+                            c.iter()
+                                .flat_map(|c| &c.lines)
+                                .filter(|l| l.available < i64::from(l.quantity))
+                                .map(|l| l.title.clone())
+                                .collect()
+                        });
+                        let reason = if short.is_empty() {
+                            e.user_message()
+                        } else {
+                            fill(t().not_enough_of, &[&short.join(", ")])
+                        };
+                        problem.set(Some(fill(t().change_cart, &[&reason])));
                     } else {
                         problem.set(Some(e.user_message()));
                     }

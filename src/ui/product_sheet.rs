@@ -28,7 +28,8 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
     // How many: at most what this variant allows, and never more than that as
     // another pick (or a stock event) lowers it.
     let max = Memo::new(move |_| {
-        chosen.get().map_or(vetrina_wire::MAX_LINE_QUANTITY, |v| product.with_value(|p| variants::max_quantity(p, &v)))
+        let chosen = chosen.get();
+        product.with_value(|p| variants::max_quantity(p, chosen.as_ref()))
     });
     let picked = RwSignal::new(1u32);
     let quantity = Signal::derive(move || variants::clamp_quantity(picked.get(), max.get()).max(1));

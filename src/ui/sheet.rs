@@ -1,7 +1,8 @@
 //! The sheet every detail opens in: a dialog over the lower part of the video
 //! (the video keeps playing above it). Focus moves into the sheet when it
 //! opens, stays inside while it is open (Tab wraps), and returns to where it was
-//! when it closes; Escape and the backdrop close it.
+//! when it closes; Escape and the backdrop close it. Keys are heard on the
+//! window, so they work even when the focused control has been re-rendered away.
 
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
@@ -50,7 +51,11 @@ pub fn Sheet(
             let active = document().active_element().map(|e| e.unchecked_into::<web_sys::Node>());
             let panel_node: &web_sys::Node = &panel;
             let at = |n: &web_sys::Node| active.as_ref() == Some(n);
-            let target = if ev.shift_key() && (at(&first) || at(panel_node)) {
+            // Focus that fell out of the dialog (its control re-rendered away) comes back in.
+            let outside = !panel_node.contains(active.as_ref());
+            let target = if outside {
+                Some(if ev.shift_key() { last } else { first })
+            } else if ev.shift_key() && (at(&first) || at(panel_node)) {
                 Some(last)
             } else if !ev.shift_key() && at(&last) {
                 Some(first)
@@ -64,6 +69,10 @@ pub fn Sheet(
         }
         _ => {}
     };
+    // On the window, not the dialog: keys still work when the focused control
+    // was re-rendered away (a cart line after its quantity changed).
+    let keys = window_event_listener(leptos::ev::keydown, on_key);
+    on_cleanup(move || keys.remove());
     let heading_id = format!("vt-sheet-{id}-title");
     let labelled_by = heading_id.clone();
     view! {
@@ -76,7 +85,6 @@ pub fn Sheet(
             aria-labelledby=labelled_by
             tabindex="-1"
             node_ref=panel
-            on:keydown=on_key
         >
             <header class="vt-sheet__header">
                 <h2 class="vt-sheet__title" id=heading_id>{title}</h2>

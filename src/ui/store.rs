@@ -43,7 +43,7 @@ pub struct Notice {
 
 /// Waits between retries of a request that got no answer while the browser
 /// says it is online; after the last, the viewer is told and can try again.
-const RETRY_MS: [i32; 4] = [500, 1000, 2000, 4000];
+const RETRY_MS: [i32; 3] = [500, 1000, 2000];
 
 /// Where "remember me" keeps the buyer's details. Shared by every show: it is the
 /// viewer's, not the show's.
@@ -208,14 +208,16 @@ impl Store {
     /// Loads the cart again from the server: on start (its id is kept in this
     /// browser, so a reload keeps the cart), when back online, after a stock error.
     pub fn refresh_cart(self) {
+        spawn_local(async move { self.reload_cart().await });
+    }
+
+    pub async fn reload_cart(&self) {
         let Some(id) = browser::storage_get(&self.cart_key()) else { return };
-        spawn_local(async move {
-            match self.client.get_value().cart(&id).await {
-                Ok(cart) => self.cart.set(Some(cart)),
-                Err(ApiError::Server { status: 404, .. }) => browser::storage_remove(&self.cart_key()),
-                Err(e) => self.tell(fill(t().cart_not_loaded, &[&e.user_message()]), true),
-            }
-        });
+        match self.client.get_value().cart(&id).await {
+            Ok(cart) => self.cart.set(Some(cart)),
+            Err(ApiError::Server { status: 404, .. }) => browser::storage_remove(&self.cart_key()),
+            Err(e) => self.tell(fill(t().cart_not_loaded, &[&e.user_message()]), true),
+        }
     }
 
     fn keep_cart(&self, cart: Cart) {

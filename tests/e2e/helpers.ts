@@ -1,4 +1,5 @@
 // Shared helpers for the end-to-end tests: the creator API, taps, screenshots.
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type APIRequestContext, type Locator, type Page, type TestInfo } from '@playwright/test';
 
 export const TOKEN = process.env.VETRINA_E2E_TOKEN ?? 'e2e-creator-token';
@@ -71,4 +72,22 @@ export async function fillCheckout(
   await form.getByLabel('Address').fill(who.address);
   await form.getByLabel('City').fill(who.city);
   await form.getByLabel('Postal code').fill(who.postalCode);
+}
+
+/** Runs axe-core (WCAG 2.x A and AA rules) on what the page shows now. */
+export async function expectNoViolations(page: Page, screen: string) {
+  // Entrance animations make colours mid-fade; check the resting state.
+  await page.waitForTimeout(350);
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+    .analyze();
+  const summary = results.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  console.log(`axe ${screen}: ${results.violations.length} violations, ${results.passes.length} rules passed`);
+  expect(summary, `axe violations on ${screen}`).toEqual([]);
+}
+
+/** Changes a variant's price as the creator would. */
+export async function setPrice(request: APIRequestContext, variantId: number, priceMinor: number) {
+  const r = await request.patch(`/api/shows/demo/variants/${variantId}`, { headers: auth, data: { price_minor: priceMinor } });
+  expect(r.ok(), await r.text()).toBeTruthy();
 }

@@ -194,7 +194,7 @@ test('a line sold out meanwhile is named at checkout and nothing is lost', async
   const form = page.getByRole('dialog', { name: 'Checkout' });
   await fillCheckout(form, { email: 'bea@example.com', name: 'Bea Rossi', address: '3 Via Dante', city: 'Roma', postalCode: '00100' });
   await press(page.getByTestId('place-order'), testInfo);
-  await expect(form.getByRole('alert')).toHaveText(`${title} is sold out. Change your cart to continue.`);
+  await expect(form.getByRole('alert')).toHaveText(`Not enough left of ${title}. Change your cart to continue.`);
   await shot(page, testInfo, '11-sold-out-at-checkout');
   // The cart is intact: the viewer decides what to do with the line, which now says why.
   await expect(page.getByTestId('cart-count')).toHaveText('1');
@@ -216,7 +216,7 @@ test('a declined test card buys nothing and says so', async ({ page, request }, 
   await fillCheckout(form, { email: 'cy@example.com', name: 'Cy Verdi', address: '4 Via Verdi', city: 'Parma', postalCode: '43121' });
   await form.getByLabel(/Payment/).selectOption('tok_declined');
   await press(page.getByTestId('place-order'), testInfo);
-  await expect(form.getByRole('alert')).toContainText('The card was declined. Nothing was charged');
+  await expect(form.getByRole('alert')).toContainText('The card was declined and nothing was charged');
   await shot(page, testInfo, '16-card-declined');
   await expect(page.getByTestId('cart-count')).toHaveText('1');
   // Another card goes through, with the same cart.
@@ -237,7 +237,10 @@ test('a failed request explains itself and keeps the cart', async ({ page, reque
   await press(page.locator('.vt-card[data-product-id="3"]'), testInfo);
   await press(page.getByRole('button', { name: 'Terracotta' }), testInfo);
   await press(page.getByTestId('add-to-cart'), testInfo);
+  // It tries again a few times (the browser still says it is online), then explains.
+  await expect(page.getByTestId('retrying')).toBeVisible();
   await expect(page.getByRole('dialog', { name: 'Silk Scarf' }).getByRole('alert')).toContainText('offline');
+  await expect(page.getByTestId('retrying')).toBeHidden();
   await shot(page, testInfo, '13-request-failed');
   await expect(page.getByTestId('cart-count')).toHaveText('1');
 
