@@ -12,7 +12,7 @@ use crate::i18n;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use vetrina_wire::{
-    AddLine, Cart, CheckoutRequest, CreateCart, FieldError, Order, SetQuantity, ShowSnapshot, IDEMPOTENCY_KEY_HEADER,
+    AddLine, Cart, CheckoutRequest, CreateCart, FieldError, SetQuantity, ShowSnapshot, IDEMPOTENCY_KEY_HEADER,
 };
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -59,6 +59,55 @@ pub struct Client {
     base: String,
 }
 
+/// One HTTP request, as data: built (and tested) natively, sent by [`Client::run`].
+/// Keeping requests plain values lets the store send any of them again,
+/// unchanged, and keeps one copy of the sending code in the bundle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    pub method: &'static str,
+    /// Below `/api`, e.g. `/carts/abc/lines`.
+    pub path: String,
+    /// JSON text.
+    pub body: Option<String>,
+}
+
+impl Request {
+    fn new(method: &'static str, path: String, body: Option<&impl Serialize>) -> Self {
+        // Our wire types always serialize; an impossible failure sends no body
+        // and the server's 400 explains it.
+        Self { method, path, body: body.and_then(|b| browser::to_json(b).ok()) }
+    }
+
+    pub fn snapshot(show: &str) -> Self {
+        Self::new("GET", format!("/shows/{}", enc(show)), None::<&()>)
+    }
+
+    pub fn cart(cart: &str) -> Self {
+        Self::new("GET", format!("/carts/{}", enc(cart)), None::<&()>)
+    }
+
+    pub fn create_cart(show: &str) -> Self {
+        Self::new("POST", "/carts".into(), Some(&CreateCart { show_id: show.into() }))
+    }
+
+    pub fn add_line(cart: &str, variant_id: i64, quantity: u32) -> Self {
+        Self::new("POST", format!("/carts/{}/lines", enc(cart)), Some(&AddLine { variant_id, quantity }))
+    }
+
+    /// Sets a line's quantity; 0 removes the line.
+    pub fn set_quantity(cart: &str, variant_id: i64, quantity: u32) -> Self {
+        let path = format!("/carts/{}/lines/{variant_id}", enc(cart));
+        match quantity {
+            0 => Self::new("DELETE", path, None::<&()>),
+            _ => Self::new("PUT", path, Some(&SetQuantity { quantity })),
+        }
+    }
+
+    pub fn checkout(cart: &str, req: &CheckoutRequest) -> Self {
+        Self::new("POST", format!("/carts/{}/checkout", enc(cart)), Some(req))
+    }
+}
+
 impl Client {
     pub fn new(base: impl Into<String>) -> Self {
         Self { base: base.into().trim_end_matches('/').to_string() }
@@ -68,74 +117,38 @@ impl Client {
         format!("{}/api{path}", self.base)
     }
 
-    pub async fn snapshot(&self, show: &str) -> Result<ShowSnapshot, ApiError> {
-        self.get(&format!("/shows/{}", enc(show))).await
-    }
-
-    // Every change takes an idempotency key: the store retries a change whose
-    // answer was lost with the same key, and the server applies it once.
-
-    pub async fn create_cart(&self, show: &str, key: &str) -> Result<Cart, ApiError> {
-        self.send("POST", "/carts", Some(&CreateCart { show_id: show.into() }), Some(key)).await
-    }
-
-    pub async fn cart(&self, cart: &str) -> Result<Cart, ApiError> {
-        self.get(&format!("/carts/{}", enc(cart))).await
-    }
-
-    pub async fn add_line(&self, cart: &str, variant_id: i64, quantity: u32, key: &str) -> Result<Cart, ApiError> {
-        let body = AddLine { variant_id, quantity };
-        self.send("POST", &format!("/carts/{}/lines", enc(cart)), Some(&body), Some(key)).await
-    }
-
-    /// Sets a line's quantity; 0 removes the line.
-    pub async fn set_quantity(&self, cart: &str, variant_id: i64, quantity: u32, key: &str) -> Result<Cart, ApiError> {
-        let path = format!("/carts/{}/lines/{variant_id}", enc(cart));
-        if quantity == 0 {
-            self.send::<(), _>("DELETE", &path, None, Some(key)).await
-        } else {
-            self.send("PUT", &path, Some(&SetQuantity { quantity }), Some(key)).await
-        }
-    }
-
-    pub async fn checkout(&self, cart: &str, key: &str, req: &CheckoutRequest) -> Result<Order, ApiError> {
-        self.send("POST", &format!("/carts/{}/checkout", enc(cart)), Some(req), Some(key)).await
-    }
-
-    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        self.send::<(), T>("GET", path, None, None).await
-    }
-
-    async fn send<B: Serialize, T: DeserializeOwned>(
-        &self,
-        method: &str,
-        path: &str,
-        body: Option<&B>,
-        idempotency_key: Option<&str>,
-    ) -> Result<T, ApiError> {
+    /// Sends `req` and returns the body of a successful answer. Every change
+    /// goes with an idempotency key: the store sends a change whose answer was
+    /// lost again with the same key, and the server applies it once.
+    pub async fn run(&self, req: &Request, idempotency_key: Option<&str>) -> Result<String, ApiError> {
         use gloo_net::http::{Method, RequestBuilder};
-        let method = match method {
+        let method = match req.method {
             "POST" => Method::POST,
             "PUT" => Method::PUT,
             "DELETE" => Method::DELETE,
             _ => Method::GET,
         };
-        let mut builder = RequestBuilder::new(&self.url(path)).method(method).header("Accept", "application/json");
+        let mut builder = RequestBuilder::new(&self.url(&req.path)).method(method).header("Accept", "application/json");
         if let Some(key) = idempotency_key {
             builder = builder.header(IDEMPOTENCY_KEY_HEADER, key);
         }
-        let request = match body {
-            Some(body) => {
-                let json = browser::to_json(body).map_err(ApiError::Decode)?;
-                builder.header("Content-Type", "application/json").body(json)
-            }
+        let request = match &req.body {
+            Some(json) => builder.header("Content-Type", "application/json").body(json.as_str()),
             None => builder.build(),
         }
         .map_err(|e| ApiError::Decode(describe(e)))?;
         let response = request.send().await.map_err(|e| ApiError::Network(describe(e)))?;
         let status = response.status();
         let text = response.text().await.map_err(|e| ApiError::Network(describe(e)))?;
-        decode(status, &text)
+        check(status, text)
+    }
+
+    pub async fn snapshot(&self, show: &str) -> Result<ShowSnapshot, ApiError> {
+        parse(&self.run(&Request::snapshot(show), None).await?)
+    }
+
+    pub async fn cart(&self, cart: &str) -> Result<Cart, ApiError> {
+        parse(&self.run(&Request::cart(cart), None).await?)
     }
 }
 
@@ -150,12 +163,12 @@ fn describe(e: gloo_net::Error) -> String {
     }
 }
 
-/// Turns a status and body into the typed result; pure, so it is tested natively.
-pub fn decode<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
+/// A successful answer's body, or the error it explains; pure, so it is tested natively.
+pub fn check(status: u16, body: String) -> Result<String, ApiError> {
     if (200..300).contains(&status) {
-        return browser::from_json(body).map_err(ApiError::Decode);
+        return Ok(body);
     }
-    match browser::from_json::<vetrina_wire::ApiError>(body) {
+    match browser::from_json::<vetrina_wire::ApiError>(&body) {
         Ok(e) => Err(ApiError::Server { status, code: e.code, message: e.message, fields: e.fields }),
         Err(_) => Err(ApiError::Server {
             status,
@@ -164,6 +177,11 @@ pub fn decode<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiErro
             fields: Vec::new(),
         }),
     }
+}
+
+/// Reads a successful answer's body as `T`.
+pub fn parse<T: DeserializeOwned>(body: &str) -> Result<T, ApiError> {
+    browser::from_json(body).map_err(ApiError::Decode)
 }
 
 /// Percent-encodes a path segment (ids are hex or slugs, but never trust that).
@@ -183,6 +201,23 @@ fn enc(segment: &str) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    fn decode<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
+        parse(&check(status, body.to_string())?)
+    }
+
+    #[test]
+    fn requests_are_plain_data() {
+        let r = Request::add_line("c 1", 7, 2);
+        assert_eq!((r.method, r.path.as_str()), ("POST", "/carts/c%201/lines"));
+        assert_eq!(r.body.as_deref(), Some(r#"{"variant_id":7,"quantity":2}"#));
+        assert_eq!(
+            Request::set_quantity("c", 7, 0),
+            Request { method: "DELETE", path: "/carts/c/lines/7".into(), body: None }
+        );
+        assert_eq!(Request::set_quantity("c", 7, 3).body.as_deref(), Some(r#"{"quantity":3}"#));
+        assert_eq!(Request::snapshot("demo").method, "GET");
+    }
 
     #[test]
     fn urls_and_encoding() {

@@ -5,8 +5,8 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 use vetrina_wire::{CartLine, MAX_LINE_QUANTITY};
+use wasm_bindgen::JsCast;
 
 use crate::i18n::{fill, only_left, t};
 use crate::ui::sheet::Sheet;

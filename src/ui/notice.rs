@@ -28,17 +28,24 @@ pub fn NoticeStrip() -> impl IntoView {
     });
     view! {
         <div class="vt-status" role="status">
-            <Show when=move || !store.online.get()>
-                <p class="vt-banner vt-banner--offline" data-testid="offline">
-                    {t().offline_banner}
-                </p>
-            </Show>
-            <Show when=move || store.online.get() && store.stream.get() == StreamState::Reconnecting>
-                <p class="vt-banner">{t().reconnecting}</p>
-            </Show>
-            <Show when=move || { store.retrying.get() > 0 }>
-                <p class="vt-banner" data-testid="retrying">{t().retrying}</p>
-            </Show>
+            // One list of banners rather than a `Show` each: one view type, less code.
+            {move || {
+                let t = t();
+                let online = store.online.get();
+                let mut banners = Vec::new();
+                if !online {
+                    banners.push(("vt-banner vt-banner--offline", "offline", t.offline_banner));
+                } else if store.stream.get() == StreamState::Reconnecting {
+                    banners.push(("vt-banner", "reconnecting", t.reconnecting));
+                }
+                if store.retrying.get() > 0 {
+                    banners.push(("vt-banner", "retrying", t.retrying));
+                }
+                banners
+                    .into_iter()
+                    .map(|(class, id, text)| view! { <p class=class data-testid=id>{text}</p> })
+                    .collect_view()
+            }}
             {move || store.notice.get().map(|n| view! {
                 <p class="vt-notice" class:vt-notice--error=n.is_error data-testid="notice">{n.text}</p>
             })}

@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use vetrina_wire::{Cart, CheckoutRequest, Order, Product, ShowEvent, ShowSnapshot};
 
 use crate::api::events::{EventStream, StreamState};
-use crate::api::{ApiError, Client};
+use crate::api::{self, ApiError, Client, Request};
 use crate::browser;
 use crate::domain::checkout::Attempt;
 use crate::domain::timeline::{envelope_from, Applied, EventError, PinBoard};
@@ -230,15 +230,12 @@ impl Store {
     /// the same idempotency key, so the server applies it exactly once: while the
     /// browser is offline it waits for the network, otherwise it tries
     /// [`RETRY_MS`]`.len()` more times before the viewer is told.
-    async fn send<T, F, Fut>(&self, key: String, call: F) -> Result<T, ApiError>
-    where
-        F: Fn(Client, String) -> Fut,
-        Fut: std::future::Future<Output = Result<T, ApiError>>,
-    {
+    async fn send(&self, request: Request, key: String) -> Result<String, ApiError> {
+        let client = self.client.get_value();
         let mut failures = 0;
         let mut waiting = false;
         let result = loop {
-            match call(self.client.get_value(), key.clone()).await {
+            match client.run(&request, Some(&key)).await {
                 Err(ApiError::Network(_)) if failures < RETRY_MS.len() => {
                     if !waiting {
                         waiting = true;
@@ -260,56 +257,31 @@ impl Store {
         result
     }
 
+    /// A change to the cart, with a fresh idempotency key; the cart it answers
+    /// with becomes the viewer's.
+    async fn change_cart(&self, request: Request) -> Result<Cart, ApiError> {
+        let cart: Cart = api::parse(&self.send(request, browser::random_key()).await?)?;
+        self.keep_cart(cart.clone());
+        Ok(cart)
+    }
+
     /// Adds to the cart, creating it on first use. A cart that has vanished on
     /// the server (ordered in another tab, say) is replaced once, transparently.
     pub async fn add_to_cart(&self, variant_id: i64, quantity: u32) -> Result<(), ApiError> {
-        let existing = self.cart.get_untracked().map(|c| c.id);
-        let result = match existing {
-            Some(id) => {
-                let add = move |c: Client, key: String| {
-                    let id = id.clone();
-                    async move { c.add_line(&id, variant_id, quantity, &key).await }
-                };
-                match self.send(browser::random_key(), add).await {
-                    Err(ApiError::Server { code, .. }) if code == "not_found" || code == "cart_closed" => {
-                        self.new_cart_with(variant_id, quantity).await
-                    }
-                    other => other,
-                }
+        if let Some(id) = self.cart.get_untracked().map(|c| c.id) {
+            match self.change_cart(Request::add_line(&id, variant_id, quantity)).await {
+                Err(ApiError::Server { code, .. }) if code == "not_found" || code == "cart_closed" => {}
+                other => return other.map(drop),
             }
-            None => self.new_cart_with(variant_id, quantity).await,
-        };
-        self.keep_cart(result?);
-        Ok(())
-    }
-
-    async fn new_cart_with(&self, variant_id: i64, quantity: u32) -> Result<Cart, ApiError> {
-        let show = self.show_id.get_value();
-        let cart = self
-            .send(browser::random_key(), move |c, key| {
-                let show = show.clone();
-                async move { c.create_cart(&show, &key).await }
-            })
-            .await?;
-        self.keep_cart(cart.clone());
-        self.send(browser::random_key(), move |c, key| {
-            let id = cart.id.clone();
-            async move { c.add_line(&id, variant_id, quantity, &key).await }
-        })
-        .await
+        }
+        let cart = self.change_cart(Request::create_cart(&self.show_id.get_value())).await?;
+        self.change_cart(Request::add_line(&cart.id, variant_id, quantity)).await.map(drop)
     }
 
     /// Sets a line's quantity; 0 removes it.
     pub async fn set_quantity(&self, variant_id: i64, quantity: u32) -> Result<(), ApiError> {
         let Some(id) = self.cart.get_untracked().map(|c| c.id) else { return Ok(()) };
-        let cart = self
-            .send(browser::random_key(), move |c, key| {
-                let id = id.clone();
-                async move { c.set_quantity(&id, variant_id, quantity, &key).await }
-            })
-            .await?;
-        self.keep_cart(cart);
-        Ok(())
+        self.change_cart(Request::set_quantity(&id, variant_id, quantity)).await.map(drop)
     }
 
     /// Places the order. Retrying the same request (a double tap, a timeout)
@@ -329,12 +301,7 @@ impl Store {
         let fingerprint = format!("{}|{lines}|{}", cart.id, browser::to_json(request).unwrap_or_default());
         let mut key = String::new();
         self.attempt.update_value(|a| key = a.key_for(&fingerprint, browser::random_key));
-        let order = self
-            .send(key, move |c, key| {
-                let (id, request) = (cart.id.clone(), request.clone());
-                async move { c.checkout(&id, &key, &request).await }
-            })
-            .await?;
+        let order = api::parse(&self.send(Request::checkout(&cart.id, request), key).await?)?;
         self.attempt.update_value(Attempt::finish);
         browser::storage_remove(&self.cart_key());
         self.cart.set(None);
