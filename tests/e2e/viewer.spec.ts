@@ -13,9 +13,15 @@ test('the shelf shows every product, pinned ones first, one tap from anywhere', 
   await pin(request, 3);
   await pin(request, 8);
   await expect(page.locator('.vt-rail .vt-card')).toHaveCount(2);
+  const videoBox = await page.locator('video.vt-video').boundingBox();
   await press(page.getByTestId('shelf-button'), testInfo);
   const shelf = page.getByRole('dialog', { name: 'All products' });
   await expect(shelf).toBeVisible();
+  // A tall sheet rests on the bottom edge and moves nothing underneath.
+  await page.waitForTimeout(350);
+  const box = (await shelf.boundingBox())!;
+  expect(Math.abs(box.y + box.height - page.viewportSize()!.height)).toBeLessThanOrEqual(8.5);
+  expect(await page.locator('video.vt-video').boundingBox()).toEqual(videoBox);
   const cards = shelf.locator('.vt-card');
   await expect(cards).toHaveCount(9);
   // Newest pin first, both marked; then the catalogue in order.
