@@ -6,6 +6,12 @@ import { defineConfig } from '@playwright/test';
 const addr = process.env.VETRINA_E2E_ADDR ?? '127.0.0.1:18080';
 const token = process.env.VETRINA_E2E_TOKEN ?? 'e2e-creator-token';
 const data = process.env.VETRINA_E2E_DATA ?? 'target/e2e-data';
+// A second server streams the demo show live over HLS (ffmpeg), for the tests of
+// pins on the video's clock; its show is ended by those tests, so it is its own.
+const liveAddr = process.env.VETRINA_E2E_LIVE_ADDR ?? '127.0.0.1:18081';
+const liveData = process.env.VETRINA_E2E_LIVE_DATA ?? 'target/e2e-live-data';
+const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+const desktop = { viewport: { width: 1280, height: 800 } };
 
 const chromium = {
   executablePath: '/usr/bin/chromium',
@@ -33,22 +39,28 @@ export default defineConfig({
     trace: 'off',
   },
   projects: [
+    { name: 'phone', use: phone, testIgnore: /live\.spec/ },
+    { name: 'desktop', use: desktop, testIgnore: /bundle\.spec|live\.spec/ },
+    { name: 'live-phone', use: { ...phone, baseURL: `http://${liveAddr}` }, testMatch: /live\.spec/ },
+    { name: 'live-desktop', use: { ...desktop, baseURL: `http://${liveAddr}` }, testMatch: /live\.spec/ },
+  ],
+  webServer: [
     {
-      name: 'phone',
-      use: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+      command: `target/debug/vetrina-server --demo --host-every 0 --demo-token ${token} --addr ${addr} --dist dist --data-dir ${data}`,
+      url: `http://${addr}/api/shows/demo`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
     },
     {
-      name: 'desktop',
-      use: { viewport: { width: 1280, height: 800 } },
-      testIgnore: /bundle\.spec/,
+      command: `target/debug/vetrina-server --demo --live --host-every 0 --demo-token ${token} --addr ${liveAddr} --dist dist --data-dir ${liveData}`,
+      // Ready once ffmpeg has written its first playlist.
+      url: `http://${liveAddr}/live/demo.m3u8`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
     },
   ],
-  webServer: {
-    command: `target/debug/vetrina-server --demo --host-every 0 --demo-token ${token} --addr ${addr} --dist dist --data-dir ${data}`,
-    url: `http://${addr}/api/shows/demo`,
-    timeout: 120_000,
-    reuseExistingServer: false,
-    stdout: 'ignore',
-    stderr: 'pipe',
-  },
 });

@@ -150,6 +150,43 @@ pub fn with_dateranges(playlist: &str, pins: &[PinRange]) -> String {
     out
 }
 
+/// The playlist of a show that has ended: its segments up to `end_ms` (by
+/// program date-time) and `#EXT-X-ENDLIST`, so players treat it as video on
+/// demand: the replay, seekable from the start, on the same clock as the live
+/// show. Segments without a clock are kept.
+pub fn ended_at(playlist: &str, end_ms: i64) -> String {
+    let mut out = String::with_capacity(playlist.len() + 16);
+    // Each segment's tags collect until its URI decides whether they are kept.
+    let mut pending = String::new();
+    let mut pdt = None::<i64>;
+    for line in playlist.lines() {
+        if line.trim().is_empty() || line == "#EXT-X-ENDLIST" {
+            continue;
+        }
+        if let Some(v) = line.strip_prefix("#EXT-X-PROGRAM-DATE-TIME:") {
+            pdt = parse_pdt(v);
+        }
+        let segment_tag = line.starts_with("#EXTINF:") || line.starts_with("#EXT-X-PROGRAM-DATE-TIME:");
+        if segment_tag {
+            pending.push_str(line);
+            pending.push('\n');
+        } else if line.starts_with('#') {
+            out.push_str(line);
+            out.push('\n');
+        } else {
+            if pdt.is_none_or(|at| at <= end_ms) {
+                out.push_str(&pending);
+                out.push_str(line);
+                out.push('\n');
+            }
+            pending.clear();
+            pdt = None;
+        }
+    }
+    out.push_str("#EXT-X-ENDLIST\n");
+    out
+}
+
 /// Where ffmpeg writes a show's live stream.
 pub fn stream_dir(media: &Path, show_id: &str) -> PathBuf {
     media.join("live").join(show_id)
@@ -178,6 +215,18 @@ pub async fn playlist(
     let events: Vec<(i64, String, i64, i64)> =
         rows.iter().map(|r| (r.get("id"), r.get("kind"), r.get("product_id"), r.get("created_at_ms"))).collect();
     let borrowed: Vec<(i64, &str, i64, i64)> = events.iter().map(|(i, k, p, t)| (*i, k.as_str(), *p, *t)).collect();
+    // Once the show has ended, the recording up to that moment is its replay.
+    let ended: Option<i64> = sqlx::query_scalar(
+        "SELECT e.created_at_ms FROM events e JOIN shows s ON s.id = e.show_id
+         WHERE e.show_id = ? AND s.status = 'ended' AND e.kind = 'show_status' ORDER BY e.id DESC LIMIT 1",
+    )
+    .bind(show_id)
+    .fetch_optional(&state.db)
+    .await?;
+    let text = match ended {
+        Some(end) => ended_at(&text, end),
+        None => text,
+    };
     let body = with_dateranges(&text, &ranges(&borrowed));
     // Segment URIs in ffmpeg's playlist are relative to its folder.
     let body = body
@@ -198,9 +247,12 @@ pub async fn playlist(
 
 /// Starts ffmpeg producing the demo's live stream (a 9:16 test pattern with the
 /// wall-clock time burnt in) until the server stops. Its playlist carries
-/// program date-time, so pins can be placed on the stream's clock.
+/// program date-time, so pins can be placed on the stream's clock, and keeps
+/// every segment (an EVENT playlist), so the show can be replayed once it ends.
 pub fn spawn_demo_stream(media: &Path, show_id: &str) -> std::io::Result<tokio::process::Child> {
     let dir = stream_dir(media, show_id);
+    // A fresh recording each run: ffmpeg would otherwise reuse segment names.
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
     // The wall-clock time of the frame, to judge pin timing by eye.
     let clock = crate::demo::clock_filter(r"%{localtime\:%H\\\:%M\\\:%S}", 56);
@@ -221,8 +273,8 @@ pub fn spawn_demo_stream(media: &Path, show_id: &str) -> std::io::Result<tokio::
             "0",
             "-an",
         ])
-        .args(["-f", "hls", "-hls_time", "2", "-hls_list_size", "6"])
-        .args(["-hls_flags", "delete_segments+program_date_time+omit_endlist"])
+        .args(["-f", "hls", "-hls_time", "2", "-hls_playlist_type", "event"])
+        .args(["-hls_flags", "program_date_time+omit_endlist"])
         .arg(dir.join("index.m3u8"))
         .kill_on_drop(true)
         .spawn()
@@ -321,6 +373,18 @@ index11.ts
         let lines: Vec<&str> = out.lines().collect();
         assert!(lines[2].starts_with("#EXT-X-DATERANGE:ID=\"pin-5\""), "{out}");
         assert_eq!(lines[3], "#EXTINF:2.000000,");
+    }
+
+    #[test]
+    fn an_ended_show_becomes_video_on_demand_up_to_its_end() {
+        let live = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-PLAYLIST-TYPE:EVENT\n#EXTINF:2.000000,\n#EXT-X-PROGRAM-DATE-TIME:2026-11-22T03:50:00.000+0000\nindex0.ts\n#EXTINF:2.000000,\n#EXT-X-PROGRAM-DATE-TIME:2026-11-22T03:50:02.000+0000\nindex1.ts\n#EXTINF:2.000000,\n#EXT-X-PROGRAM-DATE-TIME:2026-11-22T03:50:04.000+0000\nindex2.ts\n";
+        let out = ended_at(live, at("2026-11-22T03:50:03.000Z"));
+        assert_eq!(
+            out,
+            "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-PLAYLIST-TYPE:EVENT\n#EXTINF:2.000000,\n#EXT-X-PROGRAM-DATE-TIME:2026-11-22T03:50:00.000+0000\nindex0.ts\n#EXTINF:2.000000,\n#EXT-X-PROGRAM-DATE-TIME:2026-11-22T03:50:02.000+0000\nindex1.ts\n#EXT-X-ENDLIST\n"
+        );
+        // Ending twice does not end it twice.
+        assert_eq!(ended_at(&out, at("2026-11-22T04:00:00.000Z")), out);
     }
 
     #[test]

@@ -82,6 +82,11 @@ impl Request {
         Self::new("GET", format!("/shows/{}", enc(show)), None::<&()>)
     }
 
+    /// Every pin and unpin of a show with its stream time.
+    pub fn timeline(show: &str) -> Self {
+        Self::new("GET", format!("/shows/{}/timeline", enc(show)), None::<&()>)
+    }
+
     pub fn cart(cart: &str) -> Self {
         Self::new("GET", format!("/carts/{}", enc(cart)), None::<&()>)
     }

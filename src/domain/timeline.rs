@@ -15,6 +15,15 @@ pub struct PinBoard {
     pinned: Vec<i64>,
 }
 
+/// The shelf's order: every product of `catalogue`, the `pinned` ones first
+/// (newest pin first) and marked, the rest in catalogue order. A pin of a
+/// product the catalogue does not have is left out.
+pub fn shelf(pinned: &[i64], catalogue: &[i64]) -> Vec<(i64, bool)> {
+    let first = pinned.iter().filter(|id| catalogue.contains(id)).map(|id| (*id, true));
+    let rest = catalogue.iter().filter(|id| !pinned.contains(id)).map(|id| (*id, false));
+    first.chain(rest).collect()
+}
+
 /// What applying an event did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applied {
@@ -49,15 +58,6 @@ impl PinBoard {
 
     pub fn pinned(&self) -> &[i64] {
         &self.pinned
-    }
-
-    /// The shelf's order: every product of `catalogue`, the pinned ones first
-    /// (newest pin first) and marked, the rest in catalogue order. A pin of a
-    /// product the catalogue does not have is left out.
-    pub fn shelf(&self, catalogue: &[i64]) -> Vec<(i64, bool)> {
-        let pinned = self.pinned.iter().filter(|id| catalogue.contains(id)).map(|id| (*id, true));
-        let rest = catalogue.iter().filter(|id| !self.pinned.contains(id)).map(|id| (*id, false));
-        pinned.chain(rest).collect()
     }
 
     pub fn last_id(&self) -> i64 {
@@ -159,10 +159,10 @@ mod tests {
         let mut board = PinBoard::from_snapshot(vec![3], 1);
         board.apply(&pin(2, 5));
         board.apply(&pin(3, 99)); // not in the catalogue
-        assert_eq!(board.shelf(&[1, 3, 5, 7]), vec![(5, true), (3, true), (1, false), (7, false)]);
+        assert_eq!(shelf(board.pinned(), &[1, 3, 5, 7]), vec![(5, true), (3, true), (1, false), (7, false)]);
         board.apply(&unpin(4, 5));
-        assert_eq!(board.shelf(&[1, 3, 5, 7]), vec![(3, true), (1, false), (5, false), (7, false)]);
-        assert_eq!(PinBoard::default().shelf(&[]), vec![]);
+        assert_eq!(shelf(board.pinned(), &[1, 3, 5, 7]), vec![(3, true), (1, false), (5, false), (7, false)]);
+        assert_eq!(shelf(&[], &[]), vec![]);
     }
 
     /// One SSE `data:` payload to an envelope, as the overlay does it.

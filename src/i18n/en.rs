@@ -19,6 +19,7 @@ pub static TEXT: Text = Text {
     all_products: "All products",
     pinned_now: "Pinned now",
     no_products: "No products in this show yet.",
+    chapters: "Product chapters",
     from: "from ",
     was: "was ",
     sold_out: "Sold out",

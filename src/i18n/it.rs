@@ -19,6 +19,7 @@ pub static TEXT: Text = Text {
     all_products: "Tutti i prodotti",
     pinned_now: "In evidenza ora",
     no_products: "Questa diretta non ha ancora prodotti.",
+    chapters: "Capitoli dei prodotti",
     from: "da ",
     was: "prima ",
     sold_out: "Esaurito",

@@ -144,6 +144,7 @@ pub struct Text {
     pub all_products: &'static str,
     pub pinned_now: &'static str,
     pub no_products: &'static str,
+    pub chapters: &'static str,
     // Prices and stock
     pub from: &'static str,
     pub was: &'static str,

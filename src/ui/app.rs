@@ -45,9 +45,18 @@ pub fn App() -> impl IntoView {
             _ => String::new(),
         })
     };
+    // Which of loading, failed and ready: the stage re-renders when that
+    // changes, never for a stock or price event (the video must not restart).
+    let phase = Memo::new(move |_| {
+        store.snapshot.with(|s| match s {
+            Load::Loading => Load::Loading,
+            Load::Failed(m) => Load::Failed(m.clone()),
+            Load::Ready(_) => Load::Ready(()),
+        })
+    });
     view! {
         <main class="vt-stage" style=theme>
-            {move || match store.snapshot.get() {
+            {move || match phase.get() {
                 Load::Loading => view! {
                     <div class="vt-placeholder" aria-busy="true">
                         <div class="vt-spinner" aria-hidden="true"></div>
@@ -64,11 +73,19 @@ pub fn App() -> impl IntoView {
                         }>{t().try_again}</button>
                     </div>
                 }.into_any(),
-                Load::Ready(snapshot) => view! {
-                    <Video src=snapshot.show.stream_url.clone() title=snapshot.show.title.clone() />
-                    <TopBar title=snapshot.show.title.clone() status=snapshot.show.status />
-                    <PinRail />
-                }.into_any(),
+                Load::Ready(()) => store.snapshot.with_untracked(|s| {
+                    let Load::Ready(snapshot) = s else { return ().into_any() };
+                    view! {
+                        <Video
+                            src=snapshot.show.stream_url.clone()
+                            title=snapshot.show.title.clone()
+                            clocked=store.on_video_clock()
+                            base_ms=snapshot.show.started_at_ms
+                        />
+                        <TopBar title=snapshot.show.title.clone() />
+                        <PinRail />
+                    }.into_any()
+                }),
             }}
             <NoticeStrip />
             {move || match store.sheet.get() {

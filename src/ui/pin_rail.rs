@@ -13,9 +13,8 @@ pub const VISIBLE_PINS: usize = 2;
 #[component]
 pub fn PinRail() -> impl IntoView {
     let store = use_store();
-    let cards = Memo::new(move |_| -> Vec<i64> {
-        store.board.with(|b| b.pinned().iter().take(VISIBLE_PINS).copied().collect())
-    });
+    let cards =
+        Memo::new(move |_| -> Vec<i64> { store.shown.with(|pins| pins.iter().take(VISIBLE_PINS).copied().collect()) });
     view! {
         <p class="vt-visually-hidden" aria-live="polite" data-testid="announcer">
             {move || store.announcement.get()}

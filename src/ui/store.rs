@@ -11,7 +11,8 @@ use crate::api::events::{EventStream, StreamState};
 use crate::api::{self, ApiError, Client, Request};
 use crate::browser;
 use crate::domain::checkout::Attempt;
-use crate::domain::timeline::{envelope_from, Applied, EventError, PinBoard};
+use crate::domain::playhead::{self, Mark, Reveal};
+use crate::domain::timeline::{envelope_from, Applied, EventError, FlatEvent, PinBoard};
 use crate::i18n::{self, fill, t};
 
 /// Something that loads: what the user sees first, what they see after.
@@ -59,6 +60,17 @@ pub struct Store {
     requested_lang: StoredValue<Option<String>>,
     pub snapshot: RwSignal<Load<ShowSnapshot>>,
     pub board: RwSignal<PinBoard>,
+    /// The products on the viewer's video now, newest first: what the rail
+    /// shows and the shelf puts first. Live from a plain file, that is the pin
+    /// board; on the video's clock, the timeline at the playhead.
+    pub shown: RwSignal<Vec<i64>>,
+    /// On the video's clock (HLS, replays): the pin timeline as this viewer's
+    /// video plays it. `None` when pins show as they arrive.
+    reveal: StoredValue<Option<Reveal>>,
+    /// The show's start on the stream's clock, for the stream time of events.
+    started_at_ms: StoredValue<i64>,
+    /// The player, when it follows the video's clock (chapters seek with it).
+    pub player: StoredValue<Option<crate::ui::video::Player>, LocalStorage>,
     pub cart: RwSignal<Option<Cart>>,
     pub sheet: RwSignal<Sheet>,
     pub notice: RwSignal<Option<Notice>>,
@@ -84,6 +96,10 @@ impl Store {
             requested_lang: StoredValue::new(requested_lang),
             snapshot: RwSignal::new(Load::Loading),
             board: RwSignal::new(PinBoard::default()),
+            shown: RwSignal::new(Vec::new()),
+            reveal: StoredValue::new(None),
+            started_at_ms: StoredValue::new(0),
+            player: StoredValue::new_local(None),
             cart: RwSignal::new(None),
             sheet: RwSignal::new(Sheet::Closed),
             notice: RwSignal::new(None),
@@ -153,6 +169,16 @@ impl Store {
                     // Before anything of the show renders: it renders in this language.
                     self.settle_language(Some(&snapshot.show.locale));
                     self.board.set(PinBoard::from_snapshot(snapshot.pinned.clone(), snapshot.last_event_id));
+                    let show = &snapshot.show;
+                    self.started_at_ms.set_value(show.started_at_ms);
+                    if playhead::follows_video_clock(&show.stream_url, show.status == vetrina_wire::ShowStatus::Ended) {
+                        // Pins show when the video reaches them, from the whole timeline:
+                        // a late joiner or a replay sees what was pinned before they came.
+                        self.reveal.set_value(Some(Reveal::default()));
+                        self.load_timeline();
+                    } else {
+                        self.shown.set(snapshot.pinned.clone());
+                    }
                     let url = client.url(&format!("/shows/{show_id}/events?since={}", snapshot.last_event_id));
                     self.snapshot.set(Load::Ready(snapshot));
                     self.follow(&url);
@@ -191,9 +217,10 @@ impl Store {
         let mut applied = Applied::Ignored;
         self.board.update(|b| applied = b.apply(&envelope));
         match applied {
-            Applied::Pinned(id) => {
-                if let Some(p) = self.product(id) {
-                    self.announcement.set(fill(t().now_showing, &[&p.title]));
+            Applied::Pinned(_) | Applied::Unpinned(_) => {
+                match playhead::mark_of(&envelope, self.started_at_ms.get_value()) {
+                    Some(mark) if self.on_video_clock() => self.add_marks(&[mark]),
+                    _ => self.show_pins(self.board.with_untracked(|b| b.pinned().to_vec())),
                 }
             }
             Applied::Other => self.snapshot.update(|s| {
@@ -201,8 +228,84 @@ impl Store {
                     apply_to_catalogue(s, &envelope.event);
                 }
             }),
-            Applied::Unpinned(_) | Applied::Ignored => {}
+            Applied::Ignored => {}
         }
+    }
+
+    pub fn on_video_clock(&self) -> bool {
+        self.reveal.with_value(Option::is_some)
+    }
+
+    /// The pins made before this viewer came, for a late join or a replay.
+    fn load_timeline(self) {
+        spawn_local(async move {
+            let client = self.client.get_value();
+            let fetched = client.run(&Request::timeline(&self.show_id.get_value()), None).await;
+            let events: Vec<FlatEvent> = match fetched.and_then(|body| api::parse(&body)) {
+                Ok(events) => events,
+                Err(e) => return browser::warn(&format!("vetrina: the pin timeline could not be loaded: {e}")),
+            };
+            let (show, start) = (self.show_id.get_value(), self.started_at_ms.get_value());
+            let marks: Vec<Mark> = events
+                .into_iter()
+                .filter_map(|f| envelope_from(f, &show).ok())
+                .filter_map(|e| playhead::mark_of(&e, start))
+                .collect();
+            self.add_marks(&marks);
+        });
+    }
+
+    /// Adds pins and unpins on the stream's clock (from the event stream, the
+    /// timeline, or the playlist's DATERANGEs); those the video has already
+    /// reached show at once, the rest wait for it.
+    pub fn add_marks(&self, marks: &[Mark]) {
+        let mut active = None;
+        self.reveal.update_value(|r| {
+            if let Some(r) = r {
+                for m in marks {
+                    r.insert(*m);
+                }
+                active = r.playhead().and_then(|p| r.advance(p));
+            }
+        });
+        if let Some(pins) = active {
+            self.show_pins(pins);
+        }
+    }
+
+    /// A frame of the video is on screen at `playhead_ms` on the stream's clock.
+    pub fn on_clock(&self, playhead_ms: i64) {
+        let mut active = None;
+        self.reveal.update_value(|r| active = r.as_mut().and_then(|r| r.advance(playhead_ms)));
+        if let Some(pins) = active {
+            self.show_pins(pins);
+        }
+    }
+
+    /// Shows the frame at `at_ms` on the stream's clock (a chapter).
+    pub fn seek_to(&self, at_ms: i64) {
+        self.player.with_value(|p| p.as_ref().map(|p| p.seek(at_ms)));
+    }
+
+    pub fn started_at_ms(&self) -> i64 {
+        self.started_at_ms.get_value()
+    }
+
+    /// Product chapters of the timeline: (product, time on the stream's clock).
+    pub fn chapters(&self) -> Vec<(i64, i64)> {
+        self.reveal.with_value(|r| r.as_ref().map(|r| r.timeline().chapters()).unwrap_or_default())
+    }
+
+    /// Puts `pins` on screen, announcing the newest that was not there before.
+    fn show_pins(&self, pins: Vec<i64>) {
+        let before = self.shown.get_untracked();
+        if before == pins {
+            return;
+        }
+        if let Some(p) = pins.iter().find(|p| !before.contains(p)).and_then(|id| self.product(*id)) {
+            self.announcement.set(fill(t().now_showing, &[&p.title]));
+        }
+        self.shown.set(pins);
     }
 
     /// Loads the cart again from the server: on start (its id is kept in this

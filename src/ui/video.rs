@@ -1,12 +1,67 @@
 //! The show's video, filling the stage. It starts muted (browsers only autoplay
 //! muted video) with a button to turn the sound on.
+//!
+//! When the overlay follows the video's clock (HLS, replays), the player glue
+//! (`player.js`) reports where each presented frame sits on the stream's clock
+//! and the pins the playlist carries; the store decides what that shows.
 
 use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
 
+use crate::domain::playhead::marks_of_range;
 use crate::i18n::t;
+use crate::ui::store::use_store;
+
+#[wasm_bindgen(module = "/src/ui/player.js")]
+extern "C" {
+    type PlayerHandle;
+
+    #[wasm_bindgen(js_name = attach)]
+    fn attach_player(
+        video: &web_sys::HtmlVideoElement,
+        src: &str,
+        base_ms: f64,
+        on_clock: &Closure<dyn FnMut(f64)>,
+        on_range: &Closure<dyn FnMut(f64, f64, f64, f64)>,
+    ) -> PlayerHandle;
+
+    #[wasm_bindgen(method)]
+    fn seek(this: &PlayerHandle, ms: f64);
+
+    #[wasm_bindgen(method)]
+    fn stop(this: &PlayerHandle);
+}
+
+/// A video following the stream's clock; stops (and lets go of the callbacks)
+/// when dropped.
+pub struct Player {
+    handle: PlayerHandle,
+    _callbacks: (Closure<dyn FnMut(f64)>, Closure<dyn FnMut(f64, f64, f64, f64)>),
+}
+
+impl Player {
+    /// Shows the frame at `ms` on the stream's clock (a chapter's time).
+    pub fn seek(&self, ms: i64) {
+        self.handle.seek(ms as f64);
+    }
+}
+
+impl Drop for Player {
+    fn drop(&mut self) {
+        self.handle.stop();
+    }
+}
 
 #[component]
-pub fn Video(src: String, title: String) -> impl IntoView {
+pub fn Video(
+    src: String,
+    title: String,
+    /// Follow the stream's clock (see `playhead::follows_video_clock`).
+    clocked: bool,
+    /// For a file on the clock: the show's start, the time of its first frame.
+    base_ms: i64,
+) -> impl IntoView {
+    let store = use_store();
     let muted = RwSignal::new(true);
     let video = NodeRef::<leptos::html::Video>::new();
     let toggle = move |_| {
@@ -19,13 +74,27 @@ pub fn Video(src: String, title: String) -> impl IntoView {
             }
         }
     };
+    let clocked_src = clocked.then(|| src.clone());
+    Effect::new(move |_| {
+        let (Some(el), Some(src)) = (video.get(), clocked_src.as_deref()) else { return };
+        let on_clock = Closure::<dyn FnMut(f64)>::new(move |ms: f64| store.on_clock(ms as i64));
+        let on_range =
+            Closure::<dyn FnMut(f64, f64, f64, f64)>::new(move |id: f64, product: f64, start: f64, end: f64| {
+                let end = end.is_finite().then_some(end as i64);
+                store.add_marks(&marks_of_range(id as i64, product as i64, start as i64, end));
+            });
+        let handle = attach_player(&el, src, base_ms as f64, &on_clock, &on_range);
+        store.player.set_value(Some(Player { handle, _callbacks: (on_clock, on_range) }));
+    });
+    on_cleanup(move || store.player.set_value(None));
     view! {
         <video
             class="vt-video"
-            src=src
+            src=(!clocked).then_some(src)
             node_ref=video
             autoplay
-            loop
+            // A live show from a plain file (the demo's) loops; a clocked stream must not.
+            loop=!clocked
             playsinline
             muted
             prop:muted=true

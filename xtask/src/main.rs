@@ -21,6 +21,8 @@ const DEMO_ADDR: &str = "127.0.0.1:8080";
 const E2E_ADDR: &str = "127.0.0.1:18080";
 /// The demo show's creator token in the end-to-end tests (must match tests/e2e/helpers.ts).
 const E2E_TOKEN: &str = "e2e-creator-token";
+/// The second end-to-end server, streaming live HLS (see playwright.config.ts).
+const E2E_LIVE_ADDR: &str = "127.0.0.1:18081";
 
 type Result<T = ()> = std::result::Result<T, String>;
 
@@ -213,9 +215,10 @@ fn demo(args: &[String]) -> Result {
     setup()?;
     build_overlay()?;
     build_server()?;
-    say("Starting the demo (Ctrl-C stops it; data lives in .vetrina/)");
+    say("Starting the demo: a live HLS stream made by ffmpeg, pins on its clock (Ctrl-C stops it; data lives in .vetrina/)");
     run(cmd("target/debug/vetrina-server").args([
         "--demo",
+        "--live",
         "--dist",
         "dist",
         "--data-dir",
@@ -249,16 +252,21 @@ fn e2e() -> Result {
     build_server()?;
     say("End-to-end tests in headless Chromium (Playwright), and the bundle budget");
     let data = root().join("target/e2e-data");
-    // A fresh database every run; the generated media (the video) is kept.
-    for f in ["vetrina.sqlite", "vetrina.sqlite-wal", "vetrina.sqlite-shm"] {
-        let _ = std::fs::remove_file(data.join(f));
+    let live_data = root().join("target/e2e-live-data");
+    // Fresh databases every run; the generated media (the video) is kept.
+    for dir in [&data, &live_data] {
+        for f in ["vetrina.sqlite", "vetrina.sqlite-wal", "vetrina.sqlite-shm"] {
+            let _ = std::fs::remove_file(dir.join(f));
+        }
     }
     let _ = std::fs::remove_dir_all(root().join("target/e2e-screenshots"));
     run(cmd("npx")
         .args(["playwright", "test"])
         .env("VETRINA_E2E_ADDR", E2E_ADDR)
         .env("VETRINA_E2E_TOKEN", E2E_TOKEN)
-        .env("VETRINA_E2E_DATA", &data))
+        .env("VETRINA_E2E_DATA", &data)
+        .env("VETRINA_E2E_LIVE_ADDR", E2E_LIVE_ADDR)
+        .env("VETRINA_E2E_LIVE_DATA", &live_data))
 }
 
 /// The benchmarks. They print numbers and judge nothing; see the README.

@@ -1,0 +1,120 @@
+// The video's clock, for pins on the stream's time (see src/domain/playhead.rs).
+//
+// For every frame the browser presents, `onClock` receives where that frame
+// sits on the stream's clock in epoch milliseconds: for HLS the playlist's
+// EXT-X-PROGRAM-DATE-TIME, for a file the show's start plus the offset. The
+// pins the server writes into the playlist as EXT-X-DATERANGE reach
+// `onRange(eventId, productId, startMs, endMs or NaN)`.
+//
+// Chromium plays HLS natively but exposes neither getStartDate() nor DATERANGE
+// cues, so hls.js (light build, from npm, copied beside the overlay by trunk)
+// is loaded, only then and only when needed: on demand, never in the bundle.
+// This is glue and nothing else; what the overlay does with the clock is Rust.
+
+const HLS_MODULE = 'hls.light.min.mjs';
+
+export function isHls(src) {
+  return /\.m3u8($|\?)/.test(src);
+}
+
+/** Starts feeding the clock; returns a handle with `seek(ms)` and `stop()`. */
+export function attach(video, src, baseMs, onClock, onRange) {
+  let hls = null;
+  let stopped = false;
+  let frameRequest = 0;
+  let last = NaN;
+
+  // Where the frame at `mediaTime` seconds sits on the stream's clock.
+  const clockAt = (mediaTime) => {
+    if (!isHls(src)) return baseMs + mediaTime * 1000;
+    if (hls) {
+      const details = hls.levels[hls.currentLevel < 0 ? 0 : hls.currentLevel]?.details;
+      const frags = details ? details.fragments : [];
+      // Fragments are in order: the last one starting at or before the frame.
+      let lo = 0;
+      let hi = frags.length - 1;
+      let found = null;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (frags[mid].start <= mediaTime) {
+          found = frags[mid];
+          lo = mid + 1;
+        } else {
+          hi = mid - 1;
+        }
+      }
+      if (found && found.programDateTime) return found.programDateTime + (mediaTime - found.start) * 1000;
+      return NaN;
+    }
+    // A browser that knows the stream's start date natively (Safari).
+    const start = video.getStartDate ? video.getStartDate().getTime() : NaN;
+    return start + mediaTime * 1000;
+  };
+
+  const report = (mediaTime) => {
+    const at = clockAt(mediaTime);
+    if (Number.isFinite(at)) {
+      last = at;
+      window.__vetrinaPlayhead = at; // read by the sync benchmark and tests
+      onClock(at);
+    }
+  };
+  // Every presented frame where the browser can say so; else every animation frame.
+  const tick = (_now, meta) => {
+    if (stopped) return;
+    report(meta && Number.isFinite(meta.mediaTime) ? meta.mediaTime : video.currentTime);
+    frameRequest = video.requestVideoFrameCallback ? video.requestVideoFrameCallback(tick) : requestAnimationFrame(tick);
+  };
+  // A seek while paused presents no new frame callback in every browser.
+  const onSeeked = () => report(video.currentTime);
+  video.addEventListener('seeked', onSeeked);
+
+  const nativeClock = () => {
+    const d = video.getStartDate && video.getStartDate();
+    return d && Number.isFinite(d.getTime());
+  };
+
+  const start = async () => {
+    if (isHls(src) && !(video.canPlayType('application/vnd.apple.mpegurl') && nativeClock())) {
+      const { default: Hls } = await import(new URL(HLS_MODULE, document.baseURI).href);
+      if (stopped) return;
+      if (Hls.isSupported()) {
+        hls = new Hls({ liveSyncDurationCount: 3 });
+        hls.on(Hls.Events.LEVEL_UPDATED, (_event, data) => {
+          for (const range of Object.values(data.details.dateRanges || {})) {
+            if (range.class !== 'com.vetrina.pin') continue;
+            const eventId = Number(String(range.id).replace(/^pin-/, ''));
+            const productId = Number(range.attr['X-VETRINA-PRODUCT-ID']);
+            const end = range.attr['END-DATE'] ? range.endDate.getTime() : NaN;
+            if (Number.isFinite(eventId) && Number.isFinite(productId)) {
+              onRange(eventId, productId, range.startDate.getTime(), end);
+            }
+          }
+        });
+        hls.loadSource(src);
+        hls.attachMedia(video);
+      } else {
+        video.src = src;
+      }
+    } else {
+      video.src = src;
+    }
+    const play = video.play();
+    if (play) play.catch(() => {}); // autoplay refused: the viewer taps play
+    frameRequest = video.requestVideoFrameCallback ? video.requestVideoFrameCallback(tick) : requestAnimationFrame(tick);
+  };
+  start().catch((e) => console.warn('vetrina: the video could not start', e));
+
+  return {
+    /** Moves the video so the frame at `ms` on the stream's clock shows. */
+    seek(ms) {
+      if (Number.isFinite(last)) video.currentTime = Math.max(0, video.currentTime + (ms - last) / 1000);
+    },
+    stop() {
+      stopped = true;
+      video.removeEventListener('seeked', onSeeked);
+      if (video.cancelVideoFrameCallback) video.cancelVideoFrameCallback(frameRequest);
+      if (hls) hls.destroy();
+    },
+  };
+}

@@ -1,0 +1,129 @@
+// Pins on the video's clock, against a server streaming the demo show live over
+// HLS (ffmpeg, program date-time) on its own port: a card shows when the viewer's
+// video reaches the moment it was pinned, for live viewers, late joiners,
+// seeks and replays with product chapters.
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { TOKEN, press, shot } from './helpers';
+
+const auth = { Authorization: `Bearer ${TOKEN}` };
+
+/** Records, per product, where the video was when its card first appeared. */
+async function watchCards(page: Page) {
+  await page.evaluate(() => {
+    const seen: Record<string, number> = {};
+    (window as any).__seenAt = seen;
+    new MutationObserver(() => {
+      for (const el of document.querySelectorAll<HTMLElement>('.vt-rail .vt-card')) {
+        const id = el.dataset.productId!;
+        if (!(id in seen)) seen[id] = (window as any).__vetrinaPlayhead;
+      }
+    }).observe(document.body, { subtree: true, childList: true });
+  });
+}
+
+const playhead = (page: Page) => page.evaluate(() => (window as any).__vetrinaPlayhead as number | undefined);
+
+async function openLive(page: Page) {
+  await page.goto('/?show=demo');
+  await expect.poll(() => playhead(page), { timeout: 30_000 }).toBeGreaterThan(0);
+}
+
+/** Pins or unpins, and returns the time it was made on the stream's clock. */
+async function pinAt(request: APIRequestContext, productId: number, pin = true): Promise<number> {
+  const r = pin
+    ? await request.post('/api/shows/demo/pins', { headers: auth, data: { product_id: productId } })
+    : await request.delete(`/api/shows/demo/pins/${productId}`, { headers: auth });
+  expect(r.ok(), await r.text()).toBeTruthy();
+  const snap = await (await request.get('/api/shows/demo')).json();
+  const timeline = await (await request.get('/api/shows/demo/timeline')).json();
+  const last = timeline.filter((e: any) => e.product_id === productId).at(-1);
+  expect(last.type).toBe(pin ? 'pin' : 'unpin');
+  return snap.show.started_at_ms + last.stream_ms;
+}
+
+async function setStatus(request: APIRequestContext, status: string) {
+  const r = await request.patch('/api/shows/demo', { headers: auth, data: { status } });
+  expect(r.ok(), await r.text()).toBeTruthy();
+}
+
+test.beforeAll(async ({ request }) => {
+  await setStatus(request, 'live');
+  const snap = await (await request.get('/api/shows/demo')).json();
+  for (const id of snap.pinned) await pinAt(request, id, false);
+});
+
+test('a pin waits for the video to reach it, and leaves when the video reaches the unpin', async ({ page, request }, testInfo) => {
+  await openLive(page);
+  await watchCards(page);
+  const pinnedAt = await pinAt(request, 4);
+  // The video runs seconds behind the camera: the event is here, the moment is not.
+  await page.waitForTimeout(1000);
+  expect(await playhead(page)).toBeLessThan(pinnedAt);
+  await expect(page.locator('.vt-rail .vt-card[data-product-id="4"]')).toHaveCount(0);
+  await expect(page.locator('.vt-rail .vt-card[data-product-id="4"]')).toBeVisible({ timeout: 30_000 });
+  const seenAt = await page.evaluate(() => (window as any).__seenAt['4'] as number);
+  console.log(`live sync: card shown ${seenAt - pinnedAt} ms of video after its pin time`);
+  expect(seenAt - pinnedAt).toBeGreaterThanOrEqual(0);
+  expect(seenAt - pinnedAt).toBeLessThan(500);
+  await expect(page.getByTestId('announcer')).toHaveText('Now showing: Ceramic Mug');
+  await shot(page, testInfo, '30-live-pin-on-time');
+
+  const unpinnedAt = await pinAt(request, 4, false);
+  await page.waitForTimeout(1000);
+  expect(await playhead(page)).toBeLessThan(unpinnedAt);
+  await expect(page.locator('.vt-rail .vt-card[data-product-id="4"]')).toBeVisible();
+  await expect(page.locator('.vt-rail .vt-card[data-product-id="4"]')).toHaveCount(0, { timeout: 30_000 });
+  expect(await playhead(page)).toBeGreaterThanOrEqual(unpinnedAt);
+});
+
+test('a late joiner sees exactly what is pinned at their playhead', async ({ browser, page, request }, testInfo) => {
+  await openLive(page);
+  const pinnedAt = await pinAt(request, 6);
+  // Wait until a viewer already watching has reached the pin.
+  await expect.poll(() => playhead(page), { timeout: 30_000 }).toBeGreaterThan(pinnedAt + 500);
+  const late = await browser.newPage({ viewport: page.viewportSize()! });
+  await openLive(late);
+  // The joiner's stream starts after the pin: the card is there without any new event.
+  await expect(late.locator('.vt-rail .vt-card[data-product-id="6"]')).toBeVisible();
+  await expect(late.locator('.vt-rail .vt-card')).toHaveCount(1);
+  await shot(late, testInfo, '31-late-join');
+  await late.close();
+  await pinAt(request, 6, false);
+});
+
+test('a replay has product chapters; a chapter seeks there and seeking shows that moment', async ({ page, request }, testInfo) => {
+  // Two pins a few seconds apart, then the host ends the show.
+  const first = await pinAt(request, 1);
+  await page.waitForTimeout(3000);
+  await pinAt(request, 1, false);
+  const second = await pinAt(request, 9);
+  await page.waitForTimeout(3000);
+  await setStatus(request, 'ended');
+  try {
+    await openLive(page);
+    await expect(page.locator('.vt-live')).toHaveText('Replay');
+    await press(page.getByTestId('shelf-button'), testInfo);
+    const chapters = page.getByTestId('chapters');
+    await expect(chapters.getByRole('button')).not.toHaveCount(0);
+    await shot(page, testInfo, '32-replay-chapters');
+    const jacket = chapters.getByRole('button', { name: /Denim Jacket/ }).last();
+    expect(Number(await jacket.getAttribute('data-at'))).toBe(second);
+    await press(jacket, testInfo);
+    // The video goes to the chapter and shows its product, and only it.
+    await expect.poll(() => playhead(page), { timeout: 15_000 }).toBeGreaterThanOrEqual(second);
+    expect((await playhead(page))! - second).toBeLessThan(2000);
+    await expect(page.locator('.vt-rail .vt-card[data-product-id="9"]')).toBeVisible();
+    await expect(page.locator('.vt-rail .vt-card[data-product-id="1"]')).toHaveCount(0);
+    await shot(page, testInfo, '33-replay-after-chapter');
+
+    // Seeking back to the first pin shows that moment's product instead.
+    await press(page.getByTestId('shelf-button'), testInfo);
+    await press(chapters.getByRole('button', { name: /Linen Shirt/ }).last(), testInfo);
+    await expect.poll(() => playhead(page), { timeout: 15_000 }).toBeGreaterThanOrEqual(first);
+    await expect(page.locator('.vt-rail .vt-card[data-product-id="1"]')).toBeVisible();
+    await expect(page.locator('.vt-rail .vt-card[data-product-id="9"]')).toHaveCount(0);
+  } finally {
+    await setStatus(request, 'live');
+    await request.delete('/api/shows/demo/pins/9', { headers: auth });
+  }
+});
