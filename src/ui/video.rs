@@ -32,11 +32,16 @@ extern "C" {
     fn stop(this: &PlayerHandle);
 }
 
+/// Called with each presented frame's time on the stream's clock.
+type OnClock = Closure<dyn FnMut(f64)>;
+/// Called with a playlist pin: event id, product id, start, end (NaN if open).
+type OnRange = Closure<dyn FnMut(f64, f64, f64, f64)>;
+
 /// A video following the stream's clock; stops (and lets go of the callbacks)
 /// when dropped.
 pub struct Player {
     handle: PlayerHandle,
-    _callbacks: (Closure<dyn FnMut(f64)>, Closure<dyn FnMut(f64, f64, f64, f64)>),
+    _callbacks: (OnClock, OnRange),
 }
 
 impl Player {
