@@ -302,11 +302,37 @@ fn bench() -> Result {
         .stdout(std::process::Stdio::null())
         .spawn()
         .map_err(|e| format!("could not start the server: {e}"))?;
-    let result = wait_for(addr).and_then(|()| {
-        run(cmd("node").arg("tests/bench/overlay.mjs").env("VETRINA_BENCH_URL", format!("http://{addr}")))
-    });
-    let _ = server.kill();
-    let _ = server.wait();
+    // The same demo streaming live HLS, for pins on the video's clock.
+    let live_addr = "127.0.0.1:18091";
+    let live_data = root().join("target/bench-live-data");
+    for f in ["vetrina.sqlite", "vetrina.sqlite-wal", "vetrina.sqlite-shm"] {
+        let _ = std::fs::remove_file(live_data.join(f));
+    }
+    let mut live_server = cmd("target/debug/vetrina-server")
+        .args(["--demo", "--live", "--host-every", "0", "--demo-token", "bench-token", "--pins-per-second", "0"])
+        .args(["--addr", live_addr, "--dist", "dist"])
+        .arg("--data-dir")
+        .arg(&live_data)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("could not start the live server: {e}"))?;
+    let result = wait_for(addr)
+        .and_then(|()| wait_for(live_addr))
+        .and_then(|()| {
+            run(cmd("node").arg("tests/bench/overlay.mjs").env("VETRINA_BENCH_URL", format!("http://{addr}")))
+        })
+        .and_then(|()| {
+            say("Pin sync benchmark: cards on the video's clock (live HLS), and pin-to-paint on the plain SSE path");
+            run(cmd("node")
+                .arg("tests/bench/sync.mjs")
+                .env("VETRINA_BENCH_URL", format!("http://{addr}"))
+                .env("VETRINA_BENCH_LIVE_URL", format!("http://{live_addr}")))
+        });
+    for s in [&mut server, &mut live_server] {
+        // SIGTERM first, so the live server stops its ffmpeg.
+        let _ = cmd("kill").arg(s.id().to_string()).status();
+        let _ = s.wait();
+    }
     result
 }
 

@@ -1,0 +1,111 @@
+// Pin sync benchmark (prints numbers; asserts nothing): run by `cargo xtask bench`,
+// which starts two servers: the demo streaming live HLS (VETRINA_BENCH_LIVE_URL)
+// and the demo playing its file with pins shown as they arrive (VETRINA_BENCH_URL).
+//
+// 1. On the video's clock (live HLS through hls.js): for each pin, how far the
+//    card's first painted frame is from the moment the viewer's video reached
+//    the pin's stream time. The video's moment is the playhead of the presented
+//    frame whose callback put the card in (from requestVideoFrameCallback, on
+//    the stream's program date-time); the paint is the next animation frame.
+//    Sync error = (playhead at insertion - pin time) + (paint - insertion).
+//    Target: within 100 ms.
+// 2. The plain SSE path: from the creator's pin request to the card painted.
+import { chromium } from 'playwright-core';
+
+const base = process.env.VETRINA_BENCH_URL ?? 'http://127.0.0.1:18090';
+const live = process.env.VETRINA_BENCH_LIVE_URL ?? 'http://127.0.0.1:18091';
+const token = process.env.VETRINA_BENCH_TOKEN ?? 'bench-token';
+const auth = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+const PINS = Number(process.env.VETRINA_BENCH_PINS ?? 12);
+const PRODUCTS = [1, 2, 3, 4, 6, 7, 8, 9];
+
+async function api(server, method, path, body) {
+  const r = await fetch(server + path, { method, headers: auth, body: body && JSON.stringify(body) });
+  if (!r.ok && r.status !== 409) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+  return r.status === 204 ? null : r.json();
+}
+
+const pct = (xs, p) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * p) - 1)];
+const stats = (xs) => `p50 ${pct(xs, 0.5).toFixed(1)} ms, p95 ${pct(xs, 0.95).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms`;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** In the page: per product, the playhead and page time when its card went in, and its first paint. */
+function watch() {
+  const seen = {};
+  window.__seen = seen;
+  new MutationObserver(() => {
+    for (const el of document.querySelectorAll('.vt-rail .vt-card')) {
+      const id = el.dataset.productId;
+      if (id in seen) continue;
+      const entry = { playhead: window.__vetrinaPlayhead, inserted: performance.now(), insertedEpoch: Date.now() };
+      seen[id] = entry;
+      requestAnimationFrame(() => {
+        entry.painted = performance.now();
+        entry.paintedEpoch = Date.now();
+      });
+    }
+  }).observe(document.body, { subtree: true, childList: true });
+}
+
+async function unpinAll(server) {
+  const snap = await api(server, 'GET', '/api/shows/demo');
+  for (const id of snap.pinned) await api(server, 'DELETE', `/api/shows/demo/pins/${id}`);
+}
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-extensions', '--no-first-run',
+    '--autoplay-policy=no-user-gesture-required'],
+});
+try {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+
+  // 1. Live HLS, pins on the video's clock.
+  await unpinAll(live);
+  let page = await context.newPage();
+  await page.goto(`${live}/?show=demo`);
+  await page.waitForFunction(() => window.__vetrinaPlayhead > 0, null, { timeout: 60_000 });
+  await page.evaluate(watch);
+  const errors = [];
+  const early = [];
+  const started = (await api(live, 'GET', '/api/shows/demo')).show.started_at_ms;
+  for (let i = 0; i < PINS; i++) {
+    const product = PRODUCTS[i % PRODUCTS.length];
+    await page.evaluate((id) => delete window.__seen[id], String(product));
+    await api(live, 'POST', '/api/shows/demo/pins', { product_id: product });
+    const timeline = await api(live, 'GET', '/api/shows/demo/timeline');
+    const pinAt = started + timeline.filter((e) => e.type === 'pin' && e.product_id === product).at(-1).stream_ms;
+    const entry = await page.waitForFunction((id) => window.__seen[id]?.painted && window.__seen[id], String(product), { timeout: 60_000 }).then((h) => h.jsonValue());
+    const videoLate = entry.playhead - pinAt;
+    const paint = entry.painted - entry.inserted;
+    if (videoLate < 0) early.push(videoLate);
+    errors.push(videoLate + paint);
+    console.log(`  pin ${i + 1}: product ${product}, card painted ${(videoLate + paint).toFixed(1)} ms after the video reached it (frame ${videoLate.toFixed(1)} ms past the pin, paint ${paint.toFixed(1)} ms); the event had arrived ${(entry.insertedEpoch - pinAt - videoLate).toFixed(0)} ms of wall time earlier`);
+    await api(live, 'DELETE', `/api/shows/demo/pins/${product}`);
+    await sleep(1500);
+  }
+  console.log(`live HLS, pins on the video's clock (${PINS} pins): sync error ${stats(errors)} (target within 100 ms); cards shown before their moment: ${early.length}`);
+  await page.close();
+
+  // 2. The plain SSE path: pin request to card painted.
+  await unpinAll(base);
+  page = await context.newPage();
+  await page.goto(`${base}/?show=demo`);
+  await page.locator('video.vt-video').waitFor();
+  await page.evaluate(watch);
+  const latencies = [];
+  for (let i = 0; i < PINS; i++) {
+    const product = PRODUCTS[i % PRODUCTS.length];
+    await page.evaluate((id) => delete window.__seen[id], String(product));
+    const sent = Date.now();
+    await api(base, 'POST', '/api/shows/demo/pins', { product_id: product });
+    const entry = await page.waitForFunction((id) => window.__seen[id]?.painted && window.__seen[id], String(product), { timeout: 30_000 }).then((h) => h.jsonValue());
+    latencies.push(entry.paintedEpoch - sent);
+    await api(base, 'DELETE', `/api/shows/demo/pins/${product}`);
+    await sleep(300);
+  }
+  console.log(`plain SSE path (${PINS} pins): pin request → card painted ${stats(latencies)}`);
+} finally {
+  await browser.close();
+}
