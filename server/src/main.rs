@@ -23,7 +23,8 @@ serve (the default):
   --dist                 the trunk-built overlay to serve at / (default dist, if present)
   --demo                 seed the demo show, generate its video, run the scripted host
   --live                 with --demo: stream the show live over HLS made by ffmpeg (pins are
-                         written into the playlist as EXT-X-DATERANGE tags) instead of a video file
+                         written into the playlist as EXT-X-DATERANGE tags; once the show ends
+                         the recording is its replay) instead of a looping video file
   --demo-token           use this creator token for the demo show instead of a random one
   --host-every           seconds between the scripted host's pins (default 7; 0 turns the host off)
   --cors-origin          let pages on this origin call the API (repeatable; none by default)

@@ -3,7 +3,7 @@
 //!
 //! - [`timeline`]: which products are pinned, from the show's event stream.
 //! - [`playhead`]: which products are pinned at a given moment of the video
-//!   (late join, seek, replay); not yet wired to the player (issue 5).
+//!   (live on the stream's clock, late join, seek, replay), and when that changes.
 //! - [`variants`]: choosing a variant from option values, and what is still buyable.
 //! - [`money`]: amounts in minor units, and a formatting fallback for when `Intl` is missing.
 //! - [`checkout`]: keeping one idempotency key per distinct checkout attempt.
