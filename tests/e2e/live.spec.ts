@@ -3,7 +3,7 @@
 // video reaches the moment it was pinned, for live viewers, late joiners,
 // seeks and replays with product chapters.
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { TOKEN, press, shot } from './helpers';
+import { TOKEN, expectNoViolations, press, shot } from './helpers';
 
 const auth = { Authorization: `Bearer ${TOKEN}` };
 
@@ -106,6 +106,7 @@ test('a replay has product chapters; a chapter seeks there and seeking shows tha
     const chapters = page.getByTestId('chapters');
     await expect(chapters.getByRole('button')).not.toHaveCount(0);
     await shot(page, testInfo, '32-replay-chapters');
+    await expectNoViolations(page, 'replay chapters');
     const jacket = chapters.getByRole('button', { name: /Denim Jacket/ }).last();
     expect(Number(await jacket.getAttribute('data-at'))).toBe(second);
     await press(jacket, testInfo);
