@@ -150,42 +150,85 @@ pub fn with_dateranges(playlist: &str, pins: &[PinRange]) -> String {
     out
 }
 
+/// A media playlist split into its header tags and its segments (each with
+/// the tags before its URI and its program date-time), for cutting.
+struct Segments<'a> {
+    header: Vec<&'a str>,
+    media_sequence: u64,
+    segments: Vec<(Vec<&'a str>, Option<i64>)>,
+}
+
+impl<'a> Segments<'a> {
+    fn parse(playlist: &'a str) -> Self {
+        let (mut header, mut segments, mut media_sequence) = (Vec::new(), Vec::new(), 0);
+        let (mut pending, mut pdt) = (Vec::new(), None::<i64>);
+        for line in playlist.lines() {
+            if line.trim().is_empty() || line == "#EXT-X-ENDLIST" {
+                continue;
+            }
+            if let Some(v) = line.strip_prefix("#EXT-X-MEDIA-SEQUENCE:") {
+                media_sequence = v.trim().parse().unwrap_or(0);
+            } else if let Some(v) = line.strip_prefix("#EXT-X-PROGRAM-DATE-TIME:") {
+                pdt = parse_pdt(v);
+                pending.push(line);
+            } else if line.starts_with("#EXTINF:") || line.starts_with("#EXT-X-DISCONTINUITY") {
+                pending.push(line);
+            } else if line.starts_with('#') {
+                header.push(line);
+            } else {
+                pending.push(line);
+                segments.push((std::mem::take(&mut pending), pdt.take()));
+            }
+        }
+        Self { header, media_sequence, segments }
+    }
+
+    /// Segments `from..to`, numbered on from the playlist's first.
+    fn render(&self, from: usize, to: usize, ended: bool) -> String {
+        let mut out = String::new();
+        for line in &self.header {
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.push_str(&format!("#EXT-X-MEDIA-SEQUENCE:{}\n", self.media_sequence + from as u64));
+        for (lines, _) in &self.segments[from..to] {
+            for line in lines {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        if ended {
+            out.push_str("#EXT-X-ENDLIST\n");
+        }
+        out
+    }
+}
+
 /// The playlist of a show that has ended: its segments up to `end_ms` (by
 /// program date-time) and `#EXT-X-ENDLIST`, so players treat it as video on
 /// demand: the replay, seekable from the start, on the same clock as the live
 /// show. Segments without a clock are kept.
 pub fn ended_at(playlist: &str, end_ms: i64) -> String {
-    let mut out = String::with_capacity(playlist.len() + 16);
-    // Each segment's tags collect until its URI decides whether they are kept.
-    let mut pending = String::new();
-    let mut pdt = None::<i64>;
-    for line in playlist.lines() {
-        if line.trim().is_empty() || line == "#EXT-X-ENDLIST" {
-            continue;
-        }
-        if let Some(v) = line.strip_prefix("#EXT-X-PROGRAM-DATE-TIME:") {
-            pdt = parse_pdt(v);
-        }
-        let segment_tag = line.starts_with("#EXTINF:") || line.starts_with("#EXT-X-PROGRAM-DATE-TIME:");
-        if segment_tag {
-            pending.push_str(line);
-            pending.push('\n');
-        } else if line.starts_with('#') {
-            out.push_str(line);
-            out.push('\n');
-        } else {
-            if pdt.is_none_or(|at| at <= end_ms) {
-                out.push_str(&pending);
-                out.push_str(line);
-                out.push('\n');
-            }
-            pending.clear();
-            pdt = None;
-        }
-    }
-    out.push_str("#EXT-X-ENDLIST\n");
-    out
+    let p = Segments::parse(playlist);
+    let to = p.segments.iter().position(|(_, pdt)| pdt.is_some_and(|at| at > end_ms)).unwrap_or(p.segments.len());
+    p.render(0, to, true)
 }
+
+/// The playlist for live viewers: only its last `keep` segments. ffmpeg keeps
+/// every segment (the recording becomes the replay), but a viewer on a phone
+/// should not re-read the whole show every two seconds; late joiners get the
+/// earlier pins from the show's timeline instead.
+pub fn live_window(playlist: &str, keep: usize) -> String {
+    let mut p = Segments::parse(playlist);
+    let from = p.segments.len().saturating_sub(keep);
+    // Without its oldest segments it is no longer an EVENT playlist: a sliding window.
+    p.header.retain(|l| !l.starts_with("#EXT-X-PLAYLIST-TYPE"));
+    p.render(from, p.segments.len(), false)
+}
+
+/// Segments in the live playlist: 6 × 2 s, room for hls.js to start three
+/// segments behind the live edge.
+pub const LIVE_WINDOW_SEGMENTS: usize = 6;
 
 /// Where ffmpeg writes a show's live stream.
 pub fn stream_dir(media: &Path, show_id: &str) -> PathBuf {
@@ -225,7 +268,7 @@ pub async fn playlist(
     .await?;
     let text = match ended {
         Some(end) => ended_at(&text, end),
-        None => text,
+        None => live_window(&text, LIVE_WINDOW_SEGMENTS),
     };
     let body = with_dateranges(&text, &ranges(&borrowed));
     // Segment URIs in ffmpeg's playlist are relative to its folder.
@@ -381,10 +424,18 @@ index11.ts
         let out = ended_at(live, at("2026-11-22T03:50:03.000Z"));
         assert_eq!(
             out,
-            "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-PLAYLIST-TYPE:EVENT\n#EXTINF:2.000000,\n#EXT-X-PROGRAM-DATE-TIME:2026-11-22T03:50:00.000+0000\nindex0.ts\n#EXTINF:2.000000,\n#EXT-X-PROGRAM-DATE-TIME:2026-11-22T03:50:02.000+0000\nindex1.ts\n#EXT-X-ENDLIST\n"
+            "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-PLAYLIST-TYPE:EVENT\n#EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:2.000000,\n#EXT-X-PROGRAM-DATE-TIME:2026-11-22T03:50:00.000+0000\nindex0.ts\n#EXTINF:2.000000,\n#EXT-X-PROGRAM-DATE-TIME:2026-11-22T03:50:02.000+0000\nindex1.ts\n#EXT-X-ENDLIST\n"
         );
         // Ending twice does not end it twice.
         assert_eq!(ended_at(&out, at("2026-11-22T04:00:00.000Z")), out);
+
+        // Live viewers get the last segments only, numbered on from the first.
+        let window = live_window(live, 2);
+        assert_eq!(
+            window,
+            "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-MEDIA-SEQUENCE:1\n#EXTINF:2.000000,\n#EXT-X-PROGRAM-DATE-TIME:2026-11-22T03:50:02.000+0000\nindex1.ts\n#EXTINF:2.000000,\n#EXT-X-PROGRAM-DATE-TIME:2026-11-22T03:50:04.000+0000\nindex2.ts\n"
+        );
+        assert_eq!(live_window(live, 10).matches(".ts").count(), 3);
     }
 
     #[test]

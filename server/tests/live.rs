@@ -23,11 +23,14 @@ async fn the_live_playlist_carries_the_shows_pins() {
     let now = vetrina_server::util::now_ms();
     let dir = live::stream_dir(media.path(), "demo");
     std::fs::create_dir_all(&dir).unwrap();
+    // Eight segments of 2 s, from 10 s ago to 4 s ahead, kept whole (an EVENT playlist).
     let segment = |i: i64| {
-        format!("#EXTINF:2.000000,\n#EXT-X-PROGRAM-DATE-TIME:{}\nindex{i}.ts\n", live::iso8601(now - 2000 + i * 2000))
+        format!("#EXTINF:2.000000,\n#EXT-X-PROGRAM-DATE-TIME:{}\nindex{i}.ts\n", live::iso8601(now - 10_000 + i * 2000))
     };
-    let playlist =
-        format!("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n{}{}{}", segment(0), segment(1), segment(2));
+    let playlist = format!(
+        "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:EVENT\n{}",
+        (0..8).map(segment).collect::<String>()
+    );
     std::fs::write(dir.join("index.m3u8"), playlist).unwrap();
 
     let (k, v) = auth();
@@ -45,10 +48,20 @@ async fn the_live_playlist_carries_the_shows_pins() {
     );
     assert!(!tags[0].contains("END-DATE"));
     assert!(r.body.contains("\n/media/live/demo/index2.ts\n"), "segment URIs point at the media files: {}", r.body);
+    // Live viewers get a sliding window of the last segments, not the whole show.
+    assert_eq!(r.body.matches(".ts\n").count(), live::LIVE_WINDOW_SEGMENTS, "{}", r.body);
+    assert!(r.body.contains("#EXT-X-MEDIA-SEQUENCE:2\n") && !r.body.contains("PLAYLIST-TYPE"), "{}", r.body);
 
     call(&router, "DELETE", "/api/shows/demo/pins/5", &[(k, &v)], None).await;
     let r = call(&router, "GET", "/live/demo.m3u8", &[], None).await;
     assert!(r.body.lines().any(|l| l.starts_with("#EXT-X-DATERANGE:") && l.contains("END-DATE=")), "{}", r.body);
+
+    // Ended: the recording up to the end, as video on demand.
+    call(&router, "PATCH", "/api/shows/demo", &[(k, &v)], Some(r#"{"status":"ended"}"#)).await;
+    let r = call(&router, "GET", "/live/demo.m3u8", &[], None).await;
+    assert!(r.body.ends_with("#EXT-X-ENDLIST\n"), "{}", r.body);
+    assert!(r.body.contains("\n/media/live/demo/index0.ts\n") && r.body.contains("PLAYLIST-TYPE:EVENT"), "{}", r.body);
+    assert!(r.body.contains("index5.ts") && !r.body.contains("index6.ts"), "cut where the show ended: {}", r.body);
 
     for bad in ["/live/demo.txt", "/live/..%2Fetc.m3u8", "/live/other.m3u8"] {
         assert_eq!(call(&router, "GET", bad, &[], None).await.status, StatusCode::NOT_FOUND, "{bad}");
