@@ -4,7 +4,10 @@
 // sits on the stream's clock in epoch milliseconds: for HLS the playlist's
 // EXT-X-PROGRAM-DATE-TIME, for a file the show's start plus the offset. The
 // pins the server writes into the playlist as EXT-X-DATERANGE reach
-// `onRange(eventId, productId, startMs, endMs or NaN)`.
+// `onRange(eventId, productId, startMs, endMs or NaN)`. If no clock can be had
+// (hls.js failed to load, a stream without program date-time), `onNoClock()`
+// is called once and the video plays as it can: the overlay then shows pins as
+// they arrive rather than none at all.
 //
 // Chromium plays HLS natively but exposes neither getStartDate() nor DATERANGE
 // cues, so hls.js (light build, from npm, copied beside the overlay by trunk)
@@ -13,16 +16,26 @@
 
 const HLS_MODULE = 'hls.light.min.mjs';
 
-export function isHls(src) {
+function isHls(src) {
   return /\.m3u8($|\?)/.test(src);
 }
 
+/** How long playback may run without a clock before the overlay gives up on it. */
+const NO_CLOCK_MS = 8000;
+
 /** Starts feeding the clock; returns a handle with `seek(ms)` and `stop()`. */
-export function attach(video, src, baseMs, onClock, onRange) {
+export function attach(video, src, baseMs, onClock, onRange, onNoClock) {
   let hls = null;
   let stopped = false;
   let frameRequest = 0;
   let last = NaN;
+  let gaveUp = false;
+  const giveUp = (why) => {
+    if (gaveUp || stopped || Number.isFinite(last)) return;
+    gaveUp = true;
+    console.warn(`vetrina: no clock for this video (${why}); pins show as they arrive`);
+    onNoClock();
+  };
 
   // Where the frame at `mediaTime` seconds sits on the stream's clock.
   const clockAt = (mediaTime) => {
@@ -69,36 +82,39 @@ export function attach(video, src, baseMs, onClock, onRange) {
   const onSeeked = () => report(video.currentTime);
   video.addEventListener('seeked', onSeeked);
 
-  const nativeClock = () => {
-    const d = video.getStartDate && video.getStartDate();
-    return d && Number.isFinite(d.getTime());
-  };
-
+  let watchdog = 0;
   const start = async () => {
-    if (isHls(src) && !(video.canPlayType('application/vnd.apple.mpegurl') && nativeClock())) {
-      const { default: Hls } = await import(new URL(HLS_MODULE, document.baseURI).href);
-      if (stopped) return;
-      if (Hls.isSupported()) {
-        hls = new Hls({ liveSyncDurationCount: 3 });
-        hls.on(Hls.Events.LEVEL_UPDATED, (_event, data) => {
-          for (const range of Object.values(data.details.dateRanges || {})) {
-            if (range.class !== 'com.vetrina.pin') continue;
-            const eventId = Number(String(range.id).replace(/^pin-/, ''));
-            const productId = Number(range.attr['X-VETRINA-PRODUCT-ID']);
-            const end = range.attr['END-DATE'] ? range.endDate.getTime() : NaN;
-            if (Number.isFinite(eventId) && Number.isFinite(productId)) {
-              onRange(eventId, productId, range.startDate.getTime(), end);
-            }
-          }
-        });
-        hls.loadSource(src);
-        hls.attachMedia(video);
-      } else {
-        video.src = src;
+    let Hls = null;
+    if (isHls(src)) {
+      try {
+        ({ default: Hls } = await import(new URL(HLS_MODULE, document.baseURI).href));
+      } catch (e) {
+        console.warn('vetrina: hls.js did not load', e);
       }
+      if (stopped) return;
+    }
+    if (Hls && Hls.isSupported()) {
+      hls = new Hls({ liveSyncDurationCount: 3 });
+      hls.on(Hls.Events.LEVEL_UPDATED, (_event, data) => {
+        for (const range of Object.values(data.details.dateRanges || {})) {
+          if (range.class !== 'com.vetrina.pin') continue;
+          const eventId = Number(String(range.id).replace(/^pin-/, ''));
+          const productId = Number(range.attr['X-VETRINA-PRODUCT-ID']);
+          const end = range.attr['END-DATE'] ? range.endDate.getTime() : NaN;
+          if (Number.isFinite(eventId) && Number.isFinite(productId)) {
+            onRange(eventId, productId, range.startDate.getTime(), end);
+          }
+        }
+      });
+      hls.loadSource(src);
+      hls.attachMedia(video);
     } else {
+      // A file, or HLS the browser plays itself: Safari knows the stream's start
+      // date; elsewhere the watchdog below gives up on the clock.
       video.src = src;
     }
+    // Counted from here, not from attach: a slow hls.js download is not a missing clock.
+    watchdog = setTimeout(() => giveUp('none after playing a while'), NO_CLOCK_MS);
     const play = video.play();
     if (play) play.catch(() => {}); // autoplay refused: the viewer taps play
     frameRequest = video.requestVideoFrameCallback ? video.requestVideoFrameCallback(tick) : requestAnimationFrame(tick);
@@ -112,6 +128,7 @@ export function attach(video, src, baseMs, onClock, onRange) {
     },
     stop() {
       stopped = true;
+      clearTimeout(watchdog);
       video.removeEventListener('seeked', onSeeked);
       if (video.cancelVideoFrameCallback) video.cancelVideoFrameCallback(frameRequest);
       if (hls) hls.destroy();

@@ -273,6 +273,13 @@ impl Store {
         }
     }
 
+    /// The video has no clock after all (hls.js did not load, say): show pins
+    /// as they arrive, as for a plain file, rather than none.
+    pub fn leave_video_clock(&self) {
+        self.reveal.set_value(None);
+        self.show_pins(self.board.with_untracked(|b| b.pinned().to_vec()));
+    }
+
     /// A frame of the video is on screen at `playhead_ms` on the stream's clock.
     pub fn on_clock(&self, playhead_ms: i64) {
         let mut active = None;

@@ -23,6 +23,7 @@ extern "C" {
         base_ms: f64,
         on_clock: &Closure<dyn FnMut(f64)>,
         on_range: &Closure<dyn FnMut(f64, f64, f64, f64)>,
+        on_no_clock: &Closure<dyn FnMut()>,
     ) -> PlayerHandle;
 
     #[wasm_bindgen(method)]
@@ -36,12 +37,14 @@ extern "C" {
 type OnClock = Closure<dyn FnMut(f64)>;
 /// Called with a playlist pin: event id, product id, start, end (NaN if open).
 type OnRange = Closure<dyn FnMut(f64, f64, f64, f64)>;
+/// Called once if the video turns out to have no clock.
+type OnNoClock = Closure<dyn FnMut()>;
 
 /// A video following the stream's clock; stops (and lets go of the callbacks)
 /// when dropped.
 pub struct Player {
     handle: PlayerHandle,
-    _callbacks: (OnClock, OnRange),
+    _callbacks: (OnClock, OnRange, OnNoClock),
 }
 
 impl Player {
@@ -88,8 +91,9 @@ pub fn Video(
                 let end = end.is_finite().then_some(end as i64);
                 store.add_marks(&marks_of_range(id as i64, product as i64, start as i64, end));
             });
-        let handle = attach_player(&el, src, base_ms as f64, &on_clock, &on_range);
-        store.player.set_value(Some(Player { handle, _callbacks: (on_clock, on_range) }));
+        let on_no_clock = OnNoClock::new(move || store.leave_video_clock());
+        let handle = attach_player(&el, src, base_ms as f64, &on_clock, &on_range, &on_no_clock);
+        store.player.set_value(Some(Player { handle, _callbacks: (on_clock, on_range, on_no_clock) }));
     });
     on_cleanup(move || store.player.set_value(None));
     view! {

@@ -91,6 +91,22 @@ test('a late joiner sees exactly what is pinned at their playhead', async ({ bro
   await pinAt(request, 6, false);
 });
 
+test('without hls.js the video still plays and pins show as they arrive', async ({ page, request }, testInfo) => {
+  await page.route('**/hls.light.min.mjs', (route) => route.abort());
+  const warnings: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'warning') warnings.push(m.text());
+  });
+  await page.goto('/?show=demo');
+  await expect.poll(() => warnings.some((w) => w.includes('no clock for this video')), { timeout: 20_000 }).toBe(true);
+  // Chromium plays the stream itself; the overlay, without a clock, shows the pin on arrival.
+  await expect.poll(() => page.locator('video.vt-video').evaluate((v: HTMLVideoElement) => v.readyState)).toBeGreaterThanOrEqual(2);
+  await pinAt(request, 8);
+  await expect(page.locator('.vt-rail .vt-card[data-product-id="8"]')).toBeVisible({ timeout: 3000 });
+  await shot(page, testInfo, '34-no-clock-fallback');
+  await pinAt(request, 8, false);
+});
+
 test('a replay has product chapters; a chapter seeks there and seeking shows that moment', async ({ page, request }, testInfo) => {
   // Two pins a few seconds apart, then the host ends the show.
   const first = await pinAt(request, 1);
