@@ -27,11 +27,12 @@ pub fn Sheet(
     let panel = NodeRef::<leptos::html::Section>::new();
     let opener = SendWrapper::new(document().active_element());
     on_cleanup(move || {
-        if let Some(el) = opener.take().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-            // The opener may itself be gone (a card that was unpinned meanwhile).
-            if el.is_connected() {
-                let _ = el.focus();
-            }
+        // The opener may itself be gone (a card that was unpinned meanwhile, a
+        // shelf row): then the "Products" button, where every product is.
+        let opener = opener.take().filter(|el| el.is_connected());
+        let target = opener.or_else(|| document().query_selector(".vt-top .vt-pill").ok().flatten());
+        if let Some(el) = target.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = el.focus();
         }
     });
     Effect::new(move |_| {

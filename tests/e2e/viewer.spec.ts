@@ -40,6 +40,9 @@ test('the shelf shows every product, pinned ones first, one tap from anywhere', 
 
   await press(shelf.locator('.vt-card[data-product-id="9"]'), testInfo);
   await expect(page.getByRole('dialog', { name: 'Denim Jacket' })).toBeVisible();
+  // Closing it: the shelf row that opened it is gone, so focus goes back to "Products".
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('shelf-button')).toBeFocused();
 });
 
 test('a quantity is picked in the detail, within stock and the per-buyer limit', async ({ page, request }, testInfo) => {
