@@ -88,6 +88,16 @@ test('a late joiner sees exactly what is pinned at their playhead', async ({ bro
   await expect(late.locator('.vt-rail .vt-card')).toHaveCount(1);
   await shot(late, testInfo, '31-late-join');
   await late.close();
+
+  // The playlist alone carries the pin: with the timeline and the event stream
+  // blocked, the DATERANGE in the HLS playlist still shows the card, once.
+  const playlistOnly = await browser.newPage({ viewport: page.viewportSize()! });
+  await playlistOnly.route('**/api/shows/demo/timeline', (route) => route.abort());
+  await playlistOnly.route('**/api/shows/demo/events**', (route) => route.abort());
+  await openLive(playlistOnly);
+  await expect(playlistOnly.locator('.vt-rail .vt-card[data-product-id="6"]')).toBeVisible();
+  await expect(playlistOnly.locator('.vt-rail .vt-card')).toHaveCount(1);
+  await playlistOnly.close();
   await pinAt(request, 6, false);
 });
 
