@@ -35,6 +35,7 @@ pub static TEXT: Text = Text {
     add_to_cart: "Add to cart",
     buy_now: "Buy now",
     buying: "Buying…",
+    adding: "Adding…",
     added: "{0} added to your cart.",
     cost_free_shipping: "{0}, free shipping",
     cost_plus_shipping: "{0} + {1} shipping",

@@ -35,6 +35,7 @@ pub static TEXT: Text = Text {
     add_to_cart: "Aggiungi al carrello",
     buy_now: "Compra ora",
     buying: "Acquisto…",
+    adding: "Aggiunta…",
     added: "{0} aggiunto al carrello.",
     cost_free_shipping: "{0}, spedizione gratuita",
     cost_plus_shipping: "{0} + {1} di spedizione",

@@ -164,6 +164,7 @@ pub struct Text {
     pub add_to_cart: &'static str,
     pub buy_now: &'static str,
     pub buying: &'static str,
+    pub adding: &'static str,
     /// `{0}`: product title.
     pub added: &'static str,
     /// `{0}`: price.

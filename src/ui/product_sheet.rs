@@ -21,7 +21,8 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
     let currency = store.currency();
     let product = StoredValue::new(product);
     let selection = RwSignal::new(product.with_value(variants::initial_selection));
-    let adding = RwSignal::new(false);
+    // Which button's action is under way (`Some(true)`: Buy now), if any.
+    let adding = RwSignal::new(None::<bool>);
     let problem = RwSignal::new(None::<String>);
     let chosen =
         Memo::new(move |_| selection.with(|s| product.with_value(|p| variants::selected_variant(p, s).cloned())));
@@ -44,10 +45,10 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
             problem.set(Some(fill(t().choose_first, &[&name])));
             return;
         };
-        if adding.get_untracked() {
+        if adding.get_untracked().is_some() {
             return;
         }
-        adding.set(true);
+        adding.set(Some(buy_now));
         problem.set(None);
         // Express only when this item will be the whole order, as the note says.
         let express = store.buyer.get_untracked().filter(|_| cart_empty());
@@ -76,7 +77,7 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
                 }
                 Err(e) => problem.set(Some(e.user_message())),
             }
-            adding.set(false);
+            adding.set(None);
         });
     };
 
@@ -135,7 +136,7 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
             .collect_view()
     });
 
-    let sold_out_or_busy = move || adding.get() || chosen.get().is_some_and(|v| v.stock <= 0);
+    let sold_out_or_busy = move || adding.get().is_some() || chosen.get().is_some_and(|v| v.stock <= 0);
     let title = product.with_value(|p| p.title.clone());
     let varied = product.with_value(|p| p.variants.iter().any(|v| Some(v.price_minor) != p.from_price_minor()));
     let (image, description) = product.with_value(|p| (p.image_url.clone(), p.description.clone()));
@@ -183,7 +184,11 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
                     disabled=sold_out_or_busy
                     on:click=move |_| add(false)
                 >
-                    {move || if chosen.get().is_some_and(|v| v.stock <= 0) { t().sold_out } else { t().add_to_cart }}
+                    {move || match (adding.get(), chosen.get().is_some_and(|v| v.stock <= 0)) {
+                        (Some(false), _) => t().adding,
+                        (_, true) => t().sold_out,
+                        _ => t().add_to_cart,
+                    }}
                 </button>
                 <button
                     type="button"
@@ -192,7 +197,7 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
                     disabled=sold_out_or_busy
                     on:click=move |_| add(true)
                 >
-                    {move || if adding.get() { t().buying } else { t().buy_now }}
+                    {move || if adding.get() == Some(true) { t().buying } else { t().buy_now }}
                 </button>
             </div>
             {move || {

@@ -136,6 +136,9 @@ test('an add made offline waits for the network, then happens once', async ({ pa
   await context.setOffline(true);
   await press(page.getByTestId('add-to-cart'), testInfo);
   await expect(page.getByTestId('retrying')).toBeVisible();
+  // The button that was pressed says what is under way; the other one waits.
+  await expect(page.getByTestId('add-to-cart')).toHaveText('Adding…');
+  await expect(page.getByTestId('buy-now')).toHaveText('Buy now');
   await expect(page.getByTestId('offline')).toBeVisible();
   await shot(page, testInfo, '23-offline-retrying');
   // Longer than the online retries would take: offline, it keeps waiting.
