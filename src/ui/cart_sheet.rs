@@ -52,7 +52,7 @@ pub fn CartSheet() -> impl IntoView {
     let line_view = move |line: CartLine| {
         let id = line.variant_id;
         let q = line.quantity;
-        let short = line.available < i64::from(q);
+        let short = line.is_short();
         let options = line.options.join(" · ");
         let was = line.added_price_minor.filter(|was| *was != line.unit_price_minor);
         let max = line.max_quantity.unwrap_or(MAX_LINE_QUANTITY);
@@ -100,7 +100,7 @@ pub fn CartSheet() -> impl IntoView {
                     </div>
                 }.into_any(),
                 Some(cart) => {
-                    let blocked = cart.lines.iter().any(|l| l.available < i64::from(l.quantity));
+                    let blocked = cart.lines.iter().any(CartLine::is_short);
                     view! {
                         <ul class="vt-lines">{cart.lines.into_iter().map(line_view).collect_view()}</ul>
                         <dl class="vt-totals">

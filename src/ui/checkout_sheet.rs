@@ -133,11 +133,7 @@ pub fn CheckoutSheet() -> impl IntoView {
                         // Fetch the cart again to name the lines the stock cannot cover.
                         store.reload_cart().await;
                         let short: Vec<String> = store.cart.with_untracked(|c| {
-                            c.iter()
-                                .flat_map(|c| &c.lines)
-                                .filter(|l| l.available < i64::from(l.quantity))
-                                .map(|l| l.title.clone())
-                                .collect()
+                            c.iter().flat_map(|c| &c.lines).filter(|l| l.is_short()).map(|l| l.title.clone()).collect()
                         });
                         let reason = if short.is_empty() {
                             e.user_message()

@@ -16,15 +16,14 @@
 
 const HLS_MODULE = 'hls.light.min.mjs';
 
-function isHls(src) {
-  return /\.m3u8($|\?)/.test(src);
-}
-
 /** How long playback may run without a clock before the overlay gives up on it. */
 const NO_CLOCK_MS = 8000;
 
-/** Starts feeding the clock; returns a handle with `seek(ms)` and `stop()`. */
-export function attach(video, src, baseMs, onClock, onRange, onNoClock) {
+/**
+ * Starts feeding the clock; returns a handle with `seek(ms)` and `stop()`.
+ * `isHls` is the overlay's own judgement of the URL (playhead::is_hls).
+ */
+export function attach(video, src, isHls, baseMs, onClock, onRange, onNoClock) {
   let hls = null;
   let stopped = false;
   let frameRequest = 0;
@@ -39,7 +38,7 @@ export function attach(video, src, baseMs, onClock, onRange, onNoClock) {
 
   // Where the frame at `mediaTime` seconds sits on the stream's clock.
   const clockAt = (mediaTime) => {
-    if (!isHls(src)) return baseMs + mediaTime * 1000;
+    if (!isHls) return baseMs + mediaTime * 1000;
     if (hls) {
       const details = hls.levels[hls.currentLevel < 0 ? 0 : hls.currentLevel]?.details;
       const frags = details ? details.fragments : [];
@@ -73,10 +72,13 @@ export function attach(video, src, baseMs, onClock, onRange, onNoClock) {
     }
   };
   // Every presented frame where the browser can say so; else every animation frame.
+  const frames = video.requestVideoFrameCallback
+    ? { next: (f) => video.requestVideoFrameCallback(f), cancel: (id) => video.cancelVideoFrameCallback(id) }
+    : { next: requestAnimationFrame, cancel: cancelAnimationFrame };
   const tick = (_now, meta) => {
     if (stopped) return;
     report(meta && Number.isFinite(meta.mediaTime) ? meta.mediaTime : video.currentTime);
-    frameRequest = video.requestVideoFrameCallback ? video.requestVideoFrameCallback(tick) : requestAnimationFrame(tick);
+    frameRequest = frames.next(tick);
   };
   // A seek while paused presents no new frame callback in every browser.
   const onSeeked = () => report(video.currentTime);
@@ -85,7 +87,7 @@ export function attach(video, src, baseMs, onClock, onRange, onNoClock) {
   let watchdog = 0;
   const start = async () => {
     let Hls = null;
-    if (isHls(src)) {
+    if (isHls) {
       try {
         ({ default: Hls } = await import(new URL(HLS_MODULE, document.baseURI).href));
       } catch (e) {
@@ -117,7 +119,7 @@ export function attach(video, src, baseMs, onClock, onRange, onNoClock) {
     watchdog = setTimeout(() => giveUp('none after playing a while'), NO_CLOCK_MS);
     const play = video.play();
     if (play) play.catch(() => {}); // autoplay refused: the viewer taps play
-    frameRequest = video.requestVideoFrameCallback ? video.requestVideoFrameCallback(tick) : requestAnimationFrame(tick);
+    frameRequest = frames.next(tick);
   };
   start().catch((e) => console.warn('vetrina: the video could not start', e));
 
@@ -130,7 +132,7 @@ export function attach(video, src, baseMs, onClock, onRange, onNoClock) {
       stopped = true;
       clearTimeout(watchdog);
       video.removeEventListener('seeked', onSeeked);
-      if (video.cancelVideoFrameCallback) video.cancelVideoFrameCallback(frameRequest);
+      frames.cancel(frameRequest);
       if (hls) hls.destroy();
     },
   };

@@ -220,7 +220,7 @@ impl Store {
             Applied::Pinned(_) | Applied::Unpinned(_) => {
                 match playhead::mark_of(&envelope, self.started_at_ms.get_value()) {
                     Some(mark) if self.on_video_clock() => self.add_marks(&[mark]),
-                    _ => self.show_pins(self.board.with_untracked(|b| b.pinned().to_vec())),
+                    _ => self.show_board_pins(),
                 }
             }
             Applied::Other => self.snapshot.update(|s| {
@@ -259,15 +259,23 @@ impl Store {
     /// timeline, or the playlist's DATERANGEs); those the video has already
     /// reached show at once, the rest wait for it.
     pub fn add_marks(&self, marks: &[Mark]) {
-        let mut active = None;
-        self.reveal.update_value(|r| {
-            if let Some(r) = r {
-                for m in marks {
-                    r.insert(*m);
-                }
-                active = r.playhead().and_then(|p| r.advance(p));
+        self.reveal_with(|r| {
+            for m in marks {
+                r.insert(*m);
             }
+            r.playhead().and_then(|p| r.advance(p))
         });
+    }
+
+    /// A frame of the video is on screen at `playhead_ms` on the stream's clock.
+    pub fn on_clock(&self, playhead_ms: i64) {
+        self.reveal_with(|r| r.advance(playhead_ms));
+    }
+
+    /// Runs `f` on the timeline, if on the video's clock, and shows the pins it answers.
+    fn reveal_with(&self, f: impl FnOnce(&mut Reveal) -> Option<Vec<i64>>) {
+        let mut active = None;
+        self.reveal.update_value(|r| active = r.as_mut().and_then(f));
         if let Some(pins) = active {
             self.show_pins(pins);
         }
@@ -277,16 +285,12 @@ impl Store {
     /// as they arrive, as for a plain file, rather than none.
     pub fn leave_video_clock(&self) {
         self.reveal.set_value(None);
-        self.show_pins(self.board.with_untracked(|b| b.pinned().to_vec()));
+        self.show_board_pins();
     }
 
-    /// A frame of the video is on screen at `playhead_ms` on the stream's clock.
-    pub fn on_clock(&self, playhead_ms: i64) {
-        let mut active = None;
-        self.reveal.update_value(|r| active = r.as_mut().and_then(|r| r.advance(playhead_ms)));
-        if let Some(pins) = active {
-            self.show_pins(pins);
-        }
+    /// Pins as they arrive: the pin board's, for a video without a clock.
+    fn show_board_pins(&self) {
+        self.show_pins(self.board.with_untracked(|b| b.pinned().to_vec()));
     }
 
     /// Shows the frame at `at_ms` on the stream's clock (a chapter).

@@ -8,7 +8,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
-use crate::domain::playhead::marks_of_range;
+use crate::domain::playhead::{is_hls, marks_of_range};
 use crate::i18n::t;
 use crate::ui::store::use_store;
 
@@ -20,6 +20,7 @@ extern "C" {
     fn attach_player(
         video: &web_sys::HtmlVideoElement,
         src: &str,
+        is_hls: bool,
         base_ms: f64,
         on_clock: &Closure<dyn FnMut(f64)>,
         on_range: &Closure<dyn FnMut(f64, f64, f64, f64)>,
@@ -92,7 +93,7 @@ pub fn Video(
                 store.add_marks(&marks_of_range(id as i64, product as i64, start as i64, end));
             });
         let on_no_clock = OnNoClock::new(move || store.leave_video_clock());
-        let handle = attach_player(&el, src, base_ms as f64, &on_clock, &on_range, &on_no_clock);
+        let handle = attach_player(&el, src, is_hls(src), base_ms as f64, &on_clock, &on_range, &on_no_clock);
         store.player.set_value(Some(Player { handle, _callbacks: (on_clock, on_range, on_no_clock) }));
     });
     on_cleanup(move || store.player.set_value(None));

@@ -5,7 +5,7 @@
 //    from the click to the first frame painted with the detail sheet in it.
 // 2. JS heap after 500 pin/unpin events: it should depend on the number of
 //    products, not on the number of events.
-import { chromium } from 'playwright-core';
+import { launch, pct } from './common.mjs';
 
 const base = process.env.VETRINA_BENCH_URL ?? 'http://127.0.0.1:18090';
 const token = process.env.VETRINA_BENCH_TOKEN ?? 'bench-token';
@@ -17,15 +17,9 @@ async function api(method, path, body) {
   return r.status === 204 ? null : r.json();
 }
 
-const pct = (xs, p) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * p) - 1)];
 const fmt = (x) => x.toFixed(1);
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-extensions', '--no-first-run',
-    '--autoplay-policy=no-user-gesture-required'],
-});
+const browser = await launch();
 try {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
   const page = await context.newPage();

@@ -10,7 +10,7 @@
 //    Sync error = (playhead at insertion - pin time) + (paint - insertion).
 //    Target: within 100 ms.
 // 2. The plain SSE path: from the creator's pin request to the card painted.
-import { chromium } from 'playwright-core';
+import { launch, pct } from './common.mjs';
 
 const base = process.env.VETRINA_BENCH_URL ?? 'http://127.0.0.1:18090';
 const live = process.env.VETRINA_BENCH_LIVE_URL ?? 'http://127.0.0.1:18091';
@@ -25,7 +25,6 @@ async function api(server, method, path, body) {
   return r.status === 204 ? null : r.json();
 }
 
-const pct = (xs, p) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * p) - 1)];
 const stats = (xs) => `p50 ${pct(xs, 0.5).toFixed(1)} ms, p95 ${pct(xs, 0.95).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -52,12 +51,7 @@ async function unpinAll(server) {
   for (const id of snap.pinned) await api(server, 'DELETE', `/api/shows/demo/pins/${id}`);
 }
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-extensions', '--no-first-run',
-    '--autoplay-policy=no-user-gesture-required'],
-});
+const browser = await launch();
 try {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
 

@@ -315,6 +315,13 @@ pub struct CartLine {
     pub max_quantity: Option<u32>,
 }
 
+impl CartLine {
+    /// The stock on hand can no longer cover this line as it is.
+    pub fn is_short(&self) -> bool {
+        self.available < i64::from(self.quantity)
+    }
+}
+
 /// A cart with every figure computed by the server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
