@@ -258,32 +258,52 @@ pub async fn checkout(
     ApiPath(cart_id): ApiPath<String>,
     request: axum::extract::Request,
 ) -> Result<Response, ApiError> {
-    let client = request
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map_or_else(|| "local".to_string(), |c| c.0.ip().to_string());
-    state.checkout_limits.check(&client).map_err(ApiError::TooManyRequests)?;
-    if request.headers().get(IDEMPOTENCY_KEY_HEADER).is_none() {
-        return Err(ApiError::bad_request(
-            "idempotency_key_required",
-            "Checkout needs an Idempotency-Key header (1 to 255 characters).",
-        ));
-    }
-    let body = axum::body::to_bytes(request.into_body(), 64 * 1024)
+    let client = crate::net::client_ip(&request, &state.config);
+    state.checkout_limits.check(&client.to_string()).map_err(ApiError::TooManyRequests)?;
+    let key = match request.headers().get(IDEMPOTENCY_KEY_HEADER).and_then(|k| k.to_str().ok()) {
+        Some(key) => key.trim().to_string(),
+        None => {
+            return Err(ApiError::bad_request(
+                "idempotency_key_required",
+                "Checkout needs an Idempotency-Key header (1 to 255 characters).",
+            ))
+        }
+    };
+    let body = axum::body::to_bytes(request.into_body(), crate::idempotency::MAX_BODY)
         .await
-        .map_err(|_| ApiError::bad_request("body_too_large", "The request body is too large."))?;
+        .map_err(crate::idempotency::body_error)?;
     let req: CheckoutRequest = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request("invalid_json", format!("The request body is not valid: {e}")))?;
     req.validate().map_err(ApiError::Validation)?;
 
-    let (order_id, cart) = reserve(&state, &cart_id, &req).await?;
-    let number = format!("VT-{order_id:06}");
-    let charge = Charge {
-        amount_minor: cart.total_minor,
-        currency: cart.currency.clone(),
-        token: req.payment_token.trim().to_string(),
-        reference: number.clone(),
+    // An order this key already wrote: the request ran before and its process
+    // died (the idempotency layer let this retry take its claim over). Finish
+    // that order rather than failing on a cart it has closed.
+    let order_id = match orders::by_checkout_key(&state.writer, &cart_id, &key).await? {
+        Some((order_id, true)) => {
+            let order = orders::load(&mut *state.db.acquire().await?, OrderKey::Internal(order_id)).await?;
+            crate::mail::confirm(&state, order_id).await;
+            return Ok(created(&order));
+        }
+        Some((order_id, false)) => order_id,
+        None => reserve(&state, &cart_id, &req, &key).await?,
     };
+    charge(&state, &cart_id, order_id, req.payment_token.trim()).await
+}
+
+/// Phase two: charges the pending order's total; an approval marks it paid and
+/// sends the confirmation, a decline puts everything back.
+async fn charge(state: &AppState, cart_id: &str, order_id: i64, token: &str) -> Result<Response, ApiError> {
+    let pending = orders::load(&mut *state.db.acquire().await?, OrderKey::Internal(order_id)).await?;
+    // The order number doubles as the provider's reference: a real provider
+    // dedupes charges by it, so a resumed order is never charged twice.
+    let charge = Charge {
+        amount_minor: pending.total_minor,
+        currency: pending.currency.clone(),
+        token: token.to_string(),
+        reference: pending.number.clone(),
+    };
+    let attempt = Attempt { cart_id, amount_minor: pending.total_minor, currency: &pending.currency };
     match state.payments.charge(charge).await {
         Outcome::Approved { reference } => {
             let mut tx = crate::db::begin_write(&state.writer).await?;
@@ -292,25 +312,30 @@ pub async fn checkout(
                 .bind(order_id)
                 .execute(&mut *tx)
                 .await?;
-            log_attempt(&mut tx, &state, &cart, "approved", Some(&reference), None).await?;
+            attempt.log(&mut tx, state, "approved", Some(&reference), None).await?;
             let order = orders::load(&mut tx, OrderKey::Internal(order_id)).await?;
             tx.commit().await?;
-            publish_stock(&state, &cart).await;
-            let body = serde_json::to_string(&order).unwrap_or_else(|_| unreachable!("wire types always serialize"));
-            Ok((StatusCode::CREATED, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response())
+            publish_stock(state, &order).await;
+            crate::mail::confirm(state, order_id).await;
+            Ok(created(&order))
         }
         Outcome::Declined { code, message } => {
             let mut tx = crate::db::begin_write(&state.writer).await?;
             orders::revert(&mut tx, order_id).await?;
-            log_attempt(&mut tx, &state, &cart, "declined", None, Some(&code)).await?;
+            attempt.log(&mut tx, state, "declined", None, Some(&code)).await?;
             tx.commit().await?;
             Err(ApiError::PaymentDeclined { code, message })
         }
     }
 }
 
+fn created(order: &vetrina_wire::Order) -> Response {
+    let body = serde_json::to_string(order).unwrap_or_else(|_| unreachable!("wire types always serialize"));
+    (StatusCode::CREATED, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
 /// Phase one: takes the stock and writes a pending order, or changes nothing.
-async fn reserve(state: &AppState, cart_id: &str, req: &CheckoutRequest) -> Result<(i64, Cart), ApiError> {
+async fn reserve(state: &AppState, cart_id: &str, req: &CheckoutRequest, key: &str) -> Result<i64, ApiError> {
     let mut conn = state.writer.acquire().await?;
     let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
     let show_id = open_cart_show(&mut tx, cart_id).await?;
@@ -333,10 +358,11 @@ async fn reserve(state: &AppState, cart_id: &str, req: &CheckoutRequest) -> Resu
         }
     }
     let now = now_ms();
+    let number = orders::new_number(&mut tx).await?;
     let order_id = sqlx::query(
         "INSERT INTO orders (cart_id, show_id, email, name, address, currency, subtotal_minor, shipping_minor,
-                             total_minor, created_at_ms, public_id, payment_status)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')",
+                             total_minor, created_at_ms, public_id, payment_status, number, checkout_key)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
     )
     .bind(cart_id)
     .bind(&show_id)
@@ -349,14 +375,11 @@ async fn reserve(state: &AppState, cart_id: &str, req: &CheckoutRequest) -> Resu
     .bind(cart.total_minor)
     .bind(now)
     .bind(random_id())
+    .bind(&number)
+    .bind(key)
     .execute(&mut *tx)
     .await?
     .last_insert_rowid();
-    sqlx::query("UPDATE orders SET number = ? WHERE id = ?")
-        .bind(format!("VT-{order_id:06}"))
-        .bind(order_id)
-        .execute(&mut *tx)
-        .await?;
     for line in &cart.lines {
         sqlx::query(
             "INSERT INTO order_lines (order_id, variant_id, title, options, unit_price_minor, quantity, line_total_minor)
@@ -374,7 +397,7 @@ async fn reserve(state: &AppState, cart_id: &str, req: &CheckoutRequest) -> Resu
     }
     sqlx::query("UPDATE carts SET status = 'ordered' WHERE id = ?").bind(cart_id).execute(&mut *tx).await?;
     tx.commit().await?;
-    Ok((order_id, cart))
+    Ok(order_id)
 }
 
 /// A product's per-buyer limit counts this cart plus what the same email bought before.
@@ -411,41 +434,51 @@ async fn check_buyer_limits(conn: &mut SqliteConnection, cart_id: &str, email: &
     Ok(())
 }
 
-async fn log_attempt(
-    conn: &mut SqliteConnection,
-    state: &AppState,
-    cart: &Cart,
-    outcome: &str,
-    reference: Option<&str>,
-    reason: Option<&str>,
-) -> Result<(), ApiError> {
-    sqlx::query(
-        "INSERT INTO payment_attempts (cart_id, provider, amount_minor, currency, outcome, reference, reason, created_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&cart.id)
-    .bind(state.payments.name())
-    .bind(cart.total_minor)
-    .bind(&cart.currency)
-    .bind(outcome)
-    .bind(reference)
-    .bind(reason)
-    .bind(now_ms())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+/// What a payment attempt is logged with.
+struct Attempt<'a> {
+    cart_id: &'a str,
+    amount_minor: i64,
+    currency: &'a str,
+}
+
+impl Attempt<'_> {
+    async fn log(
+        &self,
+        conn: &mut SqliteConnection,
+        state: &AppState,
+        outcome: &str,
+        reference: Option<&str>,
+        reason: Option<&str>,
+    ) -> Result<(), ApiError> {
+        sqlx::query(
+            "INSERT INTO payment_attempts (cart_id, provider, amount_minor, currency, outcome, reference, reason,
+                                           created_at_ms)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(self.cart_id)
+        .bind(state.payments.name())
+        .bind(self.amount_minor)
+        .bind(self.currency)
+        .bind(outcome)
+        .bind(reference)
+        .bind(reason)
+        .bind(now_ms())
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
 }
 
 /// Tells every viewer the new stock of what was just sold.
-async fn publish_stock(state: &AppState, cart: &Cart) {
-    for line in &cart.lines {
-        let stock: Result<i64, _> = sqlx::query_scalar("SELECT stock FROM variants WHERE id = ?")
+async fn publish_stock(state: &AppState, order: &vetrina_wire::Order) {
+    for line in &order.lines {
+        let row: Result<(i64, i64), _> = sqlx::query_as("SELECT product_id, stock FROM variants WHERE id = ?")
             .bind(line.variant_id)
             .fetch_one(&state.db)
             .await;
-        let Ok(stock) = stock else { continue };
-        let event = ShowEvent::Stock { product_id: line.product_id, variant_id: line.variant_id, stock };
-        if let Err(e) = crate::events::record(state, &cart.show_id, event).await {
+        let Ok((product_id, stock)) = row else { continue };
+        let event = ShowEvent::Stock { product_id, variant_id: line.variant_id, stock };
+        if let Err(e) = crate::events::record(state, &order.show_id, event).await {
             tracing::warn!(error = %e, "could not publish a stock event");
         }
     }

@@ -26,6 +26,8 @@ pub enum ApiError {
     Unprocessable { code: &'static str, message: String },
     #[error("{message}")]
     PaymentDeclined { code: String, message: String },
+    #[error("The request body is larger than {0} bytes.")]
+    PayloadTooLarge(usize),
     #[error("Too many requests. Try again in a moment.")]
     TooManyRequests(std::time::Duration),
     #[error("internal error: {0}")]
@@ -47,6 +49,7 @@ impl ApiError {
         match self {
             Self::PaymentDeclined { code, .. } => (StatusCode::PAYMENT_REQUIRED, code),
             Self::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Self::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
             Self::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields"),
@@ -123,5 +126,19 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
             .await
             .map(|p| ApiPath(p.0))
             .map_err(|e| ApiError::NotFound(format!("No such resource: {}", e.body_text())))
+    }
+}
+
+/// `axum::extract::Query`, but a query that does not parse becomes a JSON 400.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))
     }
 }

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
@@ -22,7 +22,7 @@ use sqlx::Row;
 use tokio::sync::broadcast;
 use vetrina_wire::{EventEnvelope, PinRequest, ShowEvent};
 
-use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use crate::util::{constant_time_eq, now_ms};
 use crate::AppState;
 
@@ -187,9 +187,15 @@ pub struct StreamQuery {
 pub async fn stream(
     State(state): State<AppState>,
     ApiPath(show_id): ApiPath<String>,
-    Query(query): Query<StreamQuery>,
+    ApiQuery(query): ApiQuery<StreamQuery>,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let client = crate::net::client_ip_of(&headers, &extensions, &state.config);
+    let slot = state
+        .stream_slots
+        .take(client, state.config.max_streams_per_client)
+        .ok_or_else(|| ApiError::TooManyRequests(std::time::Duration::from_secs(5)))?;
     // The browser's own Last-Event-ID (sent on reconnect) wins over the `since` the
     // page put in the URL when it first connected.
     let header_since =
@@ -207,13 +213,14 @@ pub async fn stream(
     drop(conn);
     let last_sent = backlog.last().map_or(since, |f| f.id);
 
-    let live = stream::unfold((rx, last_sent), |(mut rx, last_sent)| async move {
+    // The slot travels with the stream and is freed when the stream is dropped.
+    let live = stream::unfold((rx, last_sent, slot), |(mut rx, last_sent, slot)| async move {
         loop {
             match rx.recv().await {
                 Ok(frame) if frame.id <= last_sent => continue,
                 Ok(frame) => {
                     let id = frame.id;
-                    return Some((frame, (rx, id)));
+                    return Some((frame, (rx, id, slot)));
                 }
                 // Fell behind: end the stream; the client reconnects with its
                 // Last-Event-ID and the backlog query fills the gap.

@@ -6,7 +6,10 @@
 //!   is stored: the same key and body then replays that response byte for byte
 //!   (marked `Idempotent-Replayed: true`) without running anything;
 //! - the same key with a different body answers 422; while the first request is
-//!   still running, 409;
+//!   still running, the retry waits for its answer (up to 5 s, then 409);
+//! - once the server has a request's whole body, the request runs to its end
+//!   whatever happens to the connection, and its answer is recorded: a phone
+//!   that drops mid-request finds the finished result when it retries;
 //! - a failed request changed nothing (handlers are transactional), so it is
 //!   not stored and may be retried with the same key;
 //! - records are kept for [`RETENTION`] (at least 24 hours), then purged.
@@ -33,8 +36,8 @@ pub const RETENTION: Duration = Duration::from_secs(48 * 3600);
 /// mid-request) may be taken over by a retry instead of answering 409 for ever.
 const ABANDONED_MS: i64 = 60_000;
 
-/// Largest request body we buffer.
-const MAX_BODY: usize = 64 * 1024;
+/// Largest request body the API takes (413 beyond).
+pub const MAX_BODY: usize = 64 * 1024;
 
 enum Claim {
     New,
@@ -43,14 +46,43 @@ enum Claim {
     Mismatch,
 }
 
+/// How long a retry waits for the first request with its key to finish before
+/// answering 409: a phone that lost the answer to "Place order" and asks again
+/// gets the order as soon as it exists, not an error to retry later.
+const WAIT_FOR_FIRST: Duration = Duration::from_secs(5);
+const POLL: Duration = Duration::from_millis(25);
+
+/// Runs every mutating request to its end once the server has its whole body,
+/// and gives `Idempotency-Key` its semantics (see the module docs).
+///
+/// The handler and the recording of its answer run in a task of their own:
+/// hyper drops a request's future when the client goes away, and a phone that
+/// enters a tunnel right after "Place order" must still get its order, recorded
+/// under its key for the retry, rather than a half-done write.
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
-    let Some(key) = req.headers().get(HEADER) else { return next.run(req).await };
-    let key = match key.to_str().map(str::trim) {
-        Ok(k) if !k.is_empty() && k.len() <= 255 => k.to_string(),
-        _ => {
+    // Detached from the connection from the first byte: hyper drops this future
+    // as soon as it sees the client close, even with the whole body in its
+    // buffer, so reading the body, claiming the key, running and recording all
+    // happen in a task of their own.
+    match tokio::spawn(run_detached(state, req, next)).await {
+        Ok(response) => response,
+        Err(e) => {
+            // A panic: the claim stays open, so a retry after ABANDONED_MS takes it
+            // over (and checkout resumes its pending order).
+            tracing::error!(error = %e, "a request's task failed");
+            ApiError::Internal("request task failed".into()).into_response()
+        }
+    }
+}
+
+async fn run_detached(state: AppState, req: Request, next: Next) -> Response {
+    let key = match req.headers().get(HEADER).map(|k| k.to_str().map(str::trim)) {
+        None => None,
+        Some(Ok(k)) if !k.is_empty() && k.len() <= 255 => Some(k.to_string()),
+        Some(_) => {
             return ApiError::bad_request(
                 "invalid_idempotency_key",
                 "An Idempotency-Key must be 1 to 255 visible characters.",
@@ -61,62 +93,111 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let (parts, body) = req.into_parts();
     let bytes = match to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
-        Err(_) => return ApiError::bad_request("body_too_large", "The request body is too large.").into_response(),
+        Err(e) => return body_error(e).into_response(),
     };
     // The full path (the API is nested under /api, which axum strips from `uri`).
     let path = parts.extensions.get::<axum::extract::OriginalUri>().map_or(parts.uri.path(), |o| o.0.path());
     let scope = format!("{} {}", parts.method, path);
     let request_text = String::from_utf8_lossy(&bytes).into_owned();
 
-    match claim(&state.writer, &scope, &key, &request_text).await {
-        Ok(Claim::New) => {}
-        Ok(Claim::Replay(status, body)) => {
-            let mut r = (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response();
-            r.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
-            return r;
-        }
-        Ok(Claim::InFlight) => {
-            let mut r = ApiError::conflict(
-                "idempotency_in_flight",
-                "A request with this Idempotency-Key is still being processed. Retry shortly.",
-            )
-            .into_response();
-            r.headers_mut().insert(axum::http::header::RETRY_AFTER, HeaderValue::from_static("1"));
-            return r;
-        }
-        Ok(Claim::Mismatch) => {
-            return ApiError::unprocessable(
-                "idempotency_key_reused",
-                "This Idempotency-Key was already used with a different request.",
-            )
-            .into_response()
-        }
-        Err(e) => return e.into_response(),
-    }
+    let record = match key {
+        None => None,
+        Some(key) => match claim_or_wait(&state, &scope, &key, &request_text).await {
+            Ok(Claim::New) => Some((scope, key)),
+            Ok(Claim::Replay(status, body)) => {
+                let mut r = (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response();
+                r.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+                return r;
+            }
+            Ok(Claim::InFlight) => {
+                let mut r = ApiError::conflict(
+                    "idempotency_in_flight",
+                    "A request with this Idempotency-Key is still being processed. Retry shortly.",
+                )
+                .into_response();
+                r.headers_mut().insert(axum::http::header::RETRY_AFTER, HeaderValue::from_static("1"));
+                return r;
+            }
+            Ok(Claim::Mismatch) => {
+                return ApiError::unprocessable(
+                    "idempotency_key_reused",
+                    "This Idempotency-Key was already used with a different request.",
+                )
+                .into_response()
+            }
+            Err(e) => return e.into_response(),
+        },
+    };
 
     let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
     let (parts, body) = response.into_parts();
     let body = to_bytes(body, usize::MAX).await.unwrap_or_default();
-    let outcome = if parts.status.is_success() {
+    if let Some((scope, key)) = record {
+        finish(&state.writer, &scope, &key, parts.status, &body).await;
+    }
+    Response::from_parts(parts, Body::from(body))
+}
+
+/// Stores a success for replay; forgets a failure, which changed nothing.
+async fn finish(db: &SqlitePool, scope: &str, key: &str, status: StatusCode, body: &[u8]) {
+    let outcome = if status.is_success() {
         sqlx::query("UPDATE idempotency_keys SET status = ?, response = ? WHERE scope = ? AND key = ?")
-            .bind(i64::from(parts.status.as_u16()))
-            .bind(String::from_utf8_lossy(&body).into_owned())
-            .bind(&scope)
-            .bind(&key)
-            .execute(&state.writer)
+            .bind(i64::from(status.as_u16()))
+            .bind(String::from_utf8_lossy(body).into_owned())
+            .bind(scope)
+            .bind(key)
+            .execute(db)
             .await
     } else {
         sqlx::query("DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND status = 0")
-            .bind(&scope)
-            .bind(&key)
-            .execute(&state.writer)
+            .bind(scope)
+            .bind(key)
+            .execute(db)
             .await
     };
     if let Err(e) = outcome {
         // The request itself succeeded or failed cleanly; only its record is lost.
         tracing::error!(error = %e, %scope, "could not record the idempotent response");
     }
-    Response::from_parts(parts, Body::from(body))
+}
+
+/// A body over [`MAX_BODY`] is the client's to shrink (413); any other failure
+/// to read it means the connection broke before the request was whole, so
+/// nothing was run.
+pub fn body_error(e: axum::Error) -> ApiError {
+    let inner = e.into_inner();
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&*inner);
+    while let Some(err) = source {
+        if err.is::<http_body_util::LengthLimitError>() {
+            return ApiError::PayloadTooLarge(MAX_BODY);
+        }
+        source = err.source();
+    }
+    ApiError::bad_request("body_incomplete", "The request body did not arrive whole.")
+}
+
+/// Claims the key; if its first request is still running, waits up to
+/// [`WAIT_FOR_FIRST`] for its answer (watching through the readers, so waiting
+/// does not queue on the writer).
+async fn claim_or_wait(state: &AppState, scope: &str, key: &str, request: &str) -> Result<Claim, ApiError> {
+    let deadline = tokio::time::Instant::now() + WAIT_FOR_FIRST;
+    loop {
+        match claim(&state.writer, scope, key, request).await? {
+            Claim::InFlight if tokio::time::Instant::now() < deadline => loop {
+                tokio::time::sleep(POLL).await;
+                let status: Option<i64> =
+                    sqlx::query_scalar("SELECT status FROM idempotency_keys WHERE scope = ? AND key = ?")
+                        .bind(scope)
+                        .bind(key)
+                        .fetch_optional(&state.db)
+                        .await?;
+                if status != Some(0) || tokio::time::Instant::now() >= deadline {
+                    break;
+                }
+            },
+            other => return Ok(other),
+        }
+    }
 }
 
 async fn claim(db: &SqlitePool, scope: &str, key: &str, request: &str) -> Result<Claim, ApiError> {

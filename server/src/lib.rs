@@ -20,6 +20,8 @@ pub mod events;
 pub mod idempotency;
 pub mod import;
 pub mod live;
+pub mod mail;
+pub mod net;
 pub mod openapi;
 pub mod orders;
 pub mod payments;
@@ -48,6 +50,14 @@ pub struct Config {
     pub checkout_rate: ratelimit::Rate,
     /// How often an idle event stream gets a comment line, so proxies keep it open.
     pub heartbeat: std::time::Duration,
+    /// Proxies whose `X-Forwarded-For` is believed (see [`net`]); empty: none.
+    pub trusted_proxies: Vec<net::Cidr>,
+    /// Event streams one client address may hold open at once.
+    pub max_streams_per_client: usize,
+    /// How long a client may take to send its request headers.
+    pub header_read_timeout: std::time::Duration,
+    /// The sender of order confirmations.
+    pub mail_from: String,
 }
 
 impl Default for Config {
@@ -57,6 +67,11 @@ impl Default for Config {
             pin_rate: ratelimit::Rate { per_second: 5.0, burst: 10.0 },
             checkout_rate: ratelimit::Rate { per_second: 20.0 / 60.0, burst: 20.0 },
             heartbeat: std::time::Duration::from_secs(15),
+            trusted_proxies: Vec::new(),
+            // Generous: phones behind a carrier's NAT share one address.
+            max_streams_per_client: 64,
+            header_read_timeout: std::time::Duration::from_secs(10),
+            mail_from: mail::DEFAULT_FROM.to_string(),
         }
     }
 }
@@ -73,6 +88,8 @@ pub struct AppState {
     pub payments: Arc<dyn payments::PaymentProvider>,
     pub pin_limits: Arc<ratelimit::Limiter>,
     pub checkout_limits: Arc<ratelimit::Limiter>,
+    pub stream_slots: net::StreamSlots,
+    pub mailer: Arc<dyn mail::Mailer>,
     pub config: Arc<Config>,
 }
 
@@ -89,6 +106,8 @@ impl AppState {
             payments: Arc::new(payments::TestProvider),
             pin_limits: Arc::new(ratelimit::Limiter::new(config.pin_rate)),
             checkout_limits: Arc::new(ratelimit::Limiter::new(config.checkout_rate)),
+            stream_slots: net::StreamSlots::default(),
+            mailer: Arc::new(mail::Memory::default()),
             config: Arc::new(config),
         }
     }
@@ -98,6 +117,12 @@ impl AppState {
     /// Sends writes through `writer` (see [`db::open_writer`]) instead of the shared pool.
     pub fn with_writer(mut self, writer: sqlx::SqlitePool) -> Self {
         self.writer = writer;
+        self
+    }
+
+    /// Sends order confirmations through `mailer` (the default keeps them in memory: tests).
+    pub fn with_mailer(mut self, mailer: Arc<dyn mail::Mailer>) -> Self {
+        self.mailer = mailer;
         self
     }
 }

@@ -12,6 +12,8 @@ const USAGE: &str = "usage:
   vetrina-server [serve] [--addr 127.0.0.1:8080] [--data-dir .vetrina] [--dist dist]
                  [--demo] [--live] [--demo-token TOKEN] [--host-every SECONDS]
                  [--cors-origin ORIGIN]... [--pins-per-second N] [--checkouts-per-minute N]
+                 [--trusted-proxy CIDR]... [--max-streams-per-client N]
+                 [--smtp-url URL] [--mail-from MAILBOX]
   vetrina-server create-show --id ID --title TITLE [--currency EUR] [--locale en] [--stream-url URL] [--data-dir D]
   vetrina-server import --show ID (--shopify products.json | --gmc feed.tsv)
                  [--default-stock N] [--skip-bad] [--data-dir D]
@@ -30,6 +32,15 @@ serve (the default):
   --cors-origin          let pages on this origin call the API (repeatable; none by default)
   --pins-per-second      pin rate limit per show (default 5, bursts of 10; 0 = unlimited)
   --checkouts-per-minute checkout rate limit per client address (default 20; 0 = unlimited)
+  --trusted-proxy        believe X-Forwarded-For from this proxy address or block, e.g. 10.0.0.0/8
+                         (repeatable; none by default, so the header is ignored)
+  --max-streams-per-client
+                         open event streams per client address (default 64; more answer 429)
+  --smtp-url             send order confirmations through this SMTP server, e.g.
+                         smtps://user:pass@smtp.example.com:465 (env VETRINA_SMTP_URL); without
+                         it each confirmation is written to DATA_DIR/outbox/<order number>.eml
+  --mail-from            the confirmations' sender (default \"Vetrina <orders@vetrina.invalid>\";
+                         env VETRINA_MAIL_FROM)
 
 create-show prints the new show's creator token (valid 30 days).
 import reports every bad row with its line and reason; with any, nothing is
@@ -109,6 +120,10 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
     let mut dist: Option<PathBuf> = None;
     let (mut is_demo, mut demo_token, mut host_every, mut live_hls) = (false, None, 7u64, false);
     let mut config = Config::default();
+    let mut smtp_url = std::env::var("VETRINA_SMTP_URL").ok().filter(|u| !u.is_empty());
+    if let Ok(from) = std::env::var("VETRINA_MAIL_FROM") {
+        config.mail_from = from;
+    }
     while let Some(arg) = args.0.next() {
         match arg.as_str() {
             "--addr" => addr = args.value("--addr")?.parse().map_err(|e| usage(format!("--addr: {e}")))?,
@@ -119,6 +134,13 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
             "--demo-token" => demo_token = Some(args.value("--demo-token")?),
             "--host-every" => host_every = args.number("--host-every")?,
             "--cors-origin" => config.cors_origins.push(args.value("--cors-origin")?),
+            "--trusted-proxy" => {
+                let cidr = args.value("--trusted-proxy")?;
+                config.trusted_proxies.push(cidr.parse().map_err(|e| usage(format!("--trusted-proxy: {e}")))?);
+            }
+            "--max-streams-per-client" => config.max_streams_per_client = args.number("--max-streams-per-client")?,
+            "--smtp-url" => smtp_url = Some(args.value("--smtp-url")?),
+            "--mail-from" => config.mail_from = args.value("--mail-from")?,
             "--pins-per-second" => {
                 let n: f64 = args.number("--pins-per-second")?;
                 config.pin_rate = if n > 0.0 {
@@ -146,7 +168,16 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
     std::fs::create_dir_all(&media)?;
     let pool = open_db(&data_dir).await?;
     let writer = db::open_writer(&data_dir.join("vetrina.sqlite")).await?;
-    let state = AppState::with_config(pool.clone(), config).with_writer(writer.clone());
+    config.mail_from.parse::<lettre::message::Mailbox>().map_err(|e| usage(format!("--mail-from: {e}")))?;
+    let outbox = data_dir.join("outbox");
+    let mailer: std::sync::Arc<dyn vetrina_server::mail::Mailer> = match &smtp_url {
+        Some(url) => std::sync::Arc::new(
+            vetrina_server::mail::Smtp::from_url(url).map_err(|e| usage(format!("--smtp-url: {e}")))?,
+        ),
+        None => std::sync::Arc::new(vetrina_server::mail::Outbox(outbox.clone())),
+    };
+    let serve_config = config.clone();
+    let state = AppState::with_config(pool.clone(), config).with_writer(writer.clone()).with_mailer(mailer);
 
     // Kept for the server's lifetime: dropping it stops ffmpeg.
     let mut _live_stream = None;
@@ -171,6 +202,7 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
         None
     };
     tokio::spawn(maintenance(writer));
+    tokio::spawn(resend_confirmations(state.clone()));
 
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let base = format!("http://{}", listener.local_addr()?);
@@ -187,14 +219,25 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
         println!("         -H 'Content-Type: application/json' -d '{{\"product_id\": 1}}'");
         println!();
     }
+    match &smtp_url {
+        Some(_) => println!("  Order confirmations are sent by SMTP from {}.", serve_config.mail_from),
+        None => println!("  Order confirmations are written to {}/ as .eml files (no --smtp-url).", outbox.display()),
+    }
     if dist.is_none() {
         println!("  (no dist/ folder: serving the API only; build the overlay with trunk)");
     }
     let app = app(state, Assets { dist, media: Some(media) });
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    vetrina_server::net::serve(listener, app, &serve_config, shutdown_signal()).await?;
     Ok(())
+}
+
+/// Confirmations a mail server refused (or a crash left unsent) go again every minute.
+async fn resend_confirmations(state: AppState) {
+    let mut every = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        every.tick().await;
+        vetrina_server::mail::send_unsent(&state).await;
+    }
 }
 
 /// Ctrl-C or SIGTERM: either way the server returns from `serve`, so what it

@@ -72,6 +72,44 @@ pub async fn load(conn: &mut SqliteConnection, key: OrderKey<'_>) -> Result<Orde
     })
 }
 
+/// The order a checkout with this Idempotency-Key wrote for this cart, if any:
+/// its id and whether it is paid.
+pub async fn by_checkout_key(db: &sqlx::SqlitePool, cart_id: &str, key: &str) -> Result<Option<(i64, bool)>, ApiError> {
+    let row: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, payment_status FROM orders WHERE cart_id = ? AND checkout_key = ?")
+            .bind(cart_id)
+            .bind(key)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(|(id, status)| (id, status == "paid")))
+}
+
+/// Letters and digits a buyer can read back on the phone: no 0/O, 1/I/L.
+const NUMBER_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+
+/// A fresh order number such as `VT-7K4M-Q2XD`: random, so it says nothing of
+/// how many orders a shop takes (31^8, about 8.5e11, of them). Called inside the
+/// order's write transaction, so the check for a clash cannot race.
+pub async fn new_number(conn: &mut SqliteConnection) -> Result<String, ApiError> {
+    loop {
+        let mut bytes = [0u8; 8];
+        getrandom::fill(&mut bytes).map_err(|e| ApiError::Internal(format!("random source: {e}")))?;
+        // 256 is not a multiple of 31: reject the top values so each letter is equally likely.
+        if bytes.iter().any(|b| usize::from(*b) >= 248) {
+            continue;
+        }
+        let c: Vec<char> = bytes.iter().map(|b| char::from(NUMBER_ALPHABET[usize::from(*b) % 31])).collect();
+        let number = format!("VT-{}-{}", c[..4].iter().collect::<String>(), c[4..].iter().collect::<String>());
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE number = ?")
+            .bind(&number)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if taken.is_none() {
+            return Ok(number);
+        }
+    }
+}
+
 /// Undoes a pending order: its stock goes back, its cart reopens, the order goes.
 pub async fn revert(conn: &mut SqliteConnection, order_id: i64) -> Result<(), ApiError> {
     let cart_id: String = sqlx::query_scalar("SELECT cart_id FROM orders WHERE id = ? AND payment_status = 'pending'")

@@ -52,17 +52,21 @@ pub async fn live() -> Live {
 }
 
 pub async fn live_with(config: Config) -> Live {
+    live_custom(config, |state| state).await
+}
+
+/// A live server whose state `customize` may change (another payment provider, say),
+/// served by the production listener (`net::serve`).
+pub async fn live_custom(config: Config, customize: impl FnOnce(AppState) -> AppState) -> Live {
     let dir = tempfile::tempdir().unwrap();
     let pool = db::open(&dir.path().join("t.sqlite")).await.unwrap();
     demo::seed(&pool, &dir.path().join("media"), Some(TOKEN)).await.unwrap();
     let writer = db::open_writer(&dir.path().join("t.sqlite")).await.unwrap();
-    let state = AppState::with_config(pool, config).with_writer(writer);
+    let state = customize(AppState::with_config(pool, config.clone()).with_writer(writer));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = app(state.clone(), Assets::default());
-    tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap()
-    });
+    tokio::spawn(async move { vetrina_server::net::serve(listener, router, &config, std::future::pending()).await });
     Live { addr, state, _dir: dir }
 }
 

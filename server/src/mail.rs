@@ -1,0 +1,258 @@
+//! Order confirmations: what the buyer receives once their order is paid.
+//!
+//! The overlay tells the buyer "a confirmation is on its way", so one must be.
+//! [`confirm`] writes the message in the show's language and hands it to the
+//! [`Mailer`]; only when the mailer has taken it is the order marked as
+//! confirmed, and [`send_unsent`] (run periodically) retries what a mail server
+//! refused or a crash left unsent. Two mailers ship: SMTP (`--smtp-url`), and
+//! by default an outbox folder of `.eml` files, one per order, so the demo
+//! shows exactly what a buyer would get.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Mutex;
+
+use lettre::message::{header::ContentType, Mailbox};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sqlx::Row;
+use vetrina_wire::{Address, Order};
+
+use crate::orders::{self, OrderKey};
+use crate::util::now_ms;
+use crate::AppState;
+
+type Sending<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
+
+/// Where confirmations go. `number` names the order (the outbox's file name).
+pub trait Mailer: Send + Sync {
+    fn send<'a>(&'a self, number: &'a str, message: Message) -> Sending<'a>;
+}
+
+/// Writes each message to `DIR/<order number>.eml` (written aside, then renamed,
+/// so a reader never sees half a file).
+pub struct Outbox(pub PathBuf);
+
+impl Mailer for Outbox {
+    fn send<'a>(&'a self, number: &'a str, message: Message) -> Sending<'a> {
+        Box::pin(async move {
+            tokio::fs::create_dir_all(&self.0).await.map_err(|e| e.to_string())?;
+            let (tmp, path) = (self.0.join(format!(".{number}.eml.tmp")), self.0.join(format!("{number}.eml")));
+            tokio::fs::write(&tmp, message.formatted()).await.map_err(|e| e.to_string())?;
+            tokio::fs::rename(&tmp, &path).await.map_err(|e| e.to_string())
+        })
+    }
+}
+
+/// A real mail server, from a URL such as `smtps://user:pass@smtp.example:465`
+/// or `smtp://relay:25?tls=required` (lettre's URL format).
+pub struct Smtp(AsyncSmtpTransport<Tokio1Executor>);
+
+impl Smtp {
+    pub fn from_url(url: &str) -> Result<Self, String> {
+        Ok(Self(AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| e.to_string())?.build()))
+    }
+}
+
+impl Mailer for Smtp {
+    fn send<'a>(&'a self, _number: &'a str, message: Message) -> Sending<'a> {
+        Box::pin(async move { self.0.send(message).await.map(drop).map_err(|e| e.to_string()) })
+    }
+}
+
+/// Keeps messages in memory: tests read them back.
+#[derive(Default)]
+pub struct Memory(pub Mutex<Vec<(String, Message)>>);
+
+impl Mailer for Memory {
+    fn send<'a>(&'a self, number: &'a str, message: Message) -> Sending<'a> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).push((number.to_string(), message));
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// The address confirmations come from (`--mail-from`).
+pub const DEFAULT_FROM: &str = "Vetrina <orders@vetrina.invalid>";
+
+/// Sends the confirmation of a paid order unless it was already sent. Failures
+/// are logged and left for [`send_unsent`]; they never fail the order.
+pub async fn confirm(state: &AppState, order_id: i64) {
+    if let Err(e) = try_confirm(state, order_id).await {
+        tracing::warn!(order_id, error = %e, "order confirmation not sent yet; will retry");
+    }
+}
+
+async fn try_confirm(state: &AppState, order_id: i64) -> Result<(), String> {
+    let err = |e: sqlx::Error| e.to_string();
+    let row = sqlx::query(
+        "SELECT o.address, o.confirmation_sent_at_ms, o.payment_status, s.locale, s.title FROM orders o
+         JOIN shows s ON s.id = o.show_id WHERE o.id = ?",
+    )
+    .bind(order_id)
+    .fetch_one(&state.db)
+    .await
+    .map_err(err)?;
+    if row.get::<Option<i64>, _>("confirmation_sent_at_ms").is_some()
+        || row.get::<String, _>("payment_status") != "paid"
+    {
+        return Ok(());
+    }
+    let address: Address = serde_json::from_str(row.get("address")).map_err(|e| e.to_string())?;
+    let mut conn = state.db.acquire().await.map_err(err)?;
+    let order = orders::load(&mut conn, OrderKey::Internal(order_id)).await.map_err(|e| e.to_string())?;
+    drop(conn);
+    let text = Text::for_locale(row.get("locale"));
+    let message = message(&order, &address, &row.get::<String, _>("title"), text, &state.config.mail_from)?;
+    state.mailer.send(&order.number, message).await?;
+    sqlx::query("UPDATE orders SET confirmation_sent_at_ms = ? WHERE id = ? AND confirmation_sent_at_ms IS NULL")
+        .bind(now_ms())
+        .bind(order_id)
+        .execute(&state.writer)
+        .await
+        .map_err(err)?;
+    Ok(())
+}
+
+/// Retries every paid order's confirmation that has not gone yet.
+pub async fn send_unsent(state: &AppState) -> usize {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM orders WHERE payment_status = 'paid' AND confirmation_sent_at_ms IS NULL ORDER BY id",
+    )
+    .fetch_all(&state.db)
+    .await
+    .unwrap_or_default();
+    for id in &ids {
+        confirm(state, *id).await;
+    }
+    ids.len()
+}
+
+/// The confirmation's sentences, per language.
+pub struct Text {
+    lang: &'static str,
+    subject: &'static str,
+    hello: &'static str,
+    thanks: &'static str,
+    order: &'static str,
+    subtotal: &'static str,
+    shipping: &'static str,
+    free: &'static str,
+    total: &'static str,
+    ship_to: &'static str,
+    test_shop: &'static str,
+}
+
+const EN: Text = Text {
+    lang: "en",
+    subject: "Your order {number}",
+    hello: "Hello {name},",
+    thanks: "thank you for your order from \"{show}\". Here is what you bought.",
+    order: "Order",
+    subtotal: "Subtotal",
+    shipping: "Shipping",
+    free: "free",
+    total: "Total",
+    ship_to: "We will ship it to:",
+    test_shop: "This is Vetrina's test shop: no payment was taken and nothing will be shipped.",
+};
+
+const IT: Text = Text {
+    lang: "it",
+    subject: "Il tuo ordine {number}",
+    hello: "Ciao {name},",
+    thanks: "grazie per il tuo ordine da \"{show}\". Ecco cosa hai acquistato.",
+    order: "Ordine",
+    subtotal: "Subtotale",
+    shipping: "Spedizione",
+    free: "gratuita",
+    total: "Totale",
+    ship_to: "Lo spediremo a:",
+    test_shop: "Questo è il negozio di prova di Vetrina: nessun pagamento è stato addebitato e nulla sarà spedito.",
+};
+
+impl Text {
+    pub fn for_locale(locale: &str) -> &'static Text {
+        if locale.to_ascii_lowercase().starts_with("it") {
+            &IT
+        } else {
+            &EN
+        }
+    }
+}
+
+/// Money for a plain-text message: the currency's minor units (ISO 4217's
+/// usual exponents), the language's decimal mark, the ISO code after.
+pub fn money(minor: i64, currency: &str, text: &Text) -> String {
+    let exponent = match currency {
+        "JPY" | "KRW" | "CLP" | "ISK" | "VND" | "HUF" => 0,
+        "BHD" | "KWD" | "OMR" | "JOD" | "TND" => 3,
+        _ => 2,
+    };
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    if exponent == 0 {
+        return format!("{sign}{abs} {currency}");
+    }
+    let scale = 10u64.pow(exponent);
+    let mark = if text.lang == "it" { "," } else { "." };
+    format!("{sign}{}{mark}{:0width$} {currency}", abs / scale, abs % scale, width = exponent as usize)
+}
+
+/// The whole confirmation as an email.
+pub fn message(order: &Order, address: &Address, show: &str, text: &Text, from: &str) -> Result<Message, String> {
+    let to: Mailbox = format!("{} <{}>", order.name.replace(['<', '>', '"'], ""), order.email)
+        .parse()
+        .or_else(|_| order.email.parse())
+        .map_err(|e| format!("recipient: {e}"))?;
+    let from: Mailbox = from.parse().map_err(|e| format!("sender: {e}"))?;
+    let m = |minor| money(minor, &order.currency, text);
+    let mut body = String::new();
+    body.push_str(&text.hello.replace("{name}", &order.name));
+    body.push_str("\n\n");
+    body.push_str(&text.thanks.replace("{show}", show));
+    body.push_str(&format!("\n\n{} {}\n\n", text.order, order.number));
+    for line in &order.lines {
+        let options = if line.options.is_empty() { String::new() } else { format!(" ({})", line.options.join(", ")) };
+        body.push_str(&format!("  {} × {}{}  {}\n", line.quantity, line.title, options, m(line.line_total_minor)));
+    }
+    let shipping = if order.shipping_minor == 0 { text.free.to_string() } else { m(order.shipping_minor) };
+    body.push_str(&format!(
+        "\n  {}: {}\n  {}: {}\n  {}: {}\n\n{}\n",
+        text.subtotal,
+        m(order.subtotal_minor),
+        text.shipping,
+        shipping,
+        text.total,
+        m(order.total_minor),
+        text.ship_to
+    ));
+    for part in [&order.name, &address.line1, &address.line2] {
+        if !part.trim().is_empty() {
+            body.push_str(&format!("  {}\n", part.trim()));
+        }
+    }
+    body.push_str(&format!("  {} {}\n  {}\n", address.postal_code.trim(), address.city.trim(), address.country));
+    body.push_str(&format!("\n{}\n", text.test_shop));
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(text.subject.replace("{number}", &order.number))
+        .header(ContentType::TEXT_PLAIN)
+        .body(body)
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_uses_the_currency_exponent_and_the_language_mark() {
+        assert_eq!(money(1890, "EUR", &EN), "18.90 EUR");
+        assert_eq!(money(1890, "EUR", &IT), "18,90 EUR");
+        assert_eq!(money(5, "USD", &EN), "0.05 USD");
+        assert_eq!(money(1200, "JPY", &EN), "1200 JPY");
+        assert_eq!(money(-250, "GBP", &EN), "-2.50 GBP");
+    }
+}

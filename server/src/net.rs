@@ -1,0 +1,251 @@
+//! The server's edge: who a request comes from, how many event streams one
+//! client may hold open, and the listener that serves connections.
+//!
+//! Behind a reverse proxy every request arrives from the proxy's address, so a
+//! per-client limit would see all buyers as one. `X-Forwarded-For` says who the
+//! proxy was talking to, but anyone can send that header: it is believed only
+//! when the peer is a proxy the operator named (`--trusted-proxy`), and then
+//! read from the right, skipping further trusted hops, because the left end is
+//! whatever the client claimed.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::ConnectInfo;
+use axum::http::{Extensions, HeaderMap};
+use axum::Router;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use tower::ServiceExt;
+
+use crate::Config;
+
+/// An address block such as `10.0.0.0/8` or `::1/128` (a bare address is a /32 or /128).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl std::str::FromStr for Cidr {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (addr, prefix) = s.split_once('/').map_or((s, None), |(a, p)| (a, Some(p)));
+        let addr: IpAddr = addr.trim().parse().map_err(|_| format!("not an IP address: {s}"))?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => max,
+            Some(p) => p.trim().parse::<u8>().ok().filter(|p| *p <= max).ok_or_else(|| format!("bad prefix: {s}"))?,
+        };
+        Ok(Self { addr, prefix })
+    }
+}
+
+impl Cidr {
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = canonical(ip);
+        match (canonical(self.addr), ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                masked(u128::from(u32::from(net)), u128::from(u32::from(ip)), 32, self.prefix)
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => masked(u128::from(net), u128::from(ip), 128, self.prefix),
+            _ => false,
+        }
+    }
+}
+
+fn masked(net: u128, ip: u128, bits: u8, prefix: u8) -> bool {
+    let shift = u32::from(bits - prefix.min(bits));
+    (net.checked_shr(shift).unwrap_or(0)) == (ip.checked_shr(shift).unwrap_or(0))
+}
+
+/// IPv4 clients of a dual-stack socket show up as `::ffff:a.b.c.d`.
+fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+/// The address a request comes from, as far as it can be trusted.
+pub fn client_ip_of(headers: &HeaderMap, extensions: &Extensions, config: &Config) -> IpAddr {
+    let peer =
+        extensions.get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::from([127, 0, 0, 1]), |c| canonical(c.0.ip()));
+    let trusted = |ip: IpAddr| config.trusted_proxies.iter().any(|c| c.contains(ip));
+    if !trusted(peer) {
+        return peer;
+    }
+    let mut client = peer;
+    let hops = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(','));
+    let hops: Vec<&str> = hops.collect();
+    for hop in hops.iter().rev() {
+        let Ok(ip) = hop.trim().parse::<IpAddr>() else { break };
+        client = canonical(ip);
+        if !trusted(client) {
+            break;
+        }
+    }
+    client
+}
+
+/// [`client_ip_of`] for a whole request.
+pub fn client_ip(request: &axum::extract::Request, config: &Config) -> IpAddr {
+    client_ip_of(request.headers(), request.extensions(), config)
+}
+
+/// Open event streams per client address, so one client cannot hold every
+/// file the process may open.
+#[derive(Clone, Default)]
+pub struct StreamSlots {
+    open: Arc<Mutex<HashMap<IpAddr, usize>>>,
+}
+
+/// One open stream; dropping it (the stream ends) frees the slot.
+pub struct Slot {
+    slots: StreamSlots,
+    ip: IpAddr,
+}
+
+impl StreamSlots {
+    /// A slot for `ip`, unless it already holds `max`.
+    pub fn take(&self, ip: IpAddr, max: usize) -> Option<Slot> {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let n = open.entry(ip).or_insert(0);
+        if *n >= max {
+            return None;
+        }
+        *n += 1;
+        Some(Slot { slots: self.clone(), ip })
+    }
+
+    pub fn open_for(&self, ip: IpAddr) -> usize {
+        self.open.lock().unwrap_or_else(|p| p.into_inner()).get(&ip).copied().unwrap_or(0)
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut open = self.slots.open.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = open.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// How long open streams get to finish after a shutdown signal before the
+/// process stops anyway (event streams never finish by themselves).
+const DRAIN: Duration = Duration::from_secs(5);
+
+/// Serves `app` on `listener` until `shutdown` resolves. Unlike `axum::serve`
+/// it limits how long a client may take to send its request headers
+/// (`config.header_read_timeout`), so slow clients cannot hold connections
+/// open for nothing.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    config: &Config,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(config.header_read_timeout);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors, say: wait a moment rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            app.clone().oneshot(request.map(axum::body::Body::new))
+        });
+        let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // Errors here are clients going away or timing out; nothing to act on.
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(DRAIN, graceful.shutdown()).await;
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn config(proxies: &[&str]) -> Config {
+        Config { trusted_proxies: proxies.iter().map(|p| p.parse().unwrap()).collect(), ..Config::default() }
+    }
+
+    fn from(peer: &str, xff: Option<&str>, config: &Config) -> IpAddr {
+        let mut ext = Extensions::new();
+        ext.insert(ConnectInfo(SocketAddr::new(peer.parse().unwrap(), 5000)));
+        let mut headers = HeaderMap::new();
+        if let Some(x) = xff {
+            headers.insert("x-forwarded-for", x.parse().unwrap());
+        }
+        client_ip_of(&headers, &ext, config)
+    }
+
+    #[test]
+    fn cidr_blocks() {
+        let c: Cidr = "10.1.0.0/16".parse().unwrap();
+        assert!(c.contains("10.1.200.3".parse().unwrap()));
+        assert!(!c.contains("10.2.0.1".parse().unwrap()));
+        assert!(c.contains("::ffff:10.1.0.9".parse().unwrap()));
+        let one: Cidr = "::1".parse().unwrap();
+        assert!(one.contains("::1".parse().unwrap()) && !one.contains("::2".parse().unwrap()));
+        let all: Cidr = "0.0.0.0/0".parse().unwrap();
+        assert!(all.contains("8.8.8.8".parse().unwrap()));
+        assert!("10.0.0.0/33".parse::<Cidr>().is_err() && "nope".parse::<Cidr>().is_err());
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let none = config(&[]);
+        // Nobody trusted: the header is the client's own claim and is ignored.
+        assert_eq!(from("203.0.113.7", Some("1.2.3.4"), &none), "203.0.113.7".parse::<IpAddr>().unwrap());
+        let lb = config(&["10.0.0.0/8"]);
+        assert_eq!(from("10.0.0.2", Some("198.51.100.9"), &lb), "198.51.100.9".parse::<IpAddr>().unwrap());
+        // A client that forges a left-hand entry gets its real address, the proxy's last entry.
+        assert_eq!(from("10.0.0.2", Some("1.1.1.1, 198.51.100.9"), &lb), "198.51.100.9".parse::<IpAddr>().unwrap());
+        // Two trusted hops (CDN -> LB) are skipped from the right.
+        assert_eq!(from("10.0.0.2", Some("198.51.100.9, 10.0.0.5"), &lb), "198.51.100.9".parse::<IpAddr>().unwrap());
+        // An untrusted peer cannot pretend to be behind the proxy.
+        assert_eq!(from("198.51.100.1", Some("10.9.9.9"), &lb), "198.51.100.1".parse::<IpAddr>().unwrap());
+        // Garbage stops the walk at the last trusted hop.
+        assert_eq!(from("10.0.0.2", Some("junk"), &lb), "10.0.0.2".parse::<IpAddr>().unwrap());
+    }
+
+    #[test]
+    fn stream_slots_are_capped_and_freed() {
+        let slots = StreamSlots::default();
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        let a = slots.take(ip, 2).unwrap();
+        let _b = slots.take(ip, 2).unwrap();
+        assert!(slots.take(ip, 2).is_none());
+        assert!(slots.take("192.0.2.2".parse().unwrap(), 2).is_some());
+        drop(a);
+        assert_eq!(slots.open_for(ip), 1);
+        assert!(slots.take(ip, 2).is_some());
+    }
+}
