@@ -89,6 +89,18 @@ pub async fn sleep(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+/// The text of the element `id`, if the page has it (the server's embedded snapshot).
+pub fn element_text(id: &str) -> Option<String> {
+    web_sys::window()?.document()?.get_element_by_id(id)?.text_content()
+}
+
+/// Removes the element `id` from the page, if it is there.
+pub fn remove_element(id: &str) {
+    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
+        el.remove();
+    }
+}
+
 pub fn is_online() -> bool {
     window().is_none_or(|w| w.navigator().on_line())
 }

@@ -16,4 +16,8 @@ pub mod ui;
 pub fn start() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(ui::app::App);
+    // The server's first frame of the show (see the server's `page` module):
+    // the overlay has just drawn the same thing in the same place, so it goes
+    // in this same task, before the browser paints again.
+    browser::remove_element("vt-prerender");
 }

@@ -49,6 +49,7 @@ fn snapshot() -> ShowSnapshot {
             started_at_ms: 0,
             theme: Default::default(),
             shipping: Default::default(),
+            poster_url: None,
         },
         products: vec![product()],
         pinned: vec![],

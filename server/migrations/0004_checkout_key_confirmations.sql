@@ -6,3 +6,5 @@ ALTER TABLE orders ADD COLUMN checkout_key TEXT;
 ALTER TABLE orders ADD COLUMN confirmation_sent_at_ms INTEGER;
 -- The maintenance task's search for confirmations still to send.
 CREATE INDEX orders_unsent_confirmations ON orders (payment_status) WHERE confirmation_sent_at_ms IS NULL;
+-- A still of the show, for the page before the video plays.
+ALTER TABLE shows ADD COLUMN poster_url TEXT;

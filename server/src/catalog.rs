@@ -19,18 +19,23 @@ pub async fn snapshot(
     State(state): State<AppState>,
     ApiPath(show_id): ApiPath<String>,
 ) -> Result<Json<ShowSnapshot>, ApiError> {
-    // One read transaction so the pinned set and last_event_id agree with each other.
-    let mut tx = state.db.begin().await?;
-    let show = load_show(&mut tx, &show_id).await?;
-    let products = load_products(&mut tx, &show_id).await?;
-    let (pinned, last_event_id) = pinned_now(&mut tx, &show_id).await?;
+    Ok(Json(snapshot_of(&state.db, &show_id).await?))
+}
+
+/// A show's snapshot, read in one transaction so the pinned set and
+/// last_event_id agree with each other.
+pub async fn snapshot_of(db: &sqlx::SqlitePool, show_id: &str) -> Result<ShowSnapshot, ApiError> {
+    let mut tx = db.begin().await?;
+    let show = load_show(&mut tx, show_id).await?;
+    let products = load_products(&mut tx, show_id).await?;
+    let (pinned, last_event_id) = pinned_now(&mut tx, show_id).await?;
     tx.commit().await?;
-    Ok(Json(ShowSnapshot { show, products, pinned, last_event_id }))
+    Ok(ShowSnapshot { show, products, pinned, last_event_id })
 }
 
 pub async fn load_show(conn: &mut SqliteConnection, show_id: &str) -> Result<Show, ApiError> {
     let row = sqlx::query(
-        "SELECT id, title, status, currency, locale, stream_url, started_at_ms, theme FROM shows WHERE id = ?",
+        "SELECT id, title, status, currency, locale, stream_url, started_at_ms, theme, poster_url FROM shows WHERE id = ?",
     )
     .bind(show_id)
     .fetch_optional(&mut *conn)
@@ -51,6 +56,7 @@ pub async fn load_show(conn: &mut SqliteConnection, show_id: &str) -> Result<Sho
         started_at_ms: row.get("started_at_ms"),
         theme: serde_json::from_str(&row.get::<String, _>("theme")).unwrap_or_default(),
         shipping: crate::carts::SHIPPING,
+        poster_url: row.get("poster_url"),
     })
 }
 

@@ -154,13 +154,16 @@ pub async fn seed_with_stream(
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    sqlx::query("UPDATE shows SET creator_token = ?, token_expires_at_ms = ?, stream_url = ? WHERE id = ?")
-        .bind(&token)
-        .bind(expires)
-        .bind(stream_url)
-        .bind(DEMO_SHOW)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE shows SET creator_token = ?, token_expires_at_ms = ?, stream_url = ?, poster_url = ? WHERE id = ?",
+    )
+    .bind(&token)
+    .bind(expires)
+    .bind(stream_url)
+    .bind(POSTER_URL)
+    .bind(DEMO_SHOW)
+    .execute(&mut *tx)
+    .await?;
     if inserted == 1 {
         for (position, p) in PRODUCTS.iter().enumerate() {
             let slug = p.title.to_lowercase().replace(' ', "-");
@@ -193,6 +196,7 @@ pub async fn seed_with_stream(
         }
     }
     tx.commit().await?;
+    std::fs::write(media.join("poster-demo.svg"), POSTER_SVG)?;
     for p in PRODUCTS {
         let slug = p.title.to_lowercase().replace(' ', "-");
         let path = media.join("products").join(format!("{slug}.svg"));
@@ -202,6 +206,17 @@ pub async fn seed_with_stream(
     }
     Ok(token)
 }
+
+const POSTER_URL: &str = "/media/poster-demo.svg";
+
+/// The demo show's poster: the test pattern's colour bars, small enough (under
+/// half a kilobyte compressed) to be on screen with the page's first paint.
+const POSTER_SVG: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="540" height="960" viewBox="0 0 540 960" preserveAspectRatio="xMidYMid slice">
+<defs><linearGradient id="s" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#000" stop-opacity="0.35"/><stop offset="0.3" stop-color="#000" stop-opacity="0"/></linearGradient></defs>
+<rect width="540" height="960" fill="#202020"/>
+<g opacity="0.85"><rect x="0" y="180" width="77" height="520" fill="#c0c0c0"/><rect x="77" y="180" width="77" height="520" fill="#c0c000"/><rect x="154" y="180" width="77" height="520" fill="#00c0c0"/><rect x="231" y="180" width="78" height="520" fill="#00c000"/><rect x="309" y="180" width="77" height="520" fill="#c000c0"/><rect x="386" y="180" width="77" height="520" fill="#c00000"/><rect x="463" y="180" width="77" height="520" fill="#0000c0"/></g>
+<rect width="540" height="960" fill="url(#s)"/>
+</svg>"##;
 
 /// A square product picture: the product's colour, its initial large, and its name.
 fn product_svg(title: &str, colour: &str) -> String {

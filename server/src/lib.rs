@@ -11,6 +11,7 @@
 //! [`app`] builds the whole HTTP surface from an [`AppState`], so tests drive it
 //! with `oneshot` or over a real socket exactly as production does.
 
+pub mod assets;
 pub mod carts;
 pub mod catalog;
 pub mod db;
@@ -24,6 +25,7 @@ pub mod mail;
 pub mod net;
 pub mod openapi;
 pub mod orders;
+pub mod page;
 pub mod payments;
 pub mod ratelimit;
 pub mod util;
@@ -35,7 +37,7 @@ use axum::http::{HeaderName, HeaderValue, Method};
 use axum::routing::MethodRouter;
 use axum::Router;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::services::ServeDir;
 
 pub use error::ApiError;
 
@@ -375,19 +377,41 @@ pub fn app(state: AppState, assets: Assets) -> Router {
     if !state.config.cors_origins.is_empty() {
         api = api.layer(cors(&state.config.cors_origins));
     }
-    let mut router = Router::new().nest("/api", api).with_state(state.clone());
+    // JSON and generated media compress well; event streams are left alone
+    // (tower-http's default predicate skips text/event-stream and images).
+    let compress = tower_http::compression::CompressionLayer::new().br(true).gzip(true);
+    let mut router = Router::new().nest("/api", api.layer(compress.clone())).with_state(state.clone());
     if let Some(media) = assets.media {
         // Live playlists are rewritten on the way out (pins as DATERANGE tags);
         // their segments are plain files under /media.
-        let live =
-            Router::new().route("/live/{file}", axum::routing::get(live::playlist)).with_state((state, media.clone()));
-        router = router.merge(live).nest_service("/media", ServeDir::new(media));
+        let live = Router::new()
+            .route("/live/{file}", axum::routing::get(live::playlist))
+            .with_state((state.clone(), media.clone()));
+        let media = Router::new()
+            .nest_service("/media", ServeDir::new(media))
+            .layer(axum::middleware::from_fn(assets::media_cache))
+            .layer(compress);
+        router = router.merge(live).merge(media);
     }
-    if let Some(dist) = assets.dist {
-        let index = dist.join("index.html");
-        router = router.fallback_service(ServeDir::new(dist).fallback(ServeFile::new(index)));
+    if let Some(dir) = assets.dist {
+        match assets::Dist::load(&dir) {
+            Ok(dist) => {
+                let pages = Router::new().fallback(page::serve).with_state((state, Arc::new(dist)));
+                router = router.merge(pages);
+            }
+            Err(e) => tracing::error!(error = %e, dist = %dir.display(), "could not read the overlay's files"),
+        }
     }
-    router
+    router.layer(axum::middleware::map_response(security_headers))
+}
+
+/// Headers every answer carries: no MIME sniffing, and no full URLs (which
+/// hold cart and order ids) leaking to other sites in `Referer`.
+async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
+    let headers = response.headers_mut();
+    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.entry("referrer-policy").or_insert(HeaderValue::from_static("strict-origin-when-cross-origin"));
+    response
 }
 
 fn cors(origins: &[String]) -> CorsLayer {

@@ -318,6 +318,10 @@ pub fn spawn_demo_stream(media: &Path, show_id: &str) -> std::io::Result<tokio::
         ])
         .args(["-f", "hls", "-hls_time", "2", "-hls_playlist_type", "event"])
         .args(["-hls_flags", "program_date_time+omit_endlist"])
+        // Names unique to this recording, so a segment URL never names other
+        // bytes and browsers may cache segments for good.
+        .arg("-hls_segment_filename")
+        .arg(dir.join(format!("{}-%05d.ts", crate::util::now_ms())))
         .arg(dir.join("index.m3u8"))
         .kill_on_drop(true)
         .spawn()

@@ -118,6 +118,12 @@ impl Client {
         Self { base: base.into().trim_end_matches('/').to_string() }
     }
 
+    /// Whether this client talks to the backend that served the page (whose
+    /// embedded snapshot is then this backend's).
+    pub fn is_same_origin(&self) -> bool {
+        self.base.is_empty()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}/api{path}", self.base)
     }

@@ -7,11 +7,9 @@
 //! - [`variants`]: choosing a variant from option values, and what is still buyable.
 //! - [`money`]: amounts in minor units, and a formatting fallback for when `Intl` is missing.
 //! - [`checkout`]: keeping one idempotency key per distinct checkout attempt.
-//! - [`theme`]: a show's theme tokens as safe CSS custom properties.
 
 pub mod checkout;
 pub mod money;
 pub mod playhead;
-pub mod theme;
 pub mod timeline;
 pub mod variants;

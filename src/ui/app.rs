@@ -41,7 +41,7 @@ pub fn App() -> impl IntoView {
     // The brand's theme tokens, as CSS custom properties on the stage.
     let theme = move || {
         store.snapshot.with(|s| match s {
-            Load::Ready(s) => crate::domain::theme::style(&s.show.theme),
+            Load::Ready(s) => vetrina_wire::theme::style(&s.show.theme),
             _ => String::new(),
         })
     };
@@ -81,6 +81,7 @@ pub fn App() -> impl IntoView {
                             title=snapshot.show.title.clone()
                             clocked=store.on_video_clock()
                             base_ms=snapshot.show.started_at_ms
+                            poster=snapshot.show.poster_url.clone()
                         />
                         <TopBar title=snapshot.show.title.clone() />
                         <PinRail />

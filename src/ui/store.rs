@@ -161,35 +161,55 @@ impl Store {
 
     /// Loads the show, then follows its event stream from where the snapshot ends.
     pub fn load(self) {
-        spawn_local(async move {
-            let client = self.client.get_value();
-            let show_id = self.show_id.get_value();
-            match client.snapshot(&show_id).await {
-                Ok(snapshot) => {
-                    // Before anything of the show renders: it renders in this language.
-                    self.settle_language(Some(&snapshot.show.locale));
-                    self.board.set(PinBoard::from_snapshot(snapshot.pinned.clone(), snapshot.last_event_id));
-                    let show = &snapshot.show;
-                    self.started_at_ms.set_value(show.started_at_ms);
-                    if playhead::follows_video_clock(&show.stream_url, show.status == vetrina_wire::ShowStatus::Ended) {
-                        // Pins show when the video reaches them, from the whole timeline:
-                        // a late joiner or a replay sees what was pinned before they came.
-                        self.reveal.set_value(Some(Reveal::default()));
-                        self.load_timeline();
-                    } else {
-                        self.shown.set(snapshot.pinned.clone());
-                    }
-                    let url = client.url(&format!("/shows/{show_id}/events?since={}", snapshot.last_event_id));
-                    self.snapshot.set(Load::Ready(snapshot));
-                    self.follow(&url);
+        // The page the server sent may already hold the snapshot (read once: a
+        // "Try again" later fetches afresh). It counts only for this show and
+        // this backend, and a malformed one is ignored with a warning.
+        let embedded = browser::element_text("vt-snapshot").and_then(|text| {
+            browser::remove_element("vt-snapshot");
+            match api::parse::<ShowSnapshot>(&text) {
+                Ok(s) if s.show.id == self.show_id.get_value() && self.client.get_value().is_same_origin() => Some(s),
+                Ok(_) => None,
+                Err(e) => {
+                    browser::warn(&format!("vetrina: ignoring the page's embedded snapshot: {e}"));
+                    None
                 }
-                Err(e) => self.snapshot.set(Load::Failed(match e {
-                    ApiError::Server { status: 404, .. } => t().show_missing.into(),
-                    other => other.user_message(),
-                })),
             }
         });
+        if let Some(snapshot) = embedded {
+            self.ready(snapshot);
+        } else {
+            spawn_local(async move {
+                match self.client.get_value().snapshot(&self.show_id.get_value()).await {
+                    Ok(snapshot) => self.ready(snapshot),
+                    Err(e) => self.snapshot.set(Load::Failed(match e {
+                        ApiError::Server { status: 404, .. } => t().show_missing.into(),
+                        other => other.user_message(),
+                    })),
+                }
+            });
+        }
         self.refresh_cart();
+    }
+
+    fn ready(self, snapshot: ShowSnapshot) {
+        let client = self.client.get_value();
+        let show_id = self.show_id.get_value();
+        // Before anything of the show renders: it renders in this language.
+        self.settle_language(Some(&snapshot.show.locale));
+        self.board.set(PinBoard::from_snapshot(snapshot.pinned.clone(), snapshot.last_event_id));
+        let show = &snapshot.show;
+        self.started_at_ms.set_value(show.started_at_ms);
+        if playhead::follows_video_clock(&show.stream_url, show.status == vetrina_wire::ShowStatus::Ended) {
+            // Pins show when the video reaches them, from the whole timeline:
+            // a late joiner or a replay sees what was pinned before they came.
+            self.reveal.set_value(Some(Reveal::default()));
+            self.load_timeline();
+        } else {
+            self.shown.set(snapshot.pinned.clone());
+        }
+        let url = client.url(&format!("/shows/{show_id}/events?since={}", snapshot.last_event_id));
+        self.snapshot.set(Load::Ready(snapshot));
+        self.follow(&url);
     }
 
     fn follow(self, url: &str) {

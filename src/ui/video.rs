@@ -69,6 +69,8 @@ pub fn Video(
     clocked: bool,
     /// For a file on the clock: the show's start, the time of its first frame.
     base_ms: i64,
+    /// The still shown until the video plays (the page's first frame shows it too).
+    poster: Option<String>,
 ) -> impl IntoView {
     let store = use_store();
     let muted = RwSignal::new(true);
@@ -100,6 +102,7 @@ pub fn Video(
     view! {
         <video
             class="vt-video"
+            poster=poster
             src=(!clocked).then_some(src)
             node_ref=video
             autoplay

@@ -8,6 +8,8 @@
 //! plus an ISO 4217 code. Prices, totals and stock are decided by the server; the
 //! client only ever sends ids and quantities.
 
+pub mod theme;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize};
@@ -107,6 +109,9 @@ pub struct Show {
     pub theme: BTreeMap<String, String>,
     #[serde(default)]
     pub shipping: ShippingPolicy,
+    /// A still shown before the video plays (and in the page before the overlay runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poster_url: Option<String>,
 }
 
 /// One buyable combination of a product's options (say "M" / "Blue").

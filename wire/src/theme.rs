@@ -1,5 +1,6 @@
-//! A show's theme tokens become CSS custom properties on the overlay's stage.
-//! The brand's backend sends them, so they are checked: token names are plain
+//! A show's theme tokens become CSS custom properties on the overlay's stage
+//! (and on the server's first frame of the page, which must match it). The
+//! brand's backend sends them, so they are checked: token names are plain
 //! identifiers and values cannot break out of their declaration.
 
 use std::collections::BTreeMap;

@@ -1,0 +1,320 @@
+//! The built overlay (`dist/`), served the way a phone on a slow network needs.
+//!
+//! Every file is read once at start-up and compressed then, at the strongest
+//! settings (brotli 11, gzip 9), so no request pays for compression and the
+//! bytes on the wire are as few as they can be: each answer picks brotli or
+//! gzip from `Accept-Encoding`, says `Vary: Accept-Encoding`, and carries an
+//! ETag. Files whose names carry trunk's content hash never change, so they
+//! are cached for a year as `immutable`; everything else (the page itself,
+//! hls.js, the icon) is `no-cache`: the browser keeps it but asks, and gets a
+//! 304 while it is unchanged.
+//!
+//! The page is also the one place with inline script after a trunk build (its
+//! boot module). The Content-Security-Policy allows no inline script, so that
+//! module is moved into a file of its own, named by its hash.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// What the browser may run: our own scripts and wasm, nothing inline, nothing
+/// from elsewhere. Media, images and API calls may come from a brand's CDN (a
+/// show's stream URL and product images are theirs); hls.js runs its
+/// transmuxer in a blob worker and plays through MediaSource blobs.
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+                       style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https:; \
+                       media-src 'self' blob: https:; connect-src 'self' https:; worker-src 'self' blob:; \
+                       font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+                       frame-ancestors 'self'";
+
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+pub const REVALIDATE: &str = "no-cache";
+
+/// One file, in every encoding worth sending.
+pub struct Asset {
+    raw: Bytes,
+    brotli: Option<Bytes>,
+    gzip: Option<Bytes>,
+    etag: HeaderValue,
+    content_type: &'static str,
+    cache_control: &'static str,
+}
+
+impl Asset {
+    pub fn new(bytes: Vec<u8>, content_type: &'static str, cache_control: &'static str) -> Self {
+        let compressible = is_compressible(content_type) && bytes.len() > 256;
+        let smaller = |packed: Vec<u8>| (packed.len() < bytes.len()).then(|| Bytes::from(packed));
+        let brotli = if compressible { smaller(brotli(&bytes, 11)) } else { None };
+        let gzip = if compressible { smaller(gzip(&bytes, 9)) } else { None };
+        let etag =
+            HeaderValue::from_str(&format!("\"{:016x}\"", fnv1a(&bytes))).unwrap_or(HeaderValue::from_static("\"0\""));
+        Self { raw: Bytes::from(bytes), brotli, gzip, etag, content_type, cache_control }
+    }
+
+    /// A page made for one request (a show's page): compressed quickly, not cached.
+    pub fn page(html: String) -> Self {
+        let bytes = html.into_bytes();
+        let brotli = Some(Bytes::from(brotli(&bytes, 5)));
+        let gzip = Some(Bytes::from(gzip(&bytes, 6)));
+        let etag =
+            HeaderValue::from_str(&format!("\"{:016x}\"", fnv1a(&bytes))).unwrap_or(HeaderValue::from_static("\"0\""));
+        Self {
+            raw: Bytes::from(bytes),
+            brotli,
+            gzip,
+            etag,
+            content_type: "text/html; charset=utf-8",
+            cache_control: REVALIDATE,
+        }
+    }
+
+    pub fn text(&self) -> &[u8] {
+        &self.raw
+    }
+
+    /// The answer to a GET or HEAD with these request headers.
+    pub fn respond(&self, request: &HeaderMap, head: bool) -> Response {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(self.cache_control));
+        headers.insert(header::ETAG, self.etag.clone());
+        headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+        let matches = request
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == self.etag || t.trim() == "*"));
+        if matches {
+            return (StatusCode::NOT_MODIFIED, headers).into_response();
+        }
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(self.content_type));
+        let accepts = accepted(request);
+        let body = match (&self.brotli, &self.gzip) {
+            (Some(br), _) if accepts.brotli => {
+                headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
+                br.clone()
+            }
+            (_, Some(gz)) if accepts.gzip => {
+                headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+                gz.clone()
+            }
+            _ => self.raw.clone(),
+        };
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+        let body = if head { Body::empty() } else { Body::from(body) };
+        (StatusCode::OK, headers, body).into_response()
+    }
+}
+
+struct Accepts {
+    brotli: bool,
+    gzip: bool,
+}
+
+/// `Accept-Encoding`, honouring `;q=0` (a refusal).
+fn accepted(request: &HeaderMap) -> Accepts {
+    let mut accepts = Accepts { brotli: false, gzip: false };
+    for value in request.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()) {
+        for item in value.split(',') {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let refused = parts.any(|p| {
+                p.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()).is_some_and(|q| q <= 0.0)
+            });
+            match coding.as_str() {
+                "br" => accepts.brotli = !refused,
+                "gzip" => accepts.gzip = !refused,
+                "*" if !refused => {
+                    accepts.brotli = true;
+                    accepts.gzip = true;
+                }
+                _ => {}
+            }
+        }
+    }
+    accepts
+}
+
+fn is_compressible(content_type: &str) -> bool {
+    content_type.starts_with("text/")
+        || ["application/javascript", "application/wasm", "application/json", "image/svg+xml"]
+            .iter()
+            .any(|t| content_type.starts_with(t))
+}
+
+fn brotli(bytes: &[u8], quality: u32) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() / 3);
+    let params = brotli::enc::BrotliEncoderParams { quality: quality as i32, lgwin: 22, ..Default::default() };
+    // Writing into memory cannot fail.
+    let _ = brotli::BrotliCompress(&mut &bytes[..], &mut out, &params);
+    out
+}
+
+fn gzip(bytes: &[u8], level: u32) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(level));
+    let _ = encoder.write_all(bytes);
+    encoder.finish().unwrap_or_default()
+}
+
+/// A quick, stable content hash for ETags.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+pub fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "application/javascript; charset=utf-8",
+        "wasm" => "application/wasm",
+        "css" => "text/css; charset=utf-8",
+        "json" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "txt" => "text/plain; charset=utf-8",
+        "woff2" => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Whether a dist path carries trunk's content hash (`name-0123456789abcdef.js`,
+/// `…_bg.wasm`, or a `snippets/crate-<hash>/` folder): then it never changes.
+pub fn is_hashed(path: &str) -> bool {
+    path.split('/').any(|segment| {
+        let stem = segment.split('.').next().unwrap_or("");
+        let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+        stem.rsplit_once('-').is_some_and(|(_, h)| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    })
+}
+
+/// Cache rules for `/media`: a live segment's name is unique to its recording
+/// (see `live::spawn_demo_stream`), so it never changes; generated pictures
+/// and the demo video may be redrawn, so they are kept briefly.
+pub async fn media_cache(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let rule = match request.uri().path().rsplit('.').next() {
+        Some("ts" | "m4s" | "aac") => IMMUTABLE,
+        Some("m3u8") => REVALIDATE,
+        _ => "public, max-age=300",
+    };
+    let mut response = next.run(request).await;
+    if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(rule));
+    }
+    response
+}
+
+/// The whole `dist/` folder in memory, by URL path (`/vetrina-….js`).
+pub struct Dist {
+    files: HashMap<String, Arc<Asset>>,
+    /// `index.html` as trunk wrote it, its inline boot module moved out.
+    pub index_html: String,
+}
+
+impl Dist {
+    pub fn load(dir: &Path) -> std::io::Result<Self> {
+        let mut files = HashMap::new();
+        let mut index_html = String::new();
+        let mut pending = vec![dir.to_path_buf()];
+        while let Some(folder) = pending.pop() {
+            for entry in std::fs::read_dir(&folder)? {
+                let path = entry?.path();
+                if path.is_dir() {
+                    pending.push(path);
+                    continue;
+                }
+                let Ok(relative) = path.strip_prefix(dir) else { continue };
+                let url = format!("/{}", relative.to_string_lossy().replace('\\', "/"));
+                if url == "/index.html" {
+                    index_html = std::fs::read_to_string(&path)?;
+                    continue;
+                }
+                let cache = if is_hashed(&url) { IMMUTABLE } else { REVALIDATE };
+                files.insert(url.clone(), Arc::new(Asset::new(std::fs::read(&path)?, content_type(&url), cache)));
+            }
+        }
+        let (index_html, boot) = extract_inline_modules(&index_html);
+        for (url, code) in boot {
+            files.insert(
+                url,
+                Arc::new(Asset::new(code.into_bytes(), "application/javascript; charset=utf-8", IMMUTABLE)),
+            );
+        }
+        Ok(Self { files, index_html })
+    }
+
+    pub fn get(&self, path: &str) -> Option<Arc<Asset>> {
+        self.files.get(path).cloned()
+    }
+}
+
+/// Moves each inline `<script type="module">…</script>` into a file named by
+/// its hash, returning the page and the new files. (Trunk writes its loader
+/// inline; the CSP forbids inline script.)
+pub fn extract_inline_modules(html: &str) -> (String, Vec<(String, String)>) {
+    let mut out = String::with_capacity(html.len());
+    let mut files = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let Some(open_end) = rest[start..].find('>').map(|i| start + i + 1) else { break };
+        let open = &rest[start..open_end];
+        let Some(close) = rest[open_end..].find("</script>").map(|i| open_end + i) else { break };
+        out.push_str(&rest[..start]);
+        if open.contains("src=") || !open.contains("module") {
+            out.push_str(&rest[start..close + 9]);
+        } else {
+            let code = rest[open_end..close].to_string();
+            let url = format!("/vetrina-boot-{:016x}.js", fnv1a(code.as_bytes()));
+            out.push_str(&format!("<script type=\"module\" src=\"{url}\"></script>"));
+            files.push((url, code));
+        }
+        rest = &rest[close + 9..];
+    }
+    out.push_str(rest);
+    (out, files)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashed_names_are_recognised() {
+        assert!(is_hashed("/vetrina-0123456789abcdef.js"));
+        assert!(is_hashed("/vetrina-0123456789abcdef_bg.wasm"));
+        assert!(is_hashed("/snippets/vetrina-0123456789abcdef/src/ui/player.js"));
+        assert!(!is_hashed("/hls.light.min.mjs"));
+        assert!(!is_hashed("/favicon.svg"));
+        assert!(!is_hashed("/index.html"));
+    }
+
+    #[test]
+    fn inline_modules_move_out() {
+        let html = "<head><script type=\"module\" src=\"/a.js\"></script><script type=\"module\">import x from '/b.js';</script></head>";
+        let (page, files) = extract_inline_modules(html);
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].1, "import x from '/b.js';");
+        assert!(page.contains(&format!("<script type=\"module\" src=\"{}\"></script>", files[0].0)));
+        assert!(page.contains("src=\"/a.js\""));
+        assert!(!page.contains("import x"));
+    }
+
+    #[test]
+    fn accept_encoding_honours_refusals() {
+        let h = |v: &str| {
+            let mut m = HeaderMap::new();
+            m.insert(header::ACCEPT_ENCODING, v.parse().unwrap());
+            let a = accepted(&m);
+            (a.brotli, a.gzip)
+        };
+        assert_eq!(h("gzip, deflate, br, zstd"), (true, true));
+        assert_eq!(h("gzip"), (false, true));
+        assert_eq!(h("br;q=0, gzip;q=0.5"), (false, true));
+        assert_eq!(h("identity"), (false, false));
+    }
+}

@@ -1,0 +1,206 @@
+//! The overlay's page, with the show already in it.
+//!
+//! A phone on a slow network waits seconds for the wasm; until it runs, the
+//! page would be black. So the page the server sends for `/?show=ID` carries
+//! the show's first frame: its poster, title and live/replay badge, in the same
+//! elements and classes the overlay renders, so nothing moves when the overlay
+//! takes over (it removes this copy in the frame it mounts). The snapshot the
+//! overlay would fetch first rides along as JSON, which saves that round trip.
+//! Everything from the show is escaped; the JSON is made safe to embed.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::response::{IntoResponse, Response};
+use vetrina_wire::{ShowSnapshot, ShowStatus};
+
+use crate::assets::{Asset, Dist, CSP};
+use crate::error::ApiError;
+use crate::AppState;
+
+/// Every path that is not the API, media or a live playlist.
+pub async fn serve(State((state, dist)): State<(AppState, Arc<Dist>)>, request: Request) -> Response {
+    let head = request.method() == Method::HEAD;
+    if !(head || request.method() == Method::GET) {
+        return ApiError::NotFound("No such page.".into()).into_response();
+    }
+    let path = request.uri().path();
+    if let Some(asset) = dist.get(path) {
+        return asset.respond(request.headers(), head);
+    }
+    // A missing file is a 404; any other path is the app (it reads ?show).
+    if path.rsplit('/').next().is_some_and(|last| last.contains('.')) && path != "/index.html" {
+        return ApiError::NotFound("No such file.".into()).into_response();
+    }
+    let query = request.uri().query().unwrap_or("");
+    let show = param(query, "show").unwrap_or_else(|| "demo".into());
+    let snapshot = crate::catalog::snapshot_of(&state.db, &show).await.ok();
+    let lang = language(param(query, "lang").as_deref(), request.headers(), snapshot.as_ref());
+    let html = render(&dist.index_html, snapshot.as_ref(), lang);
+    let mut response = Asset::page(html).respond(request.headers(), head);
+    response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    response
+}
+
+fn param(query: &str, name: &str) -> Option<String> {
+    query.split('&').filter_map(|pair| pair.split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| decode(v))
+}
+
+/// Percent-decoding of a query value (`+` is a space).
+fn decode(v: &str) -> String {
+    let bytes = v.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => match v.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                Some(b) => {
+                    out.push(b);
+                    i += 3;
+                }
+                None => {
+                    out.push(b'%');
+                    i += 1;
+                }
+            },
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The languages the overlay speaks, chosen the way it chooses: `?lang`, then
+/// the browser's languages in order, then the show's, then English.
+const LANGUAGES: [&str; 2] = ["en", "it"];
+
+fn language(requested: Option<&str>, headers: &HeaderMap, snapshot: Option<&ShowSnapshot>) -> &'static str {
+    let primary = |tag: &str| tag.split(['-', '_', ';']).next().unwrap_or("").trim().to_ascii_lowercase();
+    let supported = |tag: &str| LANGUAGES.iter().copied().find(|l| *l == primary(tag));
+    let browser = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    requested
+        .and_then(supported)
+        .or_else(|| browser.split(',').find_map(supported))
+        .or_else(|| snapshot.and_then(|s| supported(&s.show.locale)))
+        .unwrap_or("en")
+}
+
+struct Words {
+    live: &'static str,
+    scheduled: &'static str,
+    replay: &'static str,
+    products: &'static str,
+    cart: &'static str,
+}
+
+fn words(lang: &str) -> Words {
+    match lang {
+        "it" => Words {
+            live: "In diretta",
+            scheduled: "A breve",
+            replay: "Replica",
+            products: "Prodotti",
+            cart: "Carrello",
+        },
+        _ => Words { live: "Live", scheduled: "Soon", replay: "Replay", products: "Products", cart: "Cart" },
+    }
+}
+
+/// Text for HTML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JSON that cannot end its `<script>` element or open a comment in it.
+fn embeddable_json(snapshot: &ShowSnapshot) -> String {
+    serde_json::to_string(snapshot)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}
+
+/// trunk's page with the show's first frame and snapshot in it.
+pub fn render(index: &str, snapshot: Option<&ShowSnapshot>, lang: &str) -> String {
+    let mut html = index.replacen("<html lang=\"en\">", &format!("<html lang=\"{lang}\">"), 1);
+    let Some(snapshot) = snapshot else { return html };
+    let show = &snapshot.show;
+    let w = words(lang);
+    let (badge, badge_class) = match show.status {
+        ShowStatus::Live => (w.live, "vt-live vt-live--on"),
+        ShowStatus::Scheduled => (w.scheduled, "vt-live"),
+        ShowStatus::Ended => (w.replay, "vt-live"),
+    };
+    let title = escape(&show.title);
+    if let (Some(start), Some(end)) = (html.find("<title>"), html.find("</title>")) {
+        html.replace_range(start..end + "</title>".len(), &format!("<title>{title} · Vetrina</title>"));
+    }
+    let poster = show
+        .poster_url
+        .as_deref()
+        .map(|url| {
+            format!("<img class=\"vt-video vt-poster\" src=\"{}\" alt=\"\" fetchpriority=\"high\">", escape(url))
+        })
+        .unwrap_or_default();
+    let theme = escape(&vetrina_wire::theme::style(&show.theme));
+    let frame = format!(
+        "<main class=\"vt-stage\" id=\"vt-prerender\" style=\"{theme}\" aria-busy=\"true\">{poster}\
+         <header class=\"vt-top\"><span class=\"{badge_class}\">{badge}</span><h1 class=\"vt-top__title\">{title}</h1>\
+         <span class=\"vt-pill\" aria-hidden=\"true\">{products}</span>\
+         <span class=\"vt-icon-button vt-cart-button\" role=\"img\" aria-label=\"{cart}\">{CART_ICON}</span></header></main>\
+         <script type=\"application/json\" id=\"vt-snapshot\">{json}</script>",
+        products = w.products,
+        cart = w.cart,
+        json = embeddable_json(snapshot),
+    );
+    if let Some(at) = html.find("<body>").map(|i| i + "<body>".len()) {
+        html.insert_str(at, &frame);
+    }
+    html
+}
+
+const CART_ICON: &str = "<svg aria-hidden=\"true\" viewBox=\"0 0 24 24\" width=\"24\" height=\"24\"><path d=\"M6 7h12l-1 13H7L6 7zm3 0a3 3 0 0 1 6 0\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"2\" stroke-linejoin=\"round\"/></svg>";
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_and_embedding() {
+        assert_eq!(escape("<b>\"Tom\" & 'Jerry'</b>"), "&lt;b&gt;&quot;Tom&quot; &amp; &#39;Jerry&#39;&lt;/b&gt;");
+        assert_eq!(decode("Spring%20drop+2"), "Spring drop 2");
+        assert_eq!(decode("100%"), "100%");
+        assert_eq!(param("a=1&show=sp%2Fring&lang=it", "show").as_deref(), Some("sp/ring"));
+    }
+
+    #[test]
+    fn language_follows_the_overlay_rules() {
+        let mut h = HeaderMap::new();
+        assert_eq!(language(None, &h, None), "en");
+        h.insert(header::ACCEPT_LANGUAGE, "de-DE,it;q=0.8,en;q=0.5".parse().unwrap());
+        assert_eq!(language(None, &h, None), "it");
+        assert_eq!(language(Some("en"), &h, None), "en");
+        assert_eq!(language(Some("xx"), &h, None), "it");
+    }
+}
