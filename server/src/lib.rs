@@ -386,6 +386,7 @@ pub fn app(state: AppState, assets: Assets) -> Router {
         // their segments are plain files under /media.
         let live = Router::new()
             .route("/live/{file}", axum::routing::get(live::playlist))
+            .route("/live/{show}/{file}", axum::routing::get(live::rendition))
             .with_state((state.clone(), media.clone()));
         let media = Router::new()
             .nest_service("/media", ServeDir::new(media))

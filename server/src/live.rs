@@ -240,13 +240,67 @@ pub async fn playlist(
     State((state, media)): State<(AppState, PathBuf)>,
     ApiPath(file): ApiPath<String>,
 ) -> Result<Response, ApiError> {
-    let show_id = file.strip_suffix(".m3u8").ok_or_else(|| ApiError::NotFound("Not a playlist.".into()))?;
-    let valid = !show_id.is_empty() && show_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if !valid {
-        return Err(ApiError::NotFound("No such stream.".into()));
+    let show_id = playlist_name(&file)?;
+    let dir = stream_dir(&media, show_id);
+    // An adaptive ladder: the master playlist, its renditions under /live/{show}/.
+    if let Ok(master) = tokio::fs::read_to_string(dir.join(MASTER)).await {
+        let body = master
+            .lines()
+            .map(|l| {
+                if l.ends_with(".m3u8") && !l.starts_with('#') {
+                    format!("/live/{show_id}/{l}")
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n";
+        return Ok(m3u8(body));
     }
-    let path = stream_dir(&media, show_id).join("index.m3u8");
-    let text = tokio::fs::read_to_string(&path)
+    media_playlist(&state, &dir, show_id, "index").await
+}
+
+/// `GET /live/{show}/{rendition}.m3u8`: one rendition of the ladder, with the pins.
+pub async fn rendition(
+    State((state, media)): State<(AppState, PathBuf)>,
+    ApiPath((show, file)): ApiPath<(String, String)>,
+) -> Result<Response, ApiError> {
+    let show_id = safe_name(&show)?;
+    let rendition = playlist_name(&file)?;
+    media_playlist(&state, &stream_dir(&media, show_id), show_id, rendition).await
+}
+
+/// The master playlist ffmpeg writes beside the renditions.
+pub const MASTER: &str = "master.m3u8";
+
+/// The renditions of the demo's ladder: name, size, video bitrate (kbit/s).
+/// Phones on a poor network get 360p at 0.4 Mbit/s instead of one 4 Mbit/s stream.
+pub const LADDER: [(&str, u32, u32, u32); 3] =
+    [("360p", 360, 640, 400), ("540p", 540, 960, 900), ("720p", 720, 1280, 1800)];
+
+fn safe_name(name: &str) -> Result<&str, ApiError> {
+    let valid = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if valid {
+        Ok(name)
+    } else {
+        Err(ApiError::NotFound("No such stream.".into()))
+    }
+}
+
+fn playlist_name(file: &str) -> Result<&str, ApiError> {
+    safe_name(file.strip_suffix(".m3u8").ok_or_else(|| ApiError::NotFound("Not a playlist.".into()))?)
+}
+
+fn m3u8(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "application/vnd.apple.mpegurl"), (header::CACHE_CONTROL, "no-cache")], body)
+        .into_response()
+}
+
+/// A media playlist (`{name}.m3u8` in the stream's folder) as viewers get it:
+/// the live window or, once the show ended, the recording; with the pins.
+async fn media_playlist(state: &AppState, dir: &Path, show_id: &str, name: &str) -> Result<Response, ApiError> {
+    let text = tokio::fs::read_to_string(dir.join(format!("{name}.m3u8")))
         .await
         .map_err(|_| ApiError::NotFound(format!("The show '{show_id}' is not streaming live.")))?;
     let rows = sqlx::query(
@@ -284,45 +338,56 @@ pub async fn playlist(
         .collect::<Vec<_>>()
         .join("\n")
         + "\n";
-    Ok(([(header::CONTENT_TYPE, "application/vnd.apple.mpegurl"), (header::CACHE_CONTROL, "no-cache")], body)
-        .into_response())
+    Ok(m3u8(body))
 }
 
 /// Starts ffmpeg producing the demo's live stream (a 9:16 test pattern with the
-/// wall-clock time burnt in) until the server stops. Its playlist carries
-/// program date-time, so pins can be placed on the stream's clock, and keeps
-/// every segment (an EVENT playlist), so the show can be replayed once it ends.
+/// wall-clock time burnt in) until the server stops: an adaptive ladder of
+/// [`LADDER`] renditions under one master playlist, so a phone on a poor
+/// network plays 360p instead of stalling. Every playlist carries program
+/// date-time, so pins can be placed on the stream's clock, and keeps every
+/// segment (an EVENT playlist), so the show can be replayed once it ends.
 pub fn spawn_demo_stream(media: &Path, show_id: &str) -> std::io::Result<tokio::process::Child> {
     let dir = stream_dir(media, show_id);
     // A fresh recording each run: ffmpeg would otherwise reuse segment names.
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
     // The wall-clock time of the frame, to judge pin timing by eye.
-    let clock = crate::demo::clock_filter(r"%{localtime\:%H\\\:%M\\\:%S}", 56);
-    tokio::process::Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=540x960:rate=25"])
-        .arg("-vf")
-        .arg(format!("format=yuv420p{clock}"))
-        .args([
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-tune",
-            "zerolatency",
-            "-g",
-            "50",
-            "-sc_threshold",
-            "0",
-            "-an",
-        ])
+    let clock = crate::demo::clock_filter(r"%{localtime\:%H\\\:%M\\\:%S}", 75);
+    // One encode, split into the ladder: every rendition has the same frames
+    // and keyframes (so players switch cleanly) and the same program date-time.
+    let split = LADDER.iter().enumerate().map(|(i, _)| format!("[s{i}]")).collect::<String>();
+    let scales: String =
+        LADDER.iter().enumerate().map(|(i, (_, w, h, _))| format!(";[s{i}]scale={w}:{h}[v{i}]")).collect();
+    let filter = format!("[0:v]format=yuv420p{clock},split={}{split}{scales}", LADDER.len());
+    let mut ffmpeg = tokio::process::Command::new("ffmpeg");
+    ffmpeg
+        .args(["-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=720x1280:rate=25"])
+        .arg("-filter_complex")
+        .arg(filter);
+    for (i, (_, _, _, kbps)) in LADDER.iter().enumerate() {
+        ffmpeg.args(["-map", &format!("[v{i}]")]).args([
+            format!("-b:v:{i}"),
+            format!("{kbps}k"),
+            format!("-maxrate:v:{i}"),
+            format!("{}k", kbps * 11 / 10),
+            format!("-bufsize:v:{i}"),
+            format!("{}k", kbps * 2),
+        ]);
+    }
+    let var_stream_map =
+        LADDER.iter().enumerate().map(|(i, (name, ..))| format!("v:{i},name:{name}")).collect::<Vec<_>>().join(" ");
+    ffmpeg
+        .args(["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "50", "-keyint_min", "50"])
+        .args(["-sc_threshold", "0", "-an"])
         .args(["-f", "hls", "-hls_time", "2", "-hls_playlist_type", "event"])
-        .args(["-hls_flags", "program_date_time+omit_endlist"])
+        .args(["-hls_flags", "program_date_time+omit_endlist+independent_segments"])
         // Names unique to this recording, so a segment URL never names other
         // bytes and browsers may cache segments for good.
         .arg("-hls_segment_filename")
-        .arg(dir.join(format!("{}-%05d.ts", crate::util::now_ms())))
-        .arg(dir.join("index.m3u8"))
+        .arg(dir.join(format!("{}-%v-%05d.ts", crate::util::now_ms())))
+        .args(["-master_pl_name", MASTER, "-var_stream_map", &var_stream_map])
+        .arg(dir.join("%v.m3u8"))
         .kill_on_drop(true)
         .spawn()
 }

@@ -166,8 +166,9 @@ pub fn render(index: &str, snapshot: Option<&ShowSnapshot>, lang: &str) -> Strin
     let frame = format!(
         "<main class=\"vt-stage\" id=\"vt-prerender\" style=\"{theme}\" aria-busy=\"true\">{poster}\
          <header class=\"vt-top\"><span class=\"{badge_class}\">{badge}</span><h1 class=\"vt-top__title\">{title}</h1>\
-         <span class=\"vt-pill\" aria-hidden=\"true\">{products}</span>\
-         <span class=\"vt-icon-button vt-cart-button\" role=\"img\" aria-label=\"{cart}\">{CART_ICON}</span></header></main>\
+         <button type=\"button\" class=\"vt-pill\" disabled>{products}</button>\
+         <button type=\"button\" class=\"vt-icon-button vt-cart-button\" disabled aria-label=\"{cart}\">{CART_ICON}</button>\
+         </header></main>\
          <script type=\"application/json\" id=\"vt-snapshot\">{json}</script>",
         products = w.products,
         cart = w.cart,

@@ -67,3 +67,49 @@ async fn the_live_playlist_carries_the_shows_pins() {
         assert_eq!(call(&router, "GET", bad, &[], None).await.status, StatusCode::NOT_FOUND, "{bad}");
     }
 }
+
+#[tokio::test]
+async fn an_adaptive_ladder_gets_the_pins_in_every_rendition() {
+    let media = tempfile::tempdir().unwrap();
+    let pool = db::open_in_memory().await.unwrap();
+    demo::seed(&pool, media.path(), Some(TOKEN)).await.unwrap();
+    let router = app(AppState::new(pool), Assets { dist: None, media: Some(media.path().to_path_buf()) });
+    let dir = live::stream_dir(media.path(), "demo");
+    std::fs::create_dir_all(&dir).unwrap();
+    let now = vetrina_server::util::now_ms();
+    let mut master = String::from("#EXTM3U\n#EXT-X-VERSION:6\n");
+    for (name, w, h, kbps) in live::LADDER {
+        master.push_str(&format!("#EXT-X-STREAM-INF:BANDWIDTH={},RESOLUTION={w}x{h}\n{name}.m3u8\n", kbps * 1100));
+        let segments: String = (0..4)
+            .map(|i| {
+                format!(
+                    "#EXTINF:2.0,\n#EXT-X-PROGRAM-DATE-TIME:{}\n7-{name}-{i:05}.ts\n",
+                    live::iso8601(now - 6000 + i * 2000)
+                )
+            })
+            .collect();
+        std::fs::write(dir.join(format!("{name}.m3u8")), format!("#EXTM3U\n#EXT-X-TARGETDURATION:2\n{segments}"))
+            .unwrap();
+    }
+    std::fs::write(dir.join(live::MASTER), master).unwrap();
+    let (k, v) = auth();
+    call(&router, "POST", "/api/shows/demo/pins", &[(k, &v)], Some(r#"{"product_id":3}"#)).await;
+
+    let r = call(&router, "GET", "/live/demo.m3u8", &[], None).await;
+    assert_eq!((r.status, r.headers["cache-control"].to_str().unwrap()), (StatusCode::OK, "no-cache"));
+    let variants: Vec<&str> = r.body.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect();
+    assert_eq!(variants, ["/live/demo/360p.m3u8", "/live/demo/540p.m3u8", "/live/demo/720p.m3u8"]);
+    for (name, ..) in live::LADDER {
+        let r = call(&router, "GET", &format!("/live/demo/{name}.m3u8"), &[], None).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}");
+        assert!(
+            r.body.contains("CLASS=\"com.vetrina.pin\"") && r.body.contains("X-VETRINA-PRODUCT-ID=3"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains(&format!("\n/media/live/demo/7-{name}-00003.ts\n")), "{}", r.body);
+    }
+    for bad in ["/live/demo/../x.m3u8", "/live/demo/1080p.m3u8", "/live/no/360p.m3u8", "/live/demo/360p.txt"] {
+        assert_eq!(call(&router, "GET", bad, &[], None).await.status, StatusCode::NOT_FOUND, "{bad}");
+    }
+}

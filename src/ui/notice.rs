@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::api::events::StreamState;
 use crate::i18n::t;
-use crate::ui::store::use_store;
+use crate::ui::store::{use_store, Sheet};
 
 /// How long a notice stays before it fades, in milliseconds.
 const NOTICE_MS: u64 = 4000;
@@ -24,6 +24,16 @@ pub fn NoticeStrip() -> impl IntoView {
                 },
                 std::time::Duration::from_millis(NOTICE_MS),
             );
+        }
+    });
+    // "Added to your cart" is about the sheet the viewer just left: once they
+    // are in the cart, at checkout or looking at their order it no longer
+    // applies (an error stays until it times out: it may still matter).
+    Effect::new(move |_| {
+        if matches!(store.sheet.get(), Sheet::Cart | Sheet::Checkout | Sheet::Confirmation(_))
+            && store.notice.get_untracked().is_some_and(|n| !n.is_error)
+        {
+            store.notice.set(None);
         }
     });
     view! {

@@ -1,8 +1,20 @@
 // Shared helpers for the end-to-end tests: the creator API, taps, screenshots.
 import AxeBuilder from '@axe-core/playwright';
+import { existsSync, readFileSync } from 'node:fs';
 import { expect, type APIRequestContext, type Locator, type Page, type TestInfo } from '@playwright/test';
 
 export const TOKEN = process.env.VETRINA_E2E_TOKEN ?? 'e2e-creator-token';
+/** The e2e server's data folder (see playwright.config.ts): its outbox holds the confirmations sent. */
+export const DATA_DIR = process.env.VETRINA_E2E_DATA ?? 'target/e2e-data';
+
+/** The order confirmation the server wrote for `number`, as the buyer would receive it. */
+export function sentConfirmation(number: string): string {
+  const path = `${DATA_DIR}/outbox/${number}.eml`;
+  expect(existsSync(path), `${path} was not written`).toBeTruthy();
+  // Quoted-printable: undo soft line breaks and =XX bytes to read the text.
+  const raw = readFileSync(path, 'latin1').replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+  return Buffer.from(raw, 'latin1').toString('utf8');
+}
 const auth = { Authorization: `Bearer ${TOKEN}` };
 
 export async function snapshot(request: APIRequestContext) {

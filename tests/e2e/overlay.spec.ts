@@ -1,7 +1,7 @@
 // The viewer's whole path on the real server: pin → card → variant → cart →
 // checkout → confirmation, plus reload, failures and bad events.
 import { expect, test } from '@playwright/test';
-import { buyElsewhere, fillCheckout, openShow, pin, press, shot, snapshot, unpinAll } from './helpers';
+import { buyElsewhere, fillCheckout, openShow, pin, press, sentConfirmation, shot, snapshot, unpinAll } from './helpers';
 
 test.beforeEach(async ({ request }) => {
   await unpinAll(request);
@@ -47,6 +47,8 @@ test('a pinned product can be bought in a few taps', async ({ page, request }, t
   await press(page.getByTestId('cart-button'), testInfo);
   const cart = page.getByRole('dialog', { name: 'Your cart' });
   await expect(cart).toContainText('Linen Shirt');
+  // "Added to your cart" was about the product sheet; in the cart it no longer applies.
+  await expect(page.getByTestId('notice')).toHaveCount(0);
   await expect(cart).toContainText('M · Sand');
   // Totals come from the server: 49.00 plus 4.90 shipping below the free threshold.
   await expect(page.getByTestId('cart-total')).toHaveText('€53.90');
@@ -82,7 +84,16 @@ test('a pinned product can be bought in a few taps', async ({ page, request }, t
   await expect(page.getByTestId('order-number')).toHaveText(/^VT-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
   await expect(done).toContainText('ada@example.com');
   await expect(page.getByTestId('cart-count')).toHaveCount(0);
+  await expect(page.getByTestId('notice')).toHaveCount(0);
   await shot(page, testInfo, '08-confirmation');
+  // "A confirmation is on its way" is true: the server sent it (to its outbox, in the demo).
+  const number = (await page.getByTestId('order-number').textContent())!.trim();
+  const mail = sentConfirmation(number);
+  expect(mail).toContain('To: "Ada Lovelace" <ada@example.com>');
+  expect(mail).toContain(`Subject: Your order ${number}`);
+  expect(mail).toContain('Linen Shirt (M, Sand)');
+  expect(mail).toContain('Total: 53.90 EUR');
+  expect(mail).toContain('1 Via Roma');
 });
 
 test('a first-time viewer buys in five taps plus autofill', async ({ page, request }, testInfo) => {

@@ -327,6 +327,12 @@ fn bench() -> Result {
                 .arg("tests/bench/sync.mjs")
                 .env("VETRINA_BENCH_URL", format!("http://{addr}"))
                 .env("VETRINA_BENCH_LIVE_URL", format!("http://{live_addr}")))
+        })
+        .and_then(|()| {
+            say("Lighthouse on the live demo page (mobile: slow 4G, 4x CPU): performance, LCP, TBT, CLS");
+            run(cmd("node")
+                .arg("tests/bench/lighthouse.mjs")
+                .env("VETRINA_BENCH_LIVE_URL", format!("http://{live_addr}")))
         });
     for s in [&mut server, &mut live_server] {
         // SIGTERM first, so the live server stops its ffmpeg.

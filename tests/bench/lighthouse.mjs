@@ -1,0 +1,48 @@
+// Lighthouse on the demo as served: the viewer page on a throttled phone
+// (Lighthouse's mobile defaults: slow 4G, 4x CPU slowdown, simulated), several
+// runs, each printed, then the median. It reports; it does not judge.
+//
+//   VETRINA_BENCH_LIVE_URL=http://127.0.0.1:18091 node tests/bench/lighthouse.mjs
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as chromeLauncher from 'chrome-launcher';
+import lighthouse from 'lighthouse';
+
+const base = process.env.VETRINA_BENCH_LIVE_URL ?? 'http://127.0.0.1:8080';
+const url = `${base}/?show=demo`;
+const runs = Number(process.env.VETRINA_BENCH_LIGHTHOUSE_RUNS ?? 3);
+const flags = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic',
+  '--no-first-run', '--no-default-browser-check', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--disable-extensions', '--disable-default-apps', '--autoplay-policy=no-user-gesture-required'];
+
+const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const rows = [];
+mkdirSync('target/bench', { recursive: true });
+for (let i = 0; i < runs; i++) {
+  const chrome = await chromeLauncher.launch({ chromePath: '/usr/bin/chromium', chromeFlags: flags });
+  try {
+    const result = await lighthouse(url, { port: chrome.port, output: 'json', logLevel: 'error',
+      onlyCategories: ['performance', 'accessibility'] });
+    const lhr = result.lhr;
+    const a = lhr.audits;
+    const row = {
+      performance: Math.round(lhr.categories.performance.score * 100),
+      accessibility: Math.round(lhr.categories.accessibility.score * 100),
+      fcp: a['first-contentful-paint'].numericValue,
+      lcp: a['largest-contentful-paint'].numericValue,
+      tbt: a['total-blocking-time'].numericValue,
+      cls: a['cumulative-layout-shift'].numericValue,
+      bytes: a['total-byte-weight'].numericValue,
+    };
+    rows.push(row);
+    writeFileSync(`target/bench/lighthouse-${i + 1}.json`, result.report);
+    console.log(`run ${i + 1}: performance ${row.performance}, LCP ${(row.lcp / 1000).toFixed(2)} s, TBT ${row.tbt.toFixed(0)} ms, ` +
+      `CLS ${row.cls.toFixed(3)}, FCP ${(row.fcp / 1000).toFixed(2)} s, accessibility ${row.accessibility}, ` +
+      `${(row.bytes / 1024).toFixed(1)} KiB transferred`);
+  } finally {
+    await chrome.kill();
+  }
+}
+const m = (k) => median(rows.map((r) => r[k]));
+console.log(`Lighthouse mobile (median of ${runs}, ${url}): performance ${m('performance')}, ` +
+  `LCP ${(m('lcp') / 1000).toFixed(2)} s, TBT ${m('tbt').toFixed(0)} ms, CLS ${m('cls').toFixed(3)} ` +
+  `(FCP ${(m('fcp') / 1000).toFixed(2)} s, ${(m('bytes') / 1024).toFixed(1)} KiB transferred; reports in target/bench/)`);
