@@ -22,6 +22,8 @@ use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use crate::util::fnv1a;
+
 /// What the browser may run: our own scripts and wasm, nothing inline, nothing
 /// from elsewhere. Media, images and API calls may come from a brand's CDN (a
 /// show's stream URL and product images are theirs); hls.js runs its
@@ -47,10 +49,29 @@ pub struct Asset {
 
 impl Asset {
     pub fn new(bytes: Vec<u8>, content_type: &'static str, cache_control: &'static str) -> Self {
+        Self::cached(bytes, content_type, cache_control, None)
+    }
+
+    /// [`Asset::new`], keeping the compressed forms in `cache` (by content
+    /// hash): brotli 11 runs at about a megabyte a second, so a restart with
+    /// the same files should not pay for it again.
+    fn cached(bytes: Vec<u8>, content_type: &'static str, cache_control: &'static str, cache: Option<&Path>) -> Self {
         let compressible = is_compressible(content_type) && bytes.len() > 256;
         let smaller = |packed: Vec<u8>| (packed.len() < bytes.len()).then(|| Bytes::from(packed));
-        let brotli = if compressible { smaller(brotli(&bytes, 11)) } else { None };
-        let gzip = if compressible { smaller(gzip(&bytes, 9)) } else { None };
+        let hash = fnv1a(&bytes);
+        let packed = |ext: &str, pack: &dyn Fn() -> Vec<u8>| {
+            let Some(dir) = cache else { return pack() };
+            let file = dir.join(format!("{hash:016x}.{}.{ext}", bytes.len()));
+            if let Ok(hit) = std::fs::read(&file) {
+                return hit;
+            }
+            let fresh = pack();
+            // A read-only dist only costs the next start the same work again.
+            let _ = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&file, &fresh));
+            fresh
+        };
+        let brotli = if compressible { smaller(packed("br", &|| brotli(&bytes, 11))) } else { None };
+        let gzip = if compressible { smaller(packed("gz", &|| gzip(&bytes, 9))) } else { None };
         let etag =
             HeaderValue::from_str(&format!("\"{:016x}\"", fnv1a(&bytes))).unwrap_or(HeaderValue::from_static("\"0\""));
         Self { raw: Bytes::from(bytes), brotli, gzip, etag, content_type, cache_control }
@@ -159,11 +180,6 @@ fn gzip(bytes: &[u8], level: u32) -> Vec<u8> {
     encoder.finish().unwrap_or_default()
 }
 
-/// A quick, stable content hash for ETags.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
-}
-
 pub fn content_type(path: &str) -> &'static str {
     match path.rsplit('.').next().unwrap_or("") {
         "html" => "text/html; charset=utf-8",
@@ -208,6 +224,10 @@ pub async fn media_cache(request: axum::extract::Request, next: axum::middleware
     response
 }
 
+/// Where compressed copies are kept between starts, inside dist/ (trunk's next
+/// build clears it with everything else). Dot-folders are never served.
+const CACHE_DIR: &str = ".compressed";
+
 /// The whole `dist/` folder in memory, by URL path (`/vetrina-….js`).
 pub struct Dist {
     files: HashMap<String, Arc<Asset>>,
@@ -217,12 +237,16 @@ pub struct Dist {
 
 impl Dist {
     pub fn load(dir: &Path) -> std::io::Result<Self> {
-        let mut files = HashMap::new();
+        let cache = dir.join(CACHE_DIR);
+        let mut found = Vec::new();
         let mut index_html = String::new();
         let mut pending = vec![dir.to_path_buf()];
         while let Some(folder) = pending.pop() {
             for entry in std::fs::read_dir(&folder)? {
                 let path = entry?.path();
+                if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
+                    continue;
+                }
                 if path.is_dir() {
                     pending.push(path);
                     continue;
@@ -233,10 +257,25 @@ impl Dist {
                     index_html = std::fs::read_to_string(&path)?;
                     continue;
                 }
-                let cache = if is_hashed(&url) { IMMUTABLE } else { REVALIDATE };
-                files.insert(url.clone(), Arc::new(Asset::new(std::fs::read(&path)?, content_type(&url), cache)));
+                found.push((url, std::fs::read(&path)?));
             }
         }
+        // Compress on every core: the wasm and hls.js are most of the work.
+        let files: HashMap<String, Arc<Asset>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = found
+                .into_iter()
+                .map(|(url, bytes)| {
+                    let cache = &cache;
+                    scope.spawn(move || {
+                        let rule = if is_hashed(&url) { IMMUTABLE } else { REVALIDATE };
+                        let asset = Asset::cached(bytes, content_type(&url), rule, Some(cache));
+                        (url, Arc::new(asset))
+                    })
+                })
+                .collect();
+            workers.into_iter().filter_map(|w| w.join().ok()).collect()
+        });
+        let mut files = files;
         let (index_html, boot) = extract_inline_modules(&index_html);
         for (url, code) in boot {
             files.insert(

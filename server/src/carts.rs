@@ -225,7 +225,8 @@ pub async fn load_cart(conn: &mut SqliteConnection, cart_id: &str) -> Result<Car
                 image_url: r.get("image_url"),
                 unit_price_minor: unit,
                 quantity: u32::try_from(quantity).unwrap_or(0),
-                line_total_minor: unit * quantity,
+                // Prices and quantities are bounded (MAX_PRICE_MINOR, MAX_LINE_QUANTITY); saturate anyway.
+                line_total_minor: unit.saturating_mul(quantity),
                 available: r.get("stock"),
                 added_price_minor: r.get("added_price_minor"),
                 max_quantity: u32::try_from(line_limit(r.get("max_per_buyer"))).ok(),
@@ -272,8 +273,7 @@ pub async fn checkout(
     let body = axum::body::to_bytes(request.into_body(), crate::idempotency::MAX_BODY)
         .await
         .map_err(crate::idempotency::body_error)?;
-    let req: CheckoutRequest = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::bad_request("invalid_json", format!("The request body is not valid: {e}")))?;
+    let req: CheckoutRequest = crate::error::parse_json(&body)?;
     req.validate().map_err(ApiError::Validation)?;
 
     // An order this key already wrote: the request ran before and its process

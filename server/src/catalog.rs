@@ -185,6 +185,12 @@ pub async fn update_variant(
     if negative {
         return Err(ApiError::unprocessable("negative_value", "Prices and stock cannot be negative."));
     }
+    let too_large = req.price_minor.is_some_and(|p| p > vetrina_wire::MAX_PRICE_MINOR)
+        || req.compare_at_minor.flatten().is_some_and(|c| c > vetrina_wire::MAX_PRICE_MINOR)
+        || req.stock.is_some_and(|s| s > vetrina_wire::MAX_STOCK);
+    if too_large {
+        return Err(ApiError::unprocessable("out_of_range", "That price or stock is larger than a variant may have."));
+    }
     let mut tx = crate::db::begin_write(&state.writer).await?;
     let row = sqlx::query(
         "SELECT v.product_id, v.options, v.price_minor, v.compare_at_minor, v.stock FROM variants v

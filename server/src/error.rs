@@ -26,6 +26,8 @@ pub enum ApiError {
     Unprocessable { code: &'static str, message: String },
     #[error("{message}")]
     PaymentDeclined { code: String, message: String },
+    #[error("This method is not allowed here.")]
+    MethodNotAllowed,
     #[error("The request body is larger than {0} bytes.")]
     PayloadTooLarge(usize),
     #[error("Too many requests. Try again in a moment.")]
@@ -49,6 +51,7 @@ impl ApiError {
         match self {
             Self::PaymentDeclined { code, .. } => (StatusCode::PAYMENT_REQUIRED, code),
             Self::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Self::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
@@ -108,9 +111,39 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|e| ApiError::bad_request("invalid_body", e.body_text()))?;
-        serde_json::from_slice(&bytes)
-            .map(ApiJson)
-            .map_err(|e| ApiError::bad_request("invalid_json", format!("The request body is not valid: {e}")))
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// A JSON body as `T`. JSON has one number type: `2.0` is the integer 2 to
+/// JSON Schema (and to JavaScript), so integral numbers written with a
+/// fraction are accepted where an integer is expected.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let invalid =
+        |e: serde_json::Error| ApiError::bad_request("invalid_json", format!("The request body is not valid: {e}"));
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(invalid)?;
+    // Every request body of the API is an object; serde would also take a
+    // struct written as an array of its fields (`[null, null]`), which no
+    // schema allows.
+    if !value.is_object() {
+        return Err(ApiError::bad_request("invalid_json", "The request body must be a JSON object."));
+    }
+    integral_floats_to_integers(&mut value);
+    serde_json::from_value(value).map_err(invalid)
+}
+
+fn integral_floats_to_integers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // Exactly representable integers only (|f| < 2^53).
+            if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
+                *value = serde_json::Value::from(f as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_floats_to_integers),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(integral_floats_to_integers),
+        _ => {}
     }
 }
 

@@ -191,6 +191,9 @@ pub async fn stream(
     headers: HeaderMap,
     extensions: axum::http::Extensions,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    if query.since.is_some_and(|s| !(0..=9_007_199_254_740_991).contains(&s)) {
+        return Err(ApiError::bad_request("invalid_query", "`since` must be an event id: an integer from 0."));
+    }
     let client = crate::net::client_ip_of(&headers, &extensions, &state.config);
     let slot = state
         .stream_slots

@@ -1,7 +1,8 @@
 //! `Idempotency-Key` for every mutating endpoint, with the semantics of Stripe
 //! and the IETF draft (draft-ietf-httpapi-idempotency-key-header):
 //!
-//! - a key is scoped to its method and path (which names the cart or show);
+//! - a key is scoped to its method, its path (which names the cart or show) and
+//!   the caller's credential, if any;
 //! - the first request with a key claims it, runs, and on success its response
 //!   is stored: the same key and body then replays that response byte for byte
 //!   (marked `Idempotent-Replayed: true`) without running anything;
@@ -97,7 +98,12 @@ async fn run_detached(state: AppState, req: Request, next: Next) -> Response {
     };
     // The full path (the API is nested under /api, which axum strips from `uri`).
     let path = parts.extensions.get::<axum::extract::OriginalUri>().map_or(parts.uri.path(), |o| o.0.path());
-    let scope = format!("{} {}", parts.method, path);
+    // A key belongs to its caller too: a request without the creator's token
+    // must not replay (or be refused for) what the creator's request stored.
+    let scope = match parts.headers.get(axum::http::header::AUTHORIZATION) {
+        Some(auth) => format!("{} {} as {:016x}", parts.method, path, crate::util::fnv1a(auth.as_bytes())),
+        None => format!("{} {}", parts.method, path),
+    };
     let request_text = String::from_utf8_lossy(&bytes).into_owned();
 
     let record = match key {

@@ -250,7 +250,7 @@ pub fn endpoints() -> Vec<Endpoint> {
                 (400, "Malformed body"),
                 (401, "Missing or wrong creator token"),
                 (404, "No such variant in this show"),
-                (422, "Negative price or stock"),
+                (422, "Negative price or stock, or over the largest a variant may have"),
             ],
             handler: axum::routing::patch(catalog::update_variant),
         },
@@ -368,6 +368,7 @@ pub fn api(state: &AppState) -> Router<AppState> {
     }
     router
         .fallback(|| async { ApiError::NotFound("No such API route.".into()) })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::layer))
 }
 
@@ -402,6 +403,8 @@ pub fn app(state: AppState, assets: Assets) -> Router {
             }
             Err(e) => tracing::error!(error = %e, dist = %dir.display(), "could not read the overlay's files"),
         }
+    } else {
+        router = router.fallback(|| async { ApiError::NotFound("No such page.".into()) });
     }
     router.layer(axum::middleware::map_response(security_headers))
 }

@@ -204,6 +204,10 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
     tokio::spawn(maintenance(writer));
     tokio::spawn(resend_confirmations(state.clone()));
 
+    // Built before listening: it reads and compresses the overlay's files, and
+    // nothing should connect to a server that cannot answer yet.
+    let has_dist = dist.is_some();
+    let app = app(state, Assets { dist, media: Some(media) });
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let base = format!("http://{}", listener.local_addr()?);
     println!("Vetrina is running at {base}   (API description: {base}/api/openapi.json)");
@@ -223,10 +227,9 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
         Some(_) => println!("  Order confirmations are sent by SMTP from {}.", serve_config.mail_from),
         None => println!("  Order confirmations are written to {}/ as .eml files (no --smtp-url).", outbox.display()),
     }
-    if dist.is_none() {
+    if !has_dist {
         println!("  (no dist/ folder: serving the API only; build the overlay with trunk)");
     }
-    let app = app(state, Assets { dist, media: Some(media) });
     vetrina_server::net::serve(listener, app, &serve_config, shutdown_signal()).await?;
     Ok(())
 }

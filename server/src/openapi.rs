@@ -33,7 +33,13 @@ pub fn document() -> Value {
             .path
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .map(|name| {
+                let mut p = json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}});
+                if let Some(example) = path_example(name) {
+                    p["example"] = json!(example);
+                }
+                p
+            })
             .collect();
         let mut params = params;
         if e.method != axum::http::Method::GET {
@@ -51,7 +57,7 @@ pub fn document() -> Value {
         if e.path == "/shows/{show}/events" {
             params.push(json!({"name": "since", "in": "query", "required": false,
                 "description": "Send events after this id (the snapshot's last_event_id); Last-Event-ID wins when both are sent.",
-                "schema": {"type": "integer"}}));
+                "schema": {"type": "integer", "minimum": 0, "maximum": 9_007_199_254_740_991_i64}}));
             params.push(
                 json!({"name": "Last-Event-ID", "in": "header", "required": false, "schema": {"type": "string"}}),
             );
@@ -60,27 +66,59 @@ pub fn document() -> Value {
             op.insert("parameters".into(), Value::Array(params));
         }
         if let Some(req) = e.request {
-            op.insert(
-                "requestBody".into(),
-                json!({"required": true, "content": {"application/json": {"schema": req(&mut g)}}}),
-            );
+            let mut media = json!({"schema": req(&mut g)});
+            if let Some(example) = body_example(e.method.as_str(), e.path) {
+                media["example"] = example;
+            }
+            op.insert("requestBody".into(), json!({"required": true, "content": {"application/json": media}}));
         }
         if e.access == Access::Creator {
             op.insert("security".into(), json!([{"creatorToken": []}]));
         }
         let (status, description, body) = e.success;
-        let media = if e.path.ends_with("/events") { "text/event-stream" } else { "application/json" };
         let mut responses = Map::new();
         let mut ok = json!({"description": description});
         if let Some(body) = body {
-            ok["content"] = json!({ media: {"schema": body(&mut g)} });
+            ok["content"] = if e.path.ends_with("/events") {
+                // Each Server-Sent Event: its `id:` and its `data:`, which is JSON of this schema.
+                json!({"text/event-stream": {"schema": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string", "pattern": "^[0-9]+$"},
+                        "data": {"type": "string", "contentMediaType": "application/json", "contentSchema": body(&mut g)},
+                    },
+                    "required": ["id", "data"],
+                }}})
+            } else {
+                json!({"application/json": {"schema": body(&mut g)}})
+            };
+        }
+        if let Some(links) = links(e.method.as_str(), e.path) {
+            ok["links"] = links;
         }
         responses.insert(status.to_string(), ok);
-        for (status, when) in e.errors {
-            responses.insert(
-                status.to_string(),
-                json!({"description": when, "content": {"application/json": {"schema": error.clone()}}}),
+        // What every operation of its kind may answer besides its own errors:
+        // the idempotency layer and the body limit for writes, the query and
+        // the per-client stream cap for the event stream.
+        let mut errors: Vec<(u16, &str)> = e.errors.to_vec();
+        if e.method != axum::http::Method::GET {
+            errors.push((400, "Malformed body, or an Idempotency-Key that is empty or over 255 characters"));
+            errors.push((413, "The body is over 64 KiB"));
+            errors.push((409, "A request with the same Idempotency-Key is still running (after waiting up to 5 s)"));
+            errors.push((422, "The Idempotency-Key was used with another body"));
+        }
+        if e.path == "/shows/{show}/events" {
+            errors.push((400, "`since` is not an integer"));
+            errors.push((429, "This client address has too many event streams open; see Retry-After"));
+        }
+        for (status, when) in errors {
+            // The first description of a status is the operation's own; others are added to it.
+            let entry = responses.entry(status.to_string()).or_insert_with(
+                || json!({"description": "", "content": {"application/json": {"schema": error.clone()}}}),
             );
+            let text = entry["description"].as_str().unwrap_or("");
+            entry["description"] =
+                json!(if text.is_empty() { when.to_string() } else { format!("{text}; or {}", lowercase_first(when)) });
         }
         op.insert("responses".into(), Value::Object(responses));
         let entry = paths.entry(path).or_insert_with(|| json!({}));
@@ -105,6 +143,67 @@ pub fn document() -> Value {
                     "description": "A creator token scoped to one show, with an expiry."}
             }
         }
+    })
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or_else(String::new, |f| f.to_lowercase().chain(c).collect())
+}
+
+/// Examples for path parameters that name the demo's data, so a client (or a
+/// fuzzer) reading the document reaches real objects; carts and orders come
+/// from links instead, since they are made on the way.
+fn path_example(name: &str) -> Option<Value> {
+    match name {
+        "show" => Some(json!("demo")),
+        "variant" | "product" => Some(json!("1")),
+        _ => None,
+    }
+}
+
+fn body_example(method: &str, path: &str) -> Option<Value> {
+    Some(match (method, path) {
+        ("POST", "/carts") => json!({"show_id": "demo"}),
+        ("POST", "/carts/{cart}/lines") => json!({"variant_id": 1, "quantity": 1}),
+        ("PUT", "/carts/{cart}/lines/{variant}") => json!({"quantity": 2}),
+        ("POST", "/shows/{show}/pins") => json!({"product_id": 1}),
+        ("PATCH", "/shows/{show}") => json!({"status": "live"}),
+        ("PATCH", "/shows/{show}/variants/{variant}") => json!({"price_minor": 4900, "stock": 10}),
+        ("POST", "/carts/{cart}/checkout") => json!({
+            "email": "ada@example.com", "name": "Ada Lovelace",
+            "address": {"line1": "1 Via Roma", "city": "Milano", "postal_code": "20121", "country": "IT"},
+            "payment_token": "tok_visa"
+        }),
+        _ => return None,
+    })
+}
+
+/// OpenAPI links: how one operation's answer feeds the next (a new cart's id
+/// to its lines and checkout, an order's id to its lookup).
+fn links(method: &str, path: &str) -> Option<Value> {
+    let cart = json!({"cart": "$response.body#/id"});
+    let with_variant = json!({"cart": "$response.body#/id", "variant": "$response.body#/lines/0/variant_id"});
+    Some(match (method, path) {
+        ("GET", "/shows/{show}") => json!({
+            "CreateCart": {"operationId": "post_carts", "requestBody": {"show_id": "$response.body#/show/id"}},
+            "Events": {"operationId": "get_shows_show_events", "parameters": {"show": "$response.body#/show/id"}},
+            "Timeline": {"operationId": "get_shows_show_timeline", "parameters": {"show": "$response.body#/show/id"}},
+        }),
+        ("POST", "/carts") => json!({
+            "GetCart": {"operationId": "get_carts_cart", "parameters": cart},
+            "AddLine": {"operationId": "post_carts_cart_lines", "parameters": cart},
+            "Checkout": {"operationId": "post_carts_cart_checkout", "parameters": cart},
+        }),
+        ("POST", "/carts/{cart}/lines") => json!({
+            "SetQuantity": {"operationId": "put_carts_cart_lines_variant", "parameters": with_variant},
+            "RemoveLine": {"operationId": "delete_carts_cart_lines_variant", "parameters": with_variant},
+            "Checkout": {"operationId": "post_carts_cart_checkout", "parameters": cart},
+        }),
+        ("POST", "/carts/{cart}/checkout") => {
+            json!({"GetOrder": {"operationId": "get_orders_order", "parameters": {"order": "$response.body#/id"}}})
+        }
+        _ => return None,
     })
 }
 

@@ -142,7 +142,13 @@ fn embeddable_json(snapshot: &ShowSnapshot) -> String {
 
 /// trunk's page with the show's first frame and snapshot in it.
 pub fn render(index: &str, snapshot: Option<&ShowSnapshot>, lang: &str) -> String {
-    let mut html = index.replacen("<html lang=\"en\">", &format!("<html lang=\"{lang}\">"), 1);
+    // The <html> tag as trunk wrote it (minified or not) gives way to one in the viewer's language.
+    let mut html = index.to_string();
+    if let Some(start) = html.find("<html") {
+        if let Some(end) = html[start..].find('>') {
+            html.replace_range(start..start + end + 1, &format!("<html lang=\"{lang}\">"));
+        }
+    }
     let Some(snapshot) = snapshot else { return html };
     let show = &snapshot.show;
     let w = words(lang);

@@ -14,6 +14,12 @@ pub fn random_id() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// FNV-1a: a quick hash that stays the same across builds and Rust versions
+/// (ETags, and the credential part of an idempotency scope).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}
+
 /// Compares two secrets in time that depends only on their lengths, so response
 /// timing does not reveal how many leading characters of a guess were right.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

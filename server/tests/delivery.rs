@@ -40,7 +40,7 @@ async fn get(router: &axum::Router, method: &str, uri: &str, headers: &[(&str, &
     Got { status: parts.status, headers: parts.headers, body: body.collect().await.unwrap().to_bytes().to_vec() }
 }
 
-const INDEX: &str = r#"<!DOCTYPE html><html lang="en"><head><title>Vetrina</title>
+const INDEX: &str = r#"<!doctype html><html lang=en><head><title>Vetrina</title>
 <link rel="modulepreload" href="/vetrina-0123456789abcdef.js"><link rel="preload" href="/vetrina-0123456789abcdef_bg.wasm" as="fetch" type="application/wasm" crossorigin>
 <script type="module">import init from '/vetrina-0123456789abcdef.js'; init('/vetrina-0123456789abcdef_bg.wasm');</script>
 </head><body></body></html>"#;
@@ -197,6 +197,28 @@ async fn media_api_and_errors() {
     let r = get(&s.router, "POST", "/api/carts", &[("content-type", "application/json")], big.into_bytes()).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(serde_json::from_slice::<serde_json::Value>(&r.body).unwrap()["code"], "payload_too_large");
+    // The framework's own refusals come in the same shape.
+    let r = get(&s.router, "TRACE", "/api/openapi.json", &[], vec![]).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&r.body).unwrap()["code"], "method_not_allowed");
+    let r = get(
+        &s.router,
+        "PATCH",
+        "/api/shows/demo/variants/1",
+        &[("authorization", "Bearer test-creator-token"), ("content-type", "application/json")],
+        b"[null, null]".to_vec(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "a struct written as an array is not an object");
+    let r = get(
+        &s.router,
+        "POST",
+        "/api/carts",
+        &[("content-type", "application/json")],
+        br#"{"show_id":"demo","x":1.0}"#.to_vec(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
     let r = get(&s.router, "GET", "/api/shows/demo/events?since=null", &[], vec![]).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(serde_json::from_slice::<serde_json::Value>(&r.body).unwrap()["code"], "invalid_query");

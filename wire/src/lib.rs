@@ -261,12 +261,20 @@ pub struct ShowUpdate {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct VariantUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = 100_000_000_000i64)))]
     pub price_minor: Option<i64>,
     #[serde(default, deserialize_with = "present_or_null", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = 100_000_000_000i64)))]
     pub compare_at_minor: Option<Option<i64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = 1_000_000_000i64)))]
     pub stock: Option<i64>,
 }
+
+/// The largest price (in minor units) and stock a variant may be given: far
+/// beyond any real product, well inside what totals can add up without overflow.
+pub const MAX_PRICE_MINOR: i64 = 100_000_000_000;
+pub const MAX_STOCK: i64 = 1_000_000_000;
 
 /// Tells an absent field (`None`, via `default`) from an explicit `null` (`Some(None)`).
 fn present_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
@@ -285,6 +293,7 @@ pub struct CreateCart {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AddLine {
     pub variant_id: i64,
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 10)))]
     pub quantity: u32,
 }
 
@@ -292,6 +301,7 @@ pub struct AddLine {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SetQuantity {
+    #[cfg_attr(feature = "schema", schemars(range(max = 10)))]
     pub quantity: u32,
 }
 
@@ -345,12 +355,17 @@ pub struct Cart {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Address {
+    #[cfg_attr(feature = "schema", schemars(length(max = 200), regex(pattern = r"\S")))]
     pub line1: String,
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(length(max = 200)))]
     pub line2: String,
+    #[cfg_attr(feature = "schema", schemars(length(max = 100), regex(pattern = r"\S")))]
     pub city: String,
+    #[cfg_attr(feature = "schema", schemars(length(max = 20), regex(pattern = r"\S")))]
     pub postal_code: String,
     /// ISO 3166-1 alpha-2.
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = r"^\s*[A-Za-z]{2}\s*$")))]
     pub country: String,
 }
 
@@ -358,12 +373,19 @@ pub struct Address {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CheckoutRequest {
+    /// Checked loosely (see [`is_plausible_email`]): one `@`, a dot in the domain, no spaces.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(max = 254), regex(pattern = r"^\s*[^@\s]+@[^@\s.][^@\s]*\.[^@\s]*[^@\s.]\s*$"))
+    )]
     pub email: String,
+    #[cfg_attr(feature = "schema", schemars(length(max = 200), regex(pattern = r"\S")))]
     pub name: String,
     pub address: Address,
     /// A token from the payment provider's client side; card numbers never reach the server.
     /// The built-in test provider documents its tokens (see `TEST_PAYMENT_TOKENS`).
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(required, length(max = 200), regex(pattern = r"\S")))]
     pub payment_token: String,
 }
 
@@ -393,22 +415,24 @@ impl CheckoutRequest {
             }
         };
         need("email", is_plausible_email(&self.email), "Enter an email address like name@example.com.");
-        need("name", !self.name.trim().is_empty() && self.name.len() <= 200, "Enter your full name.");
+        // Lengths in characters, as the JSON Schema (and a person) counts them.
+        let fits = |s: &str, max: usize| s.chars().count() <= max;
+        need("name", !self.name.trim().is_empty() && fits(&self.name, 200), "Enter your full name.");
         need(
             "address.line1",
-            !self.address.line1.trim().is_empty() && self.address.line1.len() <= 200,
+            !self.address.line1.trim().is_empty() && fits(&self.address.line1, 200),
             "Enter a street address.",
         );
-        need("address.line2", self.address.line2.len() <= 200, "Keep the second address line under 200 characters.");
-        need("address.city", !self.address.city.trim().is_empty() && self.address.city.len() <= 100, "Enter a city.");
+        need("address.line2", fits(&self.address.line2, 200), "Keep the second address line under 200 characters.");
+        need("address.city", !self.address.city.trim().is_empty() && fits(&self.address.city, 100), "Enter a city.");
         need(
             "address.postal_code",
-            !self.address.postal_code.trim().is_empty() && self.address.postal_code.len() <= 20,
+            !self.address.postal_code.trim().is_empty() && fits(&self.address.postal_code, 20),
             "Enter a postal code.",
         );
         need(
             "payment_token",
-            !self.payment_token.trim().is_empty() && self.payment_token.len() <= 200,
+            !self.payment_token.trim().is_empty() && fits(&self.payment_token, 200),
             "Choose a payment method.",
         );
         let country = self.address.country.trim();
@@ -436,7 +460,7 @@ pub fn is_plausible_email(email: &str) -> bool {
         && !domain.ends_with('.')
         && !domain.contains('@')
         && !email.contains(char::is_whitespace)
-        && email.len() <= 254
+        && email.chars().count() <= 254
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

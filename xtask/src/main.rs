@@ -14,7 +14,10 @@ use std::process::{Command, ExitCode};
 /// and builds fine with `--ignore-rust-version` (see shared/TOOLCHAIN.md).
 const TRUNK_VERSION: &str = "0.22.1";
 /// Debian packages the tests and the demo need.
-const APT_PACKAGES: &[&str] = &["chromium", "chromium-driver", "ffmpeg", "fonts-dejavu-core"];
+const APT_PACKAGES: &[&str] =
+    &["chromium", "chromium-driver", "ffmpeg", "fonts-dejavu-core", "python3", "python3-venv"];
+/// Where the contract test's server listens.
+const CONTRACT_ADDR: &str = "127.0.0.1:18082";
 /// Where the demo listens, unless `--addr` says otherwise.
 const DEMO_ADDR: &str = "127.0.0.1:8080";
 /// Where the end-to-end tests' server listens (must match playwright.config.ts).
@@ -33,10 +36,11 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("setup") => setup(),
         Some("e2e") => setup().and_then(|()| build_overlay()).and_then(|()| e2e()),
+        Some("contract") => setup().and_then(|()| contract()),
         Some("bench") => setup().and_then(|()| bench()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <demo|test|setup|e2e|bench>\n\n  demo   set up, build, and run the demo at http://{DEMO_ADDR}\n  test   set up, build, and run every test\n  setup  only install the tools (skipping what is there)\n  e2e    only the end-to-end browser tests\n  bench  the benchmarks: checkout throughput and latency; overlay tap latency and memory"
+                "usage: cargo xtask <demo|test|setup|e2e|bench>\n\n  demo   set up, build, and run the demo at http://{DEMO_ADDR}\n  test   set up, build, and run every test\n  setup  only install the tools (skipping what is there)\n  e2e    only the end-to-end browser tests\n  contract  only the API contract test (schemathesis)\n  bench  the benchmarks: checkout throughput and latency; overlay tap latency and memory"
             );
             return ExitCode::from(2);
         }
@@ -173,6 +177,19 @@ fn setup() -> Result {
         run(cmd("npm").args(["ci", "--no-audit", "--no-fund"]))?;
     }
 
+    let pinned = std::fs::read_to_string(root().join("tests/schemathesis/requirements.txt"))
+        .map_err(|e| format!("reading tests/schemathesis/requirements.txt: {e}"))?;
+    let version = pinned.trim().strip_prefix("schemathesis==").unwrap_or("").to_string();
+    say(&format!("schemathesis {version} (PyPI, in a virtualenv under target/py)"));
+    let st = root().join("target/py/bin/st");
+    let have = output(Command::new(&st).arg("--version")).unwrap_or_default();
+    if !version.is_empty() && have.trim().ends_with(&version) {
+        println!("    already installed");
+    } else {
+        run(cmd("python3").args(["-m", "venv", "target/py"]))?;
+        run(cmd("target/py/bin/pip").args(["install", "--quiet", "-r", "tests/schemathesis/requirements.txt"]))?;
+    }
+
     say("Rust crates (trunk builds offline, so fetch them first)");
     run(cmd("cargo").args(["fetch", "--quiet"]))?;
     Ok(())
@@ -240,10 +257,44 @@ fn test() -> Result {
     run(cmd("cargo")
         .args(["test", "--package", "vetrina", "--target", "wasm32-unknown-unknown", "--test", "web"])
         .env("CHROMEDRIVER", "/usr/bin/chromedriver"))?;
+    contract()?;
     build_overlay()?;
     e2e()?;
     println!("\nAll tests passed in {:.0} s.", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// The API against its own OpenAPI document: schemathesis fuzzes every
+/// operation (examples, coverage, random and stateful phases, every check)
+/// against a real server on a fresh database; any failure fails the run.
+fn contract() -> Result {
+    build_server()?;
+    say("API contract: schemathesis --checks all against a running server");
+    let data = root().join("target/contract-data");
+    for f in ["vetrina.sqlite", "vetrina.sqlite-wal", "vetrina.sqlite-shm"] {
+        let _ = std::fs::remove_file(data.join(f));
+    }
+    let mut server = cmd("target/debug/vetrina-server")
+        .args(["--demo", "--host-every", "0", "--demo-token", "contract-token", "--addr", CONTRACT_ADDR])
+        // The fuzzer is one client sending hundreds of checkouts and pins.
+        .args(["--checkouts-per-minute", "0", "--pins-per-second", "0"])
+        .arg("--data-dir")
+        .arg(&data)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("could not start the server: {e}"))?;
+    let result = wait_for(CONTRACT_ADDR).and_then(|()| {
+        run(cmd("target/py/bin/st")
+            .args(["--config-file", "tests/schemathesis/schemathesis.toml"])
+            .args(["run", &format!("http://{CONTRACT_ADDR}/api/openapi.json"), "--checks", "all"])
+            .args(["-H", "Authorization: Bearer contract-token"])
+            // Event streams never end by themselves: a short timeout reads their start.
+            .args(["--max-examples", "30", "--request-timeout", "2", "--seed", "1"])
+            .env("NO_COLOR", "1"))
+    });
+    let _ = server.kill();
+    let _ = server.wait();
+    result
 }
 
 /// The browser tests against a real server on a fresh database. Screenshots of
