@@ -72,8 +72,7 @@ impl Asset {
         };
         let brotli = if compressible { smaller(packed("br", &|| brotli(&bytes, 11))) } else { None };
         let gzip = if compressible { smaller(packed("gz", &|| gzip(&bytes, 9))) } else { None };
-        let etag =
-            HeaderValue::from_str(&format!("\"{:016x}\"", fnv1a(&bytes))).unwrap_or(HeaderValue::from_static("\"0\""));
+        let etag = etag(&bytes);
         Self { raw: Bytes::from(bytes), brotli, gzip, etag, content_type, cache_control }
     }
 
@@ -82,8 +81,7 @@ impl Asset {
         let bytes = html.into_bytes();
         let brotli = Some(Bytes::from(brotli(&bytes, 5)));
         let gzip = Some(Bytes::from(gzip(&bytes, 6)));
-        let etag =
-            HeaderValue::from_str(&format!("\"{:016x}\"", fnv1a(&bytes))).unwrap_or(HeaderValue::from_static("\"0\""));
+        let etag = etag(&bytes);
         Self {
             raw: Bytes::from(bytes),
             brotli,
@@ -128,6 +126,11 @@ impl Asset {
         let body = if head { Body::empty() } else { Body::from(body) };
         (StatusCode::OK, headers, body).into_response()
     }
+}
+
+/// A strong ETag from the content (hex digits in quotes: always a valid header).
+fn etag(bytes: &[u8]) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{:016x}\"", fnv1a(bytes))).unwrap_or(HeaderValue::from_static("\"0\""))
 }
 
 struct Accepts {

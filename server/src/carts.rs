@@ -279,7 +279,7 @@ pub async fn checkout(
     // An order this key already wrote: the request ran before and its process
     // died (the idempotency layer let this retry take its claim over). Finish
     // that order rather than failing on a cart it has closed.
-    let order_id = match orders::by_checkout_key(&state.writer, &cart_id, &key).await? {
+    let order_id = match orders::by_checkout_key(&state.db, &cart_id, &key).await? {
         Some((order_id, true)) => {
             let order = orders::load(&mut *state.db.acquire().await?, OrderKey::Internal(order_id)).await?;
             crate::mail::confirm(&state, order_id).await;

@@ -56,18 +56,16 @@ const POLL: Duration = Duration::from_millis(25);
 /// Runs every mutating request to its end once the server has its whole body,
 /// and gives `Idempotency-Key` its semantics (see the module docs).
 ///
-/// The handler and the recording of its answer run in a task of their own:
-/// hyper drops a request's future when the client goes away, and a phone that
-/// enters a tunnel right after "Place order" must still get its order, recorded
-/// under its key for the retry, rather than a half-done write.
+/// Reading the body, claiming the key, the handler and the recording of its
+/// answer run in a task of their own: a phone that enters a tunnel right after
+/// "Place order" must still get its order, recorded under its key for the
+/// retry, rather than a half-done write.
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
-    // Detached from the connection from the first byte: hyper drops this future
-    // as soon as it sees the client close, even with the whole body in its
-    // buffer, so reading the body, claiming the key, running and recording all
-    // happen in a task of their own.
+    // Spawned before the body is read: hyper drops this future as soon as it
+    // sees the client close, even with the whole body already in its buffer.
     match tokio::spawn(run_detached(state, req, next)).await {
         Ok(response) => response,
         Err(e) => {

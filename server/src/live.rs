@@ -244,19 +244,7 @@ pub async fn playlist(
     let dir = stream_dir(&media, show_id);
     // An adaptive ladder: the master playlist, its renditions under /live/{show}/.
     if let Ok(master) = tokio::fs::read_to_string(dir.join(MASTER)).await {
-        let body = master
-            .lines()
-            .map(|l| {
-                if l.ends_with(".m3u8") && !l.starts_with('#') {
-                    format!("/live/{show_id}/{l}")
-                } else {
-                    l.to_string()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-            + "\n";
-        return Ok(m3u8(body));
+        return Ok(m3u8(rebase_uris(&master, ".m3u8", &format!("/live/{show_id}/"))));
     }
     media_playlist(&state, &dir, show_id, "index").await
 }
@@ -325,20 +313,20 @@ async fn media_playlist(state: &AppState, dir: &Path, show_id: &str, name: &str)
         None => live_window(&text, LIVE_WINDOW_SEGMENTS),
     };
     let body = with_dateranges(&text, &ranges(&borrowed));
-    // Segment URIs in ffmpeg's playlist are relative to its folder.
-    let body = body
-        .lines()
-        .map(|l| {
-            if l.ends_with(".ts") && !l.starts_with('#') {
-                format!("/media/live/{show_id}/{l}")
-            } else {
-                l.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n";
-    Ok(m3u8(body))
+    Ok(m3u8(rebase_uris(&body, ".ts", &format!("/media/live/{show_id}/"))))
+}
+
+/// ffmpeg writes URIs relative to its folder; viewers get them under `prefix`.
+fn rebase_uris(playlist: &str, extension: &str, prefix: &str) -> String {
+    let mut out = String::with_capacity(playlist.len() + 64);
+    for line in playlist.lines() {
+        if line.ends_with(extension) && !line.starts_with('#') {
+            out.push_str(prefix);
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 /// Starts ffmpeg producing the demo's live stream (a 9:16 test pattern with the
