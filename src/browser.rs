@@ -153,6 +153,26 @@ thread_local! {
 /// Parses JSON text into `T`. In the browser, `JSON.parse` does the parsing and
 /// serde-wasm-bindgen only maps the result onto `T`: that leaves serde_json's
 /// parser (number and string decoding, error positions) out of the bundle.
+/// Installs a language's JSON catalogue (an object of sentences by key),
+/// warning about anything it lacks; a malformed one leaves English in place.
+pub fn install_catalogue(lang: crate::i18n::Lang, json: &str) {
+    #[cfg(target_arch = "wasm32")]
+    let lookup = js_sys::JSON::parse(json).ok().filter(JsValue::is_object).map(|object| {
+        move |key: &str| js_sys::Reflect::get(&object, &JsValue::from_str(key)).ok().and_then(|v| v.as_string())
+    });
+    #[cfg(not(target_arch = "wasm32"))]
+    let lookup = serde_json::from_str::<std::collections::HashMap<String, String>>(json)
+        .ok()
+        .map(|mut map| move |key: &str| map.remove(key));
+    let Some(lookup) = lookup else {
+        return warn(&format!("vetrina: the {} catalogue is not a JSON object; showing English", lang.code()));
+    };
+    let missing = crate::i18n::install(lang, lookup);
+    if !missing.is_empty() {
+        warn(&format!("vetrina: the {} catalogue lacks {}; those stay English", lang.code(), missing.join(", ")));
+    }
+}
+
 pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     #[cfg(target_arch = "wasm32")]
     {

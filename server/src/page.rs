@@ -51,13 +51,24 @@ struct PageQuery {
     lang: Option<String>,
 }
 
-/// The languages the overlay speaks, chosen the way it chooses: `?lang`, then
-/// the browser's languages in order, then the show's, then English.
-const LANGUAGES: [&str; 2] = ["en", "it"];
+/// The overlay's catalogues other than English (compiled in there), the same
+/// files trunk copies beside the overlay: the page speaks the viewer's
+/// language before the wasm runs and hands the overlay its sentences.
+const CATALOGUES: [(&str, &str); 4] = [
+    ("it", include_str!("../../public/i18n/it.json")),
+    ("es", include_str!("../../public/i18n/es.json")),
+    ("fr", include_str!("../../public/i18n/fr.json")),
+    ("de", include_str!("../../public/i18n/de.json")),
+];
 
+/// The language, chosen the way the overlay chooses: `?lang`, then the
+/// browser's languages in order, then the show's, then English.
 fn language(requested: Option<&str>, headers: &HeaderMap, snapshot: Option<&ShowSnapshot>) -> &'static str {
     let primary = |tag: &str| tag.split(['-', '_', ';']).next().unwrap_or("").trim().to_ascii_lowercase();
-    let supported = |tag: &str| LANGUAGES.iter().copied().find(|l| *l == primary(tag));
+    let supported = |tag: &str| {
+        let p = primary(tag);
+        std::iter::once("en").chain(CATALOGUES.iter().map(|(l, _)| *l)).find(|l| *l == p)
+    };
     let browser = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
     requested
         .and_then(supported)
@@ -66,24 +77,26 @@ fn language(requested: Option<&str>, headers: &HeaderMap, snapshot: Option<&Show
         .unwrap_or("en")
 }
 
+/// The words of the first frame, from the language's catalogue.
 struct Words {
-    live: &'static str,
-    scheduled: &'static str,
-    replay: &'static str,
-    products: &'static str,
-    cart: &'static str,
+    live: String,
+    scheduled: String,
+    replay: String,
+    products: String,
+    cart: String,
 }
 
 fn words(lang: &str) -> Words {
-    match lang {
-        "it" => Words {
-            live: "In diretta",
-            scheduled: "A breve",
-            replay: "Replica",
-            products: "Prodotti",
-            cart: "Carrello",
-        },
-        _ => Words { live: "Live", scheduled: "Soon", replay: "Replay", products: "Products", cart: "Cart" },
+    let catalogue: Option<serde_json::Map<String, serde_json::Value>> =
+        CATALOGUES.iter().find(|(l, _)| *l == lang).and_then(|(_, json)| serde_json::from_str(json).ok());
+    let word =
+        |key: &str, english: &str| catalogue.as_ref().and_then(|c| c.get(key)?.as_str()).unwrap_or(english).to_string();
+    Words {
+        live: word("live", "Live"),
+        scheduled: word("scheduled", "Soon"),
+        replay: word("replay", "Replay"),
+        products: word("products", "Products"),
+        cart: word("cart_button_empty", "Cart, empty"),
     }
 }
 
@@ -104,10 +117,8 @@ pub fn escape(s: &str) -> String {
 }
 
 /// JSON that cannot end its `<script>` element or open a comment in it.
-fn embeddable_json(snapshot: &ShowSnapshot) -> String {
-    serde_json::to_string(snapshot)
-        .unwrap_or_default()
-        .replace('<', "\\u003c")
+fn embeddable_json(json: &str) -> String {
+    json.replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
         .replace('\u{2028}', "\\u2028")
@@ -123,13 +134,21 @@ pub fn render(index: &str, snapshot: Option<&ShowSnapshot>, lang: &str) -> Strin
             html.replace_range(start..start + end + 1, &format!("<html lang=\"{lang}\">"));
         }
     }
+    // The overlay's sentences in this language, so it need not fetch them.
+    if let Some((_, json)) = CATALOGUES.iter().find(|(l, _)| *l == lang) {
+        if let Some(at) = html.find("</head>") {
+            let script =
+                format!("<script type=\"application/json\" id=\"vt-text-{lang}\">{}</script>", embeddable_json(json));
+            html.insert_str(at, &script);
+        }
+    }
     let Some(snapshot) = snapshot else { return html };
     let show = &snapshot.show;
     let w = words(lang);
     let (badge, badge_class) = match show.status {
-        ShowStatus::Live => (w.live, "vt-live vt-live--on"),
-        ShowStatus::Scheduled => (w.scheduled, "vt-live"),
-        ShowStatus::Ended => (w.replay, "vt-live"),
+        ShowStatus::Live => (&w.live, "vt-live vt-live--on"),
+        ShowStatus::Scheduled => (&w.scheduled, "vt-live"),
+        ShowStatus::Ended => (&w.replay, "vt-live"),
     };
     let title = escape(&show.title);
     if let (Some(start), Some(end)) = (html.find("<title>"), html.find("</title>")) {
@@ -152,7 +171,7 @@ pub fn render(index: &str, snapshot: Option<&ShowSnapshot>, lang: &str) -> Strin
          <script type=\"application/json\" id=\"vt-snapshot\">{json}</script>",
         products = w.products,
         cart = w.cart,
-        json = embeddable_json(snapshot),
+        json = embeddable_json(&serde_json::to_string(snapshot).unwrap_or_default()),
     );
     if let Some(at) = html.find("<body>").map(|i| i + "<body>".len()) {
         html.insert_str(at, &frame);
@@ -176,9 +195,21 @@ mod tests {
     fn language_follows_the_overlay_rules() {
         let mut h = HeaderMap::new();
         assert_eq!(language(None, &h, None), "en");
-        h.insert(header::ACCEPT_LANGUAGE, "de-DE,it;q=0.8,en;q=0.5".parse().unwrap());
+        h.insert(header::ACCEPT_LANGUAGE, "pt-PT,it;q=0.8,en;q=0.5".parse().unwrap());
         assert_eq!(language(None, &h, None), "it");
         assert_eq!(language(Some("en"), &h, None), "en");
         assert_eq!(language(Some("xx"), &h, None), "it");
+        assert_eq!(language(Some("de-AT"), &h, None), "de");
+    }
+
+    #[test]
+    fn every_catalogue_gives_the_first_frame_its_words() {
+        for (lang, json) in CATALOGUES {
+            let parsed: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json).unwrap();
+            let w = words(lang);
+            assert_eq!(Some(w.live.as_str()), parsed["live"].as_str(), "{lang}");
+            assert_ne!(w.products, "Products", "{lang}");
+        }
+        assert_eq!(words("en").replay, "Replay");
     }
 }

@@ -131,6 +131,10 @@ async fn the_page_carries_the_show_escaped_with_a_strict_policy() {
     assert_eq!(page.header("referrer-policy"), "strict-origin-when-cross-origin");
     let html = page.text();
     assert!(html.contains("<html lang=\"it\">"), "{html}");
+    // The overlay's Italian sentences ride along; an English page carries none.
+    assert!(html.contains("<script type=\"application/json\" id=\"vt-text-it\">{"), "{html}");
+    let english = get(&s.router, "GET", "/?show=demo&lang=en", &[], vec![]).await.text();
+    assert!(!english.contains("vt-text-"), "{english}");
     // The first frame: title (escaped), badge, poster, in the overlay's own classes.
     assert!(html.contains(
         "<h1 class=\"vt-top__title\">Spring &lt;/script&gt;&lt;img src=x onerror=alert(1)&gt; &amp; more</h1>"

@@ -43,11 +43,11 @@ impl ApiError {
     pub fn user_message(&self) -> String {
         let t = i18n::t();
         match self {
-            Self::Network(_) => t.err_offline.into(),
+            Self::Network(_) => t.err_offline().into(),
             Self::Server { status, code, message, .. } if *status < 500 => {
                 t.error(code).map_or_else(|| message.clone(), str::to_string)
             }
-            Self::Server { .. } | Self::Decode(_) => t.err_server.into(),
+            Self::Server { .. } | Self::Decode(_) => t.err_server().into(),
         }
     }
 }
@@ -163,6 +163,16 @@ impl Client {
     }
 }
 
+/// A language's sentences (JSON text), from beside the overlay's own page, not
+/// from the API: the catalogue ships with the overlay, whoever the backend is.
+pub async fn catalogue(lang: i18n::Lang) -> Result<String, ApiError> {
+    let url = format!("i18n/{}.json", lang.code());
+    let response = gloo_net::http::Request::get(&url).send().await.map_err(|e| ApiError::Network(describe(e)))?;
+    let status = response.status();
+    let text = response.text().await.map_err(|e| ApiError::Network(describe(e)))?;
+    check(status, text)
+}
+
 /// The browser's own words for a failed request. (Not gloo's `Display`: that
 /// would pull serde_json's whole error catalogue into the bundle for a variant
 /// we never produce, since JSON goes through `browser::from_json`.)
@@ -243,7 +253,7 @@ mod tests {
         assert_eq!(decode::<u32>(200, "5"), Ok(5));
         let err = decode::<u32>(409, r#"{"code":"sold_out","message":"Tee is sold out."}"#).unwrap_err();
         assert_eq!(err.code(), "sold_out");
-        assert_eq!(err.user_message(), i18n::t().err_sold_out);
+        assert_eq!(err.user_message(), i18n::t().err_sold_out());
         let err = decode::<u32>(422, r#"{"code":"brand_rule","message":"Our own words."}"#).unwrap_err();
         assert_eq!(err.user_message(), "Our own words.");
         let err = decode::<u32>(502, "<html>bad gateway</html>").unwrap_err();

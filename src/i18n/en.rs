@@ -1,8 +1,8 @@
 //! English.
 
-use super::Text;
+use super::{Key, Text};
 
-pub static TEXT: Text = Text {
+pub static TEXT: Text = text! {
     loading_show: "Loading the show…",
     show_failed: "The show could not be loaded.",
     show_missing: "This show does not exist or has been removed.",

@@ -60,17 +60,17 @@ pub fn App() -> impl IntoView {
                 Load::Loading => view! {
                     <div class="vt-placeholder" aria-busy="true">
                         <div class="vt-spinner" aria-hidden="true"></div>
-                        <p>{t().loading_show}</p>
+                        <p>{t().loading_show()}</p>
                     </div>
                 }.into_any(),
                 Load::Failed(message) => view! {
                     <div class="vt-placeholder" role="alert">
-                        <p class="vt-placeholder__title">{t().show_failed}</p>
+                        <p class="vt-placeholder__title">{t().show_failed()}</p>
                         <p>{message}</p>
                         <button type="button" class="vt-button" on:click=move |_| {
                             store.snapshot.set(Load::Loading);
                             store.load();
-                        }>{t().try_again}</button>
+                        }>{t().try_again()}</button>
                     </div>
                 }.into_any(),
                 Load::Ready(()) => store.snapshot.with_untracked(|s| {

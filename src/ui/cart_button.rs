@@ -10,9 +10,9 @@ pub fn CartButton() -> impl IntoView {
     let store = use_store();
     let count = move || store.cart.with(|c| c.as_ref().map_or(0, |c| c.item_count));
     let label = move || match count() {
-        0 => t().cart_button_empty.to_string(),
-        1 => t().cart_button_one.to_string(),
-        n => fill(t().cart_button_many, &[&n.to_string()]),
+        0 => t().cart_button_empty().to_string(),
+        1 => t().cart_button_one().to_string(),
+        n => fill(t().cart_button_many(), &[&n.to_string()]),
     };
     view! {
         <button

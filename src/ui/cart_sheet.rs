@@ -65,11 +65,11 @@ pub fn CartSheet() -> impl IntoView {
                     <span class="vt-line__price">{money(line.line_total_minor)}</span>
                     {short.then(|| view! {
                         <span class="vt-hint vt-hint--out">
-                            {if line.available <= 0 { t().line_sold_out.to_string() } else { only_left(line.available) }}
+                            {if line.available <= 0 { t().line_sold_out().to_string() } else { only_left(line.available) }}
                         </span>
                     })}
                     {was.map(|was| view! {
-                        <span class="vt-hint vt-hint--low" data-testid="price-changed">{fill(t().price_changed, &[&money(was)])}</span>
+                        <span class="vt-hint vt-hint--low" data-testid="price-changed">{fill(t().price_changed(), &[&money(was)])}</span>
                     })}
                     {move || problem.get().filter(|(v, _)| *v == id).map(|(_, text)| view! {
                         <span class="vt-hint vt-hint--out" role="alert">{text}</span>
@@ -79,24 +79,24 @@ pub fn CartSheet() -> impl IntoView {
                     value=Signal::stored(q)
                     min=0
                     max=Signal::stored(max)
-                    label=fill(t().quantity_of, &[&line.title])
+                    label=fill(t().quantity_of(), &[&line.title])
                     disabled=busy
                     on_change=Callback::new(move |n| change(id, n))
                 />
                 <button type="button" class="vt-link-button" on:click=move |_| change(id, 0) disabled=move || busy.get()>
-                    {t().remove}<span class="vt-visually-hidden">{format!(" {}", line.title)}</span>
+                    {t().remove()}<span class="vt-visually-hidden">{format!(" {}", line.title)}</span>
                 </button>
             </li>
         }
     };
     view! {
-        <Sheet title=t().cart_title.to_string() id="cart">
+        <Sheet title=t().cart_title().to_string() id="cart">
             {move || match store.cart.get().filter(|c| !c.lines.is_empty()) {
                 None => view! {
                     <div class="vt-empty">
-                        <p>{t().cart_empty}</p>
-                        <p class="vt-muted">{t().cart_empty_hint}</p>
-                        <button type="button" class="vt-button" on:click=move |_| store.sheet.set(SheetState::Closed)>{t().back_to_show}</button>
+                        <p>{t().cart_empty()}</p>
+                        <p class="vt-muted">{t().cart_empty_hint()}</p>
+                        <button type="button" class="vt-button" on:click=move |_| store.sheet.set(SheetState::Closed)>{t().back_to_show()}</button>
                     </div>
                 }.into_any(),
                 Some(cart) => {
@@ -104,9 +104,9 @@ pub fn CartSheet() -> impl IntoView {
                     view! {
                         <ul class="vt-lines">{cart.lines.into_iter().map(line_view).collect_view()}</ul>
                         <dl class="vt-totals">
-                            <div><dt>{t().subtotal}</dt><dd>{money(cart.subtotal_minor)}</dd></div>
-                            <div><dt>{t().shipping}</dt><dd>{if cart.shipping_minor == 0 { t().free.to_string() } else { money(cart.shipping_minor) }}</dd></div>
-                            <div class="vt-totals__total"><dt>{t().total}</dt><dd data-testid="cart-total">{money(cart.total_minor)}</dd></div>
+                            <div><dt>{t().subtotal()}</dt><dd>{money(cart.subtotal_minor)}</dd></div>
+                            <div><dt>{t().shipping()}</dt><dd>{if cart.shipping_minor == 0 { t().free().to_string() } else { money(cart.shipping_minor) }}</dd></div>
+                            <div class="vt-totals__total"><dt>{t().total()}</dt><dd data-testid="cart-total">{money(cart.total_minor)}</dd></div>
                         </dl>
                         <button
                             type="button"
@@ -114,7 +114,7 @@ pub fn CartSheet() -> impl IntoView {
                             data-testid="go-to-checkout"
                             disabled=move || busy.get() || blocked
                             on:click=move |_| store.sheet.set(SheetState::Checkout)
-                        >{t().go_to_checkout}</button>
+                        >{t().go_to_checkout()}</button>
                     }.into_any()
                 }
             }}

@@ -26,32 +26,32 @@ struct Field {
 }
 
 const FIELDS: &[Field] = &[
-    Field { key: "email", label: |t| t.email, autocomplete: "email", input_type: "email", optional: false },
-    Field { key: "name", label: |t| t.full_name, autocomplete: "name", input_type: "text", optional: false },
+    Field { key: "email", label: |t| t.email(), autocomplete: "email", input_type: "email", optional: false },
+    Field { key: "name", label: |t| t.full_name(), autocomplete: "name", input_type: "text", optional: false },
     Field {
         key: "address.line1",
-        label: |t| t.address,
+        label: |t| t.address(),
         autocomplete: "address-line1",
         input_type: "text",
         optional: false,
     },
     Field {
         key: "address.line2",
-        label: |t| t.address_more,
+        label: |t| t.address_more(),
         autocomplete: "address-line2",
         input_type: "text",
         optional: true,
     },
     Field {
         key: "address.city",
-        label: |t| t.city,
+        label: |t| t.city(),
         autocomplete: "address-level2",
         input_type: "text",
         optional: false,
     },
     Field {
         key: "address.postal_code",
-        label: |t| t.postal_code,
+        label: |t| t.postal_code(),
         autocomplete: "postal-code",
         input_type: "text",
         optional: false,
@@ -112,7 +112,7 @@ pub fn CheckoutSheet() -> impl IntoView {
         let req = request();
         if let Err(fields) = req.validate() {
             errors.set(fields);
-            problem.set(Some(t().check_fields.into()));
+            problem.set(Some(t().check_fields().into()));
             return;
         }
         errors.set(Vec::new());
@@ -126,7 +126,7 @@ pub fn CheckoutSheet() -> impl IntoView {
                 }
                 Err(ApiError::Server { fields, .. }) if !fields.is_empty() => {
                     errors.set(fields);
-                    problem.set(Some(t().check_fields.into()));
+                    problem.set(Some(t().check_fields().into()));
                 }
                 Err(e) => {
                     if matches!(e.code(), "sold_out" | "insufficient_stock") {
@@ -138,9 +138,9 @@ pub fn CheckoutSheet() -> impl IntoView {
                         let reason = if short.is_empty() {
                             e.user_message()
                         } else {
-                            fill(t().not_enough_of, &[&short.join(", ")])
+                            fill(t().not_enough_of(), &[&short.join(", ")])
                         };
-                        problem.set(Some(fill(t().change_cart, &[&reason])));
+                        problem.set(Some(fill(t().change_cart(), &[&reason])));
                     } else {
                         problem.set(Some(e.user_message()));
                     }
@@ -196,11 +196,11 @@ pub fn CheckoutSheet() -> impl IntoView {
     let t = t();
 
     view! {
-        <Sheet title=t.checkout_title.to_string() id="checkout">
+        <Sheet title=t.checkout_title().to_string() id="checkout">
             <form class="vt-form" on:submit=submit novalidate>
                 {inputs}
                 <div class="vt-field">
-                    <label for="vt-f-country">{t.country}</label>
+                    <label for="vt-f-country">{t.country()}</label>
                     <select
                         id="vt-f-country"
                         name="country"
@@ -213,7 +213,7 @@ pub fn CheckoutSheet() -> impl IntoView {
                     <span class="vt-field__error">{error_for("address.country")}</span>
                 </div>
                 <div class="vt-field">
-                    <label for="vt-f-payment">{t.payment}</label>
+                    <label for="vt-f-payment">{t.payment()}</label>
                     <select
                         id="vt-f-payment"
                         name="payment"
@@ -223,7 +223,7 @@ pub fn CheckoutSheet() -> impl IntoView {
                         {TEST_PAYMENT_TOKENS
                             .iter()
                             .map(|(token, outcome)| {
-                                let label = if *outcome == "approved" { t.test_card_approves } else { t.test_card_declines };
+                                let label = if *outcome == "approved" { t.test_card_approves() } else { t.test_card_declines() };
                                 view! { <option value=*token>{fill(label, &[token])}</option> }
                             })
                             .collect_view()}
@@ -236,13 +236,13 @@ pub fn CheckoutSheet() -> impl IntoView {
                         prop:checked=move || remember.get()
                         on:change=move |ev| remember.set(event_target_checked(&ev))
                     />
-                    " " {t.remember_me}
+                    " " {t.remember_me()}
                 </label>
                 <p class="vt-problem" role="alert">{move || problem.get()}</p>
                 <button type="submit" class="vt-button vt-button--primary" data-testid="place-order" disabled=move || placing.get()>
-                    {move || if placing.get() { t.placing_order.to_string() } else { match total() { Some(total) => fill(t.place_order_total, &[&total]), None => t.place_order.into() } }}
+                    {move || if placing.get() { t.placing_order().to_string() } else { match total() { Some(total) => fill(t.place_order_total(), &[&total]), None => t.place_order().into() } }}
                 </button>
-                <button type="button" class="vt-link-button" on:click=move |_| store.sheet.set(SheetState::Cart)>{t.back_to_cart}</button>
+                <button type="button" class="vt-link-button" on:click=move |_| store.sheet.set(SheetState::Cart)>{t.back_to_cart()}</button>
             </form>
         </Sheet>
     }

@@ -26,18 +26,18 @@ pub fn ConfirmationSheet(order: Order) -> impl IntoView {
         .collect_view();
     let t = t();
     view! {
-        <Sheet title=t.thank_you.to_string() id="confirmation">
+        <Sheet title=t.thank_you().to_string() id="confirmation">
             <p class="vt-confirmation__number">
-                {t.order} " " <strong data-testid="order-number">{order.number.clone()}</strong>
+                {t.order()} " " <strong data-testid="order-number">{order.number.clone()}</strong>
             </p>
-            <p>{fill(t.confirmation_sent, &[&order.email])}</p>
+            <p>{fill(t.confirmation_sent(), &[&order.email])}</p>
             <ul class="vt-summary">{lines}</ul>
             <dl class="vt-totals">
-                <div><dt>{t.shipping}</dt><dd>{if order.shipping_minor == 0 { t.free.to_string() } else { money(order.shipping_minor) }}</dd></div>
-                <div class="vt-totals__total"><dt>{t.total}</dt><dd>{money(order.total_minor)}</dd></div>
+                <div><dt>{t.shipping()}</dt><dd>{if order.shipping_minor == 0 { t.free().to_string() } else { money(order.shipping_minor) }}</dd></div>
+                <div class="vt-totals__total"><dt>{t.total()}</dt><dd>{money(order.total_minor)}</dd></div>
             </dl>
             <button type="button" class="vt-button vt-button--primary" on:click=move |_| store.sheet.set(SheetState::Closed)>
-                {t.keep_watching}
+                {t.keep_watching()}
             </button>
         </Sheet>
     }

@@ -44,12 +44,12 @@ pub fn NoticeStrip() -> impl IntoView {
                 let online = store.online.get();
                 let mut banners = Vec::new();
                 if !online {
-                    banners.push(("vt-banner vt-banner--offline", "offline", t.offline_banner));
+                    banners.push(("vt-banner vt-banner--offline", "offline", t.offline_banner()));
                 } else if store.stream.get() == StreamState::Reconnecting {
-                    banners.push(("vt-banner", "reconnecting", t.reconnecting));
+                    banners.push(("vt-banner", "reconnecting", t.reconnecting()));
                 }
                 if store.retrying.get() > 0 {
-                    banners.push(("vt-banner", "retrying", t.retrying));
+                    banners.push(("vt-banner", "retrying", t.retrying()));
                 }
                 banners
                     .into_iter()

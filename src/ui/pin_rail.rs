@@ -19,7 +19,7 @@ pub fn PinRail() -> impl IntoView {
         <p class="vt-visually-hidden" aria-live="polite" data-testid="announcer">
             {move || store.announcement.get()}
         </p>
-        <ul class="vt-rail" aria-label=t().pinned_products>
+        <ul class="vt-rail" aria-label=t().pinned_products()>
             <For
                 each=move || cards.get().into_iter().rev()
                 key=|id| *id

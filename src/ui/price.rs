@@ -21,13 +21,13 @@ pub fn Price(
     let sale = percent_off(minor, compare_at).and_then(|pct| compare_at.map(|was| (was, pct)));
     view! {
         <span class="vt-price">
-            {from.then(|| view! { <span class="vt-price__from">{t().from}</span> })}
+            {from.then(|| view! { <span class="vt-price__from">{t().from()}</span> })}
             <span class="vt-price__now" class:vt-price__now--sale=sale.is_some()>{now}</span>
             {sale.map(|(was, pct)| {
                 let was_text = store.money(was, &currency);
                 view! {
                     " "
-                    <s class="vt-price__was"><span class="vt-visually-hidden">{t().was}</span>{was_text}</s>
+                    <s class="vt-price__was"><span class="vt-visually-hidden">{t().was()}</span>{was_text}</s>
                     " "
                     <span class="vt-price__off">{format!("-{pct}%")}</span>
                 }

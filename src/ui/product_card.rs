@@ -22,7 +22,7 @@ pub fn ProductCard(
         product.get().map(|product| {
             let varied = product.variants.iter().any(|v| Some(v.price_minor) != product.from_price_minor());
             let hint = match stock_hint(product.total_stock()) {
-                StockHint::SoldOut => Some((t().sold_out.to_string(), "vt-hint vt-hint--out")),
+                StockHint::SoldOut => Some((t().sold_out().to_string(), "vt-hint vt-hint--out")),
                 StockHint::Low(n) => Some((only_left(n), "vt-hint vt-hint--low")),
                 StockHint::InStock => None,
             };
@@ -43,7 +43,7 @@ pub fn ProductCard(
                             from=varied
                         />
                         {hint.map(|(text, class)| view! { <span class=class>{text}</span> })}
-                        {pinned.then(|| view! { <span class="vt-card__pinned">{t().pinned_now}</span> })}
+                        {pinned.then(|| view! { <span class="vt-card__pinned">{t().pinned_now()}</span> })}
                     </span>
                     <span class="vt-card__cta" aria-hidden="true">"›"</span>
                 </button>

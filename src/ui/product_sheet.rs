@@ -41,8 +41,8 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
         let Some(variant) = chosen.get_untracked() else {
             let missing = selection.with_untracked(variants::first_missing);
             let name = missing.and_then(|d| product.with_value(|p| p.option_names.get(d).cloned()));
-            let name = name.map_or_else(|| t().variant.to_string(), |n| n.to_lowercase());
-            problem.set(Some(fill(t().choose_first, &[&name])));
+            let name = name.map_or_else(|| t().variant().to_string(), |n| n.to_lowercase());
+            problem.set(Some(fill(t().choose_first(), &[&name])));
             return;
         };
         if adding.get_untracked().is_some() {
@@ -72,7 +72,7 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
                 },
                 Ok(()) => {
                     let title = product.with_value(|p| p.title.clone());
-                    store.tell(fill(t().added, &[&title]), false);
+                    store.tell(fill(t().added(), &[&title]), false);
                     store.sheet.set(SheetState::Closed);
                 }
                 Err(e) => problem.set(Some(e.user_message())),
@@ -123,7 +123,7 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
                                         >
                                             {label}
                                             {move || (state.get() == Choice::SoldOut).then(|| view! {
-                                                <span class="vt-visually-hidden">{t().sold_out_suffix}</span>
+                                                <span class="vt-visually-hidden">{t().sold_out_suffix()}</span>
                                             })}
                                         </button>
                                     }
@@ -157,20 +157,20 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
                     }}
                     <p class="vt-product__description">{description}</p>
                     {move || chosen.get().map(|v| match stock_hint(v.stock) {
-                        StockHint::SoldOut => view! { <p class="vt-hint vt-hint--out">{t().sold_out}</p> }.into_any(),
+                        StockHint::SoldOut => view! { <p class="vt-hint vt-hint--out">{t().sold_out()}</p> }.into_any(),
                         StockHint::Low(n) => view! { <p class="vt-hint vt-hint--low">{only_left(n)}</p> }.into_any(),
-                        StockHint::InStock => view! { <p class="vt-hint">{t().in_stock}</p> }.into_any(),
+                        StockHint::InStock => view! { <p class="vt-hint">{t().in_stock()}</p> }.into_any(),
                     })}
                 </div>
             </div>
             {option_rows}
             <div class="vt-quantity">
-                <span class="vt-options__legend" aria-hidden="true">{t().quantity}</span>
+                <span class="vt-options__legend" aria-hidden="true">{t().quantity()}</span>
                 <Stepper
                     value=quantity
                     min=1
                     max=max.into()
-                    label=fill(t().quantity_of, &[&product.with_value(|p| p.title.clone())])
+                    label=fill(t().quantity_of(), &[&product.with_value(|p| p.title.clone())])
                     disabled=sold_out_or_busy
                     on_change=Callback::new(move |n| picked.set(n))
                 />
@@ -185,9 +185,9 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
                     on:click=move |_| add(false)
                 >
                     {move || match (adding.get(), chosen.get().is_some_and(|v| v.stock <= 0)) {
-                        (Some(false), _) => t().adding,
-                        (_, true) => t().sold_out,
-                        _ => t().add_to_cart,
+                        (Some(false), _) => t().adding(),
+                        (_, true) => t().sold_out(),
+                        _ => t().add_to_cart(),
                     }}
                 </button>
                 <button
@@ -197,7 +197,7 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
                     disabled=sold_out_or_busy
                     on:click=move |_| add(true)
                 >
-                    {move || if adding.get() == Some(true) { t().buying } else { t().buy_now }}
+                    {move || if adding.get() == Some(true) { t().buying() } else { t().buy_now() }}
                 </button>
             </div>
             {move || {
@@ -212,12 +212,12 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
                 });
                 let price = store.money(subtotal, &currency);
                 let cost = match shipping {
-                    0 => fill(t().cost_free_shipping, &[&price]),
-                    s => fill(t().cost_plus_shipping, &[&price, &store.money(s, &currency)]),
+                    0 => fill(t().cost_free_shipping(), &[&price]),
+                    s => fill(t().cost_plus_shipping(), &[&price, &store.money(s, &currency)]),
                 };
                 Some(view! {
                     <p class="vt-muted" data-testid="express-note">
-                        {fill(t().express_note, &[&cost, &buyer.name, &buyer.address.city])}
+                        {fill(t().express_note(), &[&cost, &buyer.name, &buyer.address.city])}
                     </p>
                 })
             }}

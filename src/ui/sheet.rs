@@ -89,7 +89,7 @@ pub fn Sheet(
         >
             <header class="vt-sheet__header">
                 <h2 class="vt-sheet__title" id=heading_id>{title}</h2>
-                <button type="button" class="vt-icon-button" aria-label=t().close on:click=move |_| close()>
+                <button type="button" class="vt-icon-button" aria-label=t().close() on:click=move |_| close()>
                     <span aria-hidden="true">"✕"</span>
                 </button>
             </header>

@@ -49,15 +49,15 @@ pub fn ShelfSheet() -> impl IntoView {
             })
             .collect_view();
         view! {
-            <h3 class="vt-shelf__heading">{t().chapters}</h3>
+            <h3 class="vt-shelf__heading">{t().chapters()}</h3>
             <ol class="vt-chapters" data-testid="chapters">{items}</ol>
-            <h3 class="vt-shelf__heading">{t().all_products}</h3>
+            <h3 class="vt-shelf__heading">{t().all_products()}</h3>
         }
     });
     view! {
-        <Sheet title=t().all_products.to_string() id="shelf">
+        <Sheet title=t().all_products().to_string() id="shelf">
             {chapters}
-            {move || rows.with(Vec::is_empty).then(|| view! { <p class="vt-empty">{t().no_products}</p> })}
+            {move || rows.with(Vec::is_empty).then(|| view! { <p class="vt-empty">{t().no_products()}</p> })}
             <ul class="vt-shelf">
                 // Keyed by pin state too: a product that is pinned or unpinned
                 // while the shelf is open moves and gains or loses its mark.

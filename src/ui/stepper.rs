@@ -21,7 +21,7 @@ pub fn Stepper(
             <button
                 type="button"
                 class="vt-stepper__button"
-                aria-label=t().fewer
+                aria-label=t().fewer()
                 disabled=move || { disabled.get() || value.get() <= min }
                 on:click=move |_| on_change.run(value.get_untracked().saturating_sub(1))
             >"−"</button>
@@ -29,7 +29,7 @@ pub fn Stepper(
             <button
                 type="button"
                 class="vt-stepper__button"
-                aria-label=t().more
+                aria-label=t().more()
                 disabled=move || { disabled.get() || value.get() >= max.get() }
                 on:click=move |_| on_change.run(value.get_untracked() + 1)
             >"+"</button>

@@ -118,10 +118,15 @@ impl Store {
     /// Chooses the language and formatting locale (the show's locale counts
     /// once it is known) and tells the page, for screen readers.
     fn settle_language(&self, show_locale: Option<&str>) {
-        let choice = i18n::choose(self.requested_lang.get_value().as_deref(), &browser::languages(), show_locale);
+        let choice = self.choose_language(show_locale);
+        // English until the chosen language's sentences are installed.
         i18n::set(choice.lang);
-        browser::set_document_lang(choice.lang.code());
+        browser::set_document_lang(i18n::current().code());
         self.locale.set_value(Some(choice.locale));
+    }
+
+    fn choose_language(&self, show_locale: Option<&str>) -> i18n::Choice {
+        i18n::choose(self.requested_lang.get_value().as_deref(), &browser::languages(), show_locale)
     }
 
     /// Keeps (or, without consent, forgets) the buyer's details in this browser.
@@ -182,7 +187,7 @@ impl Store {
                 match self.client.get_value().snapshot(&self.show_id.get_value()).await {
                     Ok(snapshot) => self.ready(snapshot),
                     Err(e) => self.snapshot.set(Load::Failed(match e {
-                        ApiError::Server { status: 404, .. } => t().show_missing.into(),
+                        ApiError::Server { status: 404, .. } => t().show_missing().into(),
                         other => other.user_message(),
                     })),
                 }
@@ -191,7 +196,29 @@ impl Store {
         self.refresh_cart();
     }
 
+    /// The show is known: its language's sentences come first (from the page,
+    /// else fetched; English if neither works), then the show renders.
     fn ready(self, snapshot: ShowSnapshot) {
+        let lang = self.choose_language(Some(&snapshot.show.locale)).lang;
+        if lang.is_available() {
+            return self.present(snapshot);
+        }
+        let id = format!("vt-text-{}", lang.code());
+        if let Some(json) = browser::element_text(&id) {
+            browser::remove_element(&id);
+            browser::install_catalogue(lang, &json);
+            return self.present(snapshot);
+        }
+        spawn_local(async move {
+            match api::catalogue(lang).await {
+                Ok(json) => browser::install_catalogue(lang, &json),
+                Err(e) => browser::warn(&format!("vetrina: no {} sentences ({e}); showing English", lang.code())),
+            }
+            self.present(snapshot);
+        });
+    }
+
+    fn present(self, snapshot: ShowSnapshot) {
         let client = self.client.get_value();
         let show_id = self.show_id.get_value();
         // Before anything of the show renders: it renders in this language.
@@ -334,7 +361,7 @@ impl Store {
             return;
         }
         if let Some(p) = pins.iter().find(|p| !before.contains(p)).and_then(|id| self.product(*id)) {
-            self.announcement.set(fill(t().now_showing, &[&p.title]));
+            self.announcement.set(fill(t().now_showing(), &[&p.title]));
         }
         self.shown.set(pins);
     }
@@ -350,7 +377,7 @@ impl Store {
         match self.client.get_value().cart(&id).await {
             Ok(cart) => self.cart.set(Some(cart)),
             Err(ApiError::Server { status: 404, .. }) => browser::storage_remove(&self.cart_key()),
-            Err(e) => self.tell(fill(t().cart_not_loaded, &[&e.user_message()]), true),
+            Err(e) => self.tell(fill(t().cart_not_loaded(), &[&e.user_message()]), true),
         }
     }
 
@@ -425,7 +452,7 @@ impl Store {
             return Err(ApiError::Server {
                 status: 409,
                 code: "cart_empty".into(),
-                message: t().err_cart_empty.into(),
+                message: t().err_cart_empty().into(),
                 fields: Vec::new(),
             });
         };

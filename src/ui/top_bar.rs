@@ -20,9 +20,9 @@ pub fn TopBar(title: String) -> impl IntoView {
         })
     });
     let badge = move || match status.get() {
-        ShowStatus::Live => (t.live, "vt-live vt-live--on"),
-        ShowStatus::Scheduled => (t.scheduled, "vt-live"),
-        ShowStatus::Ended => (t.replay, "vt-live"),
+        ShowStatus::Live => (t.live(), "vt-live vt-live--on"),
+        ShowStatus::Scheduled => (t.scheduled(), "vt-live"),
+        ShowStatus::Ended => (t.replay(), "vt-live"),
     };
     view! {
         <header class="vt-top">
@@ -33,7 +33,7 @@ pub fn TopBar(title: String) -> impl IntoView {
                 class="vt-pill"
                 data-testid="shelf-button"
                 on:click=move |_| store.sheet.set(Sheet::Shelf)
-            >{t.products}</button>
+            >{t.products()}</button>
             <CartButton />
         </header>
     }

@@ -117,7 +117,7 @@ pub fn Video(
             type="button"
             class="vt-icon-button vt-sound"
             aria-pressed=move || (!muted.get()).to_string()
-            aria-label=move || if muted.get() { t().sound_on } else { t().sound_off }
+            aria-label=move || if muted.get() { t().sound_on() } else { t().sound_off() }
             on:click=toggle
         >
             <svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22">

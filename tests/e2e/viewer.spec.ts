@@ -195,8 +195,40 @@ test.describe('in Italian', () => {
   });
 });
 
-test.describe('in a language we do not speak', () => {
+test.describe('in German', () => {
   test.use({ locale: 'de-DE' });
+
+  test('the German sentences come with the page, or are fetched when the page lacks them', async ({ page }) => {
+    // As the server sends it: the catalogue is in the page, nothing is fetched.
+    const fetched: string[] = [];
+    page.on('request', (r) => { if (r.url().includes('/i18n/')) fetched.push(r.url()); });
+    await openShow(page);
+    await expect(page.locator('html')).toHaveAttribute('lang', 'de');
+    await expect(page.getByTestId('shelf-button')).toHaveText('Produkte');
+    expect(fetched).toEqual([]);
+    // A page without it (a brand's static copy of the overlay): fetched once, beside the overlay.
+    await page.route(/\/\?show=demo/, async (route) => {
+      const response = await route.fetch();
+      const body = (await response.text()).replace(/<script type="application\/json" id="vt-text-de">.*?<\/script>/s, '');
+      await route.fulfill({ response, body });
+    });
+    await openShow(page);
+    await expect(page.getByTestId('shelf-button')).toHaveText('Produkte');
+    await expect(page.getByTestId('cart-button')).toHaveAttribute('aria-label', 'Warenkorb, leer');
+    expect(fetched.map((u) => new URL(u).pathname)).toEqual(['/i18n/de.json']);
+  });
+});
+
+test('an English viewer downloads no other language', async ({ page }) => {
+  const fetched: string[] = [];
+  page.on('request', (r) => { if (r.url().includes('/i18n/')) fetched.push(r.url()); });
+  await openShow(page);
+  await expect(page.getByTestId('shelf-button')).toHaveText('Products');
+  expect(fetched).toEqual([]);
+});
+
+test.describe('in a language we do not speak', () => {
+  test.use({ locale: 'pt-BR' });
 
   test("the show's language is used, with the viewer's number formats left to Intl", async ({ page }) => {
     await openShow(page);

@@ -13,6 +13,8 @@ use std::process::{Command, ExitCode};
 /// trunk, pinned. 0.22 declares a newer rust-version than this machine's stable
 /// and builds fine with `--ignore-rust-version` (see shared/TOOLCHAIN.md).
 const TRUNK_VERSION: &str = "0.22.1";
+/// twiggy (wasm size profiler, crates.io), pinned; only the bench needs it.
+const TWIGGY_VERSION: &str = "0.7.0";
 /// Debian packages the tests and the demo need.
 const APT_PACKAGES: &[&str] =
     &["chromium", "chromium-driver", "ffmpeg", "fonts-dejavu-core", "python3", "python3-venv"];
@@ -38,9 +40,10 @@ fn main() -> ExitCode {
         Some("e2e") => setup().and_then(|()| build_overlay()).and_then(|()| e2e()),
         Some("contract") => setup().and_then(|()| contract()),
         Some("bench") => setup().and_then(|()| bench()),
+        Some("size") => setup().and_then(|()| build_overlay()).and_then(|()| wasm_profile()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <demo|test|setup|e2e|bench>\n\n  demo   set up, build, and run the demo at http://{DEMO_ADDR}\n  test   set up, build, and run every test\n  setup  only install the tools (skipping what is there)\n  e2e    only the end-to-end browser tests\n  contract  only the API contract test (schemathesis)\n  bench  the benchmarks: checkout throughput and latency; overlay tap latency and memory"
+                "usage: cargo xtask <demo|test|setup|e2e|contract|bench|size>\n\n  demo   set up, build, and run the demo at http://{DEMO_ADDR}\n  test   set up, build, and run every test\n  setup  only install the tools (skipping what is there)\n  e2e    only the end-to-end browser tests\n  contract  only the API contract test (schemathesis)\n  bench  the benchmarks: checkout throughput and latency; overlay tap latency and memory; Lighthouse; the wasm size profile\n  size   only the wasm size profile (twiggy: bytes per crate, largest functions)"
             );
             return ExitCode::from(2);
         }
@@ -327,6 +330,7 @@ fn bench() -> Result {
     say("Event fan-out benchmark (release build of the server)");
     run(cmd("cargo").args(["bench", "--package", "vetrina-server", "--bench", "fanout"]))?;
     build_overlay()?;
+    wasm_profile()?;
     build_server()?;
     say("Overlay benchmark in headless Chromium (tap latency with 4x CPU throttling, memory over 500 events)");
     let data = root().join("target/bench-data");
@@ -391,6 +395,68 @@ fn bench() -> Result {
         let _ = s.wait();
     }
     result
+}
+
+/// Where the overlay's wasm bytes go: twiggy on the wasm trunk just built,
+/// before wasm-opt dropped its function names (so sizes are ~10% above the
+/// shipped file's, in the same proportions). Prints the bytes per crate and the
+/// largest functions; the full tables are saved in `target/bench/`.
+fn wasm_profile() -> Result {
+    say(&format!("Wasm size profile (twiggy {TWIGGY_VERSION})"));
+    let have = output(cmd("twiggy").arg("--version")).unwrap_or_default();
+    if have.split_whitespace().nth(1) != Some(TWIGGY_VERSION) {
+        run(cmd("cargo").args(["install", "twiggy", "--version", TWIGGY_VERSION]))?;
+    }
+    let out = root().join("target/bench/twiggy");
+    std::fs::create_dir_all(&out).map_err(|e| format!("creating {}: {e}", out.display()))?;
+    // The same wasm-bindgen step trunk ran, without wasm-opt: twiggy 0.7 cannot
+    // parse wasm-opt 132's output, and the names are what we are after.
+    run(cmd("wasm-bindgen")
+        .args(["--target", "web", "--out-dir"])
+        .arg(&out)
+        .arg("target/wasm32-unknown-unknown/wasm-release/vetrina.wasm"))?;
+    let wasm = out.join("vetrina_bg.wasm");
+    let csv = output(cmd("twiggy").args(["top", "-n", "1000000", "--format", "csv"]).arg(&wasm))
+        .ok_or("twiggy top failed")?;
+    let top = output(cmd("twiggy").args(["top", "-n", "60"]).arg(&wasm)).unwrap_or_default();
+    let mut by_crate: std::collections::BTreeMap<String, u64> = Default::default();
+    for line in csv.lines().skip(1) {
+        // Name,ShallowSize,... with the name quoted when it holds a comma.
+        let (name, rest) = match line.strip_prefix('"') {
+            Some(quoted) => quoted.split_once("\",").unwrap_or((quoted, "")),
+            None => line.split_once(',').unwrap_or((line, "")),
+        };
+        let bytes: u64 = rest.split(',').next().and_then(|b| b.parse().ok()).unwrap_or(0);
+        *by_crate.entry(crate_of(name)).or_default() += bytes;
+    }
+    let mut rows: Vec<(String, u64)> = by_crate.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1));
+    let table: String = rows.iter().take(25).map(|(c, b)| format!("{b:>9}  {c}\n")).collect();
+    println!("    bytes per crate (before wasm-opt, names excluded):\n{table}");
+    for (file, text) in [("top.txt", &top), ("top.csv", &csv), ("crates.txt", &table)] {
+        std::fs::write(out.join(file), text).map_err(|e| format!("writing {file}: {e}"))?;
+    }
+    println!("    largest functions: target/bench/twiggy/top.txt");
+    Ok(())
+}
+
+/// The crate a twiggy item belongs to: the first path segment of its name,
+/// through `<T as crate::Trait>` and `<crate::Type>` wrappers.
+fn crate_of(name: &str) -> String {
+    if name.contains("function names") || name.starts_with("custom section") {
+        return "(names and custom sections)".into();
+    }
+    if name.starts_with("data[") {
+        return "(data: strings and constants)".into();
+    }
+    let name = name.trim_start_matches(['<', '&']).trim_start_matches("mut ").trim_start_matches("dyn ");
+    let name = name.strip_prefix("T as ").unwrap_or(name);
+    let end = name.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(name.len());
+    match &name[..end] {
+        "" => "(other)".into(),
+        first if name[end..].starts_with("::") || name[end..].starts_with('[') => first.to_string(),
+        _ => "(other)".into(),
+    }
 }
 
 /// Waits until something accepts connections at `addr` (the demo video may take
