@@ -430,7 +430,7 @@ fn wasm_profile() -> Result {
         *by_crate.entry(crate_of(name)).or_default() += bytes;
     }
     let mut rows: Vec<(String, u64)> = by_crate.into_iter().collect();
-    rows.sort_by(|a, b| b.1.cmp(&a.1));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.1));
     let table: String = rows.iter().take(25).map(|(c, b)| format!("{b:>9}  {c}\n")).collect();
     println!("    bytes per crate (before wasm-opt, names excluded):\n{table}");
     for (file, text) in [("top.txt", &top), ("top.csv", &csv), ("crates.txt", &table)] {
