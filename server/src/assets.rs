@@ -215,8 +215,11 @@ pub fn is_hashed(path: &str) -> bool {
 /// (see `live::spawn_demo_stream`), so it never changes; generated pictures
 /// and the demo video may be redrawn, so they are kept briefly.
 pub async fn media_cache(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let rule = match request.uri().path().rsplit('.').next() {
+    let path = request.uri().path();
+    let rule = match path.rsplit('.').next() {
         Some("ts" | "m4s" | "aac") => IMMUTABLE,
+        // A live recording's init segment: its name is unique to the recording.
+        Some("mp4") if path.starts_with("/media/live/") => IMMUTABLE,
         Some("m3u8") => REVALIDATE,
         _ => "public, max-age=300",
     };

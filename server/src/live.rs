@@ -244,7 +244,7 @@ pub async fn playlist(
     let dir = stream_dir(&media, show_id);
     // An adaptive ladder: the master playlist, its renditions under /live/{show}/.
     if let Ok(master) = tokio::fs::read_to_string(dir.join(MASTER)).await {
-        return Ok(m3u8(rebase_uris(&master, ".m3u8", &format!("/live/{show_id}/"))));
+        return Ok(m3u8(rebase_uris(&master, &format!("/live/{show_id}/"))));
     }
     media_playlist(&state, &dir, show_id, "index").await
 }
@@ -313,17 +313,25 @@ async fn media_playlist(state: &AppState, dir: &Path, show_id: &str, name: &str)
         None => live_window(&text, LIVE_WINDOW_SEGMENTS),
     };
     let body = with_dateranges(&text, &ranges(&borrowed));
-    Ok(m3u8(rebase_uris(&body, ".ts", &format!("/media/live/{show_id}/"))))
+    Ok(m3u8(rebase_uris(&body, &format!("/media/live/{show_id}/"))))
 }
 
-/// ffmpeg writes URIs relative to its folder; viewers get them under `prefix`.
-fn rebase_uris(playlist: &str, extension: &str, prefix: &str) -> String {
+/// ffmpeg writes URIs relative to its folder; viewers get them under `prefix`:
+/// every URI line, and the init segment's `#EXT-X-MAP:URI="…"` (fMP4).
+fn rebase_uris(playlist: &str, prefix: &str) -> String {
+    let relative = |uri: &str| !uri.starts_with('/') && !uri.contains("://");
     let mut out = String::with_capacity(playlist.len() + 64);
     for line in playlist.lines() {
-        if line.ends_with(extension) && !line.starts_with('#') {
+        if let Some(uri) = line.strip_prefix("#EXT-X-MAP:URI=\"").filter(|u| relative(u)) {
+            out.push_str("#EXT-X-MAP:URI=\"");
             out.push_str(prefix);
+            out.push_str(uri);
+        } else {
+            if !line.starts_with('#') && !line.trim().is_empty() && relative(line) {
+                out.push_str(prefix);
+            }
+            out.push_str(line);
         }
-        out.push_str(line);
         out.push('\n');
     }
     out
@@ -340,6 +348,7 @@ pub fn spawn_demo_stream(media: &Path, show_id: &str) -> std::io::Result<tokio::
     // A fresh recording each run: ffmpeg would otherwise reuse segment names.
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
+    let recording = crate::util::now_ms();
     // The wall-clock time of the frame, to judge pin timing by eye.
     let clock = crate::demo::clock_filter(r"%{localtime\:%H\\\:%M\\\:%S}", 75);
     // One encode, split into the ladder: every rendition has the same frames
@@ -372,8 +381,14 @@ pub fn spawn_demo_stream(media: &Path, show_id: &str) -> std::io::Result<tokio::
         .args(["-hls_flags", "program_date_time+omit_endlist+independent_segments"])
         // Names unique to this recording, so a segment URL never names other
         // bytes and browsers may cache segments for good.
+        // Fragmented MP4, not MPEG-TS: hls.js hands its samples to the browser
+        // as they are instead of demuxing and remuxing every segment on the
+        // main thread, which on a throttled phone was most of its CPU time.
+        .args(["-hls_segment_type", "fmp4"])
+        .arg("-hls_fmp4_init_filename")
+        .arg(format!("{recording}-%v-init.mp4"))
         .arg("-hls_segment_filename")
-        .arg(dir.join(format!("{}-%v-%05d.ts", crate::util::now_ms())))
+        .arg(dir.join(format!("{recording}-%v-%05d.m4s")))
         .args(["-master_pl_name", MASTER, "-var_stream_map", &var_stream_map])
         .arg(dir.join("%v.m3u8"))
         .kill_on_drop(true)
@@ -396,6 +411,17 @@ index10.ts
 #EXTINF:2.000000,
 index11.ts
 ";
+
+    #[test]
+    fn rebasing_covers_segments_and_the_fmp4_init_segment() {
+        let ffmpeg = "#EXTM3U\n#EXT-X-MAP:URI=\"7-360p-init.mp4\"\n#EXTINF:2.0,\n7-360p-00001.m4s\n/already/absolute.m4s\nhttps://cdn.example/x.m4s\n";
+        assert_eq!(
+            rebase_uris(ffmpeg, "/media/live/demo/"),
+            "#EXTM3U\n#EXT-X-MAP:URI=\"/media/live/demo/7-360p-init.mp4\"\n#EXTINF:2.0,\n/media/live/demo/7-360p-00001.m4s\n/already/absolute.m4s\nhttps://cdn.example/x.m4s\n"
+        );
+        // The init segment is a header tag: cutting the window keeps it.
+        assert!(live_window(ffmpeg, 1).contains("#EXT-X-MAP:URI=\"7-360p-init.mp4\""));
+    }
 
     fn at(s: &str) -> i64 {
         parse_pdt(s).unwrap()

@@ -96,7 +96,13 @@ export function attach(video, src, isHls, baseMs, onClock, onRange, onNoClock) {
       if (stopped) return;
     }
     if (Hls && Hls.isSupported()) {
-      hls = new Hls({ liveSyncDurationCount: 3 });
+      hls = new Hls({
+        liveSyncDurationCount: 3,
+        // A phone starts on the lightest rendition and climbs when the network
+        // proves it can; never above what the player's box can show.
+        startLevel: 0,
+        capLevelToPlayerSize: true,
+      });
       hls.on(Hls.Events.LEVEL_UPDATED, (_event, data) => {
         for (const range of Object.values(data.details.dateRanges || {})) {
           if (range.class !== 'com.vetrina.pin') continue;

@@ -34,10 +34,16 @@ for (let i = 0; i < runs; i++) {
       bytes: a['total-byte-weight'].numericValue,
     };
     rows.push(row);
+    // Where the main thread went (scripts by CPU time, Lighthouse's own attribution).
+    const scripts = (a['bootup-time'].details?.items ?? [])
+      .slice(0, 4)
+      .map((s) => `${s.url.replace(/^https?:\/\/[^/]+/, '').replace(/-[0-9a-f]{16}/, '')} ${Math.round(s.scripting)} ms`)
+      .join(', ');
     writeFileSync(`target/bench/lighthouse-${i + 1}.json`, result.report);
     console.log(`run ${i + 1}: performance ${row.performance}, LCP ${(row.lcp / 1000).toFixed(2)} s, TBT ${row.tbt.toFixed(0)} ms, ` +
       `CLS ${row.cls.toFixed(3)}, FCP ${(row.fcp / 1000).toFixed(2)} s, accessibility ${row.accessibility}, ` +
       `${(row.bytes / 1024).toFixed(1)} KiB transferred`);
+    console.log(`       scripting: ${scripts}`);
   } finally {
     await chrome.kill();
   }
