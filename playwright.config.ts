@@ -9,6 +9,8 @@ const data = process.env.VETRINA_E2E_DATA ?? 'target/e2e-data';
 // A second server streams the demo show live over HLS (ffmpeg), for the tests of
 // pins on the video's clock; its show is ended by those tests, so it is its own.
 const liveAddr = process.env.VETRINA_E2E_LIVE_ADDR ?? '127.0.0.1:18081';
+// The sample brand site (a second origin, http://localhost:PORT) that embeds the show.
+const brandAddr = process.env.VETRINA_E2E_BRAND_ADDR ?? '127.0.0.1:18083';
 const liveData = process.env.VETRINA_E2E_LIVE_DATA ?? 'target/e2e-live-data';
 const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const desktop = { viewport: { width: 1280, height: 800 } };
@@ -46,7 +48,7 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: `target/debug/vetrina-server --demo --host-every 0 --demo-token ${token} --addr ${addr} --dist dist --data-dir ${data}`,
+      command: `target/debug/vetrina-server --demo --host-every 0 --demo-token ${token} --addr ${addr} --brand-addr ${brandAddr} --dist dist --data-dir ${data}`,
       url: `http://${addr}/api/shows/demo`,
       timeout: 120_000,
       reuseExistingServer: false,

@@ -31,8 +31,7 @@ use crate::util::fnv1a;
 pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
                        style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https:; \
                        media-src 'self' blob: https:; connect-src 'self' https:; worker-src 'self' blob:; \
-                       font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
-                       frame-ancestors 'self'";
+                       font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
 
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 pub const REVALIDATE: &str = "no-cache";

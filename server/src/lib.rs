@@ -12,10 +12,12 @@
 //! with `oneshot` or over a real socket exactly as production does.
 
 pub mod assets;
+pub mod brand;
 pub mod carts;
 pub mod catalog;
 pub mod db;
 pub mod demo;
+pub mod embed;
 pub mod error;
 pub mod events;
 pub mod idempotency;
@@ -186,6 +188,32 @@ pub fn endpoints() -> Vec<Endpoint> {
             success: (200, "The updated show", Some(s::<w::Show>)),
             errors: &[(400, "Malformed body"), (401, "Missing or wrong creator token"), (404, "No such show")],
             handler: axum::routing::patch(catalog::update_show),
+        },
+        Endpoint {
+            method: Method::GET,
+            path: "/shows/{show}/embed",
+            summary: "The card a brand's page draws before the viewer asks for the show (title, badge, poster), \
+                      and whether the request's Origin may embed it; readable from any origin",
+            access: Access::Public,
+            request: None,
+            success: (200, "The show's embed card", Some(s::<w::EmbedCard>)),
+            errors: &[(404, "No such show")],
+            handler: axum::routing::get(embed::card),
+        },
+        Endpoint {
+            method: Method::PUT,
+            path: "/shows/{show}/embed-origins",
+            summary: "Set the sites allowed to embed the show (the overlay page's CSP frame-ancestors)",
+            access: Access::Creator,
+            request: Some(s::<w::EmbedOrigins>),
+            success: (200, "The list now in force, normalized", Some(s::<w::EmbedOrigins>)),
+            errors: &[
+                (400, "Malformed body"),
+                (401, "Missing or wrong creator token"),
+                (404, "No such show"),
+                (422, "Not an origin (scheme://host[:port]), or more than 50"),
+            ],
+            handler: axum::routing::put(embed::put_origins),
         },
         Endpoint {
             method: Method::GET,

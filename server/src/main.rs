@@ -10,7 +10,7 @@ use vetrina_server::{app, catalog, db, demo, idempotency, import, live, orders, 
 
 const USAGE: &str = "usage:
   vetrina-server [serve] [--addr 127.0.0.1:8080] [--data-dir .vetrina] [--dist dist]
-                 [--demo] [--live] [--demo-token TOKEN] [--host-every SECONDS]
+                 [--demo] [--live] [--demo-token TOKEN] [--host-every SECONDS] [--brand-addr ADDR]
                  [--cors-origin ORIGIN]... [--pins-per-second N] [--checkouts-per-minute N]
                  [--trusted-proxy CIDR]... [--max-streams-per-client N]
                  [--smtp-url URL] [--mail-from MAILBOX]
@@ -27,6 +27,9 @@ serve (the default):
   --live                 with --demo: stream the show live over HLS made by ffmpeg (pins are
                          written into the playlist as EXT-X-DATERANGE tags; once the show ends
                          the recording is its replay) instead of a looping video file
+  --brand-addr           with --demo: also serve a sample brand site here (say 127.0.0.1:8081),
+                         as http://localhost:PORT, a second origin that embeds the demo show
+                         (the show allows that origin to frame it)
   --demo-token           use this creator token for the demo show instead of a random one
   --host-every           seconds between the scripted host's pins (default 7; 0 turns the host off)
   --cors-origin          let pages on this origin call the API (repeatable; none by default)
@@ -120,6 +123,7 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
     let mut dist: Option<PathBuf> = None;
     let (mut is_demo, mut demo_token, mut host_every, mut live_hls) = (false, None, 7u64, false);
     let mut config = Config::default();
+    let mut brand_addr: Option<SocketAddr> = None;
     let mut smtp_url = std::env::var("VETRINA_SMTP_URL").ok().filter(|u| !u.is_empty());
     if let Ok(from) = std::env::var("VETRINA_MAIL_FROM") {
         config.mail_from = from;
@@ -131,6 +135,13 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
             "--dist" => dist = Some(args.value("--dist")?.into()),
             "--demo" => is_demo = true,
             "--live" => live_hls = true,
+            "--brand-addr" => {
+                brand_addr = Some(
+                    args.value("--brand-addr")?
+                        .parse::<SocketAddr>()
+                        .map_err(|e| usage(format!("--brand-addr: {e}")))?,
+                )
+            }
             "--demo-token" => demo_token = Some(args.value("--demo-token")?),
             "--host-every" => host_every = args.number("--host-every")?,
             "--cors-origin" => config.cors_origins.push(args.value("--cors-origin")?),
@@ -201,7 +212,7 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
     } else {
         None
     };
-    tokio::spawn(maintenance(writer));
+    tokio::spawn(maintenance(writer.clone()));
     tokio::spawn(resend_confirmations(state.clone()));
 
     // Built before listening: it reads and compresses the overlay's files, and
@@ -222,6 +233,19 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
         println!("    curl -X POST {base}/api/shows/{show}/pins -H 'Authorization: Bearer {token}' \\");
         println!("         -H 'Content-Type: application/json' -d '{{\"product_id\": 1}}'");
         println!();
+    }
+    if let (Some(addr), true) = (brand_addr, is_demo) {
+        // "localhost", not the address: a second origin beside the demo's 127.0.0.1.
+        let brand = tokio::net::TcpListener::bind(addr).await?;
+        let origin = format!("http://localhost:{}", brand.local_addr()?.port());
+        vetrina_server::embed::set_origins_on(&writer, demo::DEMO_SHOW, std::slice::from_ref(&origin)).await?;
+        println!("  Sample brand site:   {origin}/   (the show embedded with one snippet; {origin}/host-cart.html with the site's own cart)");
+        println!();
+        let site = vetrina_server::brand::router(&base);
+        let brand_config = serve_config.clone();
+        tokio::spawn(async move {
+            let _ = vetrina_server::net::serve(brand, site, &brand_config, std::future::pending()).await;
+        });
     }
     match &smtp_url {
         Some(_) => println!("  Order confirmations are sent by SMTP from {}.", serve_config.mail_from),

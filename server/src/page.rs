@@ -40,7 +40,15 @@ pub async fn serve(State((state, dist)): State<(AppState, Arc<Dist>)>, request: 
     let lang = language(query.lang.as_deref(), request.headers(), snapshot.as_ref());
     let html = render(&dist.index_html, snapshot.as_ref(), lang);
     let mut response = Asset::page(html).respond(request.headers(), head);
-    response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    // Framed only by ourselves and the sites the show allows (see embed.rs).
+    let origins = match &snapshot {
+        Some(_) => crate::embed::origins_of(&state.db, &show).await.unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let policy = format!("{CSP}; {}", crate::embed::frame_ancestors(&origins));
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
+    }
     response
 }
 

@@ -231,3 +231,41 @@ async fn stock_can_never_go_negative_even_by_hand() {
     let r = sqlx::query("UPDATE variants SET stock = -1 WHERE id = 13").execute(&s.state.db).await;
     assert!(r.is_err(), "the CHECK constraint must refuse negative stock");
 }
+
+#[tokio::test]
+async fn a_show_names_the_sites_that_may_embed_it() {
+    let s = seeded().await;
+    let put = |body: &'static str, authorized: bool| {
+        let router = s.router.clone();
+        async move {
+            let a = auth();
+            let headers: Vec<(&str, &str)> = if authorized { vec![(a.0, a.1.as_str())] } else { vec![] };
+            call(&router, "PUT", "/api/shows/demo/embed-origins", &headers, Some(body)).await
+        }
+    };
+    assert_error(
+        &put(r#"{"origins":["https://brand.example"]}"#, false).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    );
+    assert_error(
+        &put(r#"{"origins":["https://brand.example/shop"]}"#, true).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_origin",
+    );
+    assert_error(&put(r#"{"origins":["*"]}"#, true).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_origin");
+    let r =
+        put(r#"{"origins":["HTTPS://Brand.Example/","http://localhost:8081","https://brand.example"]}"#, true).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["origins"], serde_json::json!(["http://localhost:8081", "https://brand.example"]));
+
+    // The facade's card: public, readable from any page, and says whether that page may embed.
+    let card = call(&s.router, "GET", "/api/shows/demo/embed", &[("origin", "https://brand.example")], None).await;
+    assert_eq!(card.status, StatusCode::OK, "{}", card.body);
+    assert_eq!(card.headers["access-control-allow-origin"], "*");
+    assert_eq!(card.json()["embed_allowed"], true);
+    assert_eq!(card.json()["status"], "live");
+    let other = call(&s.router, "GET", "/api/shows/demo/embed", &[("origin", "https://copycat.example")], None).await;
+    assert_eq!(other.json()["embed_allowed"], false);
+    assert_error(&call(&s.router, "GET", "/api/shows/nope/embed", &[], None).await, StatusCode::NOT_FOUND, "not_found");
+}

@@ -47,6 +47,7 @@ const INDEX: &str = r#"<!doctype html><html lang=en><head><title>Vetrina</title>
 
 struct Site {
     router: axum::Router,
+    pool: sqlx::SqlitePool,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
     js: String,
 }
@@ -73,9 +74,9 @@ async fn site() -> Site {
     )
     .unwrap();
     std::fs::write(live.join("1-00000.ts"), vec![0x47u8; 1880]).unwrap();
-    let state = AppState::new(pool);
+    let state = AppState::new(pool.clone());
     let router = app(state, Assets { dist: Some(dist.path().into()), media: Some(media.path().into()) });
-    Site { router, _dirs: (dist, media), js }
+    Site { router, pool, _dirs: (dist, media), js }
 }
 
 #[tokio::test]
@@ -128,6 +129,11 @@ async fn the_page_carries_the_show_escaped_with_a_strict_policy() {
     let csp = page.header("content-security-policy");
     assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval';") && !csp.contains("unsafe-inline';  script"), "{csp}");
     assert!(!csp.split(';').any(|d| d.trim().starts_with("script-src") && d.contains("unsafe-inline")));
+    // Framed by ourselves only, until the show names sites that may embed it.
+    assert!(csp.ends_with("frame-ancestors 'self'"), "{csp}");
+    vetrina_server::embed::set_origins_on(&s.pool, "demo", &["https://brand.example".into()]).await.unwrap();
+    let framed = get(&s.router, "GET", "/?show=demo", &[], vec![]).await;
+    assert!(framed.header("content-security-policy").ends_with("frame-ancestors 'self' https://brand.example"));
     assert_eq!(page.header("referrer-policy"), "strict-origin-when-cross-origin");
     let html = page.text();
     assert!(html.contains("<html lang=\"it\">"), "{html}");

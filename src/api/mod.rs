@@ -5,6 +5,7 @@
 //! not the same as "sold out", and neither is a bug.
 
 pub mod events;
+pub mod host;
 
 use crate::browser;
 use crate::i18n;

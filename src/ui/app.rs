@@ -26,6 +26,15 @@ pub fn App() -> impl IntoView {
     let store = Store::new(Client::new(api), show, browser::query_param("lang"));
     provide_context(store);
     store.load();
+    // Embedded in a brand's page by embed.js: talk to that page, and only to it.
+    if let Some(host) = browser::query_param("host").filter(|_| browser::query_param("embed").as_deref() == Some("1")) {
+        store.connect_host(&host);
+    }
+    // The brand's own theme tokens from the snippet, over the show's (both sanitised alike).
+    let embed_theme: Vec<(String, String)> = ["accent", "radius"]
+        .iter()
+        .filter_map(|token| browser::query_param(&format!("theme.{token}")).map(|v| (token.to_string(), v)))
+        .collect();
 
     let online = window_event_listener(leptos::ev::online, move |_| {
         store.online.set(true);
@@ -41,7 +50,11 @@ pub fn App() -> impl IntoView {
     // The brand's theme tokens, as CSS custom properties on the stage.
     let theme = move || {
         store.snapshot.with(|s| match s {
-            Load::Ready(s) => vetrina_wire::theme::style(&s.show.theme),
+            Load::Ready(s) => {
+                let mut theme = s.show.theme.clone();
+                theme.extend(embed_theme.iter().cloned());
+                vetrina_wire::theme::style(&theme)
+            }
             _ => String::new(),
         })
     };

@@ -113,7 +113,7 @@ pub fn CartSheet() -> impl IntoView {
                             class="vt-button vt-button--primary"
                             data-testid="go-to-checkout"
                             disabled=move || busy.get() || blocked
-                            on:click=move |_| store.sheet.set(SheetState::Checkout)
+                            on:click=move |_| store.begin_checkout()
                         >{t().go_to_checkout()}</button>
                     }.into_any()
                 }

@@ -19,6 +19,10 @@ use crate::ui::store::{use_store, Load, Sheet as SheetState};
 pub fn ProductSheet(product: Product) -> impl IntoView {
     let store = use_store();
     let currency = store.currency();
+    // The brand's analytics (embedded only): the product as it opens, its first variant.
+    if let Some(v) = product.variants.first() {
+        store.track_lines("view_item", &[(v.id, 1)], None);
+    }
     let product = StoredValue::new(product);
     let selection = RwSignal::new(product.with_value(variants::initial_selection));
     // Which button's action is under way (`Some(true)`: Buy now), if any.
@@ -51,7 +55,8 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
         adding.set(Some(buy_now));
         problem.set(None);
         // Express only when this item will be the whole order, as the note says.
-        let express = store.buyer.get_untracked().filter(|_| cart_empty());
+        // (Never when the brand's page keeps the cart: its checkout is its own.)
+        let express = store.buyer.get_untracked().filter(|_| cart_empty() && store.host_cart.get_untracked().is_none());
         let quantity = quantity.get_untracked();
         spawn_local(async move {
             match store.add_to_cart(variant.id, quantity).await {
@@ -68,7 +73,7 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
                             }
                         }
                     }
-                    _ => store.sheet.set(SheetState::Checkout),
+                    _ => store.begin_checkout(),
                 },
                 Ok(()) => {
                     let title = product.with_value(|p| p.title.clone());
@@ -201,7 +206,9 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
                 </button>
             </div>
             {move || {
-                let buyer = store.buyer.get().filter(|_| store.cart.with(|c| c.as_ref().is_none_or(|c| c.lines.is_empty())))?;
+                let buyer = store.buyer.get().filter(|_| {
+                    store.host_cart.get().is_none() && store.cart.with(|c| c.as_ref().is_none_or(|c| c.lines.is_empty()))
+                })?;
                 let variant = chosen.get()?;
                 // The whole cost before the tap: the price and the show's published shipping.
                 let currency = store.currency();

@@ -85,6 +85,10 @@ pub struct Store {
     pub retrying: RwSignal<u32>,
     attempt: StoredValue<Attempt>,
     events: StoredValue<Option<EventStream>, LocalStorage>,
+    /// The brand's page around an embedded overlay, once it has connected.
+    pub host: StoredValue<Option<std::rc::Rc<crate::api::host::Host>>, LocalStorage>,
+    /// `Some(count)` while the host page keeps the cart (see `host_link.rs`).
+    pub host_cart: RwSignal<Option<u32>>,
 }
 
 impl Store {
@@ -110,6 +114,8 @@ impl Store {
             retrying: RwSignal::new(0),
             attempt: StoredValue::new(Attempt::default()),
             events: StoredValue::new_local(None),
+            host: StoredValue::new_local(None),
+            host_cart: RwSignal::new(None),
         };
         store.settle_language(None);
         store
@@ -345,6 +351,12 @@ impl Store {
         self.player.with_value(|p| p.as_ref().map(|p| p.seek(at_ms)));
     }
 
+    /// Where the viewer's video is on the stream's clock: the playhead when the
+    /// overlay follows it, else now (a live video plays in real time).
+    pub fn playhead_ms(&self) -> i64 {
+        self.reveal.with_value(|r| r.as_ref().and_then(Reveal::playhead)).unwrap_or_else(|| js_sys::Date::now() as i64)
+    }
+
     pub fn started_at_ms(&self) -> i64 {
         self.started_at_ms.get_value()
     }
@@ -429,6 +441,15 @@ impl Store {
     /// Adds to the cart, creating it on first use. A cart that has vanished on
     /// the server (ordered in another tab, say) is replaced once, transparently.
     pub async fn add_to_cart(&self, variant_id: i64, quantity: u32) -> Result<(), ApiError> {
+        if self.host_cart.get_untracked().is_some() {
+            return self.add_to_host_cart(variant_id, quantity).await;
+        }
+        self.add_to_own_cart(variant_id, quantity).await?;
+        self.track_lines("add_to_cart", &[(variant_id, quantity)], None);
+        Ok(())
+    }
+
+    async fn add_to_own_cart(&self, variant_id: i64, quantity: u32) -> Result<(), ApiError> {
         if let Some(id) = self.cart.get_untracked().map(|c| c.id) {
             match self.change_cart(Request::add_line(&id, variant_id, quantity)).await {
                 Err(ApiError::Server { code, .. }) if code == "not_found" || code == "cart_closed" => {}
@@ -462,8 +483,10 @@ impl Store {
         let fingerprint = format!("{}|{lines}|{}", cart.id, browser::to_json(request).unwrap_or_default());
         let mut key = String::new();
         self.attempt.update_value(|a| key = a.key_for(&fingerprint, browser::random_key));
-        let order = api::parse(&self.send(Request::checkout(&cart.id, request), key).await?)?;
+        let order: Order = api::parse(&self.send(Request::checkout(&cart.id, request), key).await?)?;
         self.attempt.update_value(Attempt::finish);
+        let lines: Vec<(i64, u32)> = order.lines.iter().map(|l| (l.variant_id, l.quantity)).collect();
+        self.track_lines("purchase", &lines, Some((order.number.clone(), order.total_minor)));
         browser::storage_remove(&self.cart_key());
         self.cart.set(None);
         Ok(order)

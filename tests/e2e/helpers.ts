@@ -103,3 +103,8 @@ export async function setPrice(request: APIRequestContext, variantId: number, pr
   const r = await request.patch(`/api/shows/demo/variants/${variantId}`, { headers: auth, data: { price_minor: priceMinor } });
   expect(r.ok(), await r.text()).toBeTruthy();
 }
+
+/** The e2e server's sample brand site: another origin (localhost, not 127.0.0.1) embedding the show. */
+export const BRAND = `http://localhost:${(process.env.VETRINA_E2E_BRAND_ADDR ?? '127.0.0.1:18083').split(':')[1]}`;
+/** The same site on an origin the show does not allow. */
+export const STRANGER = `http://${process.env.VETRINA_E2E_BRAND_ADDR ?? '127.0.0.1:18083'}`;

@@ -248,6 +248,31 @@ pub struct PinRequest {
     pub product_id: i64,
 }
 
+/// `PUT /api/shows/{show}/embed-origins` (creator), and its answer: the sites
+/// allowed to embed the show, as origins (`https://brand.example`,
+/// `http://localhost:8081`). The list replaces the previous one.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct EmbedOrigins {
+    #[cfg_attr(feature = "schema", schemars(length(max = 50)))]
+    pub origins: Vec<String>,
+}
+
+/// `GET /api/shows/{show}/embed`: what a brand's page needs before the viewer
+/// asks for more (the facade: poster, title, badge), and whether the asking
+/// page's origin may embed the show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct EmbedCard {
+    pub id: String,
+    pub title: String,
+    pub status: ShowStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poster_url: Option<String>,
+    /// Whether the request's `Origin` is on the show's embed list.
+    pub embed_allowed: bool,
+}
+
 /// `PATCH /api/shows/{show}` (creator): show control.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -245,6 +245,9 @@ fn demo(args: &[String]) -> Result {
         ".vetrina",
         "--addr",
         &addr,
+        // The sample brand site, a second origin embedding the show.
+        "--brand-addr",
+        "127.0.0.1:8081",
     ]))
 }
 

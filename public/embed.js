@@ -1,0 +1,190 @@
+// Vetrina's embed loader. What it does and its message protocol: README, "Embedding a show".
+(() => {
+  const V = 1;
+  const me = document.currentScript;
+  const ORIGIN = new URL(me.src).origin;
+  const cfg = window.VetrinaConfig || {};
+  const fns = { addToCart: cfg.onAddToCart, updateItem: cfg.onUpdateItem, checkout: cfg.onCheckout };
+  const players = [];
+  const blocked = [];
+  let cart = null;
+  let seq = 0;
+  const warn = (m) => console.warn('Vetrina: ' + m);
+  const safe = (v) => (/^(#[0-9a-f]{3,8}|[a-z]{3,20})$/i.test(v || '') ? v : '');
+  const WORDS = {
+    en: ['Watch', 'Live', 'Replay', 'Soon'],
+    it: ['Guarda', 'In diretta', 'Replica', 'A breve'],
+    es: ['Ver', 'En directo', 'Repetición', 'Muy pronto'],
+    fr: ['Regarder', 'En direct', 'Rediffusion', 'Bientôt'],
+    de: ['Ansehen', 'Live', 'Wiederholung', 'Demnächst'],
+  };
+  addEventListener('securitypolicyviolation', (e) => {
+    if (e.blockedURI.startsWith(ORIGIN)) blocked.push(e.effectiveDirective);
+  });
+
+  function send(p, type, data) {
+    if (p.port) p.port.postMessage({ vetrina: V, type, id: ++seq, data });
+  }
+
+  function reply(p, m, result) {
+    Promise.resolve()
+      .then(result)
+      .then(
+        (data) => p.port.postMessage({ vetrina: V, type: 'ack', re: m.id, data: data ?? null }),
+        (e) => p.port.postMessage({ vetrina: V, type: 'error', re: m.id, error: { code: 'rejected', message: String((e && e.message) || e) } }),
+      );
+  }
+
+  function onPort(p, m) {
+    if (!m || m.vetrina !== V || typeof m.type !== 'string') return warn('dropped a malformed message');
+    if (m.type === 'ack' || m.type === 'error') return;
+    const d = m.data || {};
+    const handler = { 'cart.add': fns.addToCart, 'cart.update': fns.updateItem, checkout: fns.checkout }[m.type];
+    if (handler) return reply(p, m, () => handler(m.type === 'checkout' ? cart : d.item));
+    if (m.type === 'analytics') {
+      return reply(p, m, () => {
+        p.el.dispatchEvent(new CustomEvent('vetrina:analytics', { detail: d, bubbles: true }));
+        if (p.get('analytics') === 'datalayer') {
+          const dl = (window.dataLayer = window.dataLayer || []);
+          dl.push({ ecommerce: null });
+          dl.push({ event: d.event, ecommerce: d.ecommerce, vetrina_video_time: d.video_time_s });
+        }
+      });
+    }
+    if (m.type === 'ready') return reply(p, m, () => null);
+    warn('dropped an unknown message: ' + m.type);
+    p.port.postMessage({ vetrina: V, type: 'error', re: m.id, error: { code: 'unknown_type', message: m.type } });
+  }
+
+  addEventListener('message', (e) => {
+    const p = players.find((x) => x.frame && e.source === x.frame.contentWindow);
+    if (!p || e.origin !== ORIGIN) return;
+    const m = e.data;
+    if (!m || m.vetrina !== V || m.type !== 'hello') return warn('dropped a malformed message');
+    if (p.port) return;
+    const ch = new MessageChannel();
+    p.port = ch.port1;
+    p.port.onmessage = (ev) => onPort(p, ev.data);
+    const data = { cart: p.mode, cartState: cart };
+    e.source.postMessage({ vetrina: V, type: 'connect', id: ++seq, data }, ORIGIN, [ch.port2]);
+  });
+
+  function mount(el, get) {
+    const show = get('show');
+    if (!show) return warn('no data-show on the snippet');
+    const lang = (get('lang') || document.documentElement.lang || 'en').slice(0, 2).toLowerCase();
+    const w = WORDS[lang] || WORDS.en;
+    const p = { el, get, show, card: null, frame: null, port: null };
+    players.push(p);
+    const root = el.attachShadow({ mode: 'open' });
+    const accent = safe(get('accent'));
+    root.innerHTML =
+      '<style>:host{display:block;max-width:' + (parseInt(get('width'), 10) || 360) + 'px}' +
+      '.b{position:relative;aspect-ratio:' + (get('aspect') || '9/16').replace(/[^\d/.]/g, '') +
+      ';background:#111;border-radius:12px;overflow:hidden;color:#fff;font:15px/1.4 system-ui,sans-serif}' +
+      'img,.f,iframe{position:absolute;inset:0;width:100%;height:100%;border:0;object-fit:cover}' +
+      '.t{position:absolute;inset:auto 0 0;padding:16px;background:linear-gradient(#0000,#000c)}' +
+      'h2{margin:6px 0 10px;font-size:18px}.l{padding:2px 8px;border-radius:99px;background:#0009;font:600 12px system-ui}' +
+      '.on{background:#c8281e}button{min-height:44px;padding:0 22px;border:0;border-radius:99px;font:600 15px system-ui;' +
+      'cursor:pointer;background:' + (accent || '#fff') + ';color:' + (accent ? '#fff' : '#111') + '}' +
+      'button:focus-visible{outline:3px solid #fff;outline-offset:2px}' +
+      '.d{position:fixed;inset:auto 16px 16px auto;width:min(40vw,180px);height:auto;aspect-ratio:9/16;z-index:2147483000;' +
+      'border-radius:12px;box-shadow:0 8px 24px #0008}.x{display:none;position:absolute;top:6px;right:6px;' +
+      'min-height:32px;padding:0 10px;z-index:1}.d .x{display:block}</style>' +
+      '<div class="b"><img alt=""><div class="t"><span class="l"></span><h2></h2>' +
+      '<button type="button" class="w">' + w[0] + '</button></div></div>';
+    const box = root.querySelector('.b');
+    const draw = (c) => {
+      p.card = c;
+      root.querySelector('h2').textContent = c.title || '';
+      const badge = root.querySelector('.l');
+      badge.textContent = { live: w[1], ended: w[2], scheduled: w[3] }[c.status] || '';
+      badge.className = 'l' + (c.status === 'live' ? ' on' : '');
+      if (c.poster_url) root.querySelector('img').src = new URL(c.poster_url, ORIGIN);
+      root.querySelector('.w').setAttribute('aria-label', w[0] + ': ' + (c.title || ''));
+    };
+    if (get('title')) draw({ title: get('title'), status: get('status'), poster_url: get('poster') });
+    else {
+      fetch(ORIGIN + '/api/shows/' + encodeURIComponent(show) + '/embed')
+        .then((r) => (r.ok ? r.json() : Promise.reject(new Error('HTTP ' + r.status))))
+        .then(draw, (e) => (p.error = 'the show "' + show + '" could not be loaded (' + e.message + ')'));
+    }
+
+    const open = () => {
+      if (p.frame) return;
+      p.mode = get('cart') === 'host' && fns.addToCart && fns.checkout ? 'host' : 'vetrina';
+      const q = new URLSearchParams({ show, embed: '1', host: location.origin, cart: p.mode });
+      if (get('lang')) q.set('lang', lang);
+      if (accent) q.set('theme.accent', accent);
+      const wrap = document.createElement('div');
+      wrap.className = 'f';
+      wrap.innerHTML = '<button type="button" class="x" aria-label="Close the mini-player">×</button>';
+      const f = (p.frame = document.createElement('iframe'));
+      f.title = (p.card && p.card.title) || 'Live show';
+      f.allow = 'autoplay; fullscreen; picture-in-picture';
+      f.src = ORIGIN + '/?' + q;
+      wrap.append(f);
+      box.replaceChildren(wrap);
+      f.focus();
+      let dock = get('dock') !== 'off';
+      wrap.firstChild.onclick = () => {
+        dock = false;
+        wrap.classList.remove('d');
+      };
+      new IntersectionObserver(([e]) => wrap.classList.toggle('d', dock && !e.isIntersecting)).observe(box);
+    };
+    root.querySelector('.w').onclick = open;
+    if (get('autoplay') === 'visible') {
+      new IntersectionObserver(([e], o) => {
+        if (e.isIntersecting) {
+          o.disconnect();
+          (window.requestIdleCallback || setTimeout)(open);
+        }
+      }).observe(box);
+    }
+  }
+
+  function doctor() {
+    const out = [];
+    for (const p of players) {
+      if (p.error) out.push(p.error);
+      if (p.card && p.card.embed_allowed === false)
+        out.push(location.origin + ' may not embed "' + p.show + '": add it with PUT ' + ORIGIN + '/api/shows/' + p.show + '/embed-origins');
+      if (p.get('cart') === 'host')
+        for (const k of ['addToCart', 'checkout'])
+          if (!fns[k]) out.push('data-cart="host" needs Vetrina.on' + k[0].toUpperCase() + k.slice(1) + '(fn); using Vetrina\'s own cart');
+    }
+    for (const d of new Set(blocked)) out.push("this page's Content-Security-Policy blocks " + ORIGIN + ' (' + d + ')');
+    out.forEach(warn);
+    return out;
+  }
+
+  const api = (window.Vetrina = {
+    onAddToCart: (f) => void (fns.addToCart = f),
+    onUpdateItem: (f) => void (fns.updateItem = f),
+    onCheckout: (f) => void (fns.checkout = f),
+    updateCart(c) {
+      cart = c;
+      for (const p of players) send(p, 'cart.sync', c);
+    },
+    doctor,
+  });
+
+  const fromScript = (n) => me.getAttribute('data-' + n);
+  if (fromScript('show')) {
+    const el = document.createElement('div');
+    me.after(el);
+    mount(el, fromScript);
+  }
+  customElements.define(
+    'vetrina-show',
+    class extends HTMLElement {
+      connectedCallback() {
+        if (!this.shadowRoot) mount(this, (n) => this.getAttribute(n) ?? this.getAttribute('data-' + n));
+      }
+    },
+  );
+  const report = () => setTimeout(() => doctor().length || console.info('Vetrina: embed ready'), 500);
+  document.readyState === 'complete' ? report() : addEventListener('load', report);
+  document.dispatchEvent(new CustomEvent('vetrina:ready', { detail: api }));
+})();

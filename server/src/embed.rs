@@ -1,0 +1,147 @@
+//! Brands embedding a show on their own sites.
+//!
+//! A show keeps the list of origins allowed to frame it. The overlay page of a
+//! show answers with `Content-Security-Policy: frame-ancestors` naming exactly
+//! those (and our own), so a site not on the list gets an empty frame, not a
+//! copy of the checkout under its own chrome. The loader on a brand's page
+//! (`embed.js`) draws its facade from one small public card, which also tells
+//! it whether its origin is allowed, so the console doctor can say so.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use vetrina_wire::{EmbedCard, EmbedOrigins};
+
+use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::events::authorize;
+use crate::AppState;
+
+/// An origin as browsers send it: `scheme://host[:port]`, lower case; `None`
+/// for anything else (a path, a wildcard, a scheme that is not http(s)).
+pub fn normalize_origin(raw: &str) -> Option<String> {
+    let raw = raw.trim().trim_end_matches('/').to_ascii_lowercase();
+    let (scheme, rest) = raw.split_once("://")?;
+    if !matches!(scheme, "http" | "https") || rest.is_empty() || rest.len() > 253 {
+        return None;
+    }
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || rest.starts_with('[') => (h, Some(p)),
+        _ => (rest, None),
+    };
+    let host_ok = !host.is_empty()
+        && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'[' | b']' | b':'));
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.parse::<u16>().is_ok());
+    (host_ok && port_ok).then_some(raw)
+}
+
+/// The origins allowed to embed `show_id`, sorted.
+pub async fn origins_of(db: &sqlx::SqlitePool, show_id: &str) -> Result<Vec<String>, ApiError> {
+    Ok(sqlx::query_scalar("SELECT origin FROM embed_origins WHERE show_id = ? ORDER BY origin")
+        .bind(show_id)
+        .fetch_all(db)
+        .await?)
+}
+
+/// Replaces the list of origins allowed to embed `show_id` (normalized already).
+pub async fn set_origins_on(writer: &sqlx::SqlitePool, show_id: &str, origins: &[String]) -> Result<(), ApiError> {
+    let mut tx = crate::db::begin_write(writer).await?;
+    sqlx::query("DELETE FROM embed_origins WHERE show_id = ?").bind(show_id).execute(&mut *tx).await?;
+    for origin in origins {
+        sqlx::query("INSERT OR IGNORE INTO embed_origins (show_id, origin) VALUES (?, ?)")
+            .bind(show_id)
+            .bind(origin)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `PUT /api/shows/{show}/embed-origins` (creator).
+pub async fn put_origins(
+    State(state): State<AppState>,
+    ApiPath(show_id): ApiPath<String>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<EmbedOrigins>,
+) -> Result<Json<EmbedOrigins>, ApiError> {
+    authorize(&state, &headers, &show_id).await?;
+    if req.origins.len() > 50 {
+        return Err(ApiError::unprocessable("too_many_origins", "At most 50 origins may embed a show."));
+    }
+    let mut origins = Vec::with_capacity(req.origins.len());
+    for raw in &req.origins {
+        match normalize_origin(raw) {
+            Some(o) => origins.push(o),
+            None => {
+                return Err(ApiError::unprocessable(
+                    "invalid_origin",
+                    format!("'{raw}' is not an origin: give scheme://host[:port], e.g. https://brand.example"),
+                ))
+            }
+        }
+    }
+    origins.sort();
+    origins.dedup();
+    set_origins_on(&state.writer, &show_id, &origins).await?;
+    Ok(Json(EmbedOrigins { origins }))
+}
+
+/// `GET /api/shows/{show}/embed`: the facade's card, readable from any page
+/// (public data only, no credentials), so the answer allows every origin.
+pub async fn card(State(state): State<AppState>, ApiPath(show_id): ApiPath<String>, headers: HeaderMap) -> Response {
+    let result = async {
+        let mut conn = state.db.acquire().await?;
+        let show = crate::catalog::load_show(&mut conn, &show_id).await?;
+        drop(conn);
+        let asking = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).and_then(normalize_origin);
+        let allowed = match asking {
+            Some(o) => origins_of(&state.db, &show_id).await?.contains(&o),
+            None => false,
+        };
+        Ok::<_, ApiError>(EmbedCard {
+            id: show.id,
+            title: show.title,
+            status: show.status,
+            poster_url: show.poster_url,
+            embed_allowed: allowed,
+        })
+    }
+    .await;
+    let mut response = match result {
+        Ok(card) => Json(card).into_response(),
+        Err(e) => e.into_response(),
+    };
+    let h = response.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert(header::VARY, HeaderValue::from_static("Origin"));
+    response
+}
+
+/// The page's `frame-ancestors` directive for a show: ourselves and its list.
+pub fn frame_ancestors(origins: &[String]) -> String {
+    let mut directive = String::from("frame-ancestors 'self'");
+    for o in origins {
+        directive.push(' ');
+        directive.push_str(o);
+    }
+    directive
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_normalized_or_refused() {
+        assert_eq!(normalize_origin("HTTPS://Brand.Example/").as_deref(), Some("https://brand.example"));
+        assert_eq!(normalize_origin("http://localhost:8081").as_deref(), Some("http://localhost:8081"));
+        for bad in
+            ["brand.example", "https://brand.example/shop", "*", "ftp://x", "https://", "http://a:99999", "https://a b"]
+        {
+            assert_eq!(normalize_origin(bad), None, "{bad}");
+        }
+        assert_eq!(frame_ancestors(&["https://a.example".into()]), "frame-ancestors 'self' https://a.example");
+    }
+}

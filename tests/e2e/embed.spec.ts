@@ -1,0 +1,123 @@
+// The show embedded on a brand's site (the e2e server's sample brand site, on
+// another origin): the facade, nothing loaded before intent, the overlay in an
+// iframe on Vetrina's origin, the host's own cart over the message protocol,
+// analytics for the host, and the doctor when something is missing.
+import { expect, test, type Page } from '@playwright/test';
+import { BRAND, STRANGER, pin, press, shot, unpinAll } from './helpers';
+
+const facade = (page: Page) => page.getByRole('button', { name: /^Watch/ });
+const overlay = (page: Page) => page.frameLocator('iframe[title]');
+
+test.beforeEach(async ({ request }) => {
+  await unpinAll(request);
+});
+
+test('before the viewer asks, the page gets a facade and nothing of the player', async ({ page }, testInfo) => {
+  const requested: string[] = [];
+  page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+  await page.goto(`${BRAND}/`);
+  await expect(page.getByRole('heading', { name: 'Spring Edit, live from Milano', level: 2 })).toBeVisible();
+  await expect(page.getByText('Live', { exact: true })).toBeVisible();
+  await expect(facade(page)).toBeVisible();
+  // The box is reserved at the show's aspect ratio: nothing moves when the poster or frame arrives.
+  const box = (await page.locator('vetrina-show, script[data-show] + div').first().boundingBox())!;
+  expect(Math.abs(box.height - (box.width * 16) / 9)).toBeLessThan(2);
+  await page.waitForTimeout(1500);
+  await shot(page, testInfo, 'embed-01-facade');
+  const heavy = requested.filter((p) => /\.wasm$|vetrina-[0-9a-f]+\.js$|hls|\.m3u8$|\.m4s$|\.mp4$|\/events/.test(p));
+  expect(heavy, `requests before intent: ${requested.join(', ')}`).toEqual([]);
+  expect(requested).toContain('/embed.js');
+  expect(page.frames()).toHaveLength(1);
+
+  // Intent: the overlay opens in a frame on Vetrina's origin and works there.
+  await press(facade(page), testInfo);
+  const frame = overlay(page);
+  await expect(frame.locator('video.vt-video')).toBeVisible();
+  expect(page.frames()[1].url()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?show=demo&embed=1&host=http%3A%2F%2Flocalhost/);
+});
+
+test('the show is framed only by the sites it allows', async ({ page, request }) => {
+  const answer = await request.get('/?show=demo');
+  expect(answer.headers()['content-security-policy']).toContain(`frame-ancestors 'self' ${BRAND}`);
+  // Another origin gets a doctor's report on load, and the frame is refused by the browser.
+  const warnings: string[] = [];
+  page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+  await page.goto(`${STRANGER}/`);
+  await expect.poll(() => warnings.join('\n')).toContain(`${STRANGER} may not embed "demo"`);
+  expect(await page.evaluate(() => (window as any).Vetrina.doctor().length)).toBeGreaterThan(0);
+});
+
+test("a brand's own cart: items and checkout go to the host page, a refusal rolls back", async ({ page, request }, testInfo) => {
+  await page.goto(`${BRAND}/host-cart.html`);
+  await press(facade(page), testInfo);
+  const frame = overlay(page);
+  await expect(frame.locator('video.vt-video')).toBeVisible();
+  await pin(request, 4);
+  await press(frame.locator('.vt-card[data-product-id="4"]'), testInfo);
+  await press(frame.getByTestId('add-to-cart'), testInfo);
+  // The host's cart took it, and the overlay shows the host's count.
+  await expect(page.getByTestId('host-count')).toHaveText('1');
+  await expect(page.getByTestId('host-lines')).toContainText('Ceramic Mug');
+  await expect(frame.getByTestId('cart-count')).toHaveText('1');
+  // Analytics reached the page's dataLayer (the snippet opted in), in GA4's shape.
+  const events = await page.evaluate(() => (window as any).dataLayer.filter((e: any) => e.event).map((e: any) => e.event));
+  expect(events).toEqual(expect.arrayContaining(['view_item', 'add_to_cart']));
+  const added = await page.evaluate(() => (window as any).dataLayer.find((e: any) => e.event === 'add_to_cart'));
+  expect(added.ecommerce).toMatchObject({ currency: 'EUR', value: 18, items: [{ item_name: 'Ceramic Mug', quantity: 1, price: 18 }] });
+  expect(typeof added.vetrina_video_time).toBe('number');
+  await page.evaluate(() => scrollTo(0, 0));
+  await shot(page, testInfo, 'embed-02-host-cart');
+
+  // The host refuses the next one: the overlay says why and its count goes back.
+  await page.getByTestId('host-refuse').check();
+  await press(frame.locator('.vt-card[data-product-id="4"]'), testInfo);
+  await press(frame.getByTestId('add-to-cart'), testInfo);
+  await expect(frame.getByRole('alert')).toContainText('Our shop cannot take that item right now.');
+  await expect(frame.getByTestId('cart-count')).toHaveText('1');
+  await expect(page.getByTestId('host-count')).toHaveText('1');
+  await press(frame.getByRole('button', { name: 'Close' }), testInfo);
+
+  // The cart button hands over to the host's checkout.
+  await press(frame.getByTestId('cart-button'), testInfo);
+  await expect(page.getByTestId('host-status')).toHaveText('Checkout handed over to the brand site.');
+  expect(await page.evaluate(() => (window as any).dataLayer.some((e: any) => e.event === 'begin_checkout'))).toBe(true);
+});
+
+test("with Vetrina's cart the whole purchase stays in the frame, and malformed messages are dropped", async ({ page, request }, testInfo) => {
+  const frameWarnings: string[] = [];
+  page.on('console', (m) => m.type() === 'warning' && frameWarnings.push(m.text()));
+  await page.goto(`${BRAND}/`);
+  await press(facade(page), testInfo);
+  const frame = overlay(page);
+  await expect(frame.locator('video.vt-video')).toBeVisible();
+  // Something on the host page posts garbage at the frame: dropped, with a warning.
+  await page.evaluate(() => document.querySelector('script[data-show] + div')!.shadowRoot!.querySelector('iframe')!
+    .contentWindow!.postMessage({ nonsense: true }, '*'));
+  await expect.poll(() => frameWarnings.join('\n')).toContain('dropped a malformed message from the host page');
+  await pin(request, 4);
+  await press(frame.locator('.vt-card[data-product-id="4"]'), testInfo);
+  await press(frame.getByTestId('add-to-cart'), testInfo);
+  await expect(frame.getByTestId('cart-count')).toHaveText('1');
+  // No cart lives in the brand's origin.
+  expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('vetrina')))).toEqual([]);
+});
+
+test('scrolled past, the playing show docks as a mini-player that can be closed', async ({ page }, testInfo) => {
+  await page.goto(`${BRAND}/`);
+  await press(facade(page), testInfo);
+  await expect(overlay(page).locator('video.vt-video')).toBeVisible();
+  const wrap = page.locator('script[data-show] + div').locator('.f');
+  await page.evaluate(() => scrollTo(0, document.body.scrollHeight));
+  await expect(wrap).toHaveClass(/\bd\b/);
+  const docked = (await wrap.boundingBox())!;
+  const view = page.viewportSize()!;
+  expect(docked.x + docked.width).toBeLessThanOrEqual(view.width);
+  expect(docked.y + docked.height).toBeLessThanOrEqual(view.height);
+  await expect(overlay(page).locator('video.vt-video')).toBeVisible();
+  await shot(page, testInfo, 'embed-03-mini-player');
+  // Keyboard-reachable and closable; closed, it stays in its place on the page.
+  const close = page.getByRole('button', { name: 'Close the mini-player' });
+  await close.focus();
+  await page.keyboard.press('Enter');
+  await expect(wrap).not.toHaveClass(/\bd\b/);
+});
