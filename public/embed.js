@@ -1,4 +1,12 @@
-// Vetrina's embed loader. What it does and its message protocol: README, "Embedding a show".
+// Vetrina's embed loader: the one script a brand puts on its page.
+//   <script async src="https://VETRINA/embed.js" data-show="spring"></script>
+//   or <vetrina-show show="spring"></vetrina-show> once this script is on the page.
+// Before the viewer asks for the show it draws a facade (poster, title, badge,
+// Watch) in a box of fixed aspect ratio and loads nothing else; on intent the
+// overlay opens in an iframe on Vetrina's origin (checkout never runs in the
+// host's origin). The two talk over a MessageChannel set up after one checked
+// message. Attributes, the page API and the protocol: README, "Embedding a show".
+// Served minified (xtask/minify-embed.mjs); its budget is in tests/budget.json.
 (() => {
   const V = 1;
   const me = document.currentScript;
@@ -8,6 +16,7 @@
   const players = [];
   const blocked = [];
   let cart = null;
+  let theme = {};
   let seq = 0;
   const warn = (m) => console.warn('Vetrina: ' + m);
   const safe = (v) => (/^(#[0-9a-f]{3,8}|[a-z]{3,20})$/i.test(v || '') ? v : '');
@@ -65,7 +74,7 @@
     const ch = new MessageChannel();
     p.port = ch.port1;
     p.port.onmessage = (ev) => onPort(p, ev.data);
-    const data = { cart: p.mode, cartState: cart };
+    const data = { cart: p.mode, cartState: cart, theme };
     e.source.postMessage({ vetrina: V, type: 'connect', id: ++seq, data }, ORIGIN, [ch.port2]);
   });
 
@@ -90,7 +99,7 @@
       'button:focus-visible{outline:3px solid #fff;outline-offset:2px}' +
       '.d{position:fixed;inset:auto 16px 16px auto;width:min(40vw,180px);height:auto;aspect-ratio:9/16;z-index:2147483000;' +
       'border-radius:12px;box-shadow:0 8px 24px #0008}.x{display:none;position:absolute;top:6px;right:6px;' +
-      'min-height:32px;padding:0 10px;z-index:1}.d .x{display:block}</style>' +
+      'min-height:32px;padding:0 10px;z-index:1}.d .x{display:block}.d.dl{inset:auto auto 16px 16px}</style>' +
       '<div class="b"><img alt=""><div class="t"><span class="l"></span><h2></h2>' +
       '<button type="button" class="w">' + w[0] + '</button></div></div>';
     const box = root.querySelector('.b');
@@ -116,6 +125,8 @@
       const q = new URLSearchParams({ show, embed: '1', host: location.origin, cart: p.mode });
       if (get('lang')) q.set('lang', lang);
       if (accent) q.set('theme.accent', accent);
+      // A full page load of this site (same tab) reopens the show the viewer had open.
+      sessionStorage.setItem('vetrina.open.' + show, '1');
       const wrap = document.createElement('div');
       wrap.className = 'f';
       wrap.innerHTML = '<button type="button" class="x" aria-label="Close the mini-player">×</button>';
@@ -126,15 +137,18 @@
       wrap.append(f);
       box.replaceChildren(wrap);
       f.focus();
+      // Docks as a mini-player when the viewer scrolls past it; × puts it back for good.
       let dock = get('dock') !== 'off';
       wrap.firstChild.onclick = () => {
         dock = false;
         wrap.classList.remove('d');
       };
+      if (get('dock') === 'left') wrap.classList.add('dl');
       new IntersectionObserver(([e]) => wrap.classList.toggle('d', dock && !e.isIntersecting)).observe(box);
     };
     root.querySelector('.w').onclick = open;
-    if (get('autoplay') === 'visible') {
+    if (sessionStorage.getItem('vetrina.open.' + show)) open();
+    else if (get('autoplay') === 'visible') {
       new IntersectionObserver(([e], o) => {
         if (e.isIntersecting) {
           o.disconnect();
@@ -144,6 +158,7 @@
     }
   }
 
+  // What keeps the embed from working, named (also printed once the page has loaded).
   function doctor() {
     const out = [];
     for (const p of players) {
@@ -166,6 +181,10 @@
     updateCart(c) {
       cart = c;
       for (const p of players) send(p, 'cart.sync', c);
+    },
+    theme(t) {
+      theme = Object.assign(theme, t);
+      for (const p of players) send(p, 'theme', theme);
     },
     doctor,
   });

@@ -22,7 +22,7 @@ export function connect(hostOrigin, onMessage) {
       clearTimeout(r.timer);
       return m.type === 'ack' ? r.ok(JSON.stringify(m.data ?? null)) : r.fail(String((m.error && m.error.message) || 'refused'));
     }
-    if (m.type === 'cart.sync') {
+    if (m.type === 'cart.sync' || m.type === 'theme') {
       onMessage(m.type, JSON.stringify(m.data || {}));
       return port.postMessage({ vetrina: V, type: 'ack', re: m.id });
     }
@@ -38,6 +38,8 @@ export function connect(hostOrigin, onMessage) {
     port.onmessage = (ev) => onPort(ev.data);
     port.postMessage({ vetrina: V, type: 'ack', re: m.id });
     onMessage('connect', JSON.stringify(m.data || {}));
+    // Theme tokens the page set before we connected (Vetrina.theme), as a later `theme` would bring them.
+    if (m.data && m.data.theme) onMessage('theme', JSON.stringify(m.data.theme));
     waiting.splice(0).forEach((go) => go());
   });
   parent.postMessage({ vetrina: V, type: 'hello' }, hostOrigin);

@@ -30,11 +30,6 @@ pub fn App() -> impl IntoView {
     if let Some(host) = browser::query_param("host").filter(|_| browser::query_param("embed").as_deref() == Some("1")) {
         store.connect_host(&host);
     }
-    // The brand's own theme tokens from the snippet, over the show's (both sanitised alike).
-    let embed_theme: Vec<(String, String)> = ["accent", "radius"]
-        .iter()
-        .filter_map(|token| browser::query_param(&format!("theme.{token}")).map(|v| (token.to_string(), v)))
-        .collect();
 
     let online = window_event_listener(leptos::ev::online, move |_| {
         store.online.set(true);
@@ -51,8 +46,9 @@ pub fn App() -> impl IntoView {
     let theme = move || {
         store.snapshot.with(|s| match s {
             Load::Ready(s) => {
+                // The embedding brand's tokens over the show's, sanitised alike.
                 let mut theme = s.show.theme.clone();
-                theme.extend(embed_theme.iter().cloned());
+                store.brand_theme.with(|t| theme.extend(t.iter().cloned()));
                 vetrina_wire::theme::style(&theme)
             }
             _ => String::new(),

@@ -19,9 +19,13 @@ impl Store {
     pub fn connect_host(self, origin: &str) {
         let host = Host::connect(origin, move |kind, json| match kind.as_str() {
             "connect" => match browser::from_json::<Connect>(&json) {
-                Ok(c) if c.cart == "host" => self.host_cart.set(Some(c.cart_state.map_or(0, |s| s.count))),
-                Ok(_) => self.host_cart.set(None),
+                Ok(c) => self.host_cart.set((c.cart == "host").then(|| c.cart_state.map_or(0, |s| s.count))),
                 Err(e) => browser::warn(&format!("vetrina: a malformed connect from the host page: {e}")),
+            },
+            // Sanitised where it is applied, like the show's own theme.
+            "theme" => match browser::string_pairs(&json) {
+                Some(theme) => self.brand_theme.update(|t| t.extend(theme)),
+                None => browser::warn("vetrina: a malformed theme from the host page"),
             },
             "cart.sync" => match browser::from_json::<HostCart>(&json) {
                 Ok(c) if self.host_cart.get_untracked().is_some() => self.host_cart.set(Some(c.count)),

@@ -89,6 +89,9 @@ pub struct Store {
     pub host: StoredValue<Option<std::rc::Rc<crate::api::host::Host>>, LocalStorage>,
     /// `Some(count)` while the host page keeps the cart (see `host_link.rs`).
     pub host_cart: RwSignal<Option<u32>>,
+    /// Theme tokens from the embedding brand (the snippet, `Vetrina.theme`), over the show's.
+    /// (A list, not a map: a later token simply wins when applied.)
+    pub brand_theme: RwSignal<Vec<(String, String)>>,
 }
 
 impl Store {
@@ -116,6 +119,12 @@ impl Store {
             events: StoredValue::new_local(None),
             host: StoredValue::new_local(None),
             host_cart: RwSignal::new(None),
+            brand_theme: RwSignal::new(
+                ["accent", "radius"]
+                    .iter()
+                    .filter_map(|token| browser::query_param(&format!("theme.{token}")).map(|v| (token.to_string(), v)))
+                    .collect(),
+            ),
         };
         store.settle_language(None);
         store

@@ -121,3 +121,17 @@ test('scrolled past, the playing show docks as a mini-player that can be closed'
   await page.keyboard.press('Enter');
   await expect(wrap).not.toHaveClass(/\bd\b/);
 });
+
+test("the page's theme reaches the show, and a reload of the page reopens it", async ({ page }, testInfo) => {
+  await page.goto(`${BRAND}/`);
+  await press(facade(page), testInfo);
+  const stage = overlay(page).locator('main.vt-stage');
+  await expect(stage).toHaveAttribute('style', /--vt-accent:#8a3b12/);
+  // Vetrina.theme() after the fact, and an unsafe value is dropped by the overlay's sanitiser.
+  await page.evaluate(() => (window as any).Vetrina.theme({ accent: '#0a7d55', radius: '4px;}body{display:none' }));
+  await expect(stage).toHaveAttribute('style', /--vt-accent:#0a7d55/);
+  await expect(stage).not.toHaveAttribute('style', /display:none/);
+  await page.reload();
+  await expect(overlay(page).locator('video.vt-video')).toBeVisible();
+  await expect(facade(page)).toHaveCount(0);
+});
