@@ -74,6 +74,9 @@ async fn site() -> Site {
     )
     .unwrap();
     std::fs::write(live.join("1-00000.ts"), vec![0x47u8; 1880]).unwrap();
+    // An fMP4 recording's init segment and a fragment (what the live demo writes).
+    std::fs::write(live.join("1-360p-init.mp4"), vec![0u8; 800]).unwrap();
+    std::fs::write(live.join("1-360p-00000.m4s"), vec![0u8; 800]).unwrap();
     let state = AppState::new(pool.clone());
     let router = app(state, Assets { dist: Some(dist.path().into()), media: Some(media.path().into()) });
     Site { router, pool, _dirs: (dist, media), js }
@@ -194,6 +197,10 @@ async fn media_api_and_errors() {
         (segment.status, segment.header("cache-control")),
         (StatusCode::OK, "public, max-age=31536000, immutable")
     );
+    for fmp4 in ["/media/live/demo/1-360p-init.mp4", "/media/live/demo/1-360p-00000.m4s"] {
+        let r = get(&s.router, "GET", fmp4, &[], vec![]).await;
+        assert_eq!((r.status, r.header("cache-control")), (StatusCode::OK, "public, max-age=31536000, immutable"), "{fmp4}");
+    }
     let poster = get(&s.router, "GET", "/media/poster-demo.svg", &[("accept-encoding", "gzip")], vec![]).await;
     assert_eq!((poster.status, poster.header("content-type")), (StatusCode::OK, "image/svg+xml"));
     assert_eq!(poster.header("cache-control"), "public, max-age=300");

@@ -254,7 +254,7 @@ pub struct PinRequest {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EmbedOrigins {
-    #[cfg_attr(feature = "schema", schemars(length(max = 50)))]
+    #[cfg_attr(feature = "schema", schemars(length(max = 50), inner(regex(pattern = r"^https?://[^/\s]+/?$"))))]
     pub origins: Vec<String>,
 }
 
