@@ -97,8 +97,8 @@
       '.on{background:#c8281e}button{min-height:44px;padding:0 22px;border:0;border-radius:99px;font:600 15px system-ui;' +
       'cursor:pointer;background:' + (accent || '#fff') + ';color:' + (accent ? '#fff' : '#111') + '}' +
       'button:focus-visible{outline:3px solid #fff;outline-offset:2px}' +
-      '.d{position:fixed;inset:auto 16px 16px auto;width:min(40vw,180px);height:auto;aspect-ratio:9/16;z-index:2147483000;' +
-      'border-radius:12px;box-shadow:0 8px 24px #0008}.x{display:none;position:absolute;top:6px;right:6px;' +
+      '.d{position:fixed;inset:auto 16px 16px auto;overflow:visible;width:min(40vw,180px);height:auto;aspect-ratio:9/16;z-index:2147483000;' +
+      'border-radius:12px;box-shadow:0 8px 24px #0008}.x{display:none;position:absolute;top:-40px;right:0;' +
       'min-height:32px;padding:0 10px;z-index:1}.d .x{display:block}.d.dl{inset:auto auto 16px 16px}</style>' +
       '<div class="b"><img alt=""><div class="t"><span class="l"></span><h2></h2>' +
       '<button type="button" class="w">' + w[0] + '</button></div></div>';
