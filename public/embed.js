@@ -60,7 +60,7 @@
         }
       });
     }
-    if (m.type === 'ready') return reply(p, m, () => null);
+    if (m.type === 'position') return reply(p, m, () => sessionStorage.setItem('vetrina.open.' + p.show, +d.t || 0));
     warn('dropped an unknown message: ' + m.type);
     p.port.postMessage({ vetrina: V, type: 'error', re: m.id, error: { code: 'unknown_type', message: m.type } });
   }
@@ -99,7 +99,7 @@
       'button:focus-visible{outline:3px solid #fff;outline-offset:2px}' +
       '.d{position:fixed;inset:auto 16px 16px auto;overflow:visible;width:min(40vw,180px);height:auto;aspect-ratio:9/16;z-index:2147483000;' +
       'border-radius:12px;box-shadow:0 8px 24px #0008}.x{display:none;position:absolute;top:-40px;right:0;' +
-      'min-height:32px;padding:0 10px;z-index:1}.d .x{display:block}.d.dl{inset:auto auto 16px 16px}</style>' +
+      'min-height:32px;padding:0 10px;z-index:1}.d .x{display:block}.d .pp{right:48px}.d.dl{inset:auto auto 16px 16px}</style>' +
       '<div class="b"><img alt=""><div class="t"><span class="l"></span><h2></h2>' +
       '<button type="button" class="w">' + w[0] + '</button></div></div>';
     const box = root.querySelector('.b');
@@ -119,14 +119,16 @@
         .then(draw, (e) => (p.error = 'the show "' + show + '" could not be loaded (' + e.message + ')'));
     }
 
+    const key = 'vetrina.open.' + show;
     const open = () => {
       if (p.frame) return;
       p.mode = get('cart') === 'host' && fns.addToCart && fns.checkout ? 'host' : 'vetrina';
       const q = new URLSearchParams({ show, embed: '1', host: location.origin, cart: p.mode });
       if (get('lang')) q.set('lang', lang);
       if (accent) q.set('theme.accent', accent);
-      // A full page load of this site (same tab) reopens the show the viewer had open.
-      sessionStorage.setItem('vetrina.open.' + show, '1');
+      // A full page load of this site (same tab) reopens the show where the viewer was.
+      if (+sessionStorage.getItem(key) > 0) q.set('t', sessionStorage.getItem(key));
+      sessionStorage.setItem(key, sessionStorage.getItem(key) || '0');
       const wrap = document.createElement('div');
       wrap.className = 'f';
       wrap.innerHTML = '<button type="button" class="x" aria-label="Close the mini-player">×</button>';
@@ -137,17 +139,34 @@
       wrap.append(f);
       box.replaceChildren(wrap);
       f.focus();
-      // Docks as a mini-player when the viewer scrolls past it; × puts it back for good.
+      // Docks as a mini-player when the viewer scrolls past it; × puts it back for good
+      // (or, for a player kept across a route change, closes it).
       let dock = get('dock') !== 'off';
       wrap.firstChild.onclick = () => {
         dock = false;
         wrap.classList.remove('d');
+        if (get('float')) el.remove(), sessionStorage.removeItem(key);
       };
       if (get('dock') === 'left') wrap.classList.add('dl');
-      new IntersectionObserver(([e]) => wrap.classList.toggle('d', dock && !e.isIntersecting)).observe(box);
+      new IntersectionObserver(([e]) => wrap.classList.toggle('d', dock && (!!get('float') || !e.isIntersecting))).observe(box);
+      // Where the browser offers it, the mini-player can leave the page (Document Picture-in-Picture).
+      if (window.documentPictureInPicture) {
+        const b = document.createElement('button');
+        b.className = 'x pp';
+        b.ariaLabel = 'Picture in picture';
+        b.textContent = '⧉';
+        b.onclick = async () => {
+          const w = await documentPictureInPicture.requestWindow({ width: 270, height: 480 });
+          w.document.body.style.margin = 0;
+          f.style.cssText = 'width:100vw;height:100vh;border:0';
+          w.document.body.append(f);
+          w.onpagehide = () => wrap.append((f.style.cssText = '', f));
+        };
+        wrap.append(b);
+      }
     };
     root.querySelector('.w').onclick = open;
-    if (sessionStorage.getItem('vetrina.open.' + show)) open();
+    if (sessionStorage.getItem(key) !== null) open();
     else if (get('autoplay') === 'visible') {
       new IntersectionObserver(([e], o) => {
         if (e.isIntersecting) {
@@ -188,6 +207,20 @@
     },
     doctor,
   });
+
+  // A single-page site that swaps out the element keeps the show playing: it
+  // reopens at once as a floating mini-player where the viewer was.
+  new MutationObserver(() => {
+    for (const p of players.splice(0)) {
+      if (!p.frame || p.el.isConnected || p.get('float')) players.push(p);
+      else {
+        const el = document.createElement('div');
+        el.style.cssText = 'position:fixed;right:0;bottom:0;width:0';
+        document.body.append(el);
+        mount(el, (n) => (n === 'float' ? '1' : p.get(n)));
+      }
+    }
+  }).observe(document, { childList: true, subtree: true });
 
   const fromScript = (n) => me.getAttribute('data-' + n);
   if (fromScript('show')) {

@@ -7,5 +7,5 @@ import { minify } from 'terser';
 const file = `${process.env.TRUNK_STAGING_DIR}/embed.js`;
 const source = readFileSync(file, 'utf8');
 const { code } = await minify(source, { ecma: 2020, compress: { passes: 2 }, mangle: true });
-writeFileSync(file, `// Vetrina embed loader (source: public/embed.js; protocol: README, "Embedding a show")\n${code}\n`);
+writeFileSync(file, `// Vetrina embed loader; source: public/embed.js\n${code}\n`);
 console.log(`embed.js minified: ${source.length} B -> ${code.length} B`);

@@ -199,7 +199,11 @@ async fn media_api_and_errors() {
     );
     for fmp4 in ["/media/live/demo/1-360p-init.mp4", "/media/live/demo/1-360p-00000.m4s"] {
         let r = get(&s.router, "GET", fmp4, &[], vec![]).await;
-        assert_eq!((r.status, r.header("cache-control")), (StatusCode::OK, "public, max-age=31536000, immutable"), "{fmp4}");
+        assert_eq!(
+            (r.status, r.header("cache-control")),
+            (StatusCode::OK, "public, max-age=31536000, immutable"),
+            "{fmp4}"
+        );
     }
     let poster = get(&s.router, "GET", "/media/poster-demo.svg", &[("accept-encoding", "gzip")], vec![]).await;
     assert_eq!((poster.status, poster.header("content-type")), (StatusCode::OK, "image/svg+xml"));

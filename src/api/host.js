@@ -43,7 +43,7 @@ export function connect(hostOrigin, onMessage) {
     waiting.splice(0).forEach((go) => go());
   });
   parent.postMessage({ vetrina: V, type: 'hello' }, hostOrigin);
-  return {
+  const bridge = {
     // Resolves with the host's answer (JSON text) or rejects with its reason.
     request(type, json) {
       return new Promise((ok, fail) => {
@@ -60,4 +60,25 @@ export function connect(hostOrigin, onMessage) {
       });
     },
   };
+  // Where the viewer is, every few seconds, so a full page load of the brand's
+  // site reopens the show there (embed.js passes it back as ?t=).
+  const position = () => {
+    const v = document.querySelector('video');
+    if (v && v.currentTime > 0) bridge.request('position', JSON.stringify({ t: Math.floor(v.currentTime) })).catch(() => {});
+  };
+  setInterval(position, 5000);
+  addEventListener('pagehide', position);
+  // Reopened: back to that moment, for a video with an end (a live stream's own clock
+  // decides where a live viewer is, so it is left alone).
+  const resumeAt = +new URLSearchParams(location.search).get('t');
+  if (resumeAt > 0) {
+    const seek = setInterval(() => {
+      const v = document.querySelector('video');
+      if (!v || v.readyState < 1) return;
+      clearInterval(seek);
+      if (Number.isFinite(v.duration)) v.currentTime = Math.min(resumeAt, Math.max(0, v.duration - 1));
+    }, 200);
+    setTimeout(() => clearInterval(seek), 15000);
+  }
+  return bridge;
 }

@@ -135,3 +135,31 @@ test("the page's theme reaches the show, and a reload of the page reopens it", a
   await expect(overlay(page).locator('video.vt-video')).toBeVisible();
   await expect(facade(page)).toHaveCount(0);
 });
+
+test('a route change that removes the embed keeps the show playing, floating', async ({ page }, testInfo) => {
+  await page.goto(`${BRAND}/`);
+  await press(facade(page), testInfo);
+  await expect(overlay(page).locator('video.vt-video')).toBeVisible();
+  // What a single-page site does on navigation: the content, embed included, is replaced.
+  await page.evaluate(() => document.querySelector('main')!.replaceChildren(Object.assign(document.createElement('p'), { textContent: 'Another route' })));
+  await expect(page.getByText('Another route')).toBeVisible();
+  const floating = page.locator('body > div').last().locator('.f');
+  await expect(floating).toHaveClass(/\bd\b/);
+  await expect(overlay(page).locator('video.vt-video')).toBeVisible();
+  await shot(page, testInfo, 'embed-04-route-change');
+  await page.getByRole('button', { name: 'Close the mini-player' }).click();
+  await expect(page.locator('iframe')).toHaveCount(0);
+});
+
+test('a reload of the brand page reopens a video where the viewer was', async ({ page }, testInfo) => {
+  await page.goto(`${BRAND}/`);
+  await press(facade(page), testInfo);
+  const video = overlay(page).locator('video.vt-video');
+  await expect(video).toBeVisible();
+  await expect.poll(() => page.evaluate(() => +(sessionStorage.getItem('vetrina.open.demo') ?? 0)), { timeout: 15_000 }).toBeGreaterThanOrEqual(4);
+  const before = await page.evaluate(() => +sessionStorage.getItem('vetrina.open.demo')!);
+  await page.reload();
+  await expect(overlay(page).locator('video.vt-video')).toBeVisible();
+  expect(page.frames()[1].url()).toContain(`&t=${before}`);
+  await expect.poll(() => overlay(page).locator('video.vt-video').evaluate((v: HTMLVideoElement) => v.currentTime)).toBeGreaterThanOrEqual(before);
+});
