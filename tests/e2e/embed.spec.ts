@@ -163,3 +163,16 @@ test('a reload of the brand page reopens a video where the viewer was', async ({
   expect(page.frames()[1].url()).toContain(`&t=${before}`);
   await expect.poll(() => overlay(page).locator('video.vt-video').evaluate((v: HTMLVideoElement) => v.currentTime)).toBeGreaterThanOrEqual(before);
 });
+
+test("the doctor names a page policy that blocks Vetrina, and host-cart handlers that are missing", async ({ page, baseURL }) => {
+  const vetrina = new URL(baseURL!).origin;
+  const warnings: string[] = [];
+  page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+  // The sample site's page that gets it wrong: data-cart="host" without handlers,
+  // and a Content-Security-Policy that lets the script in but nothing else.
+  await page.goto(`${BRAND}/misconfigured.html`);
+  await expect.poll(() => warnings.join('\n')).toContain(`this page's Content-Security-Policy blocks ${vetrina} (connect-src)`);
+  const report: string[] = await page.evaluate(() => (window as any).Vetrina.doctor());
+  expect(report.join('\n')).toContain('data-cart="host" needs Vetrina.onAddToCart(fn)');
+  expect(report.join('\n')).toContain('data-cart="host" needs Vetrina.onCheckout(fn)');
+});
