@@ -3,7 +3,7 @@
 // iframe on Vetrina's origin, the host's own cart over the message protocol,
 // analytics for the host, and the doctor when something is missing.
 import { expect, test, type Page } from '@playwright/test';
-import { BRAND, STRANGER, pin, press, shot, unpinAll } from './helpers';
+import { BRAND, STRANGER, fillCheckout, pin, press, shot, unpinAll } from './helpers';
 
 const facade = (page: Page) => page.getByRole('button', { name: /^Watch/ });
 const overlay = (page: Page) => page.frameLocator('iframe[title]');
@@ -100,6 +100,21 @@ test("with Vetrina's cart the whole purchase stays in the frame, and malformed m
   await expect(frame.getByTestId('cart-count')).toHaveText('1');
   // No cart lives in the brand's origin.
   expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('vetrina')))).toEqual([]);
+  // The purchase, in the frame; the page hears of it as a DOM event (it did not opt into dataLayer).
+  await page.evaluate(() => {
+    (window as any).heard = [];
+    document.addEventListener('vetrina:analytics', (e: any) => (window as any).heard.push(e.detail));
+  });
+  await press(frame.getByTestId('cart-button'), testInfo);
+  await press(frame.getByTestId('go-to-checkout'), testInfo);
+  const form = frame.getByRole('dialog', { name: 'Checkout' });
+  await fillCheckout(form, { email: 'eve@example.com', name: 'Eve Embed', address: '3 Via Po', city: 'Torino', postalCode: '10121' });
+  await press(frame.getByTestId('place-order'), testInfo);
+  await expect(frame.getByRole('dialog', { name: 'Thank you!' })).toBeVisible();
+  const heard: any[] = await page.evaluate(() => (window as any).heard);
+  expect(heard.map((e) => e.event)).toEqual(['begin_checkout', 'purchase']);
+  expect(heard[1].ecommerce).toMatchObject({ currency: 'EUR', transaction_id: expect.stringMatching(/^VT-/), items: [{ item_name: 'Ceramic Mug' }] });
+  expect(await page.evaluate(() => (window as any).dataLayer)).toBeUndefined();
 });
 
 test('scrolled past, the playing show docks as a mini-player that can be closed', async ({ page }, testInfo) => {
