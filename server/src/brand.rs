@@ -10,6 +10,7 @@ use axum::Router;
 
 const VETRINA_CART: &str = include_str!("../brand/index.html");
 const HOST_CART: &str = include_str!("../brand/host-cart.html");
+const STYLE: &str = include_str!("../brand/site.css");
 
 /// The brand site, its snippets pointing at Vetrina on `vetrina_origin`.
 pub fn router(vetrina_origin: &str) -> Router {
@@ -18,10 +19,11 @@ pub fn router(vetrina_origin: &str) -> Router {
     // A page that gets it wrong, for the console doctor: asks for its own cart
     // without registering handlers, under a policy that lets only the script in.
     let wrong = page(&VETRINA_CART.replace("data-show=\"demo\"", "data-show=\"demo\" data-cart=\"host\""));
-    let policy = format!("default-src 'self'; script-src 'self' {vetrina_origin}; style-src 'unsafe-inline'");
+    let policy = format!("default-src 'self'; script-src 'self' {vetrina_origin}");
     let misconfigured = move || async move { ([(header::CONTENT_SECURITY_POLICY, policy)], wrong).into_response() };
     Router::new()
         .route("/", get(move || async move { own }))
         .route("/host-cart.html", get(move || async move { host }))
         .route("/misconfigured.html", get(misconfigured))
+        .route("/site.css", get(|| async { ([(header::CONTENT_TYPE, "text/css")], STYLE) }))
 }

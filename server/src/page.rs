@@ -94,18 +94,31 @@ struct Words {
     cart: String,
 }
 
-fn words(lang: &str) -> Words {
-    let catalogue: Option<serde_json::Map<String, serde_json::Value>> =
-        CATALOGUES.iter().find(|(l, _)| *l == lang).and_then(|(_, json)| serde_json::from_str(json).ok());
-    let word =
-        |key: &str, english: &str| catalogue.as_ref().and_then(|c| c.get(key)?.as_str()).unwrap_or(english).to_string();
-    Words {
-        live: word("live", "Live"),
-        scheduled: word("scheduled", "Soon"),
-        replay: word("replay", "Replay"),
-        products: word("products", "Products"),
-        cart: word("cart_button_empty", "Cart, empty"),
-    }
+/// Each catalogue's first-frame words, read once (not on every page).
+static WORDS: std::sync::LazyLock<Vec<(&'static str, Words)>> = std::sync::LazyLock::new(|| {
+    let english = (
+        "en",
+        r#"{"live":"Live","scheduled":"Soon","replay":"Replay","products":"Products","cart_button_empty":"Cart, empty"}"#,
+    );
+    std::iter::once(english)
+        .chain(CATALOGUES)
+        .map(|(lang, json)| {
+            let catalogue: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json).unwrap_or_default();
+            let word = |key: &str| catalogue.get(key).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            let words = Words {
+                live: word("live"),
+                scheduled: word("scheduled"),
+                replay: word("replay"),
+                products: word("products"),
+                cart: word("cart_button_empty"),
+            };
+            (lang, words)
+        })
+        .collect()
+});
+
+fn words(lang: &str) -> &'static Words {
+    &WORDS.iter().find(|(l, _)| *l == lang).unwrap_or(&WORDS[0]).1
 }
 
 /// Text for HTML content and attribute values.
