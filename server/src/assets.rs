@@ -6,8 +6,8 @@
 //! gzip from `Accept-Encoding`, says `Vary: Accept-Encoding`, and carries an
 //! ETag. Files whose names carry trunk's content hash never change, so they
 //! are cached for a year as `immutable`; everything else (the page itself,
-//! hls.js, the icon) is `no-cache`: the browser keeps it but asks, and gets a
-//! 304 while it is unchanged.
+//! wasm-bindgen's snippets, the HLS players, the icon) is `no-cache`: the
+//! browser keeps it but asks, and gets a 304 while it is unchanged.
 //!
 //! The page is also the one place with inline script after a trunk build (its
 //! boot module). The Content-Security-Policy allows no inline script, so that
@@ -200,14 +200,15 @@ pub fn content_type(path: &str) -> &'static str {
     }
 }
 
-/// Whether a dist path carries trunk's content hash (`name-0123456789abcdef.js`,
-/// `…_bg.wasm`, or a `snippets/crate-<hash>/` folder): then it never changes.
+/// Whether a dist file's name carries trunk's content hash
+/// (`name-0123456789abcdef.js`, `…_bg.wasm`): then it never changes. The hash
+/// in wasm-bindgen's `snippets/crate-<hash>/` folder names the crate, not the
+/// content (it stays when `player.js` changes), so snippets are revalidated.
 pub fn is_hashed(path: &str) -> bool {
-    path.split('/').any(|segment| {
-        let stem = segment.split('.').next().unwrap_or("");
-        let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-        stem.rsplit_once('-').is_some_and(|(_, h)| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
-    })
+    let name = path.rsplit('/').next().unwrap_or("");
+    let stem = name.split('.').next().unwrap_or("");
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(_, h)| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Cache rules for `/media`: a live segment's name is unique to its recording
@@ -281,7 +282,7 @@ impl Dist {
             workers.into_iter().filter_map(|w| w.join().ok()).collect()
         });
         let mut files = files;
-        let (index_html, boot) = extract_inline_modules(&index_html);
+        let (index_html, boot) = extract_inline_modules(&drop_wasm_preload(&index_html));
         for (url, code) in boot {
             files.insert(
                 url,
@@ -294,6 +295,27 @@ impl Dist {
     pub fn get(&self, path: &str) -> Option<Arc<Asset>> {
         self.files.get(path).cloned()
     }
+}
+
+/// The page without trunk's `<link rel=preload>` for the wasm: the overlay's
+/// loader (Trunk.toml, `pattern_script`) fetches it after the first paint, so
+/// the download never competes with the page's stylesheet for that paint. The
+/// JS modules' `modulepreload` hints stay: they are small and needed first.
+pub fn drop_wasm_preload(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<link") {
+        let Some(end) = rest[start..].find('>').map(|i| start + i + 1) else { break };
+        let tag = &rest[start..end];
+        out.push_str(&rest[..start]);
+        let preload = tag.contains("rel=preload") || tag.contains("rel=\"preload\"");
+        if !(preload && tag.contains(".wasm")) {
+            out.push_str(tag);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Moves each inline `<script type="module">…</script>` into a file named by
@@ -331,7 +353,7 @@ mod tests {
     fn hashed_names_are_recognised() {
         assert!(is_hashed("/vetrina-0123456789abcdef.js"));
         assert!(is_hashed("/vetrina-0123456789abcdef_bg.wasm"));
-        assert!(is_hashed("/snippets/vetrina-0123456789abcdef/src/ui/player.js"));
+        assert!(!is_hashed("/snippets/vetrina-0123456789abcdef/src/ui/player.js"));
         assert!(!is_hashed("/hls.light.min.mjs"));
         assert!(!is_hashed("/favicon.svg"));
         assert!(!is_hashed("/index.html"));
@@ -346,6 +368,12 @@ mod tests {
         assert!(page.contains(&format!("<script type=\"module\" src=\"{}\"></script>", files[0].0)));
         assert!(page.contains("src=\"/a.js\""));
         assert!(!page.contains("import x"));
+    }
+
+    #[test]
+    fn only_the_wasm_preload_goes() {
+        let html = "<link rel=modulepreload href=/a.js><link as=fetch href=/a_bg.wasm rel=preload type=application/wasm><link rel=\"preload\" href=\"/b.wasm\"><link rel=stylesheet href=/a.css>";
+        assert_eq!(drop_wasm_preload(html), "<link rel=modulepreload href=/a.js><link rel=stylesheet href=/a.css>");
     }
 
     #[test]

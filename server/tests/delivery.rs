@@ -166,8 +166,9 @@ async fn the_page_carries_the_show_escaped_with_a_strict_policy() {
     let boot = get(&s.router, "GET", boot, &[], vec![]).await;
     assert_eq!(boot.header("cache-control"), "public, max-age=31536000, immutable");
     assert!(boot.text().contains("init('/vetrina-0123456789abcdef_bg.wasm')"));
-    // The wasm is preloaded (trunk's hint stays in the page).
-    assert!(html.contains("rel=\"preload\" href=\"/vetrina-0123456789abcdef_bg.wasm\""));
+    // The JS is preloaded; the wasm is fetched after the first paint (see Trunk.toml).
+    assert!(html.contains("rel=\"modulepreload\" href=\"/vetrina-0123456789abcdef.js\""));
+    assert!(!html.contains("rel=\"preload\""), "{html}");
 
     // Revalidation, compression of the page, an unknown show (plain page, the overlay says so).
     let etag = page.header("etag").to_string();

@@ -10,10 +10,13 @@
 // they arrive rather than none at all.
 //
 // Chromium plays HLS natively but exposes neither getStartDate() nor DATERANGE
-// cues, so hls.js (light build, from npm, copied beside the overlay by trunk)
-// is loaded, only then and only when needed: on demand, never in the bundle.
-// This is glue and nothing else; what the overlay does with the clock is Rust.
+// cues. So an HLS stream in fragmented MP4 (Vetrina's own ladder) is played by
+// `cmaf.js`, a few KB of our own over MediaSource; any other HLS by hls.js
+// (light build, from npm). Both are copied beside the overlay by trunk and
+// loaded only then: on demand, never in the bundle. This is glue and nothing
+// else; what the overlay does with the clock is Rust.
 
+const CMAF_MODULE = 'cmaf.js';
 const HLS_MODULE = 'hls.light.min.mjs';
 
 /** How long playback may run without a clock before the overlay gives up on it. */
@@ -24,6 +27,7 @@ const NO_CLOCK_MS = 8000;
  * `isHls` is the overlay's own judgement of the URL (playhead::is_hls).
  */
 export function attach(video, src, isHls, baseMs, onClock, onRange, onNoClock) {
+  let own = null;
   let hls = null;
   let stopped = false;
   let frameRequest = 0;
@@ -39,6 +43,7 @@ export function attach(video, src, isHls, baseMs, onClock, onRange, onNoClock) {
   // Where the frame at `mediaTime` seconds sits on the stream's clock.
   const clockAt = (mediaTime) => {
     if (!isHls) return baseMs + mediaTime * 1000;
+    if (own) return own.clockAt(mediaTime);
     if (hls) {
       const details = hls.levels[hls.currentLevel < 0 ? 0 : hls.currentLevel]?.details;
       const frags = details ? details.fragments : [];
@@ -84,10 +89,42 @@ export function attach(video, src, isHls, baseMs, onClock, onRange, onNoClock) {
   const onSeeked = () => report(video.currentTime);
   video.addEventListener('seeked', onSeeked);
 
+  // A playlist's EXT-X-DATERANGE (its attributes) that is a pin.
+  const pin = (attr) => {
+    if (attr.CLASS !== 'com.vetrina.pin') return;
+    const eventId = Number(String(attr.ID).replace(/^pin-/, ''));
+    const productId = Number(attr['X-VETRINA-PRODUCT-ID']);
+    const start = Date.parse(attr['START-DATE']);
+    const end = attr['END-DATE'] ? Date.parse(attr['END-DATE']) : NaN;
+    if (Number.isFinite(eventId) && Number.isFinite(productId) && Number.isFinite(start)) {
+      onRange(eventId, productId, start, end);
+    }
+  };
+
+  // Our own player when the stream is CMAF; null (and the video untouched) otherwise.
+  const playOwn = async () => {
+    const [cmaf, text] = await Promise.all([
+      import(new URL(CMAF_MODULE, document.baseURI).href),
+      fetch(src).then((res) => (res.ok ? res.text() : '')),
+    ]);
+    return stopped ? null : cmaf.play(video, src, text, pin);
+  };
+
   let watchdog = 0;
   const start = async () => {
     let Hls = null;
     if (isHls) {
+      try {
+        own = await playOwn();
+      } catch (e) {
+        console.warn('vetrina: the stream did not start in our own player; trying hls.js', e);
+      }
+      if (stopped) {
+        if (own) own.stop();
+        return;
+      }
+    }
+    if (isHls && !own) {
       try {
         ({ default: Hls } = await import(new URL(HLS_MODULE, document.baseURI).href));
       } catch (e) {
@@ -95,7 +132,9 @@ export function attach(video, src, isHls, baseMs, onClock, onRange, onNoClock) {
       }
       if (stopped) return;
     }
-    if (Hls && Hls.isSupported()) {
+    if (own) {
+      // Playing already.
+    } else if (Hls && Hls.isSupported()) {
       hls = new Hls({
         liveSyncDurationCount: 3,
         // A phone starts on the lightest rendition and climbs when the network
@@ -104,15 +143,7 @@ export function attach(video, src, isHls, baseMs, onClock, onRange, onNoClock) {
         capLevelToPlayerSize: true,
       });
       hls.on(Hls.Events.LEVEL_UPDATED, (_event, data) => {
-        for (const range of Object.values(data.details.dateRanges || {})) {
-          if (range.class !== 'com.vetrina.pin') continue;
-          const eventId = Number(String(range.id).replace(/^pin-/, ''));
-          const productId = Number(range.attr['X-VETRINA-PRODUCT-ID']);
-          const end = range.attr['END-DATE'] ? range.endDate.getTime() : NaN;
-          if (Number.isFinite(eventId) && Number.isFinite(productId)) {
-            onRange(eventId, productId, range.startDate.getTime(), end);
-          }
-        }
+        for (const range of Object.values(data.details.dateRanges || {})) pin(range.attr);
       });
       hls.loadSource(src);
       hls.attachMedia(video);
@@ -139,6 +170,7 @@ export function attach(video, src, isHls, baseMs, onClock, onRange, onNoClock) {
       clearTimeout(watchdog);
       video.removeEventListener('seeked', onSeeked);
       frames.cancel(frameRequest);
+      if (own) own.stop();
       if (hls) hls.destroy();
     },
   };

@@ -8,11 +8,12 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 test('the overlay stays within its brotli budget', () => {
   const budget: number = JSON.parse(readFileSync('tests/budget.json', 'utf8')).brotli_bytes;
-  // Everything the page loads up front, snippets included; hls.js is fetched
-  // only for HLS streams in browsers without native program date-time, so it is
+  // Everything the page loads up front, snippets included; the HLS players
+  // (cmaf.js for fragmented MP4, hls.js for any other HLS) are fetched only for
+  // HLS streams in browsers without native program date-time, so they are
   // reported apart and not counted.
   const all = (readdirSync('dist', { recursive: true }) as string[]).filter((f) => /\.(wasm|m?js|css)$/.test(f));
-  const lazy = all.filter((f) => /(^|\/)hls\.[a-z.]*m?js$/.test(f));
+  const lazy = all.filter((f) => /^(hls\.[a-z.]*m?js|cmaf\.js)$/.test(f));
   // The brand embed loader runs on brands' pages, not in the overlay: its own budget below.
   const files = all.filter((f) => !lazy.includes(f) && f !== 'embed.js');
   expect(files.some((f) => f.endsWith('.wasm'))).toBeTruthy();

@@ -1,7 +1,8 @@
 // Pins on the video's clock, against a server streaming the demo show live over
 // HLS (ffmpeg, program date-time) on its own port: a card shows when the viewer's
 // video reaches the moment it was pinned, for live viewers, late joiners,
-// seeks and replays with product chapters.
+// seeks and replays with product chapters; through our own fragmented-MP4
+// player, through hls.js when that one cannot, and with neither.
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { TOKEN, expectNoViolations, press, shot } from './helpers';
 
@@ -23,9 +24,15 @@ async function watchCards(page: Page) {
 
 const playhead = (page: Page) => page.evaluate(() => (window as any).__vetrinaPlayhead as number | undefined);
 
-async function openLive(page: Page) {
+/** Opens the live show and waits for its clock; says which HLS player ran. */
+async function openLive(page: Page, player: 'cmaf' | 'hls.js' = 'cmaf') {
+  const requested: string[] = [];
+  page.on('request', (r) => requested.push(new URL(r.url()).pathname));
   await page.goto('/?show=demo');
   await expect.poll(() => playhead(page), { timeout: 30_000 }).toBeGreaterThan(0);
+  // Our own fragmented-MP4 player for our own ladder; hls.js only when it cannot.
+  expect(requested.includes('/cmaf.js')).toBe(true);
+  expect(requested.includes('/hls.light.min.mjs')).toBe(player === 'hls.js');
 }
 
 /** Pins or unpins, and returns the time it was made on the stream's clock. */
@@ -101,7 +108,26 @@ test('a late joiner sees exactly what is pinned at their playhead', async ({ bro
   await pinAt(request, 6, false);
 });
 
-test('without hls.js the video still plays and pins show as they arrive', async ({ page, request }, testInfo) => {
+test('a stream our own player cannot take plays through hls.js, on the video\'s clock', async ({ page, request }) => {
+  // Without CODECS in the multivariant playlist no SourceBuffer can be made up
+  // front: cmaf.js declines before touching the video and hls.js plays it.
+  await page.route('**/live/demo.m3u8', async (route) => {
+    const res = await route.fetch();
+    await route.fulfill({ response: res, body: (await res.text()).replace(/,CODECS="[^"]*"/g, '') });
+  });
+  await openLive(page, 'hls.js');
+  await watchCards(page);
+  const pinnedAt = await pinAt(request, 4);
+  await expect(page.locator('.vt-rail .vt-card[data-product-id="4"]')).toBeVisible({ timeout: 30_000 });
+  const seenAt = await page.evaluate(() => (window as any).__seenAt['4'] as number);
+  console.log(`live sync through hls.js: card shown ${seenAt - pinnedAt} ms of video after its pin time`);
+  expect(seenAt - pinnedAt).toBeGreaterThanOrEqual(0);
+  expect(seenAt - pinnedAt).toBeLessThan(500);
+  await pinAt(request, 4, false);
+});
+
+test('with neither HLS player the video still plays and pins show as they arrive', async ({ page, request }, testInfo) => {
+  await page.route('**/cmaf.js', (route) => route.abort());
   await page.route('**/hls.light.min.mjs', (route) => route.abort());
   const warnings: string[] = [];
   page.on('console', (m) => {

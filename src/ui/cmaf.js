@@ -1,0 +1,301 @@
+// A small HLS player for CMAF streams: HLS whose segments are fragmented MP4
+// (`#EXT-X-MAP`), with codecs in the multivariant playlist. That is what
+// Vetrina's own live ladder publishes, and what most encoders now offer.
+//
+// Fragmented MP4 goes into Media Source Extensions as it is: there is nothing
+// to transmux, so this is a few kilobytes where hls.js is a hundred, and the
+// main thread does almost nothing per segment (hls.js parses every fragment
+// there: the long tasks Lighthouse counted on a throttled phone). Anything
+// else (MPEG-TS segments, no CODECS, no program date-time, no MediaSource)
+// makes `play` answer null before touching the video, and the caller hands
+// the stream to hls.js or to the browser.
+//
+// Each segment is placed on the media timeline by its EXT-X-PROGRAM-DATE-TIME
+// (`sequence` mode, `timestampOffset` = its date minus the first date), so a
+// frame's time on the stream's clock is `anchor + mediaTime`, exactly, across
+// rendition switches and seeks.
+//
+// Rendition choice: start on the lightest, then the best whose declared
+// bandwidth fits 70% of the measured throughput and whose height the player's
+// box can show (as hls.js with `startLevel: 0, capLevelToPlayerSize`).
+// Live: start three segments behind the live edge and refresh the playlist
+// every target duration (the pins arrive as DATERANGE tags in it).
+
+/** Segments kept ahead of the playhead, in seconds. */
+const AHEAD_S = 10;
+/** Played video kept behind the playhead (for small seeks back), in seconds. */
+const BEHIND_S = 20;
+/** Where a live viewer starts: this many segments behind the live edge. */
+const LIVE_SYNC_SEGMENTS = 3;
+/** Share of the measured throughput a rendition may use. */
+const HEADROOM = 0.7;
+
+const sleep = (ms, signal) =>
+  new Promise((done) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', () => { clearTimeout(timer); done(); }, { once: true });
+  });
+
+/** `KEY=value,KEY="quoted, value"` into an object. */
+export function attributes(line) {
+  const out = {};
+  const re = /([A-Z0-9-]+)=("[^"]*"|[^,]*)/g;
+  let m;
+  while ((m = re.exec(line))) out[m[1]] = m[2].replace(/^"|"$/g, '');
+  return out;
+}
+
+/** The renditions of a multivariant playlist, lightest first; null for a media playlist. */
+export function parseMultivariant(text, base) {
+  const lines = text.split(/\r?\n/);
+  const out = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i].startsWith('#EXT-X-STREAM-INF:')) continue;
+    const a = attributes(lines[i].slice(18));
+    let uri = lines[++i];
+    while (uri !== undefined && (uri.trim() === '' || uri.startsWith('#'))) uri = lines[++i];
+    if (uri === undefined) break;
+    const height = Number((a.RESOLUTION || '').split('x')[1]) || 0;
+    out.push({ uri: new URL(uri.trim(), base).href, bandwidth: Number(a.BANDWIDTH) || 0, height, codecs: a.CODECS || '' });
+  }
+  if (!out.length) return null;
+  return out.sort((x, y) => x.bandwidth - y.bandwidth);
+}
+
+/** A media playlist: its init segment, segments with their dates, pins, whether it ended. */
+export function parseMedia(text, base) {
+  const out = { map: null, target: 2, ended: false, segments: [], ranges: [] };
+  let seq = 0;
+  let duration = NaN;
+  let date = NaN;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line.startsWith('#EXT-X-MAP:')) out.map = new URL(attributes(line.slice(11)).URI, base).href;
+    else if (line.startsWith('#EXT-X-TARGETDURATION:')) out.target = Number(line.slice(22)) || 2;
+    else if (line.startsWith('#EXT-X-MEDIA-SEQUENCE:')) seq = Number(line.slice(22)) || 0;
+    else if (line.startsWith('#EXTINF:')) duration = parseFloat(line.slice(8));
+    else if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) date = Date.parse(line.slice(25));
+    else if (line.startsWith('#EXT-X-DATERANGE:')) out.ranges.push(attributes(line.slice(17)));
+    else if (line === '#EXT-X-ENDLIST') out.ended = true;
+    else if (line && !line.startsWith('#')) {
+      out.segments.push({ seq, uri: new URL(line, base).href, duration, date });
+      seq += 1;
+      // A date is given once and runs on through the segments after it.
+      date += duration * 1000;
+      duration = NaN;
+    }
+  }
+  return out;
+}
+
+const mime = (codecs) => `video/mp4; codecs="${codecs}"`;
+
+/**
+ * Plays `src` (whose multivariant playlist is `text`) through MediaSource;
+ * null if this player cannot (see the top). Calls `onRange(attributes)` for
+ * every DATERANGE of every playlist it reads. Returns `{ clockAt(mediaTime), stop() }`.
+ */
+export async function play(video, src, text, onRange) {
+  if (!window.MediaSource) return null;
+  src = new URL(src, document.baseURI).href;
+  const renditions = (parseMultivariant(text, src) || []).filter(
+    (r) => r.codecs && MediaSource.isTypeSupported(mime(r.codecs)),
+  );
+  if (!renditions.length) return null;
+  const abort = new AbortController();
+  const { signal } = abort;
+  const get = async (url, as) => {
+    const res = await fetch(url, { signal });
+    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+    return as === 'text' ? res.text() : res.arrayBuffer();
+  };
+  const load = async (level) => {
+    const list = parseMedia(await get(renditions[level].uri, 'text'), renditions[level].uri);
+    list.ranges.forEach(onRange);
+    return list;
+  };
+
+  let level = 0;
+  let list = await load(level);
+  const first = list.segments[0];
+  if (!list.map || !first || !Number.isFinite(first.date)) return null;
+  // Media time 0 is the first date this viewer could ever be shown.
+  const anchor = first.date;
+
+  const source = new MediaSource();
+  const url = URL.createObjectURL(source);
+  video.src = url;
+  await new Promise((open) => source.addEventListener('sourceopen', open, { once: true }));
+  const buffer = source.addSourceBuffer(mime(renditions[level].codecs));
+  buffer.mode = 'sequence';
+  if (list.ended) {
+    // A recording: its whole length, so a seek past what is loaded is not cut short.
+    const last = list.segments[list.segments.length - 1];
+    source.duration = (last.date - anchor) / 1000 + last.duration;
+  }
+  const whenDone = () =>
+    new Promise((done, failed) => {
+      const ok = () => { buffer.removeEventListener('error', bad); done(); };
+      const bad = () => { buffer.removeEventListener('updateend', ok); failed(new Error('the browser refused a segment')); };
+      buffer.addEventListener('updateend', ok, { once: true });
+      buffer.addEventListener('error', bad, { once: true });
+    });
+  const append = async (bytes, offset) => {
+    if (source.readyState === 'closed') throw new Error('the media source closed');
+    if (offset !== undefined) buffer.timestampOffset = offset;
+    const done = whenDone();
+    buffer.appendBuffer(bytes);
+    await done;
+  };
+  const removeBefore = async (end) => {
+    if (end <= 0 || !buffer.buffered.length || buffer.buffered.start(0) >= end) return;
+    const done = whenDone();
+    buffer.remove(0, end);
+    await done;
+  };
+
+  // Where to read next: a segment number, moved by seeks and by falling behind.
+  let next = list.ended ? first.seq : list.segments[Math.max(0, list.segments.length - LIVE_SYNC_SEGMENTS)].seq;
+  let startAt = NaN;
+  const timeOf = (segment) => (segment.date - anchor) / 1000;
+  const seekTarget = () => {
+    const at = anchor + video.currentTime * 1000;
+    const hit = list.segments.find((s) => at < s.date + s.duration * 1000);
+    if (hit) next = hit.seq;
+  };
+  const buffered = (t) => {
+    const r = video.buffered;
+    for (let i = 0; i < r.length; i++) if (r.start(i) <= t + 0.1 && t < r.end(i)) return r.end(i) - t;
+    return 0;
+  };
+  let moved = 0; // counts seeks, so data fetched for the old position is dropped
+  const onSeeking = () => {
+    if (buffered(video.currentTime) > 0) return;
+    moved += 1;
+    seekTarget();
+    wake();
+  };
+  video.addEventListener('seeking', onSeeking);
+  let wake = () => {};
+  const rest = (ms) =>
+    new Promise((done) => {
+      const timer = setTimeout(done, ms);
+      wake = () => { clearTimeout(timer); done(); };
+    });
+
+  let throughput = NaN; // bits per second, smoothed
+  const choose = () => {
+    const box = Math.max(video.clientHeight, video.clientWidth) * (window.devicePixelRatio || 1);
+    // Nothing above the first rendition that fills the player's box.
+    let cap = renditions.findIndex((r) => r.height >= box);
+    if (cap < 0) cap = renditions.length - 1;
+    let best = 0;
+    for (let i = 1; i <= cap; i++) {
+      if (renditions[i].bandwidth <= throughput * HEADROOM) best = i;
+    }
+    return best;
+  };
+
+  // Live: the playlist again every target duration, for new segments and pins.
+  const refresh = async () => {
+    while (!signal.aborted && !list.ended) {
+      await sleep(list.target * 1000, signal);
+      if (signal.aborted) return;
+      try {
+        const fresh = await load(level);
+        list = fresh;
+        // Fell out of the window (a long stall): rejoin near the live edge.
+        if (list.segments.length && next < list.segments[0].seq) {
+          next = list.segments[Math.max(0, list.segments.length - LIVE_SYNC_SEGMENTS)].seq;
+        }
+        wake();
+      } catch (e) {
+        if (!signal.aborted) console.warn('vetrina: the live playlist did not load; trying again', e);
+      }
+    }
+  };
+
+  let initOf = null; // the init segment in the buffer
+  let codecsOf = renditions[level].codecs;
+  let failures = 0;
+  const pump = async () => {
+    while (!signal.aborted) {
+      try {
+        const ahead = buffered(video.currentTime);
+        const segment = list.segments.find((s) => s.seq === next);
+        if (!segment || (ahead > AHEAD_S && Number.isFinite(startAt))) {
+          if (!segment && list.ended && source.readyState === 'open' && !buffer.updating && next > first.seq) {
+            source.endOfStream();
+          }
+          await rest(segment ? 500 : list.target * 500);
+          continue;
+        }
+        const wanted = choose();
+        if (wanted !== level) {
+          const fresh = await load(wanted);
+          const same = fresh.segments.find((s) => Math.abs(s.date - segment.date) < 500);
+          if (same || fresh.ended) {
+            level = wanted;
+            list = fresh;
+            if (same) next = same.seq;
+            continue;
+          }
+        }
+        if (initOf !== list.map) {
+          const init = await get(list.map);
+          if (codecsOf !== renditions[level].codecs && buffer.changeType) buffer.changeType(mime(renditions[level].codecs));
+          codecsOf = renditions[level].codecs;
+          await append(init);
+          initOf = list.map;
+        }
+        const seeks = moved;
+        const began = performance.now();
+        const bytes = await get(segment.uri);
+        const seconds = Math.max((performance.now() - began) / 1000, 0.001);
+        const sample = (bytes.byteLength * 8) / seconds;
+        throughput = Number.isFinite(throughput) ? 0.6 * throughput + 0.4 * sample : sample;
+        if (seeks !== moved) continue;
+        try {
+          await append(bytes, timeOf(segment));
+        } catch (e) {
+          // Full: let go of what was played, then try once more.
+          if (e.name !== 'QuotaExceededError') throw e;
+          await removeBefore(video.currentTime - 2);
+          await append(bytes, timeOf(segment));
+        }
+        next = segment.seq + 1;
+        failures = 0;
+        if (!Number.isFinite(startAt)) {
+          startAt = timeOf(segment);
+          if (video.currentTime < startAt) video.currentTime = startAt;
+        } else if (buffered(video.currentTime) === 0 && video.currentTime < timeOf(segment) && timeOf(segment) - video.currentTime < 3) {
+          // A small hole before this segment (a skipped one): step over it.
+          video.currentTime = timeOf(segment);
+        }
+        await removeBefore(video.currentTime - BEHIND_S);
+      } catch (e) {
+        if (signal.aborted) return;
+        failures += 1;
+        if (failures === 1) console.warn('vetrina: a video segment did not load; trying again', e);
+        // A segment gone from a live window is skipped, not retried forever.
+        if (failures >= 3 && !list.ended) next += 1;
+        await sleep(Math.min(500 * 2 ** failures, 8000), signal);
+      }
+    }
+  };
+  refresh();
+  pump();
+
+  return {
+    /** Where the frame at `mediaTime` seconds sits on the stream's clock. */
+    clockAt: (mediaTime) => anchor + mediaTime * 1000,
+    stop() {
+      abort.abort();
+      wake();
+      video.removeEventListener('seeking', onSeeking);
+      video.removeAttribute('src');
+      video.load();
+      URL.revokeObjectURL(url);
+    },
+  };
+}
