@@ -15,7 +15,25 @@ pub mod ui;
 /// Mounts the overlay on `<body>`; the entry point of the built app.
 pub fn start() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(ui::app::App);
+    // Three tasks, not one: the wasm was instantiated in this one; the show's
+    // data is read in the next; the overlay is drawn in the one after. On a
+    // slow phone each takes tens of milliseconds, and between them the browser
+    // answers a tap and keeps the video going (Lighthouse counts every task
+    // over 50 ms as blocking).
+    wasm_bindgen_futures::spawn_local(async {
+        browser::sleep(0).await;
+        // Owns the store's signals for the page's lifetime (never dropped).
+        let owner = leptos::reactive::owner::Owner::new();
+        let store = owner.with(ui::app::prepare);
+        browser::sleep(0).await;
+        owner.with(|| mount(store));
+        std::mem::forget(owner);
+    });
+}
+
+fn mount(store: ui::store::Store) {
+    use leptos::prelude::*;
+    leptos::mount::mount_to_body(move || view! { <ui::app::App store=store /> });
     // The server's first frame of the show (see the server's `page` module):
     // the overlay has just drawn the same thing in the same place, so it goes
     // in this same task, before the browser paints again.

@@ -19,17 +19,24 @@ use crate::ui::store::{Load, Sheet, Store};
 use crate::ui::top_bar::TopBar;
 use crate::ui::video::Video;
 
-#[component]
-pub fn App() -> impl IntoView {
+/// The store for the show the page names, its data loading (at once when
+/// the server embedded the snapshot in the page). Run before [`App`] renders,
+/// in a task of its own (see `crate::start`).
+pub fn prepare() -> Store {
     let show = browser::query_param("show").filter(|s| !s.is_empty()).unwrap_or_else(|| "demo".into());
     let api = browser::query_param("api").unwrap_or_default();
     let store = Store::new(Client::new(api), show, browser::query_param("lang"));
-    provide_context(store);
     store.load();
     // Embedded in a brand's page by embed.js: talk to that page, and only to it.
     if let Some(host) = browser::query_param("host").filter(|_| browser::query_param("embed").as_deref() == Some("1")) {
         store.connect_host(&host);
     }
+    store
+}
+
+#[component]
+pub fn App(store: Store) -> impl IntoView {
+    provide_context(store);
 
     let online = window_event_listener(leptos::ev::online, move |_| {
         store.online.set(true);

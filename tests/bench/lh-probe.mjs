@@ -4,6 +4,7 @@ const flags = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev
 const chrome = await chromeLauncher.launch({ chromePath: '/usr/bin/chromium', chromeFlags: flags });
 try {
   const result = await lighthouse(process.argv[2] ?? 'http://127.0.0.1:18091/?show=demo', { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: ['performance'] });
+  if (!result.artifacts.Trace) { console.log('no trace', JSON.stringify(result.lhr.runtimeError)); process.exit(0); }
   const ev = result.artifacts.Trace.traceEvents;
   const nav = ev.find(e => e.name === 'navigationStart' && e.args?.data?.isLoadingMainFrame)?.ts;
   for (const e of ev) if (/largestContentfulPaint::Candidate|firstContentfulPaint|LargestTextPaint|LargestImagePaint/.test(e.name)) console.log(((e.ts - nav)/1000).toFixed(0), e.name, JSON.stringify(e.args?.data ?? {}).slice(0, 300));
