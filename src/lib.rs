@@ -20,6 +20,9 @@ pub fn start() {
     // slow phone each takes tens of milliseconds, and between them the browser
     // answers a tap and keeps the video going (Lighthouse counts every task
     // over 50 ms as blocking).
+    // Leptos's task executor, which mounting would otherwise set up: the
+    // show's data starts loading before that.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
     wasm_bindgen_futures::spawn_local(async {
         browser::sleep(0).await;
         // Owns the store's signals for the page's lifetime (never dropped).
