@@ -15,11 +15,13 @@ pub mod ui;
 /// Mounts the overlay on `<body>`; the entry point of the built app.
 pub fn start() {
     console_error_panic_hook::set_once();
-    // Three tasks, not one: the wasm was instantiated in this one; the show's
-    // data is read in the next; the overlay is drawn in the one after. On a
-    // slow phone each takes tens of milliseconds, and between them the browser
-    // answers a tap and keeps the video going (Lighthouse counts every task
-    // over 50 ms as blocking).
+    // Several short tasks, not one long one: the wasm was instantiated in
+    // this one; the show's data is read in the next, presented in the one
+    // after (queued by the store before the draw below, so it runs first);
+    // then the first frame is drawn; then the player starts and the rest of
+    // the stage is drawn (see `App`). On a slow phone each is a few tens of
+    // milliseconds, and between them the browser answers a tap and keeps the
+    // video going (Lighthouse counts the part of a task over 50 ms as blocking).
     // Leptos's task executor, which mounting would otherwise set up: the
     // show's data starts loading before that.
     let _ = any_spawner::Executor::init_wasm_bindgen();

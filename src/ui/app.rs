@@ -70,6 +70,14 @@ pub fn App(store: Store) -> impl IntoView {
             Load::Ready(_) => Load::Ready(()),
         })
     });
+    // The first frame (video and top bar, replacing the server's) is drawn in
+    // one task, the rest of the stage (pinned cards, notices, sheets) in the
+    // next: on a slow phone neither blocks the page for long.
+    let rest = RwSignal::new(false);
+    leptos::task::spawn_local(async move {
+        browser::sleep(0).await;
+        rest.set(true);
+    });
     view! {
         <main class="vt-stage" style=theme>
             {move || match phase.get() {
@@ -100,12 +108,13 @@ pub fn App(store: Store) -> impl IntoView {
                             poster=snapshot.show.poster_url.clone()
                         />
                         <TopBar title=snapshot.show.title.clone() />
-                        <PinRail />
+                        {move || rest.get().then(|| view! { <PinRail /> })}
                     }.into_any()
                 }),
             }}
-            <NoticeStrip />
+            {move || rest.get().then(|| view! { <NoticeStrip /> })}
             {move || match store.sheet.get() {
+                _ if !rest.get() => ().into_any(),
                 Sheet::Closed => ().into_any(),
                 Sheet::Shelf => view! { <ShelfSheet /> }.into_any(),
                 Sheet::Product(id) => match store.product(id) {

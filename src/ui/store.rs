@@ -196,7 +196,13 @@ impl Store {
             }
         });
         if let Some(snapshot) = embedded {
-            self.ready(snapshot);
+            // Presented in a task of its own, queued before the one that draws
+            // the overlay (see `crate::start`): reading and presenting the
+            // show are each a few milliseconds, together too long on a slow phone.
+            spawn_local(async move {
+                browser::sleep(0).await;
+                self.ready(snapshot);
+            });
         } else {
             spawn_local(async move {
                 match self.client.get_value().snapshot(&self.show_id.get_value()).await {

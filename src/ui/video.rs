@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::domain::playhead::{is_hls, marks_of_range};
 use crate::i18n::t;
-use crate::ui::store::use_store;
+use crate::ui::store::{use_store, Store};
 
 #[wasm_bindgen(module = "/src/ui/player.js")]
 extern "C" {
@@ -87,16 +87,15 @@ pub fn Video(
     };
     let clocked_src = clocked.then(|| src.clone());
     Effect::new(move |_| {
-        let (Some(el), Some(src)) = (video.get(), clocked_src.as_deref()) else { return };
-        let on_clock = Closure::<dyn FnMut(f64)>::new(move |ms: f64| store.on_clock(ms as i64));
-        let on_range =
-            Closure::<dyn FnMut(f64, f64, f64, f64)>::new(move |id: f64, product: f64, start: f64, end: f64| {
-                let end = end.is_finite().then_some(end as i64);
-                store.add_marks(&marks_of_range(id as i64, product as i64, start as i64, end));
-            });
-        let on_no_clock = OnNoClock::new(move || store.leave_video_clock());
-        let handle = attach_player(&el, src, is_hls(src), base_ms as f64, &on_clock, &on_range, &on_no_clock);
-        store.player.set_value(Some(Player { handle, _callbacks: (on_clock, on_range, on_no_clock) }));
+        let (Some(el), Some(src)) = (video.get(), clocked_src.clone()) else { return };
+        // In the task after the one that drew the stage (see `App`): starting
+        // a player is work of its own on a slow phone.
+        leptos::task::spawn_local(async move {
+            crate::browser::sleep(0).await;
+            if el.is_connected() {
+                start_player(&el, &src, base_ms, store);
+            }
+        });
     });
     on_cleanup(move || store.player.set_value(None));
     view! {
@@ -130,4 +129,16 @@ pub fn Video(
             </svg>
         </button>
     }
+}
+
+/// Attaches the player glue to the video: its clock and the playlist's pins go to the store.
+fn start_player(el: &web_sys::HtmlVideoElement, src: &str, base_ms: i64, store: Store) {
+    let on_clock = Closure::<dyn FnMut(f64)>::new(move |ms: f64| store.on_clock(ms as i64));
+    let on_range = Closure::<dyn FnMut(f64, f64, f64, f64)>::new(move |id: f64, product: f64, start: f64, end: f64| {
+        let end = end.is_finite().then_some(end as i64);
+        store.add_marks(&marks_of_range(id as i64, product as i64, start as i64, end));
+    });
+    let on_no_clock = OnNoClock::new(move || store.leave_video_clock());
+    let handle = attach_player(el, src, is_hls(src), base_ms as f64, &on_clock, &on_range, &on_no_clock);
+    store.player.set_value(Some(Player { handle, _callbacks: (on_clock, on_range, on_no_clock) }));
 }
