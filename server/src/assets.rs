@@ -208,7 +208,9 @@ pub fn is_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or("");
     let stem = name.split('.').next().unwrap_or("");
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(_, h)| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    // Trunk writes the 64-bit hash in hex without leading zeros: 16 digits,
+    // sometimes fewer.
+    stem.rsplit_once('-').is_some_and(|(_, h)| (12..=16).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Cache rules for `/media`: a live segment's name is unique to its recording
@@ -353,6 +355,7 @@ mod tests {
     fn hashed_names_are_recognised() {
         assert!(is_hashed("/vetrina-0123456789abcdef.js"));
         assert!(is_hashed("/vetrina-0123456789abcdef_bg.wasm"));
+        assert!(is_hashed("/vetrina-7ba4c2ff76de9d0_bg.wasm"));
         assert!(!is_hashed("/snippets/vetrina-0123456789abcdef/src/ui/player.js"));
         assert!(!is_hashed("/hls.light.min.mjs"));
         assert!(!is_hashed("/favicon.svg"));

@@ -37,7 +37,7 @@ for (let i = 0; i < runs; i++) {
     // Where the main thread went (scripts by CPU time, Lighthouse's own attribution).
     const scripts = (a['bootup-time'].details?.items ?? [])
       .slice(0, 4)
-      .map((s) => `${s.url.replace(/^https?:\/\/[^/]+/, '').replace(/-[0-9a-f]{16}/, '')} ${Math.round(s.scripting)} ms`)
+      .map((s) => `${s.url.replace(/^https?:\/\/[^/]+/, '').replace(/-[0-9a-f]{12,16}(?=[._/])/, '')} ${Math.round(s.scripting)} ms`)
       .join(', ');
     writeFileSync(`target/bench/lighthouse-${i + 1}.json`, result.report);
     console.log(`run ${i + 1}: performance ${row.performance}, LCP ${(row.lcp / 1000).toFixed(2)} s, TBT ${row.tbt.toFixed(0)} ms, ` +
