@@ -9,7 +9,7 @@ import lighthouse from 'lighthouse';
 
 const base = process.env.VETRINA_BENCH_LIVE_URL ?? 'http://127.0.0.1:8080';
 const url = `${base}/?show=demo`;
-const runs = Number(process.env.VETRINA_BENCH_LIGHTHOUSE_RUNS ?? 3);
+const runs = Number(process.env.VETRINA_BENCH_LIGHTHOUSE_RUNS ?? 5);
 const flags = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic',
   '--no-first-run', '--no-default-browser-check', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--disable-extensions', '--disable-default-apps', '--autoplay-policy=no-user-gesture-required'];

@@ -2,7 +2,7 @@
 // which starts two servers: the demo streaming live HLS (VETRINA_BENCH_LIVE_URL)
 // and the demo playing its file with pins shown as they arrive (VETRINA_BENCH_URL).
 //
-// 1. On the video's clock (live HLS through hls.js): for each pin, how far the
+// 1. On the video's clock (live HLS through our own fragmented-MP4 player): for each pin, how far the
 //    card's first painted frame is from the moment the viewer's video reached
 //    the pin's stream time. The video's moment is the playhead of the presented
 //    frame whose callback put the card in (from requestVideoFrameCallback, on
