@@ -139,6 +139,7 @@
       wrap.append(f);
       box.replaceChildren(wrap);
       f.focus();
+      watch();
       // Docks as a mini-player when the viewer scrolls past it; × puts it back for good
       // (or, for a player kept across a route change, closes it).
       let dock = get('dock') !== 'off';
@@ -208,19 +209,25 @@
     doctor,
   });
 
+
   // A single-page site that swaps out the element keeps the show playing: it
-  // reopens at once as a floating mini-player where the viewer was.
-  new MutationObserver(() => {
-    for (const p of players.splice(0)) {
-      if (!p.frame || p.el.isConnected || p.get('float')) players.push(p);
-      else {
-        const el = document.createElement('div');
-        el.style.cssText = 'position:fixed;right:0;bottom:0;width:0';
-        document.body.append(el);
-        mount(el, (n) => (n === 'float' ? '1' : p.get(n)));
+  // reopens at once as a floating mini-player where the viewer was. The page
+  // is watched only once a show has been opened in it (most visits never do).
+  let watching = null;
+  function watch() {
+    watching = watching || new MutationObserver(() => {
+      for (const p of players.splice(0)) {
+        if (!p.frame || p.el.isConnected || p.get('float')) players.push(p);
+        else {
+          const el = document.createElement('div');
+          el.style.cssText = 'position:fixed;right:0;bottom:0;width:0';
+          document.body.append(el);
+          mount(el, (n) => (n === 'float' ? '1' : p.get(n)));
+        }
       }
-    }
-  }).observe(document, { childList: true, subtree: true });
+    });
+    watching.observe(document, { childList: true, subtree: true });
+  }
 
   const fromScript = (n) => me.getAttribute('data-' + n);
   if (fromScript('show')) {

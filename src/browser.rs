@@ -156,18 +156,13 @@ thread_local! {
 /// Installs a language's JSON catalogue (an object of sentences by key),
 /// warning about anything it lacks; a malformed one leaves English in place.
 pub fn install_catalogue(lang: crate::i18n::Lang, json: &str) {
-    #[cfg(target_arch = "wasm32")]
-    let lookup = js_sys::JSON::parse(json).ok().filter(JsValue::is_object).map(|object| {
-        move |key: &str| js_sys::Reflect::get(&object, &JsValue::from_str(key)).ok().and_then(|v| v.as_string())
-    });
-    #[cfg(not(target_arch = "wasm32"))]
-    let lookup = serde_json::from_str::<std::collections::HashMap<String, String>>(json)
-        .ok()
-        .map(|mut map| move |key: &str| map.remove(key));
-    let Some(lookup) = lookup else {
+    let Some(mut pairs) = string_pairs(json) else {
         return warn(&format!("vetrina: the {} catalogue is not a JSON object; showing English", lang.code()));
     };
-    let missing = crate::i18n::install(lang, lookup);
+    // A few hundred keys, each looked up once: a scan is all it takes.
+    let missing = crate::i18n::install(lang, |key: &str| {
+        pairs.iter().position(|(k, _)| k == key).map(|i| pairs.swap_remove(i).1)
+    });
     if !missing.is_empty() {
         warn(&format!("vetrina: the {} catalogue lacks {}; those stay English", lang.code(), missing.join(", ")));
     }
