@@ -218,9 +218,30 @@ export async function play(video, src, text, onRange) {
   let initOf = null; // the init segment in the buffer
   let codecsOf = renditions[level].codecs;
   let failures = 0;
+  // The playhead at (or within half a second of) a hole in the buffer, with
+  // video after it: a segment that was skipped or, live, a viewer who fell
+  // out of the window (a long pause, a locked phone) and rejoins near the
+  // live edge. Step over it rather than wait forever.
+  const skipHole = () => {
+    const r = video.buffered;
+    const t = video.currentTime;
+    for (let i = 0; i < r.length; i++) {
+      if (r.start(i) <= t + 0.1) continue;
+      const ahead = i > 0 && r.start(i - 1) <= t + 0.1 ? r.end(i - 1) - t : 0;
+      const hole = r.start(i) - t - ahead;
+      // Live, a wide hole is a rejoin: go at once, not after what is left of the old video.
+      const rejoin = !list.ended && hole >= 2 * list.target;
+      if ((ahead < 0.5 && (!list.ended || hole < 3)) || rejoin) video.currentTime = r.start(i);
+      return;
+    }
+  };
+  const onWaiting = () => wake();
+  video.addEventListener('waiting', onWaiting);
+
   const pump = async () => {
     while (!signal.aborted) {
       try {
+        if (Number.isFinite(startAt)) skipHole();
         const ahead = buffered(video.currentTime);
         const segment = list.segments.find((s) => s.seq === next);
         if (!segment || (ahead > AHEAD_S && Number.isFinite(startAt))) {
@@ -268,9 +289,6 @@ export async function play(video, src, text, onRange) {
         if (!Number.isFinite(startAt)) {
           startAt = timeOf(segment);
           if (video.currentTime < startAt) video.currentTime = startAt;
-        } else if (buffered(video.currentTime) === 0 && video.currentTime < timeOf(segment) && timeOf(segment) - video.currentTime < 3) {
-          // A small hole before this segment (a skipped one): step over it.
-          video.currentTime = timeOf(segment);
         }
         await removeBefore(video.currentTime - BEHIND_S);
       } catch (e) {
@@ -293,6 +311,7 @@ export async function play(video, src, text, onRange) {
       abort.abort();
       wake();
       video.removeEventListener('seeking', onSeeking);
+      video.removeEventListener('waiting', onWaiting);
       video.removeAttribute('src');
       video.load();
       URL.revokeObjectURL(url);

@@ -108,6 +108,18 @@ test('a late joiner sees exactly what is pinned at their playhead', async ({ bro
   await pinAt(request, 6, false);
 });
 
+test('a viewer who falls out of the live window (a long pause) rejoins near live', async ({ page }) => {
+  await openLive(page);
+  await page.locator('video.vt-video').evaluate((v: HTMLVideoElement) => v.pause());
+  // The live playlist keeps a few segments (seconds); this pause outlasts it.
+  await page.waitForTimeout(20_000);
+  const pausedAt = (await playhead(page))!;
+  await page.locator('video.vt-video').evaluate((v: HTMLVideoElement) => v.play());
+  // What was buffered plays out, then the player steps over the hole to the live edge.
+  await expect.poll(async () => Date.now() - (await playhead(page))!, { timeout: 30_000 }).toBeLessThan(12_000);
+  expect((await playhead(page))! - pausedAt).toBeGreaterThan(15_000);
+});
+
 test('a stream our own player cannot take plays through hls.js, on the video\'s clock', async ({ page, request }) => {
   // Without CODECS in the multivariant playlist no SourceBuffer can be made up
   // front: cmaf.js declines before touching the video and hls.js plays it.
