@@ -120,6 +120,33 @@ test('a viewer who falls out of the live window (a long pause) rejoins near live
   expect((await playhead(page))! - pausedAt).toBeGreaterThan(15_000);
 });
 
+test('the rendition follows the connection: the lightest on a slow one, more on a fast one', async ({ browser }) => {
+  const renditions = async (kbps: number | null) => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    if (kbps) {
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Network.enable');
+      await cdp.send('Network.emulateNetworkConditions', {
+        offline: false, latency: 150, downloadThroughput: (kbps * 1024) / 8, uploadThroughput: (kbps * 1024) / 8,
+      });
+    }
+    const seen = new Set<string>();
+    page.on('request', (r) => {
+      const m = /-(\d+p)-\d+\.m4s$/.exec(r.url());
+      if (m) seen.add(m[1]);
+    });
+    await openLive(page);
+    await page.waitForTimeout(8000);
+    await context.close();
+    return [...seen];
+  };
+  // 0.44, 0.99 and 1.98 Mbit/s renditions; 70% of what the network gives may be used.
+  expect(await renditions(700)).toEqual(['360p']);
+  // Unthrottled it climbs (how far depends on the screen: never above what the player shows).
+  expect((await renditions(null)).some((r) => r !== '360p')).toBe(true);
+});
+
 test('a stream our own player cannot take plays through hls.js, on the video\'s clock', async ({ page, request }) => {
   // Without CODECS in the multivariant playlist no SourceBuffer can be made up
   // front: cmaf.js declines before touching the video and hls.js plays it.
