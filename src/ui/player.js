@@ -115,7 +115,8 @@ export function attach(video, src, isHls, baseMs, onClock, onRange, onNoClock) {
     let Hls = null;
     if (isHls) {
       try {
-        own = await playOwn();
+        // Without MediaSource (an iPhone before iOS 17.1) our player cannot run: skip its download.
+        if (window.MediaSource) own = await playOwn();
       } catch (e) {
         console.warn('vetrina: the stream did not start in our own player; trying hls.js', e);
       }
