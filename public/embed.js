@@ -155,7 +155,7 @@
         const b = document.createElement('button');
         b.className = 'x pp';
         b.ariaLabel = 'Picture in picture';
-        b.textContent = '⧉';
+        b.textContent = '▣';
         b.onclick = async () => {
           const w = await documentPictureInPicture.requestWindow({ width: 270, height: 480 });
           w.document.body.style.margin = 0;
@@ -208,7 +208,6 @@
     },
     doctor,
   });
-
 
   // A single-page site that swaps out the element keeps the show playing: it
   // reopens at once as a floating mini-player where the viewer was. The page

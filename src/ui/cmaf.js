@@ -158,11 +158,6 @@ export async function play(video, src, text, onRange) {
   let next = list.ended ? first.seq : list.segments[Math.max(0, list.segments.length - LIVE_SYNC_SEGMENTS)].seq;
   let startAt = NaN;
   const timeOf = (segment) => (segment.date - anchor) / 1000;
-  const seekTarget = () => {
-    const at = anchor + video.currentTime * 1000;
-    const hit = list.segments.find((s) => at < s.date + s.duration * 1000);
-    if (hit) next = hit.seq;
-  };
   const buffered = (t) => {
     const r = video.buffered;
     for (let i = 0; i < r.length; i++) if (r.start(i) <= t + 0.1 && t < r.end(i)) return r.end(i) - t;
@@ -172,7 +167,10 @@ export async function play(video, src, text, onRange) {
   const onSeeking = () => {
     if (buffered(video.currentTime) > 0) return;
     moved += 1;
-    seekTarget();
+    // Read from the segment that holds the new position.
+    const at = anchor + video.currentTime * 1000;
+    const hit = list.segments.find((s) => at < s.date + s.duration * 1000);
+    if (hit) next = hit.seq;
     wake();
   };
   video.addEventListener('seeking', onSeeking);
@@ -297,7 +295,8 @@ export async function play(video, src, text, onRange) {
         if (failures === 1) console.warn('vetrina: a video segment did not load; trying again', e);
         // A segment gone from a live window is skipped, not retried forever.
         if (failures >= 3 && !list.ended) next += 1;
-        await sleep(Math.min(500 * 2 ** failures, 8000), signal);
+        // Wakeable like the pump's other waits: a seek, a stall or a fresh playlist retries sooner.
+        await rest(Math.min(500 * 2 ** failures, 8000));
       }
     }
   };
