@@ -200,11 +200,20 @@ pub fn content_type(path: &str) -> &'static str {
     }
 }
 
-/// Whether a dist file's name carries trunk's content hash
-/// (`name-0123456789abcdef.js`, `…_bg.wasm`): then it never changes. The hash
-/// in wasm-bindgen's `snippets/crate-<hash>/` folder names the crate, not the
-/// content (it stays when `player.js` changes), so snippets are revalidated.
+/// Whether a dist file's name carries a content hash, so it never changes:
+/// trunk's (`name-0123456789abcdef.js`, `…_bg.wasm`), or the folder the
+/// shipping build puts the overlay's modules in (`app-0123456789abcdef/…`,
+/// named by a hash of all it holds: see xtask/split.mjs). The hash in
+/// wasm-bindgen's `snippets/crate-<hash>/` folder names the crate, not the
+/// content (it stays when `player.js` changes), so trunk's snippets are
+/// revalidated.
 pub fn is_hashed(path: &str) -> bool {
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    let in_app_folder = path.trim_start_matches('/').contains('/')
+        && first.strip_prefix("app-").is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+    if in_app_folder {
+        return true;
+    }
     let name = path.rsplit('/').next().unwrap_or("");
     let stem = name.split('.').next().unwrap_or("");
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
@@ -357,6 +366,10 @@ mod tests {
         assert!(is_hashed("/vetrina-0123456789abcdef_bg.wasm"));
         assert!(is_hashed("/vetrina-7ba4c2ff76de9d0_bg.wasm"));
         assert!(!is_hashed("/snippets/vetrina-0123456789abcdef/src/ui/player.js"));
+        assert!(is_hashed("/app-0123456789abcdef/vetrina_bg.wasm"));
+        assert!(is_hashed("/app-0123456789abcdef/snippets/vetrina-0123456789abcdef/src/ui/player.js"));
+        assert!(!is_hashed("/app-0123456789abcdef"));
+        assert!(!is_hashed("/app-beta/vetrina.js"));
         assert!(!is_hashed("/hls.light.min.mjs"));
         assert!(!is_hashed("/favicon.svg"));
         assert!(!is_hashed("/index.html"));

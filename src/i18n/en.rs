@@ -7,6 +7,8 @@ pub static TEXT: Text = text! {
     show_failed: "The show could not be loaded.",
     show_missing: "This show does not exist or has been removed.",
     try_again: "Try again",
+    loading: "Loading…",
+    sheet_failed: "This could not be opened",
     live: "Live",
     scheduled: "Soon",
     replay: "Replay",

@@ -233,6 +233,8 @@ catalogue! {
     show_failed,
     show_missing,
     try_again,
+    loading,
+    sheet_failed,
     live,
     scheduled,
     replay,

@@ -8,14 +8,10 @@ use leptos::prelude::*;
 use crate::api::Client;
 use crate::browser;
 use crate::i18n::t;
-use crate::ui::cart_sheet::CartSheet;
-use crate::ui::checkout_sheet::CheckoutSheet;
-use crate::ui::confirmation_sheet::ConfirmationSheet;
 use crate::ui::notice::NoticeStrip;
 use crate::ui::pin_rail::PinRail;
-use crate::ui::product_sheet::ProductSheet;
-use crate::ui::shelf_sheet::ShelfSheet;
-use crate::ui::store::{Load, Sheet, Store};
+use crate::ui::sheet_host::SheetHost;
+use crate::ui::store::{Load, Store};
 use crate::ui::top_bar::TopBar;
 use crate::ui::video::Video;
 
@@ -113,18 +109,7 @@ pub fn App(store: Store) -> impl IntoView {
                 }),
             }}
             {move || rest.get().then(|| view! { <NoticeStrip /> })}
-            {move || match store.sheet.get() {
-                _ if !rest.get() => ().into_any(),
-                Sheet::Closed => ().into_any(),
-                Sheet::Shelf => view! { <ShelfSheet /> }.into_any(),
-                Sheet::Product(id) => match store.product(id) {
-                    Some(p) => view! { <ProductSheet product=p /> }.into_any(),
-                    None => ().into_any(),
-                },
-                Sheet::Cart => view! { <CartSheet /> }.into_any(),
-                Sheet::Checkout => view! { <CheckoutSheet /> }.into_any(),
-                Sheet::Confirmation(order) => view! { <ConfirmationSheet order=*order /> }.into_any(),
-            }}
+            {move || rest.get().then(|| view! { <SheetHost /> })}
         </main>
     }
 }

@@ -13,6 +13,8 @@ pub mod price;
 pub mod product_card;
 pub mod product_sheet;
 pub mod sheet;
+pub mod sheet_host;
+pub mod sheets;
 pub mod shelf_sheet;
 pub mod stepper;
 pub mod store;

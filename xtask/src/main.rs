@@ -13,6 +13,9 @@ use std::process::{Command, ExitCode};
 /// trunk, pinned. 0.22 declares a newer rust-version than this machine's stable
 /// and builds fine with `--ignore-rust-version` (see shared/TOOLCHAIN.md).
 const TRUNK_VERSION: &str = "0.22.1";
+/// wasm-split-cli (crates.io: wasm_split_cli_support), pinned: splits the
+/// overlay's sheets into a wasm module of their own (see xtask/split.mjs).
+const WASM_SPLIT_VERSION: &str = "0.2.4";
 /// twiggy (wasm size profiler, crates.io), pinned; only the bench needs it.
 const TWIGGY_VERSION: &str = "0.7.0";
 /// Debian packages the tests and the demo need.
@@ -167,6 +170,22 @@ fn setup() -> Result {
         run(cmd("cargo").args(["install", "--locked", "trunk", "--version", TRUNK_VERSION, "--ignore-rust-version"]))?;
     }
 
+    say(&format!("wasm-split-cli {WASM_SPLIT_VERSION} (crate wasm_split_cli_support)"));
+    let installed = output(cmd("cargo").args(["install", "--list"])).unwrap_or_default();
+    if installed.contains(&format!("wasm_split_cli_support v{WASM_SPLIT_VERSION}:")) {
+        println!("    already installed");
+    } else {
+        run(cmd("cargo").args([
+            "install",
+            "--locked",
+            "wasm_split_cli_support",
+            "--version",
+            WASM_SPLIT_VERSION,
+            "--features",
+            "build-binary",
+        ]))?;
+    }
+
     say("npm packages from package-lock.json (wasm-opt 132, Playwright)");
     let stamp = root().join("node_modules/.package-lock.json");
     let lock = root().join("package-lock.json");
@@ -218,7 +237,9 @@ fn wasm_bindgen_version() -> Result<String> {
 
 fn build_overlay() -> Result {
     say("Building the overlay (trunk, release: wasm-opt -Oz)");
-    run(cmd("trunk").args(["build", "--release"]))
+    run(cmd("trunk").args(["build", "--release"]))?;
+    say("Splitting the sheets into a wasm module of their own (xtask/split.mjs)");
+    run(cmd("node").args(["xtask/split.mjs", "dist"]))
 }
 
 fn build_server() -> Result {
