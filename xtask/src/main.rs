@@ -461,6 +461,25 @@ fn wasm_profile() -> Result {
         std::fs::write(out.join(file), text).map_err(|e| format!("writing {file}: {e}"))?;
     }
     println!("    largest functions: target/bench/twiggy/top.txt");
+    // The shipping build's two modules (xtask/split.mjs), which twiggy 0.7
+    // cannot read: the same count by crate from the names the build keeps.
+    let split = root().join("target/split/split");
+    let mut modules: Vec<PathBuf> = std::fs::read_dir(&split)
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension() == Some(OsStr::new("wasm"))).collect()
+        })
+        .unwrap_or_default();
+    modules.sort();
+    if modules.is_empty() {
+        println!("    no split build in target/split/ yet: `cargo xtask demo` or `cargo xtask test` makes one");
+    } else {
+        say("The shipping build's modules by crate (xtask/wasm-size.mjs): what the first frame needs, and the sheets");
+        let report =
+            output(cmd("node").arg("xtask/wasm-size.mjs").args(&modules)).ok_or("xtask/wasm-size.mjs failed")?;
+        println!("{report}");
+        std::fs::write(out.join("split-modules.txt"), &report)
+            .map_err(|e| format!("writing split-modules.txt: {e}"))?;
+    }
     Ok(())
 }
 
