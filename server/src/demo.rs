@@ -13,8 +13,8 @@ use crate::AppState;
 
 pub const DEMO_SHOW: &str = "demo";
 
-/// How long the demo's creator token stays valid after each start.
-const TOKEN_LIFETIME_MS: i64 = 30 * 24 * 3600 * 1000;
+// The demo's creator token works for this long after each start.
+use crate::creator::TOKEN_LIFETIME_MS;
 
 struct SeedVariant(&'static [&'static str], i64, Option<i64>, i64);
 

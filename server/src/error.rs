@@ -20,6 +20,8 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("a creator token for this show is required")]
     Unauthorized,
+    #[error("This creator token has expired: ask for a new one.")]
+    TokenExpired,
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
     #[error("{message}")]
@@ -57,6 +59,7 @@ impl ApiError {
             Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
             Self::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields"),
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Self::TokenExpired => (StatusCode::UNAUTHORIZED, "token_expired"),
             Self::Conflict { code, .. } => (StatusCode::CONFLICT, code),
             Self::Unprocessable { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),

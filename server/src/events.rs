@@ -130,8 +130,9 @@ fn limit_pins(state: &AppState, show_id: &str) -> Result<(), ApiError> {
     state.pin_limits.check(show_id).map_err(ApiError::TooManyRequests)
 }
 
-/// Checks `Authorization: Bearer <token>` against the show's creator token and its expiry.
-pub async fn authorize(state: &AppState, headers: &HeaderMap, show_id: &str) -> Result<(), ApiError> {
+/// Checks `Authorization: Bearer <token>` against the show's creator token and
+/// its expiry; answers when the token expires.
+pub async fn authorize(state: &AppState, headers: &HeaderMap, show_id: &str) -> Result<i64, ApiError> {
     let presented = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -146,10 +147,13 @@ pub async fn authorize(state: &AppState, headers: &HeaderMap, show_id: &str) -> 
     let Some(row) = row else { return Err(ApiError::Unauthorized) };
     let token: String = row.get("creator_token");
     let expires: i64 = row.get("token_expires_at_ms");
-    if constant_time_eq(token.as_bytes(), presented.as_bytes()) && now_ms() < expires {
-        Ok(())
-    } else {
+    if !constant_time_eq(token.as_bytes(), presented.as_bytes()) {
         Err(ApiError::Unauthorized)
+    } else if now_ms() >= expires {
+        // Only the token's holder learns that it expired.
+        Err(ApiError::TokenExpired)
+    } else {
+        Ok(expires)
     }
 }
 

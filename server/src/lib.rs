@@ -15,6 +15,7 @@ pub mod assets;
 pub mod brand;
 pub mod carts;
 pub mod catalog;
+pub mod creator;
 pub mod db;
 pub mod demo;
 pub mod embed;
@@ -188,6 +189,28 @@ pub fn endpoints() -> Vec<Endpoint> {
             success: (200, "The updated show", Some(s::<w::Show>)),
             errors: &[(400, "Malformed body"), (401, "Missing or wrong creator token"), (404, "No such show")],
             handler: axum::routing::patch(catalog::update_show),
+        },
+        Endpoint {
+            method: Method::GET,
+            path: "/shows/{show}/creator",
+            summary: "The creator's session: whether this creator token works for the show, and until when \
+                      (how the studio signs in)",
+            access: Access::Creator,
+            request: None,
+            success: (200, "The token works", Some(s::<w::CreatorSession>)),
+            errors: &[(401, "Missing or wrong creator token (unauthorized), or an expired one (token_expired)")],
+            handler: axum::routing::get(creator::session),
+        },
+        Endpoint {
+            method: Method::POST,
+            path: "/shows/{show}/creator-token",
+            summary: "Replace the show's creator token: the new one is in the answer, and the old one stops \
+                      working at once",
+            access: Access::Creator,
+            request: None,
+            success: (200, "The new token", Some(s::<w::CreatorToken>)),
+            errors: &[(401, "Missing or wrong creator token (unauthorized), or an expired one (token_expired)")],
+            handler: axum::routing::post(creator::rotate),
         },
         Endpoint {
             method: Method::GET,

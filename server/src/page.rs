@@ -29,6 +29,9 @@ pub async fn serve(State((state, dist)): State<(AppState, Arc<Dist>)>, request: 
     if let Some(asset) = dist.get(path) {
         return asset.respond(request.headers(), head);
     }
+    if path == "/studio" || path == "/studio/" {
+        return studio(&dist, request.headers(), head);
+    }
     // A missing file is a 404; any other path is the app (it reads ?show).
     if path.rsplit('/').next().is_some_and(|last| last.contains('.')) && path != "/index.html" {
         return ApiError::NotFound("No such file.".into()).into_response();
@@ -47,6 +50,19 @@ pub async fn serve(State((state, dist)): State<(AppState, Arc<Dist>)>, request: 
     };
     let policy = format!("{CSP}; {}", crate::embed::frame_ancestors(&origins));
     if let Ok(value) = HeaderValue::from_str(&policy) {
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
+}
+
+/// The creator studio's page. It frames the overlay (its preview), but no
+/// other site may frame it: its buttons pin products on air.
+fn studio(dist: &Dist, headers: &HeaderMap, head: bool) -> Response {
+    let Some(html) = &dist.studio_html else {
+        return ApiError::NotFound("The studio was not built (cargo xtask builds it).".into()).into_response();
+    };
+    let mut response = Asset::page(html.clone()).respond(headers, head);
+    if let Ok(value) = HeaderValue::from_str(&format!("{CSP}; frame-ancestors 'none'")) {
         response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
     }
     response

@@ -90,7 +90,48 @@ async fn an_expired_token_is_refused() {
     sqlx::query("UPDATE shows SET token_expires_at_ms = 1").execute(&s.state.db).await.unwrap();
     let (k, v) = auth();
     let r = call(&s.router, "POST", "/api/shows/demo/pins", &[(k, &v)], Some(r#"{"product_id":1}"#)).await;
+    // The token's holder is told why; anyone else learns nothing.
+    assert_error(&r, StatusCode::UNAUTHORIZED, "token_expired");
+    let r = call(&s.router, "GET", "/api/shows/demo/creator", &[(k, &v)], None).await;
+    assert_error(&r, StatusCode::UNAUTHORIZED, "token_expired");
+    let r = call(&s.router, "GET", "/api/shows/demo/creator", &[("authorization", "Bearer wrong")], None).await;
     assert_error(&r, StatusCode::UNAUTHORIZED, "unauthorized");
+}
+
+#[tokio::test]
+async fn the_studio_signs_in_with_the_token_and_can_replace_it() {
+    let s = seeded().await;
+    let (k, v) = auth();
+    let r = call(&s.router, "GET", "/api/shows/demo/creator", &[(k, &v)], None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["show_id"], "demo");
+    assert!(r.json()["expires_at_ms"].as_i64().unwrap() > vetrina_server::util::now_ms());
+    for headers in [&[][..], &[("authorization", "Bearer wrong")][..]] {
+        let r = call(&s.router, "GET", "/api/shows/demo/creator", headers, None).await;
+        assert_error(&r, StatusCode::UNAUTHORIZED, "unauthorized");
+        let r = call(&s.router, "POST", "/api/shows/demo/creator-token", headers, None).await;
+        assert_error(&r, StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+    // Another show's token is no key to this one.
+    let r = call(&s.router, "GET", "/api/shows/elsewhere/creator", &[(k, &v)], None).await;
+    assert_error(&r, StatusCode::UNAUTHORIZED, "unauthorized");
+
+    let r = call(&s.router, "POST", "/api/shows/demo/creator-token", &[(k, &v)], None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let token = r.json()["token"].as_str().unwrap().to_string();
+    assert_eq!(token.len(), 32);
+    assert_ne!(token, common::TOKEN);
+    // The old token stops at once, for pins too; the new one works.
+    let r = call(&s.router, "GET", "/api/shows/demo/creator", &[(k, &v)], None).await;
+    assert_error(&r, StatusCode::UNAUTHORIZED, "unauthorized");
+    let r = call(&s.router, "POST", "/api/shows/demo/pins", &[(k, &v)], Some(r#"{"product_id":1}"#)).await;
+    assert_error(&r, StatusCode::UNAUTHORIZED, "unauthorized");
+    let bearer = format!("Bearer {token}");
+    let r = call(&s.router, "GET", "/api/shows/demo/creator", &[("authorization", &bearer)], None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = call(&s.router, "POST", "/api/shows/demo/pins", &[("authorization", &bearer)], Some(r#"{"product_id":1}"#))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 }
 
 #[tokio::test]

@@ -45,6 +45,10 @@ const INDEX: &str = r#"<!doctype html><html lang=en><head><title>Vetrina</title>
 <script type="module">import init from '/vetrina-0123456789abcdef.js'; init('/vetrina-0123456789abcdef_bg.wasm');</script>
 </head><body></body></html>"#;
 
+const STUDIO_INDEX: &str = r#"<!doctype html><html lang=en><head><title>Vetrina Studio</title>
+<script type="module">import init from '/studio/vetrina-studio-0123456789abcdef.js'; init();</script>
+</head><body></body></html>"#;
+
 struct Site {
     router: axum::Router,
     pool: sqlx::SqlitePool,
@@ -59,6 +63,13 @@ async fn site() -> Site {
     std::fs::write(dist.path().join("vetrina-0123456789abcdef.js"), &js).unwrap();
     std::fs::write(dist.path().join("vetrina-0123456789abcdef_bg.wasm"), vec![0u8; 40_000]).unwrap();
     std::fs::write(dist.path().join("hls.light.min.mjs"), js.repeat(2)).unwrap();
+    // The studio, its own trunk build under studio/.
+    std::fs::create_dir_all(dist.path().join("studio")).unwrap();
+    std::fs::write(dist.path().join("studio/index.html"), STUDIO_INDEX).unwrap();
+    std::fs::write(dist.path().join("studio/vetrina-studio-0123456789abcdef.js"), &js).unwrap();
+    // The shipping build's overlay folder, named by a hash of its contents.
+    std::fs::create_dir_all(dist.path().join("app-0123456789abcdef")).unwrap();
+    std::fs::write(dist.path().join("app-0123456789abcdef/split_sheets.wasm"), vec![0u8; 4_000]).unwrap();
     let pool = db::open_in_memory().await.unwrap();
     demo::seed(&pool, media.path(), Some(common::TOKEN)).await.unwrap();
     // A title that would break out of the page if it were not escaped.
@@ -282,4 +293,28 @@ async fn one_address_holds_a_bounded_number_of_event_streams() {
     }
     assert!(freed, "a closed stream's slot was not freed");
     let _c = common::Sse::connect(server.addr, "/api/shows/demo/events", None).await;
+}
+
+#[tokio::test]
+async fn the_studio_has_its_own_page_that_no_site_may_frame() {
+    let s = site().await;
+    for path in ["/studio", "/studio/"] {
+        let page = get(&s.router, "GET", path, &[], vec![]).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(page.text().contains("<title>Vetrina Studio</title>"));
+        // Its inline loader is moved to a file, like the overlay's (no inline script under the CSP).
+        assert!(!page.text().contains("import init"), "{}", page.text());
+        let csp = page.header("content-security-policy");
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval'") && csp.ends_with("frame-ancestors 'none'"),
+            "{csp}"
+        );
+        assert_eq!(page.header("cache-control"), "no-cache");
+    }
+    let js = get(&s.router, "GET", "/studio/vetrina-studio-0123456789abcdef.js", &[], vec![]).await;
+    assert_eq!(js.header("cache-control"), "public, max-age=31536000, immutable");
+    // The overlay's split module lives in a folder named by its contents: kept for good.
+    let sheets = get(&s.router, "GET", "/app-0123456789abcdef/split_sheets.wasm", &[], vec![]).await;
+    assert_eq!((sheets.status, sheets.header("content-type")), (StatusCode::OK, "application/wasm"));
+    assert_eq!(sheets.header("cache-control"), "public, max-age=31536000, immutable");
 }

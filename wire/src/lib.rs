@@ -273,6 +273,26 @@ pub struct EmbedCard {
     pub embed_allowed: bool,
 }
 
+/// `GET /api/shows/{show}/creator` (creator): the signed-in creator's session,
+/// which is how the studio checks a token before showing the show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CreatorSession {
+    pub show_id: String,
+    /// When the token stops working (ms since the Unix epoch).
+    pub expires_at_ms: i64,
+}
+
+/// `POST /api/shows/{show}/creator-token` (creator): a new creator token. The
+/// old one stops working at once; this is the only time the new one is shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CreatorToken {
+    pub token: String,
+    /// When it stops working (ms since the Unix epoch).
+    pub expires_at_ms: i64,
+}
+
 /// `PATCH /api/shows/{show}` (creator): show control.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -1,0 +1,85 @@
+//! The only place the studio talks to the network: the creator's part of the
+//! API, every request with the show's creator token. Answers are read with
+//! the overlay's own checks, so an error is the same typed [`ApiError`] there
+//! and here; the event stream is the overlay's too.
+
+use gloo_net::http::{Method, RequestBuilder};
+use serde::de::DeserializeOwned;
+use vetrina::api::{check, parse, ApiError};
+use vetrina_wire::{
+    CreatorSession, CreatorToken, EventEnvelope, PinRequest, Show, ShowSnapshot, ShowStatus, ShowUpdate,
+};
+
+/// A show, as its creator: its id and the token that opens it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Creator {
+    pub show: String,
+    pub token: String,
+}
+
+/// A path segment, percent-encoded (show ids are URL-safe by the server's
+/// rules; anything else is escaped rather than trusted).
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl Creator {
+    fn url(&self, path: &str) -> String {
+        format!("/api/shows/{}{path}", enc(&self.show))
+    }
+
+    async fn send<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<String>) -> Result<T, ApiError> {
+        let builder = RequestBuilder::new(&self.url(path))
+            .method(method)
+            .header("Accept", "application/json")
+            .header("Authorization", &format!("Bearer {}", self.token));
+        let request = match body {
+            Some(json) => builder.header("Content-Type", "application/json").body(json),
+            None => builder.build(),
+        }
+        .map_err(|e| ApiError::Decode(e.to_string()))?;
+        let response = request.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+        let status = response.status();
+        let text = response.text().await.map_err(|e| ApiError::Network(e.to_string()))?;
+        parse(&check(status, text)?)
+    }
+
+    /// Whether the token opens the show (how the studio signs in).
+    pub async fn session(&self) -> Result<CreatorSession, ApiError> {
+        self.send(Method::GET, "/creator", None).await
+    }
+
+    /// The show as viewers get it: products in order, what is pinned.
+    pub async fn snapshot(&self) -> Result<ShowSnapshot, ApiError> {
+        self.send(Method::GET, "", None).await
+    }
+
+    pub async fn pin(&self, product_id: i64) -> Result<EventEnvelope, ApiError> {
+        let body = vetrina::browser::to_json(&PinRequest { product_id }).map_err(ApiError::Decode)?;
+        self.send(Method::POST, "/pins", Some(body)).await
+    }
+
+    pub async fn unpin(&self, product_id: i64) -> Result<EventEnvelope, ApiError> {
+        self.send(Method::DELETE, &format!("/pins/{product_id}"), None).await
+    }
+
+    pub async fn set_status(&self, status: ShowStatus) -> Result<Show, ApiError> {
+        let body = vetrina::browser::to_json(&ShowUpdate { status }).map_err(ApiError::Decode)?;
+        self.send(Method::PATCH, "", Some(body)).await
+    }
+
+    /// A new token; this one stops working.
+    pub async fn rotate(&self) -> Result<CreatorToken, ApiError> {
+        self.send(Method::POST, "/creator-token", None).await
+    }
+
+    /// The show's event stream from after `last_event_id` (public, like the overlay's).
+    pub fn events_url(&self, last_event_id: i64) -> String {
+        self.url(&format!("/events?since={last_event_id}"))
+    }
+}

@@ -1,0 +1,238 @@
+//! The studio's one store: who is signed in to which show, the show's
+//! products in order and what is pinned, following the show's event stream
+//! exactly as viewers' overlays do, so two moderators in two browsers see the
+//! same board. Provided once by `App` through context.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use vetrina::api::events::{EventStream, StreamState};
+use vetrina::api::ApiError;
+use vetrina::domain::timeline::{envelope_from, Applied, PinBoard};
+use vetrina_wire::{ShowSnapshot, ShowStatus};
+
+use crate::api::Creator;
+
+/// Where a signed-in studio keeps the token: this tab only, gone when it
+/// closes, never in a URL or a log.
+const TOKEN_KEY: &str = "vetrina.studio.token";
+const SHOW_KEY: &str = "vetrina.studio.show";
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.session_storage().ok().flatten())
+}
+
+/// A sentence for the creator about a failed request.
+pub fn explain(e: &ApiError) -> String {
+    match e {
+        ApiError::Network(_) => "No connection to the server. Nothing changed; try again.".into(),
+        ApiError::Server { code, .. } if code == "unauthorized" => {
+            "That token does not open this show. Check the show and the token.".into()
+        }
+        ApiError::Server { code, .. } if code == "token_expired" => {
+            "This token has expired. Ask the show's owner for a new one.".into()
+        }
+        ApiError::Server { status, message, .. } if *status < 500 => message.clone(),
+        _ => "The server could not do that just now. Try again.".into(),
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct Studio {
+    /// Signed in: the show and its token.
+    pub creator: RwSignal<Option<Creator>>,
+    pub snapshot: RwSignal<Option<ShowSnapshot>>,
+    pub board: RwSignal<PinBoard>,
+    pub stream: RwSignal<StreamState>,
+    /// The last thing to tell the creator (a failed pin, a new token).
+    pub message: RwSignal<Option<(String, bool)>>,
+    /// A token just issued: shown once, until dismissed.
+    pub new_token: RwSignal<Option<String>>,
+    events: StoredValue<Option<EventStream>, LocalStorage>,
+}
+
+impl Studio {
+    pub fn new() -> Self {
+        Self {
+            creator: RwSignal::new(None),
+            snapshot: RwSignal::new(None),
+            board: RwSignal::new(PinBoard::default()),
+            stream: RwSignal::new(StreamState::Connecting),
+            message: RwSignal::new(None),
+            new_token: RwSignal::new(None),
+            events: StoredValue::new_local(None),
+        }
+    }
+
+    /// The show and token this tab signed in with, if any (checked again).
+    pub fn remembered() -> Option<Creator> {
+        let storage = session_storage()?;
+        let token = storage.get_item(TOKEN_KEY).ok().flatten()?;
+        let show = storage.get_item(SHOW_KEY).ok().flatten()?;
+        Some(Creator { show, token })
+    }
+
+    /// Checks the token with the server; signed in when it opens the show.
+    pub async fn sign_in(self, creator: Creator) -> Result<(), ApiError> {
+        creator.session().await?;
+        if let Some(storage) = session_storage() {
+            let _ = storage.set_item(TOKEN_KEY, &creator.token);
+            let _ = storage.set_item(SHOW_KEY, &creator.show);
+        }
+        self.creator.set(Some(creator));
+        self.load();
+        Ok(())
+    }
+
+    pub fn sign_out(self) {
+        if let Some(storage) = session_storage() {
+            let _ = storage.remove_item(TOKEN_KEY);
+            let _ = storage.remove_item(SHOW_KEY);
+        }
+        self.events.set_value(None);
+        self.creator.set(None);
+        self.snapshot.set(None);
+        self.new_token.set(None);
+        self.message.set(None);
+    }
+
+    fn load(self) {
+        let Some(creator) = self.creator.get_untracked() else { return };
+        spawn_local(async move {
+            match creator.snapshot().await {
+                Ok(snapshot) => {
+                    let board = PinBoard::from_snapshot(snapshot.pinned.clone(), snapshot.last_event_id);
+                    let url = creator.events_url(snapshot.last_event_id);
+                    self.board.set(board);
+                    self.snapshot.set(Some(snapshot));
+                    self.follow(&url);
+                }
+                Err(e) => self.tell(explain(&e), true),
+            }
+        });
+    }
+
+    fn follow(self, url: &str) {
+        let opened = EventStream::open(url, move |data| self.on_event(&data), move |state| self.stream.set(state));
+        match opened {
+            Ok(stream) => self.events.set_value(Some(stream)),
+            Err(e) => self.tell(explain(&e), true),
+        }
+    }
+
+    /// One event from the stream: pins move the board; a price, stock or
+    /// status change reloads the show (rare, and then the list is exact).
+    fn on_event(self, data: &str) {
+        let Some(show) = self.creator.with_untracked(|c| c.as_ref().map(|c| c.show.clone())) else { return };
+        let envelope = vetrina::browser::from_json(data)
+            .map_err(vetrina::domain::timeline::EventError::Malformed)
+            .and_then(|flat| envelope_from(flat, &show));
+        let envelope = match envelope {
+            Ok(e) => e,
+            Err(e) => return vetrina::browser::warn(&format!("vetrina studio: dropped an event: {e}")),
+        };
+        let mut applied = Applied::Ignored;
+        self.board.update(|b| applied = b.apply(&envelope));
+        if applied == Applied::Other {
+            self.refresh();
+        }
+    }
+
+    /// The show again (after a status change, say), keeping the stream.
+    pub fn refresh(self) {
+        let Some(creator) = self.creator.get_untracked() else { return };
+        spawn_local(async move {
+            if let Ok(snapshot) = creator.snapshot().await {
+                self.snapshot.set(Some(snapshot));
+            }
+        });
+    }
+
+    pub fn tell(self, text: impl Into<String>, is_error: bool) {
+        self.message.set(Some((text.into(), is_error)));
+    }
+
+    /// Pins `product_id`, or unpins it when it is pinned.
+    pub fn toggle(self, product_id: i64) {
+        let Some(creator) = self.creator.get_untracked() else { return };
+        let pinned = self.board.with_untracked(|b| b.pinned().contains(&product_id));
+        spawn_local(async move {
+            let done = if pinned { creator.unpin(product_id).await } else { creator.pin(product_id).await };
+            match done {
+                // The board moves when the stream brings the event, in order
+                // with everyone else's (applying ours first could skip theirs).
+                Ok(_) => self.message.set(None),
+                Err(e) => self.tell(explain(&e), true),
+            }
+        });
+    }
+
+    /// Pins the product at `position` (1-based, in run-sheet order).
+    pub fn pin_position(self, position: usize) {
+        let id = self.snapshot.with_untracked(|s| s.as_ref().and_then(|s| s.products.get(position - 1)).map(|p| p.id));
+        match id {
+            Some(id) if !self.board.with_untracked(|b| b.pinned().contains(&id)) => self.toggle(id),
+            Some(_) => {}
+            None => self.tell(format!("There is no product {position} in this show."), true),
+        }
+    }
+
+    /// Pins the product after the one pinned last (the first, to begin with).
+    pub fn pin_next(self) {
+        let order: Vec<i64> =
+            self.snapshot.with_untracked(|s| s.iter().flat_map(|s| &s.products).map(|p| p.id).collect());
+        let last = self.board.with_untracked(|b| b.pinned().first().copied());
+        let next = match last.and_then(|id| order.iter().position(|p| *p == id)) {
+            Some(i) => order.get(i + 1).copied(),
+            None => order.first().copied(),
+        };
+        match next {
+            Some(id) if !self.board.with_untracked(|b| b.pinned().contains(&id)) => self.toggle(id),
+            Some(_) => {}
+            None => self.tell("That was the last product of the run sheet.", false),
+        }
+    }
+
+    /// Unpins the product pinned last.
+    pub fn unpin_last(self) {
+        if let Some(id) = self.board.with_untracked(|b| b.pinned().first().copied()) {
+            self.toggle(id);
+        }
+    }
+
+    pub fn set_status(self, status: ShowStatus) {
+        let Some(creator) = self.creator.get_untracked() else { return };
+        spawn_local(async move {
+            match creator.set_status(status).await {
+                Ok(_) => self.refresh(),
+                Err(e) => self.tell(explain(&e), true),
+            }
+        });
+    }
+
+    /// A new token for the show; this tab carries on with it.
+    pub fn rotate(self) {
+        let Some(creator) = self.creator.get_untracked() else { return };
+        spawn_local(async move {
+            match creator.rotate().await {
+                Ok(fresh) => {
+                    if let Some(storage) = session_storage() {
+                        let _ = storage.set_item(TOKEN_KEY, &fresh.token);
+                    }
+                    self.creator.set(Some(Creator { show: creator.show, token: fresh.token.clone() }));
+                    self.new_token.set(Some(fresh.token));
+                }
+                Err(e) => self.tell(explain(&e), true),
+            }
+        });
+    }
+}
+
+impl Default for Studio {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub fn use_studio() -> Studio {
+    expect_context::<Studio>()
+}

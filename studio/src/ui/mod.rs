@@ -1,0 +1,7 @@
+//! The studio's components, one per file, sharing one [`crate::store::Studio`].
+
+pub mod app;
+pub mod controls;
+pub mod preview;
+pub mod run_sheet;
+pub mod sign_in;
