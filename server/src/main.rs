@@ -228,6 +228,7 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
         println!("  Viewer overlay:      {base}/?show={show}");
         println!("  Show snapshot (API): {base}/api/shows/{show}");
         println!("  Creator token:       {token}");
+        println!("  Creator studio:      {base}/studio   (sign in with show \"{show}\" and the token above)");
         println!();
         println!("  Pin a product yourself:");
         println!("    curl -X POST {base}/api/shows/{show}/pins -H 'Authorization: Bearer {token}' \\");

@@ -13,7 +13,9 @@ test('the overlay stays within its brotli budget', () => {
   // other HLS), fetched only for HLS streams in browsers without native program
   // date-time, and the sheets' wasm module, fetched after the first frame (see
   // src/ui/sheets.rs).
-  const all = (readdirSync('dist', { recursive: true }) as string[]).filter((f) => /\.(wasm|m?js|css)$/.test(f));
+  // The creator studio (dist/studio/) is an app of its own, never loaded by viewers: its own table below.
+  const all = (readdirSync('dist', { recursive: true }) as string[])
+    .filter((f) => /\.(wasm|m?js|css)$/.test(f) && !f.startsWith('studio/'));
   const sheets = all.filter((f) => /^app-[0-9a-f]{16}\/.*\.wasm$/.test(f) && !f.endsWith('/vetrina_bg.wasm'));
   expect(sheets.length, 'the sheets are not in a module of their own: was dist/ built by `cargo xtask`?').toBeGreaterThan(0);
   const lazy = [...all.filter((f) => /^(hls\.[a-z.]*m?js|cmaf\.js)$/.test(f)), ...sheets];
@@ -48,4 +50,23 @@ test('the brand embed loader stays within its own budget', () => {
   const brotli = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
   console.log(`\nembed.js: ${bytes.length} B raw, ${brotli} B brotli (budget ${budget} B)`);
   expect(brotli, `embed.js is ${brotli} B brotli, over its budget of ${budget} B`).toBeLessThanOrEqual(budget);
+});
+
+test('the creator studio is a bundle of its own, reported', () => {
+  const files = (readdirSync('dist/studio', { recursive: true }) as string[]).filter((f) => /\.(wasm|m?js|css)$/.test(f));
+  expect(files.some((f) => f.endsWith('.wasm')), 'dist/studio has no wasm: was it built by `cargo xtask`?').toBeTruthy();
+  let total = { raw: 0, gzip: 0, brotli: 0 };
+  const rows = files.map((f) => {
+    const bytes = readFileSync(`dist/studio/${f}`);
+    const row = {
+      file: `studio/${f.replace(/-[0-9a-f]{12,16}(?=[._/])/, '')}`,
+      raw: bytes.length,
+      gzip: gzipSync(bytes, { level: 9 }).length,
+      brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+    };
+    total = { raw: total.raw + row.raw, gzip: total.gzip + row.gzip, brotli: total.brotli + row.brotli };
+    return row;
+  });
+  console.log('\nCreator studio bundle (bytes; not in the viewer\'s):');
+  console.table([...rows, { file: 'total', ...total }]);
 });

@@ -44,6 +44,11 @@ pub fn Controls() -> impl IntoView {
                 <button type="button" class="vs-button" on:click=move |_| confirm_rotate.set(true)>"New token"</button>
                 <button type="button" class="vs-button" on:click=move |_| studio.sign_out()>"Sign out"</button>
             </div>
+            <p class="vs-message" role="status" aria-live="polite" data-testid="studio-message">
+                {move || studio.message.get().map(|(text, is_error)| view! {
+                    <span class=if is_error { "vs-problem" } else { "" }>{text}</span>
+                })}
+            </p>
         </header>
         {move || confirm_rotate.get().then(|| view! {
             <div class="vs-banner" role="alertdialog" aria-labelledby="vs-rotate-q">
@@ -59,10 +64,5 @@ pub fn Controls() -> impl IntoView {
                 <button type="button" class="vs-button" on:click=move |_| studio.new_token.set(None)>"Done"</button>
             </div>
         })}
-        <p class="vs-message" role="status" aria-live="polite" data-testid="studio-message">
-            {move || studio.message.get().map(|(text, is_error)| view! {
-                <span class=if is_error { "vs-problem" } else { "" }>{text}</span>
-            })}
-        </p>
     }
 }

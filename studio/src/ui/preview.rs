@@ -14,7 +14,8 @@ pub fn Preview() -> impl IntoView {
     view! {
         <section class="vs-preview" aria-labelledby="vs-preview-title">
             <h2 id="vs-preview-title">"What viewers see"</h2>
-            <div class="vs-frames">
+            // Scrolls sideways on a narrow screen: reachable by keyboard too.
+            <div class="vs-frames" tabindex="0" role="group" aria-label="Device previews">
                 {FRAMES.into_iter().map(|(name, width, height)| view! {
                     <figure class="vs-frame">
                         <iframe
