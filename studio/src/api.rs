@@ -7,7 +7,8 @@ use gloo_net::http::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use vetrina::api::{check, parse, ApiError};
 use vetrina_wire::{
-    CreatorSession, CreatorToken, EventEnvelope, PinRequest, Show, ShowSnapshot, ShowStatus, ShowUpdate,
+    CreatorSession, CreatorToken, EventEnvelope, PinRequest, Show, ShowSnapshot, ShowStatus, ShowUpdate, Variant,
+    VariantUpdate,
 };
 
 /// A show, as its creator: its id and the token that opens it.
@@ -71,6 +72,12 @@ impl Creator {
     pub async fn set_status(&self, status: ShowStatus) -> Result<Show, ApiError> {
         let body = vetrina::browser::to_json(&ShowUpdate { status }).map_err(ApiError::Decode)?;
         self.send(Method::PATCH, "", Some(body)).await
+    }
+
+    /// A variant's price or stock, live: the server tells every viewer.
+    pub async fn update_variant(&self, variant_id: i64, update: &VariantUpdate) -> Result<Variant, ApiError> {
+        let body = vetrina::browser::to_json(update).map_err(ApiError::Decode)?;
+        self.send(Method::PATCH, &format!("/variants/{variant_id}"), Some(body)).await
     }
 
     /// A new token; this one stops working.

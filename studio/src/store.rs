@@ -47,6 +47,10 @@ pub struct Studio {
     pub message: RwSignal<Option<(String, bool)>>,
     /// A token just issued: shown once, until dismissed.
     pub new_token: RwSignal<Option<String>>,
+    /// Milliseconds from each pin request to its card in the preview, this session.
+    pub latencies: RwSignal<Vec<f64>>,
+    /// A pin whose card the preview has not shown yet (product id).
+    pub awaiting: RwSignal<Option<i64>>,
     events: StoredValue<Option<EventStream>, LocalStorage>,
 }
 
@@ -59,6 +63,8 @@ impl Studio {
             stream: RwSignal::new(StreamState::Connecting),
             message: RwSignal::new(None),
             new_token: RwSignal::new(None),
+            latencies: RwSignal::new(Vec::new()),
+            awaiting: RwSignal::new(None),
             events: StoredValue::new_local(None),
         }
     }
@@ -155,14 +161,43 @@ impl Studio {
     pub fn toggle(self, product_id: i64) {
         let Some(creator) = self.creator.get_untracked() else { return };
         let pinned = self.board.with_untracked(|b| b.pinned().contains(&product_id));
+        let asked = now_ms();
         spawn_local(async move {
             let done = if pinned { creator.unpin(product_id).await } else { creator.pin(product_id).await };
+            if done.is_ok() && !pinned {
+                self.time_pin(product_id, asked);
+            }
             match done {
                 // The board moves when the stream brings the event, in order
                 // with everyone else's (applying ours first could skip theirs).
                 Ok(_) => self.message.set(None),
                 Err(e) => self.tell(explain(&e), true),
             }
+        });
+    }
+
+    /// Watches the preview until the pinned card is on its screen and keeps
+    /// the time from the request: what the pin costs before a viewer sees it.
+    /// On a live HLS stream that includes the video's delay behind live (the
+    /// card waits for the moment it was pinned at), which is the point.
+    fn time_pin(self, product_id: i64, asked: f64) {
+        self.awaiting.set(Some(product_id));
+        spawn_local(async move {
+            // Up to a minute (a replay the creator is not watching never shows it).
+            while now_ms() - asked < 60_000.0 {
+                if self.awaiting.get_untracked() != Some(product_id) {
+                    return;
+                }
+                if preview_shows(product_id) {
+                    let took = now_ms() - asked;
+                    self.latencies.update(|l| l.push(took));
+                    self.awaiting.set(None);
+                    return;
+                }
+                // About a frame: the card is timed when it is on screen.
+                vetrina::browser::sleep(16).await;
+            }
+            self.awaiting.set(None);
         });
     }
 
@@ -235,4 +270,47 @@ impl Default for Studio {
 
 pub fn use_studio() -> Studio {
     expect_context::<Studio>()
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+/// Whether the phone preview (see `ui::preview`) shows `product_id`'s card:
+/// the frame is the overlay on our own origin, so its page can be read.
+fn preview_shows(product_id: i64) -> bool {
+    use wasm_bindgen::JsCast;
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return false };
+    let Ok(Some(frame)) = document.query_selector("iframe[data-timing]") else { return false };
+    let Some(inner) = frame.dyn_into::<web_sys::HtmlIFrameElement>().ok().and_then(|f| f.content_document()) else {
+        return false;
+    };
+    let card = inner.query_selector(&format!(".vt-card[data-product-id=\"{product_id}\"]")).ok().flatten();
+    card.is_some_and(|c| c.get_bounding_client_rect().width() > 0.0)
+}
+
+/// The `q` quantile (0–1) of `samples`, nearest rank.
+pub fn quantile(samples: &[f64], q: f64) -> Option<f64> {
+    if samples.is_empty() {
+        return None;
+    }
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    Some(sorted[rank - 1])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quantile;
+
+    #[test]
+    fn quantiles_by_nearest_rank() {
+        assert_eq!(quantile(&[], 0.5), None);
+        assert_eq!(quantile(&[40.0], 0.95), Some(40.0));
+        let samples = [5.0, 1.0, 4.0, 2.0, 3.0];
+        assert_eq!(quantile(&samples, 0.5), Some(3.0));
+        assert_eq!(quantile(&samples, 0.95), Some(5.0));
+        assert_eq!(quantile(&samples, 0.0), Some(1.0));
+    }
 }

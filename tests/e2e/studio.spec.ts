@@ -4,7 +4,7 @@
 // (Replacing the token is covered by the API tests: here it would lock every
 // other test out of the demo show.)
 import { expect, test, type Page } from '@playwright/test';
-import { TOKEN, expectNoViolations, press, shot, unpinAll } from './helpers';
+import { TOKEN, expectNoViolations, pin, press, setPrice, shot, snapshot, unpinAll } from './helpers';
 
 test.beforeEach(async ({ request }) => {
   await unpinAll(request);
@@ -64,6 +64,8 @@ test('keys run the show: a digit pins by position, N the next, U unpins; viewers
   await expect(row(page, 4)).toHaveClass(/vs-row--pinned/);
   await expect(viewer.locator('.vt-card[data-product-id="4"]')).toBeVisible();
 
+  await expect(page.getByTestId('pin-latency')).toContainText('over 2 pins');
+  console.log(`studio keys: ${await page.getByTestId('pin-latency').textContent()}`);
   await page.keyboard.press('u');
   await expect(row(page, 4)).not.toHaveClass(/vs-row--pinned/);
   await expect(viewer.locator('.vt-card[data-product-id="4"]')).toHaveCount(0);
@@ -87,9 +89,49 @@ test('two studios share one board, and the preview is the real overlay', async (
   await expect(row(page, 2)).not.toHaveClass(/vs-row--pinned/);
 
   await press(row(other, 1).getByRole('button', { name: 'Pin Linen Shirt' }), testInfo);
+  // The studio that pinned times the card's way to the preview's screen.
+  await expect(other.getByTestId('pin-latency')).toContainText("Last pin on viewers' screens after");
+  console.log(`studio (${testInfo.project.name}): ${await other.getByTestId('pin-latency').textContent()}`);
   const preview = page.frameLocator('iframe[title^="Phone preview"]');
   await expect(preview.locator('.vt-card[data-product-id="1"]')).toBeVisible();
   await expect(page.frameLocator('iframe[title^="Small phone preview"]').locator('.vt-card[data-product-id="1"]')).toBeVisible();
   await shot(page, testInfo, '42-studio-preview');
   await other.context().close();
+});
+
+test('a price and stock edited in the run sheet reach viewers at once; a bad amount is refused', async ({ page, browser, request }, testInfo) => {
+  const mug = (await snapshot(request)).products.find((p: { id: number }) => p.id === 4);
+  const variant = mug.variants[0];
+  await signIn(page);
+  await pin(request, 4);
+  const viewer = await (await browser.newContext()).newPage();
+  await viewer.goto('/?show=demo');
+  const card = viewer.locator('.vt-card[data-product-id="4"]');
+  await expect(card).toBeVisible();
+  try {
+    await press(page.getByRole('button', { name: 'Edit Ceramic Mug' }), testInfo);
+    await expect(page.getByRole('button', { name: 'Edit Ceramic Mug' })).toHaveAttribute('aria-expanded', 'true');
+    const group = page.getByRole('group', { name: variant.options.join(' / ') || 'Ceramic Mug' });
+    const price = page.locator(`#vs-price-${variant.id}`);
+    await expect(price).toHaveValue((variant.price_minor / 100).toFixed(2));
+    await price.fill('abc');
+    await press(group.getByRole('button', { name: 'Save' }), testInfo);
+    await expect(page.locator(`#vs-variant-${variant.id}-problem`)).toHaveText('Enter an amount such as 49.90.');
+    await price.fill('12,30');
+    await page.locator(`#vs-stock-${variant.id}`).fill('2');
+    await press(group.getByRole('button', { name: 'Save' }), testInfo);
+    await expect(page.getByTestId('studio-message')).toContainText('Saved Ceramic Mug');
+    await expect(card).toContainText('€12.30');
+    await shot(page, testInfo, '43-studio-edit');
+    await expectNoViolations(page, 'studio variant editor');
+    await expect(row(page, 4)).toContainText('2 in stock');
+  } finally {
+    await setPrice(request, variant.id, variant.price_minor);
+    const r = await request.patch(`/api/shows/demo/variants/${variant.id}`, {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+      data: { stock: variant.stock },
+    });
+    expect(r.ok()).toBeTruthy();
+    await viewer.context().close();
+  }
 });

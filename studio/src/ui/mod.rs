@@ -2,6 +2,8 @@
 
 pub mod app;
 pub mod controls;
+pub mod latency;
 pub mod preview;
 pub mod run_sheet;
 pub mod sign_in;
+pub mod variant_editor;

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::store::use_studio;
+use crate::ui::variant_editor::VariantEditor;
 
 #[component]
 pub fn RunSheet() -> impl IntoView {
@@ -30,13 +31,9 @@ pub fn RunSheet() -> impl IntoView {
         ev.prevent_default();
     });
     on_cleanup(move || keys.remove());
-    let rows = move || {
-        studio.snapshot.with(|s| {
-            s.as_ref().map(|s| {
-                s.products.iter().map(|p| (p.id, p.title.clone(), p.image_url.clone(), stock_of(p))).collect::<Vec<_>>()
-            })
-        })
-    };
+    let rows = move || studio.snapshot.with(|s| s.as_ref().map(|s| (s.products.clone(), s.show.currency.clone())));
+    // The product whose variants are open for editing, if any.
+    let editing = RwSignal::new(None::<i64>);
     view! {
         <section class="vs-run-sheet" aria-labelledby="vs-run-sheet-title">
             <h2 id="vs-run-sheet-title">"Run sheet"</h2>
@@ -46,12 +43,16 @@ pub fn RunSheet() -> impl IntoView {
             </p>
             {move || match rows() {
                 None => view! { <p class="vs-wait" aria-busy="true">"Loading the show…"</p> }.into_any(),
-                Some(rows) if rows.is_empty() => view! { <p class="vs-muted">"This show has no products yet."</p> }.into_any(),
-                Some(rows) => view! {
+                Some((products, _)) if products.is_empty() => view! { <p class="vs-muted">"This show has no products yet."</p> }.into_any(),
+                Some((products, currency)) => view! {
                     <ol class="vs-rows">
-                        {rows.into_iter().enumerate().map(|(i, (id, title, image, stock))| {
+                        {products.into_iter().enumerate().map(|(i, product)| {
+                            let (id, title, image, stock) = (product.id, product.title.clone(), product.image_url.clone(), stock_of(&product));
                             let pinned = move || studio.board.with(|b| b.pinned().contains(&id));
                             let label = title.clone();
+                            let edit_label = format!("Edit {title}");
+                            let open = move || editing.get() == Some(id);
+                            let currency = currency.clone();
                             view! {
                                 <li class="vs-row" class:vs-row--pinned=pinned data-product-id=id>
                                     <span class="vs-row__position" aria-hidden="true">{i + 1}</span>
@@ -70,6 +71,18 @@ pub fn RunSheet() -> impl IntoView {
                                     >
                                         {move || if pinned() { "Unpin" } else { "Pin" }}
                                     </button>
+                                    <button
+                                        type="button"
+                                        class="vs-button"
+                                        aria-expanded=move || open().to_string()
+                                        aria-label=edit_label
+                                        on:click=move |_| editing.update(|e| *e = if *e == Some(id) { None } else { Some(id) })
+                                    >
+                                        "Edit"
+                                    </button>
+                                    {move || open().then(|| view! {
+                                        <VariantEditor product=product.clone() currency=currency.clone() />
+                                    })}
                                 </li>
                             }
                         }).collect_view()}
