@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::store::{explain, Studio};
+use crate::ui::checks::Checks;
 use crate::ui::controls::Controls;
 use crate::ui::preview::Preview;
 use crate::ui::run_sheet::RunSheet;
@@ -33,6 +34,7 @@ pub fn App() -> impl IntoView {
                 } else if studio.creator.with(Option::is_some) {
                     view! {
                         <Controls />
+                        <Checks />
                         <div class="vs-work">
                             <RunSheet />
                             <Preview />
