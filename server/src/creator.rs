@@ -1,10 +1,12 @@
-//! The creator's session: checking a token (how the studio signs in) and
-//! replacing it (a token that leaked, or a moderator who left).
+//! The creator's session: checking a token (how the studio signs in),
+//! replacing it (a token that leaked, or a moderator who left), and the
+//! show's numbers while it runs.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
-use vetrina_wire::{CreatorSession, CreatorToken};
+use sqlx::Row;
+use vetrina_wire::{CreatorSession, CreatorToken, ProductStats, ShowStats};
 
 use crate::error::{ApiError, ApiPath};
 use crate::events::authorize;
@@ -44,4 +46,46 @@ pub async fn rotate(
     tx.commit().await?;
     tracing::info!(show = %show_id, "creator token rotated");
     Ok(Json(CreatorToken { token, expires_at_ms }))
+}
+
+/// `GET /api/shows/{show}/stats` (creator): who is watching and what sold.
+pub async fn stats(
+    State(state): State<AppState>,
+    ApiPath(show_id): ApiPath<String>,
+    headers: HeaderMap,
+) -> Result<Json<ShowStats>, ApiError> {
+    authorize(&state, &headers, &show_id).await?;
+    let mut conn = state.db.acquire().await?;
+    let totals = sqlx::query(
+        "SELECT COUNT(*) AS orders, COALESCE(SUM(total_minor), 0) AS revenue FROM orders
+         WHERE show_id = ? AND payment_status = 'paid'",
+    )
+    .bind(&show_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let rows = sqlx::query(
+        "SELECT v.product_id AS product, COUNT(DISTINCT o.id) AS orders, SUM(l.quantity) AS units,
+                SUM(l.line_total_minor) AS revenue
+         FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN variants v ON v.id = l.variant_id
+         WHERE o.show_id = ? AND o.payment_status = 'paid'
+         GROUP BY v.product_id ORDER BY revenue DESC, product",
+    )
+    .bind(&show_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    Ok(Json(ShowStats {
+        watching: state.hub.watching(&show_id) as u64,
+        orders: count(totals.get("orders")),
+        revenue_minor: totals.get("revenue"),
+        products: rows
+            .iter()
+            .map(|r| ProductStats {
+                product_id: r.get("product"),
+                orders: count(r.get("orders")),
+                units: count(r.get("units")),
+                revenue_minor: r.get("revenue"),
+            })
+            .collect(),
+    }))
 }

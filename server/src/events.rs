@@ -55,6 +55,12 @@ impl Hub {
     pub fn subscribe(&self, show_id: &str) -> broadcast::Receiver<Arc<Frame>> {
         self.sender(show_id).subscribe()
     }
+
+    /// How many event streams of the show are open now (on this process).
+    pub fn watching(&self, show_id: &str) -> usize {
+        let channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
+        channels.get(show_id).map_or(0, broadcast::Sender::receiver_count)
+    }
 }
 
 /// Records an event and broadcasts it: the one way anything reaches a show's

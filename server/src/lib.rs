@@ -214,6 +214,17 @@ pub fn endpoints() -> Vec<Endpoint> {
         },
         Endpoint {
             method: Method::GET,
+            path: "/shows/{show}/stats",
+            summary: "The show's numbers now: event streams open (viewers, previews, studios), paid orders and \
+                      revenue, and per product orders, units and revenue",
+            access: Access::Creator,
+            request: None,
+            success: (200, "The show's numbers", Some(s::<w::ShowStats>)),
+            errors: &[(401, "Missing or wrong creator token (unauthorized), or an expired one (token_expired)")],
+            handler: axum::routing::get(creator::stats),
+        },
+        Endpoint {
+            method: Method::GET,
             path: "/shows/{show}/embed",
             summary: "The card a brand's page draws before the viewer asks for the show (title, badge, poster), \
                       and whether the request's Origin may embed it; readable from any origin",

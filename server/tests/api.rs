@@ -310,3 +310,38 @@ async fn a_show_names_the_sites_that_may_embed_it() {
     assert_eq!(other.json()["embed_allowed"], false);
     assert_error(&call(&s.router, "GET", "/api/shows/nope/embed", &[], None).await, StatusCode::NOT_FOUND, "not_found");
 }
+
+#[tokio::test]
+async fn the_creator_sees_the_show_numbers() {
+    let s = seeded().await;
+    let (k, v) = auth();
+    let r = call(&s.router, "GET", "/api/shows/demo/stats", &[], None).await;
+    assert_error(&r, StatusCode::UNAUTHORIZED, "unauthorized");
+    let before = call(&s.router, "GET", "/api/shows/demo/stats", &[(k, &v)], None).await;
+    assert_eq!(before.status, StatusCode::OK, "{}", before.body);
+    assert_eq!((before.json()["orders"].as_u64(), before.json()["revenue_minor"].as_i64()), (Some(0), Some(0)));
+    assert_eq!(before.json()["products"], serde_json::json!([]));
+
+    let cart = new_cart(&s.router).await;
+    assert_eq!(add(&s.router, &cart, 13, 2).await.status, StatusCode::OK); // Ceramic Mug, 2 × 18.00
+    let r = call(
+        &s.router,
+        "POST",
+        &format!("/api/carts/{cart}/checkout"),
+        &[("idempotency-key", "stats-order-1")],
+        Some(common::ADDRESS),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let total = r.json()["total_minor"].as_i64().unwrap();
+
+    let after = call(&s.router, "GET", "/api/shows/demo/stats", &[(k, &v)], None).await.json();
+    assert_eq!((after["orders"].as_u64(), after["revenue_minor"].as_i64()), (Some(1), Some(total)));
+    let mug = &after["products"][0];
+    assert_eq!(
+        (mug["product_id"].as_i64(), mug["orders"].as_u64(), mug["units"].as_u64()),
+        (Some(4), Some(1), Some(2))
+    );
+    assert_eq!(mug["revenue_minor"], 3600);
+    assert_eq!(after["watching"], 0);
+}

@@ -7,8 +7,8 @@ use gloo_net::http::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use vetrina::api::{check, parse, ApiError};
 use vetrina_wire::{
-    CreatorSession, CreatorToken, EventEnvelope, PinRequest, Show, ShowSnapshot, ShowStatus, ShowUpdate, Variant,
-    VariantUpdate,
+    CreatorSession, CreatorToken, EventEnvelope, PinRequest, Show, ShowSnapshot, ShowStats, ShowStatus, ShowUpdate,
+    Variant, VariantUpdate,
 };
 
 /// A show, as its creator: its id and the token that opens it.
@@ -78,6 +78,11 @@ impl Creator {
     pub async fn update_variant(&self, variant_id: i64, update: &VariantUpdate) -> Result<Variant, ApiError> {
         let body = vetrina::browser::to_json(update).map_err(ApiError::Decode)?;
         self.send(Method::PATCH, &format!("/variants/{variant_id}"), Some(body)).await
+    }
+
+    /// The show's numbers now (who is watching, what sold).
+    pub async fn stats(&self) -> Result<ShowStats, ApiError> {
+        self.send(Method::GET, "/stats", None).await
     }
 
     /// A new token; this one stops working.

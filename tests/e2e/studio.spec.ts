@@ -37,6 +37,9 @@ test('a wrong token is refused and says so; the right one opens the show, kept o
   expect(await page.evaluate(() => sessionStorage.getItem('vetrina.studio.token'))).toBe(TOKEN);
   expect(await page.evaluate(() => localStorage.length)).toBe(0);
   await expect(row(page, 1)).toContainText('Linen Shirt');
+  // The live numbers: at least this studio's own stream and its two previews.
+  await expect(page.getByTestId('watching')).toHaveText(/^([3-9]|\d\d+)$/);
+  await expect(page.getByTestId('revenue')).toContainText('€');
   await shot(page, testInfo, '41-studio-run-sheet');
   await expectNoViolations(page, 'studio run sheet');
 

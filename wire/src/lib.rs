@@ -293,6 +293,32 @@ pub struct CreatorToken {
     pub expires_at_ms: i64,
 }
 
+/// `GET /api/shows/{show}/stats` (creator): the show's numbers now.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ShowStats {
+    /// Event streams of the show open now: viewers' overlays, previews and studios.
+    pub watching: u64,
+    /// Paid orders of the show, all products.
+    pub orders: u64,
+    /// Their total, shipping included, in minor units of the show's currency.
+    pub revenue_minor: i64,
+    /// Per product with at least one sale, best sellers first.
+    pub products: Vec<ProductStats>,
+}
+
+/// One product's sales in a show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ProductStats {
+    pub product_id: i64,
+    /// Paid orders with this product in them.
+    pub orders: u64,
+    pub units: u64,
+    /// The product's lines, in minor units of the show's currency.
+    pub revenue_minor: i64,
+}
+
 /// `PATCH /api/shows/{show}` (creator): show control.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::store::{explain, Studio};
 use crate::ui::checks::Checks;
 use crate::ui::controls::Controls;
+use crate::ui::numbers::Numbers;
 use crate::ui::preview::Preview;
 use crate::ui::run_sheet::RunSheet;
 use crate::ui::sign_in::SignIn;
@@ -36,7 +37,10 @@ pub fn App() -> impl IntoView {
                         <Controls />
                         <Checks />
                         <div class="vs-work">
-                            <RunSheet />
+                            <div class="vs-column">
+                                <RunSheet />
+                                <Numbers />
+                            </div>
                             <Preview />
                         </div>
                     }

@@ -4,6 +4,7 @@ pub mod app;
 pub mod checks;
 pub mod controls;
 pub mod latency;
+pub mod numbers;
 pub mod preview;
 pub mod run_sheet;
 pub mod sign_in;

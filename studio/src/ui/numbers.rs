@@ -1,0 +1,76 @@
+//! The show's numbers, live: streams open now, paid orders and revenue, and
+//! per product what sold. Read every few seconds while the studio is open
+//! (the numbers are the server's, never added up here).
+
+use leptos::prelude::*;
+use vetrina_wire::ShowStats;
+
+use crate::store::use_studio;
+
+/// How often the numbers are read again.
+const EVERY_MS: i32 = 5_000;
+
+#[component]
+pub fn Numbers() -> impl IntoView {
+    let studio = use_studio();
+    let stats = RwSignal::new(None::<ShowStats>);
+    let open = StoredValue::new(true);
+    on_cleanup(move || open.set_value(false));
+    leptos::task::spawn_local(async move {
+        while open.get_value() {
+            if let Some(creator) = studio.creator.get_untracked() {
+                // A failed read keeps the last numbers; the next one tries again.
+                if let Ok(fresh) = creator.stats().await {
+                    if open.get_value() {
+                        stats.set(Some(fresh));
+                    }
+                }
+            }
+            vetrina::browser::sleep(EVERY_MS).await;
+        }
+    });
+    let money = move |minor: i64| {
+        let currency =
+            studio.snapshot.with_untracked(|s| s.as_ref().map(|s| s.show.currency.clone())).unwrap_or_default();
+        vetrina::browser::format_money(minor, &currency, None)
+    };
+    let title = move |id: i64| {
+        studio
+            .snapshot
+            .with_untracked(|s| {
+                s.as_ref().and_then(|s| s.products.iter().find(|p| p.id == id)).map(|p| p.title.clone())
+            })
+            .unwrap_or_else(|| format!("Product {id}"))
+    };
+    view! {
+        <section class="vs-numbers" aria-labelledby="vs-numbers-title">
+            <h2 id="vs-numbers-title">"Live numbers"</h2>
+            {move || match stats.get() {
+                None => view! { <p class="vs-muted" aria-busy="true">"Reading the numbers…"</p> }.into_any(),
+                Some(s) => view! {
+                    <dl class="vs-tiles">
+                        <div><dt>"Watching now"</dt><dd data-testid="watching">{s.watching}</dd></div>
+                        <div><dt>"Orders"</dt><dd data-testid="orders">{s.orders}</dd></div>
+                        <div><dt>"Revenue"</dt><dd data-testid="revenue">{money(s.revenue_minor)}</dd></div>
+                    </dl>
+                    {if s.products.is_empty() {
+                        view! { <p class="vs-muted">"No sales yet."</p> }.into_any()
+                    } else {
+                        view! {
+                            <table class="vs-sales">
+                                <caption class="vs-muted">"Sales by product"</caption>
+                                <thead><tr><th scope="col">"Product"</th><th scope="col">"Orders"</th><th scope="col">"Units"</th><th scope="col">"Revenue"</th></tr></thead>
+                                <tbody>
+                                    {s.products.iter().map(|p| view! {
+                                        <tr><th scope="row">{title(p.product_id)}</th><td>{p.orders}</td><td>{p.units}</td><td>{money(p.revenue_minor)}</td></tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any()
+                    }}
+                }.into_any(),
+            }}
+            <p class="vs-muted">"“Watching” counts every open stream of the show: viewers, and the previews and studios too."</p>
+        </section>
+    }
+}
