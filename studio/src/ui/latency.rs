@@ -8,7 +8,11 @@ use leptos::prelude::*;
 use crate::store::{quantile, use_studio};
 
 fn seconds(ms: f64) -> String {
-    format!("{:.1} s", ms / 1000.0)
+    if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{:.1} s", ms / 1000.0)
+    }
 }
 
 #[component]
