@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use sqlx::Row;
-use vetrina_wire::{CreatorSession, CreatorToken, ProductStats, ShowStats};
+use vetrina_wire::{CreatorSession, CreatorToken, PaymentStatus, ProductStats, ShowOrder, ShowStats};
 
 use crate::error::{ApiError, ApiPath};
 use crate::events::authorize;
@@ -88,4 +88,46 @@ pub async fn stats(
             })
             .collect(),
     }))
+}
+
+/// How many of the latest orders `GET /api/shows/{show}/orders` lists.
+const LATEST_ORDERS: i64 = 50;
+
+/// `GET /api/shows/{show}/orders` (creator): the show's latest orders, newest
+/// first, with whether each one's confirmation has been sent.
+pub async fn orders(
+    State(state): State<AppState>,
+    ApiPath(show_id): ApiPath<String>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<ShowOrder>>, ApiError> {
+    authorize(&state, &headers, &show_id).await?;
+    let mut conn = state.db.acquire().await?;
+    let rows = sqlx::query(
+        "SELECT number, created_at_ms, payment_status, name, email, total_minor, currency, confirmation_sent_at_ms,
+                (SELECT COALESCE(SUM(quantity), 0) FROM order_lines WHERE order_id = o.id) AS items
+         FROM orders o WHERE show_id = ? ORDER BY created_at_ms DESC, id DESC LIMIT ?",
+    )
+    .bind(&show_id)
+    .bind(LATEST_ORDERS)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Json(
+        rows.iter()
+            .map(|r| ShowOrder {
+                number: r.get::<Option<String>, _>("number").unwrap_or_default(),
+                created_at_ms: r.get("created_at_ms"),
+                payment_status: if r.get::<String, _>("payment_status") == "paid" {
+                    PaymentStatus::Paid
+                } else {
+                    PaymentStatus::Pending
+                },
+                name: r.get("name"),
+                email: r.get("email"),
+                items: u64::try_from(r.get::<i64, _>("items")).unwrap_or(0),
+                total_minor: r.get("total_minor"),
+                currency: r.get("currency"),
+                confirmation_sent_at_ms: r.get("confirmation_sent_at_ms"),
+            })
+            .collect(),
+    ))
 }

@@ -225,6 +225,17 @@ pub fn endpoints() -> Vec<Endpoint> {
         },
         Endpoint {
             method: Method::GET,
+            path: "/shows/{show}/orders",
+            summary: "The show's latest 50 orders, newest first: number, time, payment status, buyer, units, total, \
+                      and when the confirmation was sent",
+            access: Access::Creator,
+            request: None,
+            success: (200, "The latest orders", Some(s::<Vec<w::ShowOrder>>)),
+            errors: &[(401, "Missing or wrong creator token (unauthorized), or an expired one (token_expired)")],
+            handler: axum::routing::get(creator::orders),
+        },
+        Endpoint {
+            method: Method::GET,
             path: "/shows/{show}/embed",
             summary: "The card a brand's page draws before the viewer asks for the show (title, badge, poster), \
                       and whether the request's Origin may embed it; readable from any origin",

@@ -344,4 +344,14 @@ async fn the_creator_sees_the_show_numbers() {
     );
     assert_eq!(mug["revenue_minor"], 3600);
     assert_eq!(after["watching"], 0);
+
+    // The order list: this order, its buyer and units, and its confirmation sent.
+    let r = call(&s.router, "GET", "/api/shows/demo/orders", &[], None).await;
+    assert_error(&r, StatusCode::UNAUTHORIZED, "unauthorized");
+    let list = call(&s.router, "GET", "/api/shows/demo/orders", &[(k, &v)], None).await.json();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let order = &list[0];
+    assert_eq!((order["items"].as_u64(), order["total_minor"].as_i64()), (Some(2), Some(total)));
+    assert_eq!((order["name"].as_str(), order["payment_status"].as_str()), (Some("Ada Lovelace"), Some("paid")));
+    assert!(order["number"].as_str().unwrap().starts_with("VT-"));
 }

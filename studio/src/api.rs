@@ -7,8 +7,8 @@ use gloo_net::http::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use vetrina::api::{check, parse, ApiError};
 use vetrina_wire::{
-    CreatorSession, CreatorToken, EventEnvelope, PinRequest, Show, ShowSnapshot, ShowStats, ShowStatus, ShowUpdate,
-    Variant, VariantUpdate,
+    CreatorSession, CreatorToken, EventEnvelope, PinRequest, Show, ShowOrder, ShowSnapshot, ShowStats, ShowStatus,
+    ShowUpdate, Variant, VariantUpdate,
 };
 
 /// A show, as its creator: its id and the token that opens it.
@@ -83,6 +83,11 @@ impl Creator {
     /// The show's numbers now (who is watching, what sold).
     pub async fn stats(&self) -> Result<ShowStats, ApiError> {
         self.send(Method::GET, "/stats", None).await
+    }
+
+    /// The show's latest orders, newest first.
+    pub async fn orders(&self) -> Result<Vec<ShowOrder>, ApiError> {
+        self.send(Method::GET, "/orders", None).await
     }
 
     /// A new token; this one stops working.

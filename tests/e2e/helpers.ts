@@ -36,7 +36,7 @@ export async function unpinAll(request: APIRequestContext) {
   }
 }
 
-/** Buys `quantity` of a variant through the API, as another viewer would. */
+/** Buys `quantity` of a variant through the API, as another viewer would; the order's number. */
 export async function buyElsewhere(request: APIRequestContext, variantId: number, quantity: number) {
   const cart = await (await request.post('/api/carts', { data: { show_id: 'demo' } })).json();
   const add = await request.post(`/api/carts/${cart.id}/lines`, { data: { variant_id: variantId, quantity } });
@@ -51,6 +51,7 @@ export async function buyElsewhere(request: APIRequestContext, variantId: number
     },
   });
   expect(order.status(), await order.text()).toBe(201);
+  return (await order.json()).number as string;
 }
 
 /** A tap on a touch device, a click elsewhere. */

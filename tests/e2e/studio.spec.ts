@@ -4,7 +4,7 @@
 // (Replacing the token is covered by the API tests: here it would lock every
 // other test out of the demo show.)
 import { expect, test, type Page } from '@playwright/test';
-import { TOKEN, expectNoViolations, pin, press, setPrice, shot, snapshot, unpinAll } from './helpers';
+import { TOKEN, buyElsewhere, expectNoViolations, pin, press, setPrice, shot, snapshot, unpinAll } from './helpers';
 
 test.beforeEach(async ({ request }) => {
   await unpinAll(request);
@@ -137,4 +137,15 @@ test('a price and stock edited in the run sheet reach viewers at once; a bad amo
     expect(r.ok()).toBeTruthy();
     await viewer.context().close();
   }
+});
+
+test('an order placed by a viewer shows in the studio with its confirmation sent', async ({ page, request }, testInfo) => {
+  await signIn(page);
+  const number = await buyElsewhere(request, 13, 1);
+  const list = page.getByTestId('orders-list');
+  const line = list.getByRole('row', { name: new RegExp(number) });
+  await expect(line).toContainText('Sent to', { timeout: 15_000 });
+  await expect(line).toContainText('€');
+  await shot(page, testInfo, '44-studio-orders');
+  await expectNoViolations(page, 'studio numbers and orders');
 });

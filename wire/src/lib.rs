@@ -307,6 +307,24 @@ pub struct ShowStats {
     pub products: Vec<ProductStats>,
 }
 
+/// `GET /api/shows/{show}/orders` (creator): one of the show's latest orders.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ShowOrder {
+    pub number: String,
+    pub created_at_ms: i64,
+    pub payment_status: PaymentStatus,
+    pub name: String,
+    pub email: String,
+    /// Units in the order.
+    pub items: u64,
+    pub total_minor: i64,
+    pub currency: String,
+    /// When the confirmation went to the mailer (ms since the Unix epoch);
+    /// absent until it has.
+    pub confirmation_sent_at_ms: Option<i64>,
+}
+
 /// One product's sales in a show.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

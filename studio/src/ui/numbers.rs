@@ -1,9 +1,10 @@
-//! The show's numbers, live: streams open now, paid orders and revenue, and
-//! per product what sold. Read every few seconds while the studio is open
-//! (the numbers are the server's, never added up here).
+//! The show's numbers, live: streams open now, paid orders and revenue, per
+//! product what sold, and the latest orders with their confirmations. Read
+//! every few seconds while the studio is open (the numbers are the server's,
+//! never added up here).
 
 use leptos::prelude::*;
-use vetrina_wire::ShowStats;
+use vetrina_wire::{PaymentStatus, ShowOrder, ShowStats};
 
 use crate::store::use_studio;
 
@@ -14,6 +15,7 @@ const EVERY_MS: i32 = 5_000;
 pub fn Numbers() -> impl IntoView {
     let studio = use_studio();
     let stats = RwSignal::new(None::<ShowStats>);
+    let orders = RwSignal::new(Vec::<ShowOrder>::new());
     let open = StoredValue::new(true);
     on_cleanup(move || open.set_value(false));
     leptos::task::spawn_local(async move {
@@ -23,6 +25,11 @@ pub fn Numbers() -> impl IntoView {
                 if let Ok(fresh) = creator.stats().await {
                     if open.get_value() {
                         stats.set(Some(fresh));
+                    }
+                }
+                if let Ok(latest) = creator.orders().await {
+                    if open.get_value() {
+                        orders.set(latest);
                     }
                 }
             }
@@ -71,6 +78,43 @@ pub fn Numbers() -> impl IntoView {
                 }.into_any(),
             }}
             <p class="vs-muted">"“Watching” counts every open stream of the show: viewers, and the previews and studios too."</p>
+            <h3 class="vs-subtitle">"Latest orders"</h3>
+            {move || orders.with(|list| if list.is_empty() {
+                view! { <p class="vs-muted">"No orders yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="vs-sales" data-testid="orders-list">
+                        <thead><tr>
+                            <th scope="col">"Order"</th><th scope="col">"Time"</th><th scope="col">"Buyer"</th>
+                            <th scope="col">"Units"</th><th scope="col">"Total"</th><th scope="col">"Confirmation"</th>
+                        </tr></thead>
+                        <tbody>
+                            {list.iter().map(|o| view! {
+                                <tr>
+                                    <th scope="row">{o.number.clone()}</th>
+                                    <td>{clock(o.created_at_ms)}</td>
+                                    <td>{o.name.clone()}</td>
+                                    <td>{o.items}</td>
+                                    <td>{vetrina::browser::format_money(o.total_minor, &o.currency, None)}</td>
+                                    <td>{match (o.payment_status, o.confirmation_sent_at_ms) {
+                                        (PaymentStatus::Pending, _) => "Payment pending".to_string(),
+                                        (PaymentStatus::Paid, Some(at)) => format!("Sent to {} at {}", o.email, clock(at)),
+                                        (PaymentStatus::Paid, None) => "Not sent yet".to_string(),
+                                    }}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            })}
         </section>
     }
+}
+
+/// A moment as the creator's clock shows it (their locale and time zone).
+fn clock(ms: i64) -> String {
+    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64))
+        .to_locale_time_string("default")
+        .as_string()
+        .unwrap_or_default()
 }
