@@ -141,7 +141,8 @@ fn status_name(status: ShowStatus) -> &'static str {
     }
 }
 
-/// `PATCH /api/shows/{show}` (creator): go live or end the show.
+/// `PATCH /api/shows/{show}` (creator): go live or end the show; change its
+/// title, stream or locale.
 pub async fn update_show(
     State(state): State<AppState>,
     ApiPath(show_id): ApiPath<String>,
@@ -149,23 +150,41 @@ pub async fn update_show(
     ApiJson(req): ApiJson<ShowUpdate>,
 ) -> Result<Json<Show>, ApiError> {
     authorize(&state, &headers, &show_id).await?;
+    if let Some((field, message)) = req.problem() {
+        return Err(ApiError::Validation(vec![vetrina_wire::FieldError {
+            field: field.into(),
+            message: message.into(),
+        }]));
+    }
     let mut conn = state.writer.acquire().await?;
     let show = load_show(&mut conn, &show_id).await?;
-    if show.status != req.status {
+    if req.title.is_some() || req.stream_url.is_some() || req.locale.is_some() {
+        sqlx::query(
+            "UPDATE shows SET title = COALESCE(?, title), stream_url = COALESCE(?, stream_url),
+                              locale = COALESCE(?, locale) WHERE id = ?",
+        )
+        .bind(req.title.as_deref().map(str::trim))
+        .bind(&req.stream_url)
+        .bind(&req.locale)
+        .bind(&show_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    if let Some(status) = req.status.filter(|s| *s != show.status) {
         // Going live starts the stream clock that pins are timed against.
-        let started = if show.status == ShowStatus::Scheduled && req.status == ShowStatus::Live {
+        let started = if show.status == ShowStatus::Scheduled && status == ShowStatus::Live {
             now_ms()
         } else {
             show.started_at_ms
         };
         sqlx::query("UPDATE shows SET status = ?, started_at_ms = ? WHERE id = ?")
-            .bind(status_name(req.status))
+            .bind(status_name(status))
             .bind(started)
             .bind(&show_id)
             .execute(&mut *conn)
             .await?;
         drop(conn);
-        record(&state, &show_id, ShowEvent::ShowStatus { status: req.status }).await?;
+        record(&state, &show_id, ShowEvent::ShowStatus { status }).await?;
         conn = state.db.acquire().await?;
     }
     Ok(Json(load_show(&mut conn, &show_id).await?))

@@ -183,11 +183,17 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint {
             method: Method::PATCH,
             path: "/shows/{show}",
-            summary: "Show control: go live or end the show (emits a show_status event)",
+            summary: "Show control and settings: go live or end the show (emits a show_status event); change its \
+                      title, stream URL or locale (for viewers who open it from then on)",
             access: Access::Creator,
             request: Some(s::<w::ShowUpdate>),
             success: (200, "The updated show", Some(s::<w::Show>)),
-            errors: &[(400, "Malformed body"), (401, "Missing or wrong creator token"), (404, "No such show")],
+            errors: &[
+                (400, "Malformed body"),
+                (401, "Missing or wrong creator token"),
+                (404, "No such show"),
+                (422, "A setting breaks its rules (invalid_fields, naming the field)"),
+            ],
             handler: axum::routing::patch(catalog::update_show),
         },
         Endpoint {

@@ -355,3 +355,38 @@ async fn the_creator_sees_the_show_numbers() {
     assert_eq!((order["name"].as_str(), order["payment_status"].as_str()), (Some("Ada Lovelace"), Some("paid")));
     assert!(order["number"].as_str().unwrap().starts_with("VT-"));
 }
+
+#[tokio::test]
+async fn the_creator_changes_the_show_settings_within_their_rules() {
+    let s = seeded().await;
+    let (k, v) = auth();
+    let body = Some(r#"{"title":"  Autumn Edit  ","stream_url":"https://cdn.example/autumn.m3u8","locale":"it-IT"}"#);
+    let r = call(&s.router, "PATCH", "/api/shows/demo", &[], body).await;
+    assert_error(&r, StatusCode::UNAUTHORIZED, "unauthorized");
+    let r = call(&s.router, "PATCH", "/api/shows/demo", &[(k, &v)], body).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["title"], "Autumn Edit");
+    assert_eq!(r.json()["stream_url"], "https://cdn.example/autumn.m3u8");
+    assert_eq!(r.json()["locale"], "it-IT");
+    let status = r.json()["status"].clone();
+    // Nothing else moved, and no status event was emitted.
+    let snap = call(&s.router, "GET", "/api/shows/demo", &[], None).await.json();
+    assert_eq!((snap["show"]["title"].as_str(), &snap["show"]["status"]), (Some("Autumn Edit"), &status));
+    assert_eq!(snap["last_event_id"], 0);
+    // An empty update changes nothing.
+    let r = call(&s.router, "PATCH", "/api/shows/demo", &[(k, &v)], Some("{}")).await;
+    assert_eq!((r.status, r.json()["title"].as_str()), (StatusCode::OK, Some("Autumn Edit")));
+
+    for (body, field) in [
+        (r#"{"title":"   "}"#, "title"),
+        (r#"{"stream_url":"http://plain.example/a.mp4"}"#, "stream_url"),
+        (r#"{"stream_url":"javascript:alert(1)"}"#, "stream_url"),
+        (r#"{"locale":"it_IT"}"#, "locale"),
+    ] {
+        let r = call(&s.router, "PATCH", "/api/shows/demo", &[(k, &v)], Some(body)).await;
+        assert_error(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields");
+        assert_eq!(r.json()["fields"][0]["field"], field, "{body}");
+    }
+    let snap = call(&s.router, "GET", "/api/shows/demo", &[], None).await.json();
+    assert_eq!(snap["show"]["title"], "Autumn Edit", "a refused update changed nothing");
+}

@@ -70,7 +70,12 @@ impl Creator {
     }
 
     pub async fn set_status(&self, status: ShowStatus) -> Result<Show, ApiError> {
-        let body = vetrina::browser::to_json(&ShowUpdate { status }).map_err(ApiError::Decode)?;
+        self.update_show(&ShowUpdate { status: Some(status), ..Default::default() }).await
+    }
+
+    /// The show's settings (absent fields stay as they are).
+    pub async fn update_show(&self, update: &ShowUpdate) -> Result<Show, ApiError> {
+        let body = vetrina::browser::to_json(update).map_err(ApiError::Decode)?;
         self.send(Method::PATCH, "", Some(body)).await
     }
 

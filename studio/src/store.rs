@@ -31,6 +31,9 @@ pub fn explain(e: &ApiError) -> String {
         ApiError::Server { code, .. } if code == "token_expired" => {
             "This token has expired. Ask the show's owner for a new one.".into()
         }
+        ApiError::Server { fields, .. } if !fields.is_empty() => {
+            fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" ")
+        }
         ApiError::Server { status, message, .. } if *status < 500 => message.clone(),
         _ => "The server could not do that just now. Try again.".into(),
     }

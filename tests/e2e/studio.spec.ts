@@ -149,3 +149,34 @@ test('an order placed by a viewer shows in the studio with its confirmation sent
   await shot(page, testInfo, '44-studio-orders');
   await expectNoViolations(page, 'studio numbers and orders');
 });
+
+test('the show settings change for new viewers, and a bad one is explained', async ({ page, request }, testInfo) => {
+  const before = (await snapshot(request)).show;
+  await signIn(page);
+  await press(page.getByRole('button', { name: 'Settings' }), testInfo);
+  const form = page.locator('form.vs-settings');
+  await expect(form.getByLabel('Title')).toHaveValue(before.title);
+  try {
+    await form.getByLabel(/Stream URL/).fill('http://plain.example/video.mp4');
+    await press(form.getByRole('button', { name: 'Save settings' }), testInfo);
+    await expect(form.getByRole('alert')).toHaveText('The stream is an https:// URL or a path on this server, without spaces.');
+    await form.getByLabel(/Stream URL/).fill(before.stream_url);
+    await form.getByLabel('Title').fill('Autumn Edit, live from Torino');
+    await press(form.getByRole('button', { name: 'Save settings' }), testInfo);
+    await expect(page.getByTestId('studio-message')).toContainText('Settings saved');
+    await expect(page.locator('.vs-controls__title')).toHaveText('Autumn Edit, live from Torino');
+    await shot(page, testInfo, '45-studio-settings');
+    await expectNoViolations(page, 'studio settings');
+    // A viewer who opens the show now gets the new title, in the server's first frame too.
+    const viewer = await page.context().newPage();
+    await viewer.goto('/?show=demo');
+    await expect(viewer.locator('.vt-top__title')).toHaveText('Autumn Edit, live from Torino');
+    await viewer.close();
+  } finally {
+    const r = await request.patch('/api/shows/demo', {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+      data: { title: before.title, stream_url: before.stream_url, locale: before.locale },
+    });
+    expect(r.ok(), await r.text()).toBeTruthy();
+  }
+});

@@ -337,11 +337,62 @@ pub struct ProductStats {
     pub revenue_minor: i64,
 }
 
-/// `PATCH /api/shows/{show}` (creator): show control.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `PATCH /api/shows/{show}` (creator): show control and settings. Absent
+/// fields stay as they are. A status change is an event viewers follow at
+/// once; the other settings reach viewers who open the show after it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ShowUpdate {
-    pub status: ShowStatus,
+    /// Go live or end the show.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ShowStatus>,
+    /// The show's title: 1 to 200 characters, not only spaces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 200)))]
+    pub title: Option<String>,
+    /// The video: an `https://` URL or a path on this server (a file or an HLS playlist).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(min = 2, max = 2000), regex(pattern = r"^(https://|/)[^\s]+$")))]
+    pub stream_url: Option<String>,
+    /// A BCP 47 language tag, e.g. `it` or `it-IT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 2, max = 35), regex(pattern = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$"))
+    )]
+    pub locale: Option<String>,
+}
+
+impl ShowUpdate {
+    /// The first setting that breaks the rules the schema states, if any: its
+    /// field name and what is wrong.
+    pub fn problem(&self) -> Option<(&'static str, &'static str)> {
+        if let Some(title) = &self.title {
+            if title.trim().is_empty() || title.chars().count() > 200 {
+                return Some(("title", "A title has 1 to 200 characters, not only spaces."));
+            }
+        }
+        if let Some(url) = &self.stream_url {
+            let scheme = url.strip_prefix("https://").or_else(|| url.strip_prefix('/'));
+            // Anything the schema's `\s` could mean is refused: whitespace and control characters.
+            let odd = url.chars().any(|c| c.is_whitespace() || c.is_control());
+            if scheme.is_none_or(str::is_empty) || odd || url.chars().count() > 2000 {
+                return Some(("stream_url", "The stream is an https:// URL or a path on this server, without spaces."));
+            }
+        }
+        if let Some(locale) = &self.locale {
+            let mut parts = locale.split('-');
+            let language = parts.next().unwrap_or("");
+            let language_ok = (2..=3).contains(&language.len()) && language.bytes().all(|b| b.is_ascii_alphabetic());
+            let rest: Vec<&str> = parts.collect();
+            let rest_ok = rest.len() <= 3
+                && rest.iter().all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+            if !language_ok || !rest_ok {
+                return Some(("locale", "The locale is a language tag such as it or it-IT."));
+            }
+        }
+        None
+    }
 }
 
 /// `PATCH /api/shows/{show}/variants/{variant}` (creator): a price or stock change
@@ -606,6 +657,31 @@ pub struct ApiError {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn show_settings_are_checked_as_the_schema_states() {
+        let ok = ShowUpdate {
+            status: None,
+            title: Some("Spring Edit".into()),
+            stream_url: Some("https://cdn.example/live.m3u8".into()),
+            locale: Some("it-IT".into()),
+        };
+        assert_eq!(ok.problem(), None);
+        assert_eq!(ShowUpdate { stream_url: Some("/media/demo.mp4".into()), ..Default::default() }.problem(), None);
+        assert_eq!(ShowUpdate::default().problem(), None);
+        for (update, field) in [
+            (ShowUpdate { title: Some("   ".into()), ..Default::default() }, "title"),
+            (ShowUpdate { title: Some("x".repeat(201)), ..Default::default() }, "title"),
+            (ShowUpdate { stream_url: Some("http://plain.example/a.mp4".into()), ..Default::default() }, "stream_url"),
+            (ShowUpdate { stream_url: Some("/".into()), ..Default::default() }, "stream_url"),
+            (ShowUpdate { stream_url: Some("/a b.mp4".into()), ..Default::default() }, "stream_url"),
+            (ShowUpdate { stream_url: Some("/a\u{1c}.mp4".into()), ..Default::default() }, "stream_url"),
+            (ShowUpdate { locale: Some("italian".into()), ..Default::default() }, "locale"),
+            (ShowUpdate { locale: Some("it_IT".into()), ..Default::default() }, "locale"),
+        ] {
+            assert_eq!(update.problem().map(|p| p.0), Some(field), "{update:?}");
+        }
+    }
 
     fn product() -> Product {
         Product {

@@ -6,6 +6,7 @@ use vetrina::api::events::StreamState;
 use vetrina_wire::ShowStatus;
 
 use crate::store::use_studio;
+use crate::ui::settings::Settings;
 
 #[component]
 pub fn Controls() -> impl IntoView {
@@ -24,6 +25,7 @@ pub fn Controls() -> impl IntoView {
         StreamState::Reconnecting => "Connection lost: reconnecting…",
     };
     let confirm_rotate = RwSignal::new(false);
+    let settings = RwSignal::new(false);
     view! {
         <header class="vs-controls">
             <div class="vs-controls__show">
@@ -41,6 +43,14 @@ pub fn Controls() -> impl IntoView {
                     }.into_any(),
                     None => ().into_any(),
                 }}
+                <button
+                    type="button"
+                    class="vs-button"
+                    aria-expanded=move || settings.get().to_string()
+                    on:click=move |_| settings.update(|open| *open = !*open)
+                >
+                    "Settings"
+                </button>
                 <button type="button" class="vs-button" on:click=move |_| confirm_rotate.set(true)>"New token"</button>
                 <button type="button" class="vs-button" on:click=move |_| studio.sign_out()>"Sign out"</button>
             </div>
@@ -50,6 +60,7 @@ pub fn Controls() -> impl IntoView {
                 })}
             </p>
         </header>
+        {move || settings.get().then(|| view! { <Settings /> })}
         {move || confirm_rotate.get().then(|| view! {
             <div class="vs-banner" role="alertdialog" aria-labelledby="vs-rotate-q">
                 <p id="vs-rotate-q">"Replace the creator token? Everyone using the current one (other moderators, scripts) is signed out."</p>

@@ -7,5 +7,6 @@ pub mod latency;
 pub mod numbers;
 pub mod preview;
 pub mod run_sheet;
+pub mod settings;
 pub mod sign_in;
 pub mod variant_editor;
