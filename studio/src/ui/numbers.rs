@@ -82,7 +82,9 @@ pub fn Numbers() -> impl IntoView {
             {move || orders.with(|list| if list.is_empty() {
                 view! { <p class="vs-muted">"No orders yet."</p> }.into_any()
             } else {
+                // Wide on a phone: it scrolls sideways, and the keyboard can scroll it too.
                 view! {
+                    <div class="vs-scroll" tabindex="0" role="group" aria-label="Latest orders">
                     <table class="vs-sales" data-testid="orders-list">
                         <thead><tr>
                             <th scope="col">"Order"</th><th scope="col">"Time"</th><th scope="col">"Buyer"</th>
@@ -105,6 +107,7 @@ pub fn Numbers() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
+                    </div>
                 }.into_any()
             })}
         </section>
