@@ -117,6 +117,12 @@ test('a price and stock edited in the run sheet reach viewers at once; a bad amo
     const group = page.getByRole('group', { name: variant.options.join(' / ') || 'Ceramic Mug' });
     const price = page.locator(`#vs-price-${variant.id}`);
     await expect(price).toHaveValue((variant.price_minor / 100).toFixed(2));
+    // A sale meanwhile (a stock event) updates the row, and what is typed stays.
+    await price.fill('12,30');
+    const units = mug.variants.reduce((sum: number, v: { stock: number }) => sum + v.stock, 0);
+    await buyElsewhere(request, variant.id, 1);
+    await expect(row(page, 4)).toContainText(`${units - 1} in stock`);
+    await expect(price).toHaveValue('12,30');
     await price.fill('abc');
     await press(group.getByRole('button', { name: 'Save' }), testInfo);
     await expect(page.locator(`#vs-variant-${variant.id}-problem`)).toHaveText('Enter an amount such as 49.90.');

@@ -31,7 +31,13 @@ pub fn RunSheet() -> impl IntoView {
         ev.prevent_default();
     });
     on_cleanup(move || keys.remove());
-    let rows = move || studio.snapshot.with(|s| s.as_ref().map(|s| (s.products.clone(), s.show.currency.clone())));
+    // Loading, empty, or the list. The list is keyed by product: a stock or
+    // price event updates its row in place, so an open editor keeps what the
+    // creator is typing.
+    let phase = Memo::new(move |_| studio.snapshot.with(|s| s.as_ref().map(|s| s.products.is_empty())));
+    let order = Memo::new(move |_| {
+        studio.snapshot.with(|s| s.iter().flat_map(|s| &s.products).map(|p| p.id).collect::<Vec<_>>())
+    });
     // The product whose variants are open for editing, if any.
     let editing = RwSignal::new(None::<i64>);
     view! {
@@ -41,55 +47,76 @@ pub fn RunSheet() -> impl IntoView {
                 <kbd>"N"</kbd>" pins the next product · "<kbd>"1"</kbd>"–"<kbd>"9"</kbd>" pin by position · "
                 <kbd>"U"</kbd>" unpins the last pinned"
             </p>
-            {move || match rows() {
+            {move || match phase.get() {
                 None => view! { <p class="vs-wait" aria-busy="true">"Loading the show…"</p> }.into_any(),
-                Some((products, _)) if products.is_empty() => view! { <p class="vs-muted">"This show has no products yet."</p> }.into_any(),
-                Some((products, currency)) => view! {
+                Some(true) => view! { <p class="vs-muted">"This show has no products yet."</p> }.into_any(),
+                Some(false) => view! {
                     <ol class="vs-rows">
-                        {products.into_iter().enumerate().map(|(i, product)| {
-                            let (id, title, image, stock) = (product.id, product.title.clone(), product.image_url.clone(), stock_of(&product));
-                            let pinned = move || studio.board.with(|b| b.pinned().contains(&id));
-                            let label = title.clone();
-                            let edit_label = format!("Edit {title}");
-                            let open = move || editing.get() == Some(id);
-                            let currency = currency.clone();
-                            view! {
-                                <li class="vs-row" class:vs-row--pinned=pinned data-product-id=id>
-                                    <span class="vs-row__position" aria-hidden="true">{i + 1}</span>
-                                    <img class="vs-row__image" src=image alt="" width="48" height="48" />
-                                    <span class="vs-row__title">{title}</span>
-                                    <span class="vs-row__stock" class:vs-problem=move || stock == 0>
-                                        {if stock == 0 { "Sold out".to_string() } else { format!("{stock} in stock") }}
-                                    </span>
-                                    <button
-                                        type="button"
-                                        class="vs-button"
-                                        class:vs-button--primary=move || !pinned()
-                                        aria-pressed=move || pinned().to_string()
-                                        aria-label=move || format!("{} {label}", if pinned() { "Unpin" } else { "Pin" })
-                                        on:click=move |_| studio.toggle(id)
-                                    >
-                                        {move || if pinned() { "Unpin" } else { "Pin" }}
-                                    </button>
-                                    <button
-                                        type="button"
-                                        class="vs-button"
-                                        aria-expanded=move || open().to_string()
-                                        aria-label=edit_label
-                                        on:click=move |_| editing.update(|e| *e = if *e == Some(id) { None } else { Some(id) })
-                                    >
-                                        "Edit"
-                                    </button>
-                                    {move || open().then(|| view! {
-                                        <VariantEditor product=product.clone() currency=currency.clone() />
-                                    })}
-                                </li>
-                            }
-                        }).collect_view()}
+                        <For
+                            each=move || order.get().into_iter().enumerate()
+                            key=|(i, id)| (*i, *id)
+                            children=move |(i, id)| view! { <Row position=i + 1 id=id editing=editing /> }
+                        />
                     </ol>
                 }.into_any(),
             }}
         </section>
+    }
+}
+
+/// One product of the run sheet: its pin button, its stock as events change
+/// it, and its variants' editor.
+#[component]
+fn Row(position: usize, id: i64, editing: RwSignal<Option<i64>>) -> impl IntoView {
+    let studio = use_studio();
+    // Title and picture do not change during a show; stock does.
+    let product = move || {
+        studio.snapshot.with_untracked(|s| s.as_ref().and_then(|s| s.products.iter().find(|p| p.id == id).cloned()))
+    };
+    let (title, image) = product().map(|p| (p.title, p.image_url)).unwrap_or_default();
+    let stock =
+        move || studio.snapshot.with(|s| s.iter().flat_map(|s| &s.products).find(|p| p.id == id).map_or(0, stock_of));
+    let pinned = move || studio.board.with(|b| b.pinned().contains(&id));
+    let label = title.clone();
+    let edit_label = format!("Edit {title}");
+    let open = move || editing.get() == Some(id);
+    view! {
+        <li class="vs-row" class:vs-row--pinned=pinned data-product-id=id>
+            <span class="vs-row__position" aria-hidden="true">{position}</span>
+            <img class="vs-row__image" src=image alt="" width="48" height="48" />
+            <span class="vs-row__title">{title}</span>
+            <span class="vs-row__stock" class:vs-problem=move || stock() == 0>
+                {move || match stock() {
+                    0 => "Sold out".to_string(),
+                    n => format!("{n} in stock"),
+                }}
+            </span>
+            <button
+                type="button"
+                class="vs-button"
+                class:vs-button--primary=move || !pinned()
+                aria-pressed=move || pinned().to_string()
+                aria-label=move || format!("{} {label}", if pinned() { "Unpin" } else { "Pin" })
+                on:click=move |_| studio.toggle(id)
+            >
+                {move || if pinned() { "Unpin" } else { "Pin" }}
+            </button>
+            <button
+                type="button"
+                class="vs-button"
+                aria-expanded=move || open().to_string()
+                aria-label=edit_label
+                on:click=move |_| editing.update(|e| *e = if *e == Some(id) { None } else { Some(id) })
+            >
+                "Edit"
+            </button>
+            {move || {
+                let currency = studio.snapshot.with_untracked(|s| s.as_ref().map(|s| s.show.currency.clone()));
+                open().then(|| product().zip(currency)).flatten().map(|(product, currency)| view! {
+                    <VariantEditor product=product currency=currency />
+                })
+            }}
+        </li>
     }
 }
 
