@@ -98,8 +98,16 @@ test('two studios share one board, and the preview is the real overlay', async (
   const preview = page.frameLocator('iframe[title^="Phone preview"]');
   await expect(preview.locator('.vt-card[data-product-id="1"]')).toBeVisible();
   await expect(page.frameLocator('iframe[title^="Small phone preview"]').locator('.vt-card[data-product-id="1"]')).toBeVisible();
-  await shot(page, testInfo, '42-studio-preview');
+  // Each frame gives the overlay exactly its device's viewport.
+  const viewport = await preview.locator('html').evaluate(() => [innerWidth, innerHeight]);
+  expect(viewport).toEqual([390, 844]);
   await other.context().close();
+  // The desktop frame, on request (a third stream and video per studio).
+  await press(page.getByRole('button', { name: 'Desktop frame' }), testInfo);
+  const desktop = page.frameLocator('iframe[title^="Desktop preview"]');
+  await expect(desktop.locator('.vt-card[data-product-id="1"]')).toBeVisible();
+  expect(await desktop.locator('html').evaluate(() => [innerWidth, innerHeight])).toEqual([1280, 800]);
+  await shot(page, testInfo, '42-studio-preview');
 });
 
 test('a price and stock edited in the run sheet reach viewers at once; a bad amount is refused', async ({ page, browser, request }, testInfo) => {

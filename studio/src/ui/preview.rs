@@ -6,30 +6,76 @@ use leptos::prelude::*;
 use crate::store::use_studio;
 use crate::ui::latency::Latency;
 
-/// The frames, the one timing pins last (see `Studio::time_pin`).
-const FRAMES: [(&str, u32, u32, bool); 2] = [("Small phone", 320, 568, false), ("Phone", 390, 844, true)];
+/// A device the overlay is shown on: its name, its viewport, how much the
+/// studio shrinks it to fit (the overlay lays itself out at the full size),
+/// and whether this frame times pins (see `Studio::time_pin`).
+struct Frame {
+    name: &'static str,
+    width: u32,
+    height: u32,
+    scale: f64,
+    timing: bool,
+}
+
+const FRAMES: [Frame; 2] = [
+    Frame { name: "Small phone", width: 320, height: 568, scale: 1.0, timing: false },
+    Frame { name: "Phone", width: 390, height: 844, scale: 1.0, timing: true },
+];
+
+/// Shown on request: every frame holds the overlay's event stream and video
+/// open, and a browser talking HTTP/1.1 to one server (the local demo) opens
+/// only six connections to it; two studio tabs with three frames each would
+/// leave one without its event stream. (Behind HTTPS with HTTP/2 there is no
+/// such limit.)
+const DESKTOP: Frame = Frame { name: "Desktop", width: 1280, height: 800, scale: 0.5, timing: false };
 
 #[component]
 pub fn Preview() -> impl IntoView {
     let studio = use_studio();
+    let desktop = RwSignal::new(false);
     let src = move || studio.creator.with(|c| c.as_ref().map(|c| format!("/?show={}", c.show)).unwrap_or_default());
     view! {
         <section class="vs-preview" aria-labelledby="vs-preview-title">
             <h2 id="vs-preview-title">"What viewers see"</h2>
             <Latency />
+            <button
+                type="button"
+                class="vs-button vs-preview__toggle"
+                aria-pressed=move || desktop.get().to_string()
+                on:click=move |_| desktop.update(|on| *on = !*on)
+            >
+                "Desktop frame"
+            </button>
             // Scrolls sideways on a narrow screen: reachable by keyboard too.
             <div class="vs-frames" tabindex="0" role="group" aria-label="Device previews">
-                {FRAMES.into_iter().map(|(name, width, height, timing)| view! {
-                    <figure class="vs-frame">
-                        <iframe
-                            title=format!("{name} preview, {width}×{height}")
-                            src=src
-                            width=width
-                            height=height
-                            data-timing=timing.then_some("")
-                        ></iframe>
-                        <figcaption class="vs-muted">{format!("{name} · {width}×{height}")}</figcaption>
-                    </figure>
+                {move || FRAMES.into_iter().chain(desktop.get().then_some(DESKTOP)).map(|Frame { name, width, height, scale, timing }| {
+                    // The box the shrunk frame takes (its border is 10 px a side, shrunk too).
+                    let boxed = format!(
+                        "width: {}px; height: {}px",
+                        (f64::from(width + 20) * scale).round(),
+                        (f64::from(height + 20) * scale).round()
+                    );
+                    let shrink = (scale < 1.0).then(|| format!("transform: scale({scale}); transform-origin: 0 0"));
+                    let caption = if scale < 1.0 {
+                        format!("{name} · {width}×{height}, shown at {:.0}%", scale * 100.0)
+                    } else {
+                        format!("{name} · {width}×{height}")
+                    };
+                    view! {
+                        <figure class="vs-frame">
+                            <div class="vs-frame__box" style=boxed>
+                                <iframe
+                                    title=format!("{name} preview, {width}×{height}")
+                                    src=src
+                                    width=width
+                                    height=height
+                                    style=shrink
+                                    data-timing=timing.then_some("")
+                                ></iframe>
+                            </div>
+                            <figcaption class="vs-muted">{caption}</figcaption>
+                        </figure>
+                    }
                 }).collect_view()}
             </div>
         </section>

@@ -84,12 +84,14 @@ fn Row(position: usize, id: i64, editing: RwSignal<Option<i64>>) -> impl IntoVie
         <li class="vs-row" class:vs-row--pinned=pinned data-product-id=id>
             <span class="vs-row__position" aria-hidden="true">{position}</span>
             <img class="vs-row__image" src=image alt="" width="48" height="48" />
-            <span class="vs-row__title">{title}</span>
-            <span class="vs-row__stock" class:vs-problem=move || stock() == 0>
-                {move || match stock() {
-                    0 => "Sold out".to_string(),
-                    n => format!("{n} in stock"),
-                }}
+            <span class="vs-row__name">
+                <span class="vs-row__title">{title}</span>
+                <span class="vs-row__stock" class:vs-problem=move || stock() == 0>
+                    {move || match stock() {
+                        0 => "Sold out".to_string(),
+                        n => format!("{n} in stock"),
+                    }}
+                </span>
             </span>
             <button
                 type="button"
