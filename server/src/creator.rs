@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use sqlx::Row;
-use vetrina_wire::{CreatorSession, CreatorToken, PaymentStatus, ProductStats, ShowOrder, ShowStats};
+use vetrina_wire::{CreatorSession, CreatorToken, ProductStats, ShowOrder, ShowStats};
 
 use crate::error::{ApiError, ApiPath};
 use crate::events::authorize;
@@ -116,11 +116,7 @@ pub async fn orders(
             .map(|r| ShowOrder {
                 number: r.get::<Option<String>, _>("number").unwrap_or_default(),
                 created_at_ms: r.get("created_at_ms"),
-                payment_status: if r.get::<String, _>("payment_status") == "paid" {
-                    PaymentStatus::Paid
-                } else {
-                    PaymentStatus::Pending
-                },
+                payment_status: crate::orders::payment_status(&r.get::<String, _>("payment_status")),
                 name: r.get("name"),
                 email: r.get("email"),
                 items: u64::try_from(r.get::<i64, _>("items")).unwrap_or(0),

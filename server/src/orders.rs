@@ -56,11 +56,7 @@ pub async fn load(conn: &mut SqliteConnection, key: OrderKey<'_>) -> Result<Orde
         id: row.get("public_id"),
         number: row.get("number"),
         show_id: row.get("show_id"),
-        payment_status: if row.get::<String, _>("payment_status") == "paid" {
-            PaymentStatus::Paid
-        } else {
-            PaymentStatus::Pending
-        },
+        payment_status: payment_status(&row.get::<String, _>("payment_status")),
         email: row.get("email"),
         name: row.get("name"),
         currency: row.get("currency"),
@@ -70,6 +66,15 @@ pub async fn load(conn: &mut SqliteConnection, key: OrderKey<'_>) -> Result<Orde
         total_minor: row.get("total_minor"),
         created_at_ms: row.get("created_at_ms"),
     })
+}
+
+/// An order's `payment_status` column as the wire says it.
+pub fn payment_status(column: &str) -> PaymentStatus {
+    if column == "paid" {
+        PaymentStatus::Paid
+    } else {
+        PaymentStatus::Pending
+    }
 }
 
 /// The order a checkout with this Idempotency-Key wrote for this cart, if any:

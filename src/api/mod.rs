@@ -207,7 +207,7 @@ pub fn parse<T: DeserializeOwned>(body: &str) -> Result<T, ApiError> {
 }
 
 /// Percent-encodes a path segment (ids are hex or slugs, but never trust that).
-fn enc(segment: &str) -> String {
+pub fn enc(segment: &str) -> String {
     let mut out = String::with_capacity(segment.len());
     for b in segment.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {

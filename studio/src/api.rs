@@ -5,7 +5,7 @@
 
 use gloo_net::http::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
-use vetrina::api::{check, parse, ApiError};
+use vetrina::api::{check, enc, parse, ApiError};
 use vetrina_wire::{
     CreatorSession, CreatorToken, EventEnvelope, PinRequest, Show, ShowOrder, ShowSnapshot, ShowStats, ShowStatus,
     ShowUpdate, Variant, VariantUpdate,
@@ -16,17 +16,6 @@ use vetrina_wire::{
 pub struct Creator {
     pub show: String,
     pub token: String,
-}
-
-/// A path segment, percent-encoded (show ids are URL-safe by the server's
-/// rules; anything else is escaped rather than trusted).
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 impl Creator {

@@ -275,6 +275,7 @@ pub fn use_studio() -> Studio {
     expect_context::<Studio>()
 }
 
+/// The page's clock (`performance.now()`, ms since it loaded): steady, for durations.
 fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
