@@ -6,7 +6,7 @@
 //! that replays an event, or the same event arriving twice, never duplicates a
 //! card. Malformed event data is rejected with a reason, never half-applied.
 
-use vetrina_wire::{EventEnvelope, ShowEvent};
+use vetrina_wire::{EventEnvelope, ShowEvent, ShowSnapshot};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PinBoard {
@@ -137,6 +137,32 @@ pub fn envelope_from(f: FlatEvent, show_id: &str) -> Result<EventEnvelope, Event
         return Err(EventError::OtherShow(f.show_id));
     }
     Ok(EventEnvelope { id: f.id, show_id: f.show_id, stream_ms: f.stream_ms, event })
+}
+
+/// Live catalogue changes: new stock and prices, the show going live or ending.
+pub fn apply_to_catalogue(snapshot: &mut ShowSnapshot, event: &ShowEvent) {
+    fn variant(snapshot: &mut ShowSnapshot, product_id: i64, variant_id: i64) -> Option<&mut vetrina_wire::Variant> {
+        snapshot
+            .products
+            .iter_mut()
+            .find(|p| p.id == product_id)
+            .and_then(|p| p.variants.iter_mut().find(|v| v.id == variant_id))
+    }
+    match *event {
+        ShowEvent::Stock { product_id, variant_id, stock } => {
+            if let Some(v) = variant(snapshot, product_id, variant_id) {
+                v.stock = stock;
+            }
+        }
+        ShowEvent::Price { product_id, variant_id, price_minor, compare_at_minor } => {
+            if let Some(v) = variant(snapshot, product_id, variant_id) {
+                v.price_minor = price_minor;
+                v.compare_at_minor = compare_at_minor;
+            }
+        }
+        ShowEvent::ShowStatus { status } => snapshot.show.status = status,
+        ShowEvent::Pin { .. } | ShowEvent::Unpin { .. } => {}
+    }
 }
 
 #[cfg(test)]

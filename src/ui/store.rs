@@ -5,14 +5,14 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use vetrina_wire::{Cart, CheckoutRequest, Order, Product, ShowEvent, ShowSnapshot};
+use vetrina_wire::{Cart, CheckoutRequest, Order, Product, ShowSnapshot};
 
 use crate::api::events::{EventStream, StreamState};
 use crate::api::{self, ApiError, Client, Request};
 use crate::browser;
 use crate::domain::checkout::Attempt;
 use crate::domain::playhead::{self, Mark, Reveal};
-use crate::domain::timeline::{envelope_from, Applied, EventError, FlatEvent, PinBoard};
+use crate::domain::timeline::{apply_to_catalogue, envelope_from, Applied, EventError, FlatEvent, PinBoard};
 use crate::i18n::{self, fill, t};
 
 /// Something that loads: what the user sees first, what they see after.
@@ -505,32 +505,6 @@ impl Store {
         browser::storage_remove(&self.cart_key());
         self.cart.set(None);
         Ok(order)
-    }
-}
-
-/// Live catalogue changes: new stock and prices, the show going live or ending.
-fn apply_to_catalogue(snapshot: &mut ShowSnapshot, event: &ShowEvent) {
-    fn variant(snapshot: &mut ShowSnapshot, product_id: i64, variant_id: i64) -> Option<&mut vetrina_wire::Variant> {
-        snapshot
-            .products
-            .iter_mut()
-            .find(|p| p.id == product_id)
-            .and_then(|p| p.variants.iter_mut().find(|v| v.id == variant_id))
-    }
-    match *event {
-        ShowEvent::Stock { product_id, variant_id, stock } => {
-            if let Some(v) = variant(snapshot, product_id, variant_id) {
-                v.stock = stock;
-            }
-        }
-        ShowEvent::Price { product_id, variant_id, price_minor, compare_at_minor } => {
-            if let Some(v) = variant(snapshot, product_id, variant_id) {
-                v.price_minor = price_minor;
-                v.compare_at_minor = compare_at_minor;
-            }
-        }
-        ShowEvent::ShowStatus { status } => snapshot.show.status = status,
-        ShowEvent::Pin { .. } | ShowEvent::Unpin { .. } => {}
     }
 }
 

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use vetrina::api::events::{EventStream, StreamState};
 use vetrina::api::ApiError;
-use vetrina::domain::timeline::{envelope_from, Applied, PinBoard};
+use vetrina::domain::timeline::{apply_to_catalogue, envelope_from, Applied, PinBoard};
 use vetrina_wire::{ShowSnapshot, ShowStatus};
 
 use crate::api::Creator;
@@ -129,7 +129,7 @@ impl Studio {
     }
 
     /// One event from the stream: pins move the board; a price, stock or
-    /// status change reloads the show (rare, and then the list is exact).
+    /// status change is applied to the show's data, as viewers' overlays do.
     fn on_event(self, data: &str) {
         let Some(show) = self.creator.with_untracked(|c| c.as_ref().map(|c| c.show.clone())) else { return };
         let envelope = vetrina::browser::from_json(data)
@@ -142,7 +142,11 @@ impl Studio {
         let mut applied = Applied::Ignored;
         self.board.update(|b| applied = b.apply(&envelope));
         if applied == Applied::Other {
-            self.refresh();
+            self.snapshot.update(|s| {
+                if let Some(s) = s {
+                    apply_to_catalogue(s, &envelope.event);
+                }
+            });
         }
     }
 
