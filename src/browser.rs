@@ -30,6 +30,17 @@ pub fn storage_remove(key: &str) {
     }
 }
 
+/// Where a signed-in studio keeps its show and creator token: `sessionStorage`,
+/// so this tab only (the studio's preview frames share it, being same-origin
+/// frames of the same tab), gone when the tab closes, never in a URL.
+pub const STUDIO_TOKEN_KEY: &str = "vetrina.studio.token";
+pub const STUDIO_SHOW_KEY: &str = "vetrina.studio.show";
+
+/// A value of this tab's `sessionStorage`.
+pub fn session_get(key: &str) -> Option<String> {
+    window()?.session_storage().ok()??.get_item(key).ok()?
+}
+
 /// A random UUID for idempotency keys.
 pub fn random_key() -> String {
     if let Some(c) = window().and_then(|w| w.crypto().ok()) {

@@ -48,7 +48,8 @@ pub async fn rotate(
     Ok(Json(CreatorToken { token, expires_at_ms }))
 }
 
-/// `GET /api/shows/{show}/stats` (creator): who is watching and what sold.
+/// `GET /api/shows/{show}/stats` (creator): who is watching and what sold
+/// (test orders left out).
 pub async fn stats(
     State(state): State<AppState>,
     ApiPath(show_id): ApiPath<String>,
@@ -58,7 +59,7 @@ pub async fn stats(
     let mut conn = state.db.acquire().await?;
     let totals = sqlx::query(
         "SELECT COUNT(*) AS orders, COALESCE(SUM(total_minor), 0) AS revenue FROM orders
-         WHERE show_id = ? AND payment_status = 'paid'",
+         WHERE show_id = ? AND payment_status = 'paid' AND test = 0",
     )
     .bind(&show_id)
     .fetch_one(&mut *conn)
@@ -67,7 +68,7 @@ pub async fn stats(
         "SELECT v.product_id AS product, COUNT(DISTINCT o.id) AS orders, SUM(l.quantity) AS units,
                 SUM(l.line_total_minor) AS revenue
          FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN variants v ON v.id = l.variant_id
-         WHERE o.show_id = ? AND o.payment_status = 'paid'
+         WHERE o.show_id = ? AND o.payment_status = 'paid' AND o.test = 0
          GROUP BY v.product_id ORDER BY revenue DESC, product",
     )
     .bind(&show_id)
@@ -103,7 +104,7 @@ pub async fn orders(
     authorize(&state, &headers, &show_id).await?;
     let mut conn = state.db.acquire().await?;
     let rows = sqlx::query(
-        "SELECT number, created_at_ms, payment_status, name, email, total_minor, currency, confirmation_sent_at_ms,
+        "SELECT number, created_at_ms, payment_status, name, email, total_minor, currency, confirmation_sent_at_ms, test,
                 (SELECT COALESCE(SUM(quantity), 0) FROM order_lines WHERE order_id = o.id) AS items
          FROM orders o WHERE show_id = ? ORDER BY created_at_ms DESC, id DESC LIMIT ?",
     )
@@ -123,6 +124,7 @@ pub async fn orders(
                 total_minor: r.get("total_minor"),
                 currency: r.get("currency"),
                 confirmation_sent_at_ms: r.get("confirmation_sent_at_ms"),
+                test: r.get::<i64, _>("test") != 0,
             })
             .collect(),
     ))

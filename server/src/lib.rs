@@ -336,11 +336,17 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint {
             method: Method::POST,
             path: "/carts",
-            summary: "Create a cart for a show; its unguessable id is its only credential",
+            summary: "Create a cart for a show; its unguessable id is its only credential. A sandbox cart \
+                      (`sandbox: true`, the studio's preview) also needs the show's creator token as \
+                      `Authorization: Bearer`; its checkout places a test order",
             access: Access::Public,
             request: Some(s::<w::CreateCart>),
             success: (201, "The new, empty cart", Some(s::<w::Cart>)),
-            errors: &[(400, "Malformed body"), (404, "No such show")],
+            errors: &[
+                (400, "Malformed body"),
+                (401, "A sandbox cart without the show's creator token"),
+                (404, "No such show"),
+            ],
             handler: axum::routing::post(carts::create),
         },
         Endpoint {

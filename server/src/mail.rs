@@ -131,6 +131,8 @@ pub async fn send_unsent(state: &AppState) -> usize {
 pub struct Text {
     lang: &'static str,
     subject: &'static str,
+    /// The subject of a test order's confirmation (a sandbox cart's).
+    test_subject: &'static str,
     hello: &'static str,
     thanks: &'static str,
     order: &'static str,
@@ -140,11 +142,13 @@ pub struct Text {
     total: &'static str,
     ship_to: &'static str,
     test_shop: &'static str,
+    test_order: &'static str,
 }
 
 const EN: Text = Text {
     lang: "en",
     subject: "Your order {number}",
+    test_subject: "TEST order {number}",
     hello: "Hello {name},",
     thanks: "thank you for your order from \"{show}\". Here is what you bought.",
     order: "Order",
@@ -154,11 +158,14 @@ const EN: Text = Text {
     total: "Total",
     ship_to: "We will ship it to:",
     test_shop: "This is Vetrina's test shop: no payment was taken and nothing will be shipped.",
+    test_order: "This was a test order, placed from the studio's preview: nothing was charged, no stock was taken \
+                 and nothing will be shipped.",
 };
 
 const IT: Text = Text {
     lang: "it",
     subject: "Il tuo ordine {number}",
+    test_subject: "Ordine di PROVA {number}",
     hello: "Ciao {name},",
     thanks: "grazie per il tuo ordine da \"{show}\". Ecco cosa hai acquistato.",
     order: "Ordine",
@@ -168,6 +175,8 @@ const IT: Text = Text {
     total: "Totale",
     ship_to: "Lo spediremo a:",
     test_shop: "Questo è il negozio di prova di Vetrina: nessun pagamento è stato addebitato e nulla sarà spedito.",
+    test_order: "Questo era un ordine di prova, fatto dall'anteprima dello studio: nessun addebito, nessuna scorta \
+                 impegnata e nulla sarà spedito.",
 };
 
 impl Text {
@@ -232,11 +241,12 @@ pub fn message(order: &Order, address: &Address, show: &str, text: &Text, from: 
         }
     }
     body.push_str(&format!("  {} {}\n  {}\n", address.postal_code.trim(), address.city.trim(), address.country));
-    body.push_str(&format!("\n{}\n", text.test_shop));
+    body.push_str(&format!("\n{}\n", if order.test { text.test_order } else { text.test_shop }));
+    let subject = if order.test { text.test_subject } else { text.subject };
     Message::builder()
         .from(from)
         .to(to)
-        .subject(text.subject.replace("{number}", &order.number))
+        .subject(subject.replace("{number}", &order.number))
         .header(ContentType::TEXT_PLAIN)
         .body(body)
         .map_err(|e| e.to_string())

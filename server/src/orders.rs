@@ -27,7 +27,7 @@ pub async fn get(State(state): State<AppState>, ApiPath(id): ApiPath<String>) ->
 
 pub async fn load(conn: &mut SqliteConnection, key: OrderKey<'_>) -> Result<Order, ApiError> {
     let select = "SELECT id, public_id, number, show_id, payment_status, email, name, currency, subtotal_minor,
-                         shipping_minor, total_minor, created_at_ms FROM orders";
+                         shipping_minor, total_minor, created_at_ms, test FROM orders";
     let (by_internal, by_public) = (format!("{select} WHERE id = ?"), format!("{select} WHERE public_id = ?"));
     let row = match key {
         OrderKey::Internal(id) => sqlx::query(&by_internal).bind(id).fetch_optional(&mut *conn).await?,
@@ -65,6 +65,7 @@ pub async fn load(conn: &mut SqliteConnection, key: OrderKey<'_>) -> Result<Orde
         shipping_minor: row.get("shipping_minor"),
         total_minor: row.get("total_minor"),
         created_at_ms: row.get("created_at_ms"),
+        test: row.get::<i64, _>("test") != 0,
     })
 }
 
@@ -115,22 +116,26 @@ pub async fn new_number(conn: &mut SqliteConnection) -> Result<String, ApiError>
     }
 }
 
-/// Undoes a pending order: its stock goes back, its cart reopens, the order goes.
+/// Undoes a pending order: its stock goes back (a test order took none), its
+/// cart reopens, the order goes.
 pub async fn revert(conn: &mut SqliteConnection, order_id: i64) -> Result<(), ApiError> {
-    let cart_id: String = sqlx::query_scalar("SELECT cart_id FROM orders WHERE id = ? AND payment_status = 'pending'")
-        .bind(order_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| ApiError::Internal(format!("order {order_id} is not pending")))?;
-    sqlx::query(
-        "UPDATE variants SET stock = stock + (SELECT SUM(quantity) FROM order_lines ol
+    let (cart_id, test): (String, bool) =
+        sqlx::query_as("SELECT cart_id, test FROM orders WHERE id = ? AND payment_status = 'pending'")
+            .bind(order_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| ApiError::Internal(format!("order {order_id} is not pending")))?;
+    if !test {
+        sqlx::query(
+            "UPDATE variants SET stock = stock + (SELECT SUM(quantity) FROM order_lines ol
                                                WHERE ol.order_id = ? AND ol.variant_id = variants.id)
          WHERE id IN (SELECT variant_id FROM order_lines WHERE order_id = ?)",
-    )
-    .bind(order_id)
-    .bind(order_id)
-    .execute(&mut *conn)
-    .await?;
+        )
+        .bind(order_id)
+        .bind(order_id)
+        .execute(&mut *conn)
+        .await?;
+    }
     sqlx::query("DELETE FROM order_lines WHERE order_id = ?").bind(order_id).execute(&mut *conn).await?;
     sqlx::query("DELETE FROM orders WHERE id = ?").bind(order_id).execute(&mut *conn).await?;
     sqlx::query("UPDATE carts SET status = 'open' WHERE id = ?").bind(&cart_id).execute(&mut *conn).await?;

@@ -390,3 +390,94 @@ async fn the_creator_changes_the_show_settings_within_their_rules() {
     let snap = call(&s.router, "GET", "/api/shows/demo", &[], None).await.json();
     assert_eq!(snap["show"]["title"], "Autumn Edit", "a refused update changed nothing");
 }
+
+#[tokio::test]
+async fn a_sandbox_checkout_is_a_test_order_that_takes_and_counts_nothing() {
+    let outbox = std::sync::Arc::new(vetrina_server::mail::Memory::default());
+    let s = common::seeded().await;
+    let state = s.state.clone().with_mailer(outbox.clone());
+    let router = vetrina_server::app(state.clone(), vetrina_server::Assets::default());
+    let (k, v) = auth();
+    let sandbox = Some(r#"{"show_id":"demo","sandbox":true}"#);
+    // Only the show's creator opens a sandbox cart.
+    let r = call(&router, "POST", "/api/carts", &[], sandbox).await;
+    assert_error(&r, StatusCode::UNAUTHORIZED, "unauthorized");
+    let r = call(&router, "POST", "/api/carts", &[(k, "Bearer wrong")], sandbox).await;
+    assert_error(&r, StatusCode::UNAUTHORIZED, "unauthorized");
+    // Another show's token opens nothing (and an unknown show answers the same).
+    let r = call(&router, "POST", "/api/carts", &[(k, &v)], Some(r#"{"show_id":"nope","sandbox":true}"#)).await;
+    assert_error(&r, StatusCode::UNAUTHORIZED, "unauthorized");
+    let r = call(&router, "POST", "/api/carts", &[(k, &v)], sandbox).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let cart = r.json()["id"].as_str().unwrap().to_string();
+    let stock = || async {
+        sqlx::query_scalar::<_, i64>("SELECT stock FROM variants WHERE id = 13").fetch_one(&state.db).await.unwrap()
+    };
+    let before = stock().await;
+    assert_eq!(add(&router, &cart, 13, 2).await.status, StatusCode::OK);
+    let checkout = |key: &'static str, body: String| {
+        let (router, cart) = (router.clone(), cart.clone());
+        async move {
+            call(&router, "POST", &format!("/api/carts/{cart}/checkout"), &[("idempotency-key", key)], Some(&body))
+                .await
+        }
+    };
+    // Refused where a real order would be: more than the stock left.
+    let set_stock = |n: i64| {
+        let db = state.db.clone();
+        async move { sqlx::query("UPDATE variants SET stock = ? WHERE id = 13").bind(n).execute(&db).await.unwrap() }
+    };
+    set_stock(1).await;
+    assert_error(&checkout("t-", common::ADDRESS.to_string()).await, StatusCode::CONFLICT, "insufficient_stock");
+    set_stock(before).await;
+    // The test provider decides, whatever provider the shop has: a declining card declines.
+    let r = checkout("t0", common::paying_with("tok_declined")).await;
+    assert_error(&r, StatusCode::PAYMENT_REQUIRED, "card_declined");
+    assert_eq!(stock().await, before, "a declined test order gave back stock it never took");
+    let r = checkout("t1", common::ADDRESS.to_string()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let order = r.json();
+    assert_eq!((order["test"].as_bool(), order["payment_status"].as_str()), (Some(true), Some("paid")));
+    assert_eq!(stock().await, before, "a test order takes no stock");
+    // The same key finds the same order.
+    let again = checkout("t1", common::ADDRESS.to_string()).await;
+    assert_eq!((again.status, &again.json()["number"]), (StatusCode::CREATED, &order["number"]));
+    // No stock event went to viewers.
+    let snap = call(&router, "GET", "/api/shows/demo", &[], None).await.json();
+    assert_eq!(snap["last_event_id"], 0);
+    // Its confirmation says it is a test.
+    let text = String::from_utf8(outbox.0.lock().unwrap().last().unwrap().1.formatted()).unwrap();
+    assert!(text.contains("Subject: TEST order"), "{text}");
+    assert!(text.contains("This was a test order"), "{text}");
+    // The figures leave it out; the order list marks it.
+    let stats = call(&router, "GET", "/api/shows/demo/stats", &[(k, &v)], None).await.json();
+    assert_eq!((stats["orders"].as_u64(), stats["revenue_minor"].as_i64()), (Some(0), Some(0)));
+    assert_eq!(stats["products"], serde_json::json!([]));
+    let list = call(&router, "GET", "/api/shows/demo/orders", &[(k, &v)], None).await.json();
+    assert_eq!((list[0]["number"].as_str(), list[0]["test"].as_bool()), (order["number"].as_str(), Some(true)));
+    // And a test order does not use up a real buyer's per-person limit
+    // (Leather Tote, variant 14: one per buyer).
+    let r = call(&router, "POST", "/api/carts", &[(k, &v)], sandbox).await;
+    let test_cart = r.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(add(&router, &test_cart, 14, 1).await.status, StatusCode::OK);
+    let r = call(
+        &router,
+        "POST",
+        &format!("/api/carts/{test_cart}/checkout"),
+        &[("idempotency-key", "t2")],
+        Some(common::ADDRESS),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let real = new_cart(&router).await;
+    assert_eq!(add(&router, &real, 14, 1).await.status, StatusCode::OK);
+    let r = call(
+        &router,
+        "POST",
+        &format!("/api/carts/{real}/checkout"),
+        &[("idempotency-key", "r1")],
+        Some(common::ADDRESS),
+    )
+    .await;
+    assert_eq!((r.status, r.json()["test"].as_bool()), (StatusCode::CREATED, Some(false)), "{}", r.body);
+}

@@ -70,13 +70,15 @@ pub struct Request {
     pub path: String,
     /// JSON text.
     pub body: Option<String>,
+    /// A creator token to send as `Authorization: Bearer` (a sandbox cart's creation).
+    pub bearer: Option<String>,
 }
 
 impl Request {
     fn new(method: &'static str, path: String, body: Option<&impl Serialize>) -> Self {
         // Our wire types always serialize; an impossible failure sends no body
         // and the server's 400 explains it.
-        Self { method, path, body: body.and_then(|b| browser::to_json(b).ok()) }
+        Self { method, path, body: body.and_then(|b| browser::to_json(b).ok()), bearer: None }
     }
 
     pub fn snapshot(show: &str) -> Self {
@@ -92,8 +94,10 @@ impl Request {
         Self::new("GET", format!("/carts/{}", enc(cart)), None::<&()>)
     }
 
-    pub fn create_cart(show: &str) -> Self {
-        Self::new("POST", "/carts".into(), Some(&CreateCart { show_id: show.into() }))
+    /// A cart; with the show's creator token, a sandbox cart (its checkout is a test order).
+    pub fn create_cart(show: &str, sandbox_token: Option<&str>) -> Self {
+        let body = CreateCart { show_id: show.into(), sandbox: sandbox_token.is_some() };
+        Self { bearer: sandbox_token.map(|t| format!("Bearer {t}")), ..Self::new("POST", "/carts".into(), Some(&body)) }
     }
 
     pub fn add_line(cart: &str, variant_id: i64, quantity: u32) -> Self {
@@ -143,6 +147,9 @@ impl Client {
         let mut builder = RequestBuilder::new(&self.url(&req.path)).method(method).header("Accept", "application/json");
         if let Some(key) = idempotency_key {
             builder = builder.header(IDEMPOTENCY_KEY_HEADER, key);
+        }
+        if let Some(bearer) = &req.bearer {
+            builder = builder.header("Authorization", bearer);
         }
         let request = match &req.body {
             Some(json) => builder.header("Content-Type", "application/json").body(json.as_str()),
@@ -235,10 +242,16 @@ mod tests {
         assert_eq!(r.body.as_deref(), Some(r#"{"variant_id":7,"quantity":2}"#));
         assert_eq!(
             Request::set_quantity("c", 7, 0),
-            Request { method: "DELETE", path: "/carts/c/lines/7".into(), body: None }
+            Request { method: "DELETE", path: "/carts/c/lines/7".into(), body: None, bearer: None }
         );
         assert_eq!(Request::set_quantity("c", 7, 3).body.as_deref(), Some(r#"{"quantity":3}"#));
         assert_eq!(Request::snapshot("demo").method, "GET");
+        // A viewer's cart says nothing of sandboxes; the studio preview's carries its token.
+        let viewer = Request::create_cart("demo", None);
+        assert_eq!((viewer.body.as_deref(), viewer.bearer), (Some(r#"{"show_id":"demo"}"#), None));
+        let sandbox = Request::create_cart("demo", Some("tok"));
+        assert_eq!(sandbox.body.as_deref(), Some(r#"{"show_id":"demo","sandbox":true}"#));
+        assert_eq!(sandbox.bearer.as_deref(), Some("Bearer tok"));
     }
 
     #[test]

@@ -303,6 +303,8 @@ catalogue! {
     retrying,
     // Checkout
     checkout_title,
+    /// Above the checkout form in the studio's preview (a sandbox cart).
+    test_mode,
     email,
     full_name,
     address,
@@ -339,6 +341,8 @@ catalogue! {
     order,
     /// `{0}`: email address.
     confirmation_sent,
+    /// On the confirmation of a test order.
+    test_order,
     keep_watching,
     // Status and errors
     offline_banner,

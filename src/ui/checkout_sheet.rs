@@ -197,6 +197,7 @@ pub fn CheckoutSheet() -> impl IntoView {
 
     view! {
         <Sheet title=t.checkout_title().to_string() id="checkout">
+            {store.sandbox.with_value(Option::is_some).then(|| view! { <p class="vt-test-note">{t.test_mode()}</p> })}
             <form class="vt-form" on:submit=submit novalidate>
                 {inputs}
                 <div class="vt-field">

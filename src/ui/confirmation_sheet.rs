@@ -30,6 +30,7 @@ pub fn ConfirmationSheet(order: Order) -> impl IntoView {
             <p class="vt-confirmation__number">
                 {t.order()} " " <strong data-testid="order-number">{order.number.clone()}</strong>
             </p>
+            {order.test.then(|| view! { <p class="vt-test-note">{t.test_order()}</p> })}
             <p>{fill(t.confirmation_sent(), &[&order.email])}</p>
             <ul class="vt-summary">{lines}</ul>
             <dl class="vt-totals">

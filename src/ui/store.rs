@@ -89,6 +89,10 @@ pub struct Store {
     pub host: StoredValue<Option<std::rc::Rc<crate::api::host::Host>>, LocalStorage>,
     /// `Some(count)` while the host page keeps the cart (see `host_link.rs`).
     pub host_cart: RwSignal<Option<u32>>,
+    /// In the studio's preview (`?sandbox=1`, in a tab signed in to the studio
+    /// for this show): the creator token its carts are created with, which
+    /// makes them sandbox carts and their orders test orders.
+    pub sandbox: StoredValue<Option<String>>,
     /// Theme tokens from the embedding brand (the snippet, `Vetrina.theme`), over the show's.
     /// (A list, not a map: a later token simply wins when applied.)
     pub brand_theme: RwSignal<Vec<(String, String)>>,
@@ -98,7 +102,7 @@ impl Store {
     pub fn new(client: Client, show_id: String, requested_lang: Option<String>) -> Self {
         let store = Self {
             client: StoredValue::new(client),
-            show_id: StoredValue::new(show_id),
+            show_id: StoredValue::new(show_id.clone()),
             locale: StoredValue::new(None),
             requested_lang: StoredValue::new(requested_lang),
             snapshot: RwSignal::new(Load::Loading),
@@ -119,6 +123,7 @@ impl Store {
             events: StoredValue::new_local(None),
             host: StoredValue::new_local(None),
             host_cart: RwSignal::new(None),
+            sandbox: StoredValue::new(sandbox_token(&show_id)),
             brand_theme: RwSignal::new(
                 ["accent", "radius"]
                     .iter()
@@ -153,8 +158,11 @@ impl Store {
         self.buyer.set(details.cloned());
     }
 
+    /// Where this browser keeps the cart's id; a sandbox cart apart, so the
+    /// preview never touches the creator's own cart as a viewer.
     fn cart_key(&self) -> String {
-        format!("vetrina.cart.{}", self.show_id.get_value())
+        let kind = if self.sandbox.with_value(Option::is_some) { "sandbox-cart" } else { "cart" };
+        format!("vetrina.{kind}.{}", self.show_id.get_value())
     }
 
     pub fn product(&self, id: i64) -> Option<Product> {
@@ -471,7 +479,8 @@ impl Store {
                 other => return other.map(drop),
             }
         }
-        let cart = self.change_cart(Request::create_cart(&self.show_id.get_value())).await?;
+        let sandbox = self.sandbox.get_value();
+        let cart = self.change_cart(Request::create_cart(&self.show_id.get_value(), sandbox.as_deref())).await?;
         self.change_cart(Request::add_line(&cart.id, variant_id, quantity)).await.map(drop)
     }
 
@@ -506,6 +515,16 @@ impl Store {
         self.cart.set(None);
         Ok(order)
     }
+}
+
+/// The studio's creator token for `show`, when the page is its preview
+/// (`?sandbox=1`) in a tab signed in to the studio for that show.
+fn sandbox_token(show: &str) -> Option<String> {
+    if browser::query_param("sandbox").as_deref() != Some("1") {
+        return None;
+    }
+    let signed_in = browser::session_get(browser::STUDIO_SHOW_KEY).is_some_and(|s| s == show);
+    signed_in.then(|| browser::session_get(browser::STUDIO_TOKEN_KEY)).flatten()
 }
 
 pub fn use_store() -> Store {

@@ -13,9 +13,9 @@ use vetrina_wire::{ShowSnapshot, ShowStatus};
 use crate::api::Creator;
 
 /// Where a signed-in studio keeps the token: this tab only, gone when it
-/// closes, never in a URL or a log.
-const TOKEN_KEY: &str = "vetrina.studio.token";
-const SHOW_KEY: &str = "vetrina.studio.show";
+/// closes, never in a URL or a log. (The preview's overlay reads them there
+/// to make its carts sandbox carts.)
+use vetrina::browser::{STUDIO_SHOW_KEY as SHOW_KEY, STUDIO_TOKEN_KEY as TOKEN_KEY};
 
 fn session_storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.session_storage().ok().flatten())

@@ -4,7 +4,7 @@
 // (Replacing the token is covered by the API tests: here it would lock every
 // other test out of the demo show.)
 import { expect, test, type Page } from '@playwright/test';
-import { TOKEN, buyElsewhere, expectNoViolations, pin, press, setPrice, shot, snapshot, unpinAll } from './helpers';
+import { TOKEN, buyElsewhere, expectNoViolations, fillCheckout, pin, press, setPrice, shot, snapshot, unpinAll } from './helpers';
 
 test.beforeEach(async ({ request }) => {
   await unpinAll(request);
@@ -162,6 +162,46 @@ test('an order placed by a viewer shows in the studio with its confirmation sent
   await expect(line).toContainText('€');
   await shot(page, testInfo, '44-studio-orders');
   await expectNoViolations(page, 'studio numbers and orders');
+});
+
+test('an order placed in the preview is a test order: marked, uncounted, no stock taken', async ({ page, request }, testInfo) => {
+  await signIn(page);
+  await pin(request, 4);
+  const stats = async () => (await (await request.get('/api/shows/demo/stats', { headers: { Authorization: `Bearer ${TOKEN}` } })).json()).orders;
+  const stockOf = async (variant: number) =>
+    (await snapshot(request)).products.flatMap((p: { variants: { id: number; stock: number }[] }) => p.variants).find((v: { id: number }) => v.id === variant).stock;
+  const [ordersBefore, stockBefore] = [await stats(), await stockOf(13)];
+  const frame = page.frameLocator('iframe[title^="Phone preview"]');
+  await press(frame.locator('.vt-card[data-product-id="4"]'), testInfo);
+  await press(frame.getByTestId('add-to-cart'), testInfo);
+  await expect(frame.getByTestId('cart-count')).toHaveText('1');
+  await press(frame.getByTestId('cart-button'), testInfo);
+  await press(frame.getByTestId('go-to-checkout'), testInfo);
+  const form = frame.getByRole('dialog', { name: 'Checkout' });
+  await expect(form.locator('.vt-test-note')).toHaveText(/Test mode: this order is a test/);
+  await fillCheckout(form, { email: 'creator@example.com', name: 'Cleo Creator', address: '1 Via Roma', city: 'Torino', postalCode: '10121' });
+  await press(frame.getByTestId('place-order'), testInfo);
+  const thanks = frame.getByRole('dialog', { name: 'Thank you!' });
+  await expect(thanks.locator('.vt-test-note')).toHaveText(/Test order: nothing was charged/);
+  const number = (await thanks.getByTestId('order-number').textContent())!;
+  // The studio lists it, marked; the figures and the stock are as they were.
+  const line = page.getByTestId('orders-list').getByRole('row', { name: new RegExp(number) });
+  await expect(line).toContainText('Test', { timeout: 15_000 });
+  await expect(line).toContainText('Sent to creator@example.com');
+  expect(await stats()).toBe(ordersBefore);
+  expect(await stockOf(13)).toBe(stockBefore);
+  await shot(page, testInfo, '46-studio-test-order');
+  await expectNoViolations(page, 'studio with a test order');
+  // A viewer's overlay elsewhere (no studio sign-in in its tab) makes real carts.
+  const viewer = await (await page.context().browser()!.newContext()).newPage();
+  await viewer.goto('/?show=demo&sandbox=1');
+  await press(viewer.locator('.vt-card[data-product-id="4"]'), testInfo);
+  await press(viewer.getByTestId('add-to-cart'), testInfo);
+  await press(viewer.getByTestId('cart-button'), testInfo);
+  await press(viewer.getByTestId('go-to-checkout'), testInfo);
+  await expect(viewer.getByRole('dialog', { name: 'Checkout' })).toBeVisible();
+  await expect(viewer.locator('.vt-test-note')).toHaveCount(0);
+  await viewer.context().close();
 });
 
 test('the show settings change for new viewers, and a bad one is explained', async ({ page, request }, testInfo) => {

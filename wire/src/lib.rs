@@ -299,7 +299,8 @@ pub struct CreatorToken {
 pub struct ShowStats {
     /// Event streams of the show open now: viewers' overlays, previews and studios.
     pub watching: u64,
-    /// Paid orders of the show, all products.
+    /// Paid orders of the show, all products (test orders are not counted
+    /// here or anywhere in the figures).
     pub orders: u64,
     /// Their total, shipping included, in minor units of the show's currency.
     pub revenue_minor: i64,
@@ -323,6 +324,9 @@ pub struct ShowOrder {
     /// When the confirmation went to the mailer (ms since the Unix epoch);
     /// absent until it has.
     pub confirmation_sent_at_ms: Option<i64>,
+    /// A test order (from a sandbox cart, see `CreateCart`): in no figure.
+    #[serde(default)]
+    pub test: bool,
 }
 
 /// One product's sales in a show.
@@ -426,6 +430,12 @@ fn present_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64>
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreateCart {
     pub show_id: String,
+    /// A sandbox cart, for trying the checkout without a real order (the
+    /// studio's preview): needs `Authorization: Bearer <creator token>` of the
+    /// show. Its checkout places a test order: charged by the test provider
+    /// only, no stock taken, left out of the show's figures, marked `test`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sandbox: bool,
 }
 
 /// `POST /api/carts/{cart}/lines`: adds `quantity` of a variant to the cart.
@@ -640,6 +650,10 @@ pub struct Order {
     pub shipping_minor: i64,
     pub total_minor: i64,
     pub created_at_ms: i64,
+    /// A test order from a sandbox cart: nothing charged, no stock taken,
+    /// nothing to ship.
+    #[serde(default)]
+    pub test: bool,
 }
 
 /// Every error the API returns: a stable machine `code` to branch on and a

@@ -77,7 +77,10 @@ pub fn Numbers() -> impl IntoView {
                     }}
                 }.into_any(),
             }}
-            <p class="vs-muted">"“Watching” counts every open stream of the show: viewers, and the previews and studios too."</p>
+            <p class="vs-muted">
+                "“Watching” counts every open stream of the show: viewers, and the previews and studios too. "
+                "Test orders (placed in the preview) are not counted."
+            </p>
             <h3 class="vs-subtitle">"Latest orders"</h3>
             {move || orders.with(|list| if list.is_empty() {
                 view! { <p class="vs-muted">"No orders yet."</p> }.into_any()
@@ -93,7 +96,10 @@ pub fn Numbers() -> impl IntoView {
                         <tbody>
                             {list.iter().map(|o| view! {
                                 <tr>
-                                    <th scope="row">{o.number.clone()}</th>
+                                    <th scope="row">
+                                        {o.number.clone()}
+                                        {o.test.then(|| view! { " " <span class="vs-badge" title="A test order from the preview: not in the figures, no stock taken">"Test"</span> })}
+                                    </th>
                                     <td>{clock(o.created_at_ms)}</td>
                                     <td>{o.name.clone()}</td>
                                     <td>{o.items}</td>

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use vetrina::api::enc;
+
 use crate::store::use_studio;
 use crate::ui::latency::Latency;
 
@@ -33,7 +35,11 @@ const DESKTOP: Frame = Frame { name: "Desktop", width: 1280, height: 800, scale:
 pub fn Preview() -> impl IntoView {
     let studio = use_studio();
     let desktop = RwSignal::new(false);
-    let src = move || studio.creator.with(|c| c.as_ref().map(|c| format!("/?show={}", c.show)).unwrap_or_default());
+    // `sandbox=1`: carts made in the preview are sandbox carts (the overlay
+    // finds this tab's sign-in in sessionStorage), so orders there are tests.
+    let src = move || {
+        studio.creator.with(|c| c.as_ref().map(|c| format!("/?show={}&sandbox=1", enc(&c.show))).unwrap_or_default())
+    };
     view! {
         <section class="vs-preview" aria-labelledby="vs-preview-title">
             <h2 id="vs-preview-title">"What viewers see"</h2>
