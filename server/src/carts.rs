@@ -278,7 +278,7 @@ pub async fn checkout(
     };
     let body = axum::body::to_bytes(request.into_body(), crate::idempotency::MAX_BODY)
         .await
-        .map_err(crate::idempotency::body_error)?;
+        .map_err(|e| crate::idempotency::body_error(e, crate::idempotency::MAX_BODY))?;
     let req: CheckoutRequest = crate::error::parse_json(&body)?;
     req.validate().map_err(ApiError::Validation)?;
 

@@ -37,8 +37,21 @@ pub const RETENTION: Duration = Duration::from_secs(48 * 3600);
 /// mid-request) may be taken over by a retry instead of answering 409 for ever.
 const ABANDONED_MS: i64 = 60_000;
 
-/// Largest request body the API takes (413 beyond).
+/// Largest request body the API takes (413 beyond)...
 pub const MAX_BODY: usize = 64 * 1024;
+
+/// ...but a catalogue file: a few hundred products with their descriptions
+/// (`POST /api/shows/{show}/import`).
+pub const MAX_IMPORT_BODY: usize = 8 * 1024 * 1024;
+
+/// The largest body a request to `path` may have.
+pub fn body_limit(path: &str) -> usize {
+    if path.ends_with("/import") {
+        MAX_IMPORT_BODY
+    } else {
+        MAX_BODY
+    }
+}
 
 enum Claim {
     New,
@@ -90,19 +103,26 @@ async fn run_detached(state: AppState, req: Request, next: Next) -> Response {
         }
     };
     let (parts, body) = req.into_parts();
-    let bytes = match to_bytes(body, MAX_BODY).await {
-        Ok(b) => b,
-        Err(e) => return body_error(e).into_response(),
-    };
     // The full path (the API is nested under /api, which axum strips from `uri`).
     let path = parts.extensions.get::<axum::extract::OriginalUri>().map_or(parts.uri.path(), |o| o.0.path());
+    let limit = body_limit(path);
+    let bytes = match to_bytes(body, limit).await {
+        Ok(b) => b,
+        Err(e) => return body_error(e, limit).into_response(),
+    };
     // A key belongs to its caller too: a request without the creator's token
     // must not replay (or be refused for) what the creator's request stored.
     let scope = match parts.headers.get(axum::http::header::AUTHORIZATION) {
         Some(auth) => format!("{} {} as {:016x}", parts.method, path, crate::util::fnv1a(auth.as_bytes())),
         None => format!("{} {}", parts.method, path),
     };
-    let request_text = String::from_utf8_lossy(&bytes).into_owned();
+    // What a retry's body is compared with: the body itself, or for a large
+    // one (a catalogue) its fingerprint, so the record stays small.
+    let request_text = if bytes.len() > MAX_BODY {
+        format!("fnv1a:{:016x}:{}", crate::util::fnv1a(&bytes), bytes.len())
+    } else {
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
 
     let record = match key {
         None => None,
@@ -165,15 +185,15 @@ async fn finish(db: &SqlitePool, scope: &str, key: &str, status: StatusCode, bod
     }
 }
 
-/// A body over [`MAX_BODY`] is the client's to shrink (413); any other failure
+/// A body over `limit` is the client's to shrink (413); any other failure
 /// to read it means the connection broke before the request was whole, so
 /// nothing was run.
-pub fn body_error(e: axum::Error) -> ApiError {
+pub fn body_error(e: axum::Error, limit: usize) -> ApiError {
     let inner = e.into_inner();
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&*inner);
     while let Some(err) = source {
         if err.is::<http_body_util::LengthLimitError>() {
-            return ApiError::PayloadTooLarge(MAX_BODY);
+            return ApiError::PayloadTooLarge(limit);
         }
         source = err.source();
     }

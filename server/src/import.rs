@@ -7,10 +7,91 @@
 
 use std::collections::BTreeMap;
 
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::Json;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use sqlx::SqlitePool;
-use vetrina_wire::parse_minor;
+use vetrina_wire::{
+    parse_minor, CatalogueFormat, CatalogueImport, FieldError, ImportProblem, ImportReport, ImportedProduct, MAX_STOCK,
+};
+
+use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::AppState;
+
+/// Stock for items whose file says only "in stock".
+pub const DEFAULT_STOCK: i64 = 10;
+
+/// `POST /api/shows/{show}/import` (creator): checks a catalogue file and,
+/// unless it is a dry run, adds its products to the show in one transaction.
+/// Nothing is pinned and no event is sent: an overlay that sees a pin of a
+/// product it does not know reads the catalogue again.
+pub async fn upload(
+    State(state): State<AppState>,
+    ApiPath(show_id): ApiPath<String>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<CatalogueImport>,
+) -> Result<Json<ImportReport>, ApiError> {
+    crate::events::authorize(&state, &headers, &show_id).await?;
+    let default_stock = req.default_stock.unwrap_or(DEFAULT_STOCK);
+    if !(0..=MAX_STOCK).contains(&default_stock) {
+        return Err(ApiError::Validation(vec![FieldError {
+            field: "default_stock".into(),
+            message: format!("The default stock is a whole number from 0 to {MAX_STOCK}."),
+        }]));
+    }
+    let currency = crate::catalog::load_show(&mut *state.db.acquire().await?, &show_id).await?.currency;
+    let parsed = parse(req.format, &req.source, &currency, default_stock)
+        .map_err(|e| ApiError::unprocessable("invalid_file", format!("This file cannot be read: {e}.")))?;
+    let report = |imported| ImportReport {
+        products: parsed.products.iter().map(summary).collect(),
+        problems: parsed
+            .errors
+            .iter()
+            .map(|e| ImportProblem { line: e.line as u64, reason: e.reason.clone() })
+            .collect(),
+        imported,
+    };
+    if req.dry_run {
+        return Ok(Json(report(false)));
+    }
+    if !parsed.errors.is_empty() && !req.skip_bad {
+        let first = &parsed.errors[0];
+        return Err(ApiError::unprocessable(
+            "bad_rows",
+            format!(
+                "{} row(s) cannot be imported (the first, {first}); nothing was imported. Check the file to see \
+                 them all, or import the good products only (skip_bad).",
+                parsed.errors.len()
+            ),
+        ));
+    }
+    if parsed.products.is_empty() {
+        return Err(ApiError::unprocessable("nothing_to_import", "The file has no product that can be imported."));
+    }
+    insert(&state.writer, &show_id, &parsed.products).await?;
+    tracing::info!(show = %show_id, products = parsed.products.len(), skipped = parsed.errors.len(), "catalogue imported");
+    Ok(Json(report(true)))
+}
+
+/// Reads a catalogue file of either format.
+pub fn parse(format: CatalogueFormat, source: &str, currency: &str, default_stock: i64) -> Result<Parsed, RowError> {
+    match format {
+        CatalogueFormat::Shopify => parse_shopify(source, currency, default_stock),
+        CatalogueFormat::Gmc => parse_gmc(source, currency, default_stock),
+    }
+}
+
+fn summary(p: &NewProduct) -> ImportedProduct {
+    ImportedProduct {
+        line: p.line as u64,
+        title: p.title.clone(),
+        variants: p.variants.len() as u64,
+        stock: p.variants.iter().map(|v| v.stock).sum(),
+        price_from_minor: p.variants.iter().map(|v| v.price_minor).min().unwrap_or(0),
+    }
+}
 
 /// A product ready to insert.
 #[derive(Debug, Clone, PartialEq)]

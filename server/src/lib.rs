@@ -335,6 +335,28 @@ pub fn endpoints() -> Vec<Endpoint> {
         },
         Endpoint {
             method: Method::POST,
+            path: "/shows/{show}/import",
+            summary: "Catalogue import: a Shopify products.json or a Merchant Center TSV, in the show's currency. \
+                      A dry run reports every product and every bad row (line and reason) and writes nothing; \
+                      an import adds the products after the show's own, all or (with bad rows) none unless \
+                      skip_bad. Send an Idempotency-Key: an import repeated without one adds the products again",
+            access: Access::Creator,
+            request: Some(s::<w::CatalogueImport>),
+            success: (200, "What the file holds, and whether it was imported", Some(s::<w::ImportReport>)),
+            errors: &[
+                (400, "Malformed body"),
+                (401, "Missing or wrong creator token (or no such show)"),
+                (
+                    422,
+                    "The file cannot be read at all (invalid_file), has bad rows and skip_bad is not set (bad_rows), \
+                     holds no product (nothing_to_import), or default_stock is out of range (invalid_fields)",
+                ),
+            ],
+            handler: axum::routing::post(import::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(idempotency::MAX_IMPORT_BODY)),
+        },
+        Endpoint {
+            method: Method::POST,
             path: "/carts",
             summary: "Create a cart for a show; its unguessable id is its only credential. A sandbox cart \
                       (`sandbox: true`, the studio's preview) also needs the show's creator token as \

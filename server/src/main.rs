@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use vetrina_server::{app, catalog, db, demo, idempotency, import, live, orders, ratelimit, AppState, Assets, Config};
+use vetrina_wire::CatalogueFormat;
 
 const USAGE: &str = "usage:
   vetrina-server [serve] [--addr 127.0.0.1:8080] [--data-dir .vetrina] [--dist dist]
@@ -333,13 +334,13 @@ async fn create_show(mut args: Args) -> Result<(), Failure> {
 }
 
 async fn run_import(mut args: Args) -> Result<(), Failure> {
-    let (mut show, mut source, mut default_stock, mut skip_bad) = (None, None, 10i64, false);
+    let (mut show, mut source, mut default_stock, mut skip_bad) = (None, None, import::DEFAULT_STOCK, false);
     let mut data_dir = PathBuf::from(".vetrina");
     while let Some(arg) = args.0.next() {
         match arg.as_str() {
             "--show" => show = Some(args.value("--show")?),
-            "--shopify" => source = Some(("shopify", args.value("--shopify")?)),
-            "--gmc" => source = Some(("gmc", args.value("--gmc")?)),
+            "--shopify" => source = Some((CatalogueFormat::Shopify, args.value("--shopify")?)),
+            "--gmc" => source = Some((CatalogueFormat::Gmc, args.value("--gmc")?)),
             "--default-stock" => default_stock = args.number("--default-stock")?,
             "--skip-bad" => skip_bad = true,
             "--data-dir" => data_dir = args.value("--data-dir")?.into(),
@@ -354,11 +355,7 @@ async fn run_import(mut args: Args) -> Result<(), Failure> {
     let mut conn = pool.acquire().await?;
     let currency = catalog::load_show(&mut conn, &show).await.map_err(|e| e.to_string())?.currency;
     drop(conn);
-    let parsed = match format {
-        "shopify" => import::parse_shopify(&text, &currency, default_stock),
-        _ => import::parse_gmc(&text, &currency, default_stock),
-    }
-    .map_err(|e| format!("{file}: {e}"))?;
+    let parsed = import::parse(format, &text, &currency, default_stock).map_err(|e| format!("{file}: {e}"))?;
     for e in &parsed.errors {
         eprintln!("{file}: {e}");
     }

@@ -103,7 +103,7 @@ pub fn document() -> Value {
         let mut errors: Vec<(u16, &str)> = e.errors.to_vec();
         if e.method != axum::http::Method::GET {
             errors.push((400, "Malformed body, or an Idempotency-Key that is empty or over 255 characters"));
-            errors.push((413, "The body is over 64 KiB"));
+            errors.push((413, "The body is over 64 KiB (8 MiB for a catalogue import)"));
             errors.push((409, "A request with the same Idempotency-Key is still running (after waiting up to 5 s)"));
             errors.push((422, "The Idempotency-Key was used with another body"));
         }
@@ -169,6 +169,12 @@ fn body_example(method: &str, path: &str) -> Option<Value> {
         ("PUT", "/carts/{cart}/lines/{variant}") => json!({"quantity": 2}),
         ("POST", "/shows/{show}/pins") => json!({"product_id": 1}),
         ("PATCH", "/shows/{show}") => json!({"status": "live"}),
+        ("POST", "/shows/{show}/import") => json!({
+            "format": "gmc",
+            "source": "id\ttitle\tprice\tavailability\tsize\titem_group_id\nTEE-S\tTee\t25.00 EUR\tin stock\tS\tTEE\n\
+                       TEE-M\tTee\t25.00 EUR\tout of stock\tM\tTEE\n",
+            "dry_run": true
+        }),
         ("PATCH", "/shows/{show}/variants/{variant}") => json!({"price_minor": 4900, "stock": 10}),
         ("POST", "/carts/{cart}/checkout") => json!({
             "email": "ada@example.com", "name": "Ada Lovelace",

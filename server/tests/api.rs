@@ -481,3 +481,93 @@ async fn a_sandbox_checkout_is_a_test_order_that_takes_and_counts_nothing() {
     .await;
     assert_eq!((r.status, r.json()["test"].as_bool()), (StatusCode::CREATED, Some(false)), "{}", r.body);
 }
+
+#[tokio::test]
+async fn a_catalogue_is_checked_row_by_row_then_imported_once() {
+    let s = seeded().await;
+    let (k, v) = auth();
+    let before =
+        call(&s.router, "GET", "/api/shows/demo", &[], None).await.json()["products"].as_array().unwrap().len();
+    // Line 3 is bad: a price in another currency.
+    let feed = "id\ttitle\tprice\tavailability\tsize\titem_group_id\timage_link\n\
+                HAT-S\tWool Hat\t25.00 EUR\tin stock\tS\tHAT\thttps://cdn.example/hat.jpg\n\
+                HAT-M\tWool Hat\t25.00 USD\tin stock\tM\tHAT\thttps://cdn.example/hat.jpg\n\
+                SCARF\tSilk Scarf\t39.90 EUR\tout of stock\t\t\thttps://cdn.example/scarf.jpg\n";
+    let body = |dry_run: bool, skip_bad: bool| {
+        serde_json::json!({"format": "gmc", "source": feed, "dry_run": dry_run, "skip_bad": skip_bad}).to_string()
+    };
+    let path = "/api/shows/demo/import";
+    assert_error(
+        &call(&s.router, "POST", path, &[], Some(&body(true, false))).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    );
+
+    // The check: every product and every bad row, nothing written.
+    let r = call(&s.router, "POST", path, &[(k, &v)], Some(&body(true, false))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let report = r.json();
+    assert_eq!(report["imported"], false);
+    assert_eq!(report["problems"][0]["line"], 3);
+    assert!(report["problems"][0]["reason"].as_str().unwrap().contains("is in USD"), "{report}");
+    let titles: Vec<&str> =
+        report["products"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap()).collect();
+    // The good rows: the hat in its one good size, and the scarf.
+    assert_eq!(titles, ["Wool Hat", "Silk Scarf"]);
+    assert_eq!(report["products"][0]["variants"], 1);
+    assert_eq!(
+        (report["products"][1]["stock"].as_i64(), report["products"][1]["price_from_minor"].as_i64()),
+        (Some(0), Some(3990))
+    );
+    let count = || async {
+        call(&s.router, "GET", "/api/shows/demo", &[], None).await.json()["products"].as_array().unwrap().len()
+    };
+    assert_eq!(count().await, before);
+
+    // With bad rows, an import adds nothing unless told to skip them.
+    let r = call(&s.router, "POST", path, &[(k, &v), ("idempotency-key", "imp-0")], Some(&body(false, false))).await;
+    assert_error(&r, StatusCode::UNPROCESSABLE_ENTITY, "bad_rows");
+    assert!(r.json()["message"].as_str().unwrap().contains("line 3"), "{}", r.body);
+    assert_eq!(count().await, before);
+    let r = call(&s.router, "POST", path, &[(k, &v), ("idempotency-key", "imp-1")], Some(&body(false, true))).await;
+    assert_eq!((r.status, r.json()["imported"].as_bool()), (StatusCode::OK, Some(true)), "{}", r.body);
+    // A retry with the same key finds the finished import and adds nothing more.
+    let again = call(&s.router, "POST", path, &[(k, &v), ("idempotency-key", "imp-1")], Some(&body(false, true))).await;
+    assert_eq!(
+        (again.status, again.headers.get("idempotent-replayed").map(|h| h.to_str().unwrap())),
+        (StatusCode::OK, Some("true"))
+    );
+    let snap = call(&s.router, "GET", "/api/shows/demo", &[], None).await.json();
+    let products = snap["products"].as_array().unwrap();
+    assert_eq!(products.len(), before + 2);
+    let scarf = products.last().unwrap();
+    assert_eq!(
+        (scarf["title"].as_str(), scarf["variants"][0]["price_minor"].as_i64()),
+        (Some("Silk Scarf"), Some(3990))
+    );
+
+    // Files that cannot be read at all, and bad settings.
+    for (json, code) in [
+        (serde_json::json!({"format": "shopify", "source": "{\"products\": 3}", "dry_run": true}), "invalid_file"),
+        (serde_json::json!({"format": "gmc", "source": "", "dry_run": true}), "invalid_file"),
+        (serde_json::json!({"format": "gmc", "source": "id\ttitle\tprice\n"}), "nothing_to_import"),
+        (serde_json::json!({"format": "gmc", "source": feed, "default_stock": -1}), "invalid_fields"),
+    ] {
+        let r = call(&s.router, "POST", path, &[(k, &v)], Some(&json.to_string())).await;
+        assert_error(&r, StatusCode::UNPROCESSABLE_ENTITY, code);
+    }
+    let r = call(&s.router, "POST", path, &[(k, &v)], Some(r#"{"format":"csv","source":""}"#)).await;
+    assert!(r.status.is_client_error() && r.json()["code"].is_string(), "{}", r.body);
+    // A large catalogue goes through (the usual 64 KiB body limit is not the import's).
+    let mut big = String::from("id\ttitle\tprice\tavailability\n");
+    for i in 0..4000 {
+        big.push_str(&format!(
+            "SKU-{i}\tProduct number {i} with a long enough title\t{}.00 EUR\tin stock\n",
+            10 + i % 90
+        ));
+    }
+    assert!(big.len() > 64 * 1024);
+    let json = serde_json::json!({"format": "gmc", "source": big, "dry_run": true}).to_string();
+    let r = call(&s.router, "POST", path, &[(k, &v)], Some(&json)).await;
+    assert_eq!((r.status, r.json()["products"].as_array().map(Vec::len)), (StatusCode::OK, Some(4000)));
+}

@@ -6,7 +6,7 @@
 //! that replays an event, or the same event arriving twice, never duplicates a
 //! card. Malformed event data is rejected with a reason, never half-applied.
 
-use vetrina_wire::{EventEnvelope, ShowEvent, ShowSnapshot};
+use vetrina_wire::{EventEnvelope, Product, ShowEvent, ShowSnapshot};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PinBoard {
@@ -165,10 +165,42 @@ pub fn apply_to_catalogue(snapshot: &mut ShowSnapshot, event: &ShowEvent) {
     }
 }
 
+/// The catalogue grew during the show (an import): `fresh` is the show's
+/// products as read now. The result is in `fresh`'s order, but a product
+/// already known keeps what events made of it, since an event that arrived
+/// while the catalogue was being read may be newer than the read.
+pub fn merge_products(known: &mut Vec<Product>, fresh: Vec<Product>) {
+    let mut old = std::mem::take(known);
+    *known = fresh
+        .into_iter()
+        .map(|p| match old.iter().position(|o| o.id == p.id) {
+            Some(i) => old.swap_remove(i),
+            None => p,
+        })
+        .collect();
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn new_products_join_in_catalogue_order_and_known_ones_keep_their_events() {
+        let product = |id: i64, title: &str| Product {
+            id,
+            title: title.into(),
+            description: String::new(),
+            image_url: String::new(),
+            option_names: Vec::new(),
+            max_per_buyer: None,
+            variants: Vec::new(),
+        };
+        let mut known = vec![product(1, "Shirt, after an event"), product(2, "Mug")];
+        merge_products(&mut known, vec![product(1, "Shirt"), product(2, "Mug"), product(9, "Hat")]);
+        let titles: Vec<&str> = known.iter().map(|p| p.title.as_str()).collect();
+        assert_eq!(titles, ["Shirt, after an event", "Mug", "Hat"]);
+    }
 
     fn ev(id: i64, event: ShowEvent) -> EventEnvelope {
         EventEnvelope { id, show_id: "demo".into(), stream_ms: id * 1000, event }

@@ -12,7 +12,9 @@ use crate::api::{self, ApiError, Client, Request};
 use crate::browser;
 use crate::domain::checkout::Attempt;
 use crate::domain::playhead::{self, Mark, Reveal};
-use crate::domain::timeline::{apply_to_catalogue, envelope_from, Applied, EventError, FlatEvent, PinBoard};
+use crate::domain::timeline::{
+    apply_to_catalogue, envelope_from, merge_products, Applied, EventError, FlatEvent, PinBoard,
+};
 use crate::i18n::{self, fill, t};
 
 /// Something that loads: what the user sees first, what they see after.
@@ -292,6 +294,11 @@ impl Store {
         };
         let mut applied = Applied::Ignored;
         self.board.update(|b| applied = b.apply(&envelope));
+        if let Applied::Pinned(id) = applied {
+            if self.product(id).is_none() {
+                self.learn_products();
+            }
+        }
         match applied {
             Applied::Pinned(_) | Applied::Unpinned(_) => {
                 match playhead::mark_of(&envelope, self.started_at_ms.get_value()) {
@@ -306,6 +313,22 @@ impl Store {
             }),
             Applied::Ignored => {}
         }
+    }
+
+    /// A pin of a product this overlay has not heard of: the catalogue grew
+    /// during the show (an import). The products are read again; the pin is
+    /// on the board already and its card shows once its product is known.
+    fn learn_products(self) {
+        spawn_local(async move {
+            match self.client.get_value().snapshot(&self.show_id.get_value()).await {
+                Ok(fresh) => self.snapshot.update(|s| {
+                    if let Load::Ready(s) = s {
+                        merge_products(&mut s.products, fresh.products);
+                    }
+                }),
+                Err(e) => browser::warn(&format!("vetrina: a new product's details could not be loaded: {e}")),
+            }
+        });
     }
 
     pub fn on_video_clock(&self) -> bool {

@@ -399,6 +399,73 @@ impl ShowUpdate {
     }
 }
 
+/// The kinds of catalogue file `POST /api/shows/{show}/import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CatalogueFormat {
+    /// Shopify's `products.json` (`{"products": [...]}`).
+    Shopify,
+    /// A Google Merchant Center feed, tab-separated with a header row.
+    Gmc,
+}
+
+/// `POST /api/shows/{show}/import` (creator): a catalogue file to add to the
+/// show's products, in the show's currency. Check it first (`dry_run`): the
+/// answer lists every product it would add and every bad row with its line
+/// and reason. An import with bad rows adds nothing unless `skip_bad`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CatalogueImport {
+    pub format: CatalogueFormat,
+    /// The file's text (at most 8 MiB).
+    pub source: String,
+    /// Only check the file: report, write nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Add the good products even though some rows are bad (those are left out).
+    #[serde(default)]
+    pub skip_bad: bool,
+    /// Stock for items whose file says only "in stock" (10 when absent).
+    #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = 1_000_000_000)))]
+    pub default_stock: Option<i64>,
+}
+
+/// A product a catalogue file holds (or added).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ImportedProduct {
+    /// Where the product starts in the file (1-based).
+    pub line: u64,
+    pub title: String,
+    pub variants: u64,
+    /// Units over all its variants.
+    pub stock: i64,
+    /// Lowest variant price, minor units of the show's currency.
+    pub price_from_minor: i64,
+}
+
+/// A row of a catalogue file that cannot be imported, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ImportProblem {
+    /// 1-based line in the file.
+    pub line: u64,
+    pub reason: String,
+}
+
+/// What a catalogue file holds, and whether it was added to the show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ImportReport {
+    pub products: Vec<ImportedProduct>,
+    /// Every bad row, in file order.
+    pub problems: Vec<ImportProblem>,
+    /// Whether `products` were added to the show (never on a dry run).
+    pub imported: bool,
+}
+
 /// `PATCH /api/shows/{show}/variants/{variant}` (creator): a price or stock change
 /// during the show. Absent fields stay as they are; `compare_at_minor: null` clears it.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
