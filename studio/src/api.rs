@@ -7,8 +7,8 @@ use gloo_net::http::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use vetrina::api::{check, enc, parse, ApiError};
 use vetrina_wire::{
-    CreatorSession, CreatorToken, EventEnvelope, PinRequest, Show, ShowOrder, ShowSnapshot, ShowStats, ShowStatus,
-    ShowUpdate, Variant, VariantUpdate,
+    CatalogueImport, CreatorSession, CreatorToken, EventEnvelope, ImportReport, PinRequest, Show, ShowOrder,
+    ShowSnapshot, ShowStats, ShowStatus, ShowUpdate, Variant, VariantUpdate,
 };
 
 /// A show, as its creator: its id and the token that opens it.
@@ -24,10 +24,24 @@ impl Creator {
     }
 
     async fn send<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<String>) -> Result<T, ApiError> {
-        let builder = RequestBuilder::new(&self.url(path))
+        self.send_keyed(method, path, body, None).await
+    }
+
+    /// [`Self::send`], with an `Idempotency-Key` so a retry finds the first answer.
+    async fn send_keyed<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+        key: Option<&str>,
+    ) -> Result<T, ApiError> {
+        let mut builder = RequestBuilder::new(&self.url(path))
             .method(method)
             .header("Accept", "application/json")
             .header("Authorization", &format!("Bearer {}", self.token));
+        if let Some(key) = key {
+            builder = builder.header(vetrina_wire::IDEMPOTENCY_KEY_HEADER, key);
+        }
         let request = match body {
             Some(json) => builder.header("Content-Type", "application/json").body(json),
             None => builder.build(),
@@ -72,6 +86,12 @@ impl Creator {
     pub async fn update_variant(&self, variant_id: i64, update: &VariantUpdate) -> Result<Variant, ApiError> {
         let body = vetrina::browser::to_json(update).map_err(ApiError::Decode)?;
         self.send(Method::PATCH, &format!("/variants/{variant_id}"), Some(body)).await
+    }
+
+    /// Checks a catalogue file (`dry_run`) or imports it, under `key`.
+    pub async fn import(&self, import: &CatalogueImport, key: &str) -> Result<ImportReport, ApiError> {
+        let body = vetrina::browser::to_json(import).map_err(ApiError::Decode)?;
+        self.send_keyed(Method::POST, "/import", Some(body), Some(key)).await
     }
 
     /// The show's numbers now (who is watching, what sold).

@@ -234,3 +234,45 @@ test('the show settings change for new viewers, and a bad one is explained', asy
     expect(r.ok(), await r.text()).toBeTruthy();
   }
 });
+
+test('a catalogue file is checked row by row, then its good products join the show live', async ({ page, browser, request }, testInfo) => {
+  const name = testInfo.project.name;
+  const image = (await snapshot(request)).products[0].image_url;
+  // Line 3 is bad (another currency); the scarf has no picture, which the pre-live checks flag.
+  const feed = [
+    'id\ttitle\tprice\tavailability\tsize\titem_group_id\timage_link',
+    `HAT-S-${name}\tWool Hat ${name}\t25.00 EUR\tin stock\tS\tHAT-${name}\t${image}`,
+    `HAT-M-${name}\tWool Hat ${name}\t25.00 USD\tin stock\tM\tHAT-${name}\t${image}`,
+    `SCARF-${name}\tSilk Scarf ${name}\t39.90 EUR\tin stock\t\t\t`,
+  ].join('\n');
+  // A viewer already watching learns of the new products when one is pinned.
+  const viewer = await (await browser.newContext()).newPage();
+  await viewer.goto('/?show=demo');
+  await expect(viewer.locator('.vt-stage')).toBeVisible();
+  try {
+    await signIn(page);
+    await press(page.getByRole('button', { name: 'Add products' }), testInfo);
+    await page.locator('#vs-catalogue-file').setInputFiles({ name: 'autumn.tsv', mimeType: 'text/tab-separated-values', buffer: Buffer.from(feed) });
+    const report = page.getByTestId('import-report');
+    await expect(report).toContainText('autumn.tsv: 2 product(s) ready, 1 row(s) with problems');
+    await expect(report.getByRole('list', { name: 'Rows with problems' })).toContainText('Line 3: item HAT-M');
+    await expect(report.getByRole('list', { name: 'Rows with problems' })).toContainText('is in USD, but the show sells in EUR');
+    await expect(report.getByRole('row', { name: new RegExp(`Silk Scarf ${name}`) })).toContainText('€39.90');
+    // Nothing is saved before the creator says so.
+    const titles = async () => (await snapshot(request)).products.map((p: { title: string }) => p.title);
+    expect(await titles()).not.toContain(`Silk Scarf ${name}`);
+    await shot(page, testInfo, '47-studio-import-check');
+    await expectNoViolations(page, 'studio catalogue check');
+    await press(report.getByRole('button', { name: 'Add the 2 good product(s)' }), testInfo);
+    await expect(page.getByTestId('studio-message')).toContainText('Added 2 product(s) from autumn.tsv');
+    await expect(page.locator('.vs-row', { hasText: `Silk Scarf ${name}` })).toBeVisible();
+    expect((await titles()).slice(-2)).toEqual([`Wool Hat ${name}`, `Silk Scarf ${name}`]);
+    await expect(page.locator('.vs-checks')).toContainText(`Silk Scarf ${name}`);
+    // Pinned from the run sheet: the watching viewer's overlay shows it.
+    await press(page.getByRole('button', { name: `Pin Wool Hat ${name}` }), testInfo);
+    const hat = (await snapshot(request)).products.find((p: { title: string }) => p.title === `Wool Hat ${name}`);
+    await expect(viewer.locator(`.vt-card[data-product-id="${hat.id}"]`)).toContainText(`Wool Hat ${name}`);
+  } finally {
+    await viewer.context().close();
+  }
+});

@@ -6,6 +6,7 @@ use vetrina::api::events::StreamState;
 use vetrina_wire::ShowStatus;
 
 use crate::store::use_studio;
+use crate::ui::catalogue::Catalogue;
 use crate::ui::settings::Settings;
 
 #[component]
@@ -26,6 +27,7 @@ pub fn Controls() -> impl IntoView {
     };
     let confirm_rotate = RwSignal::new(false);
     let settings = RwSignal::new(false);
+    let catalogue = RwSignal::new(false);
     view! {
         <header class="vs-controls">
             <div class="vs-controls__show">
@@ -51,6 +53,14 @@ pub fn Controls() -> impl IntoView {
                 >
                     "Settings"
                 </button>
+                <button
+                    type="button"
+                    class="vs-button"
+                    aria-expanded=move || catalogue.get().to_string()
+                    on:click=move |_| catalogue.update(|open| *open = !*open)
+                >
+                    "Add products"
+                </button>
                 <button type="button" class="vs-button" on:click=move |_| confirm_rotate.set(true)>"New token"</button>
                 <button type="button" class="vs-button" on:click=move |_| studio.sign_out()>"Sign out"</button>
             </div>
@@ -61,6 +71,7 @@ pub fn Controls() -> impl IntoView {
             </p>
         </header>
         {move || settings.get().then(|| view! { <Settings /> })}
+        {move || catalogue.get().then(|| view! { <Catalogue /> })}
         {move || confirm_rotate.get().then(|| view! {
             <div class="vs-banner" role="alertdialog" aria-labelledby="vs-rotate-q">
                 <p id="vs-rotate-q">"Replace the creator token? Everyone using the current one (other moderators, scripts) is signed out."</p>

@@ -1,6 +1,7 @@
 //! The studio's components, one per file, sharing one [`crate::store::Studio`].
 
 pub mod app;
+pub mod catalogue;
 pub mod checks;
 pub mod controls;
 pub mod latency;
