@@ -31,6 +31,7 @@ pub mod orders;
 pub mod page;
 pub mod payments;
 pub mod ratelimit;
+pub mod run_sheet;
 pub mod util;
 
 use std::path::PathBuf;
@@ -332,6 +333,46 @@ pub fn endpoints() -> Vec<Endpoint> {
                 (422, "Negative price or stock, or over the largest a variant may have"),
             ],
             handler: axum::routing::patch(catalog::update_variant),
+        },
+        Endpoint {
+            method: Method::GET,
+            path: "/shows/{show}/run-sheet",
+            summary: "The run sheet: the show's products in order, each with the creator's private note",
+            access: Access::Creator,
+            request: None,
+            success: (200, "One entry per product, in the show's order", Some(s::<Vec<w::RunSheetEntry>>)),
+            errors: &[(401, "Missing or wrong creator token (or no such show)")],
+            handler: axum::routing::get(run_sheet::get),
+        },
+        Endpoint {
+            method: Method::PUT,
+            path: "/shows/{show}/products/{product}/note",
+            summary: "A product's run-sheet note (at most 500 characters; empty clears it). Viewers never see notes",
+            access: Access::Creator,
+            request: Some(s::<w::ProductNote>),
+            success: (200, "The product's run-sheet entry", Some(s::<w::RunSheetEntry>)),
+            errors: &[
+                (400, "Malformed body or product id"),
+                (401, "Missing or wrong creator token (or no such show)"),
+                (404, "No such product in this show"),
+                (422, "The note is too long (invalid_fields)"),
+            ],
+            handler: axum::routing::put(run_sheet::set_note),
+        },
+        Endpoint {
+            method: Method::PUT,
+            path: "/shows/{show}/product-order",
+            summary: "The order of the show's products (run sheet and viewers' shelves, from their next load): \
+                      every product id once",
+            access: Access::Creator,
+            request: Some(s::<w::ProductOrder>),
+            success: (200, "The new order", Some(s::<w::ProductOrder>)),
+            errors: &[
+                (400, "Malformed body"),
+                (401, "Missing or wrong creator token (or no such show)"),
+                (422, "Not every product exactly once (not_a_reordering)"),
+            ],
+            handler: axum::routing::put(run_sheet::set_order),
         },
         Endpoint {
             method: Method::POST,

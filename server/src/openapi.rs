@@ -169,6 +169,8 @@ fn body_example(method: &str, path: &str) -> Option<Value> {
         ("PUT", "/carts/{cart}/lines/{variant}") => json!({"quantity": 2}),
         ("POST", "/shows/{show}/pins") => json!({"product_id": 1}),
         ("PATCH", "/shows/{show}") => json!({"status": "live"}),
+        ("PUT", "/shows/{show}/products/{product}/note") => json!({"note": "Mention the autumn colours"}),
+        ("PUT", "/shows/{show}/product-order") => json!({"product_ids": [2, 1, 3, 4, 5, 6, 7, 8, 9]}),
         ("POST", "/shows/{show}/import") => json!({
             "format": "gmc",
             "source": "id\ttitle\tprice\tavailability\tsize\titem_group_id\nTEE-S\tTee\t25.00 EUR\tin stock\tS\tTEE\n\

@@ -571,3 +571,63 @@ async fn a_catalogue_is_checked_row_by_row_then_imported_once() {
     let r = call(&s.router, "POST", path, &[(k, &v)], Some(&json)).await;
     assert_eq!((r.status, r.json()["products"].as_array().map(Vec::len)), (StatusCode::OK, Some(4000)));
 }
+
+#[tokio::test]
+async fn the_run_sheet_keeps_notes_private_and_takes_a_new_order() {
+    let s = seeded().await;
+    let (k, v) = auth();
+    assert_error(
+        &call(&s.router, "GET", "/api/shows/demo/run-sheet", &[], None).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    );
+    let sheet = call(&s.router, "GET", "/api/shows/demo/run-sheet", &[(k, &v)], None).await.json();
+    let ids: Vec<i64> = sheet.as_array().unwrap().iter().map(|e| e["product_id"].as_i64().unwrap()).collect();
+    assert_eq!(ids.len(), 9, "the demo catalogue");
+    assert!(sheet.as_array().unwrap().iter().all(|e| e["note"] == ""));
+
+    // Notes: the creator's only.
+    let note = Some(r#"{"note":"  Mention the 20% off  "}"#);
+    assert_error(
+        &call(&s.router, "PUT", "/api/shows/demo/products/2/note", &[], note).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    );
+    let r = call(&s.router, "PUT", "/api/shows/demo/products/2/note", &[(k, &v)], note).await;
+    assert_eq!((r.status, r.json()["note"].as_str()), (StatusCode::OK, Some("Mention the 20% off")), "{}", r.body);
+    let long = serde_json::json!({"note": "x".repeat(501)}).to_string();
+    assert_error(
+        &call(&s.router, "PUT", "/api/shows/demo/products/2/note", &[(k, &v)], Some(&long)).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_fields",
+    );
+    assert_error(
+        &call(&s.router, "PUT", "/api/shows/demo/products/999/note", &[(k, &v)], note).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    let public = call(&s.router, "GET", "/api/shows/demo", &[], None).await;
+    assert!(!public.body.contains("Mention the 20% off"), "a note reached the public snapshot");
+    let sheet = call(&s.router, "GET", "/api/shows/demo/run-sheet", &[(k, &v)], None).await.json();
+    assert_eq!(sheet[1]["note"], "Mention the 20% off");
+
+    // A new order: every product once, or nothing changes.
+    let mut reversed = ids.clone();
+    reversed.reverse();
+    for bad in [&ids[1..], &[ids.clone(), vec![ids[0]]].concat()[..], &[&ids[1..], &[999]].concat()[..]] {
+        let body = serde_json::json!({ "product_ids": bad }).to_string();
+        let r = call(&s.router, "PUT", "/api/shows/demo/product-order", &[(k, &v)], Some(&body)).await;
+        assert_error(&r, StatusCode::UNPROCESSABLE_ENTITY, "not_a_reordering");
+    }
+    let body = serde_json::json!({ "product_ids": reversed }).to_string();
+    assert_error(
+        &call(&s.router, "PUT", "/api/shows/demo/product-order", &[], Some(&body)).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    );
+    let r = call(&s.router, "PUT", "/api/shows/demo/product-order", &[(k, &v)], Some(&body)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let snap = call(&s.router, "GET", "/api/shows/demo", &[], None).await.json();
+    let order: Vec<i64> = snap["products"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect();
+    assert_eq!(order, reversed, "viewers' shelves follow the new order");
+}

@@ -7,8 +7,8 @@ use gloo_net::http::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use vetrina::api::{check, enc, parse, ApiError};
 use vetrina_wire::{
-    CatalogueImport, CreatorSession, CreatorToken, EventEnvelope, ImportReport, PinRequest, Show, ShowOrder,
-    ShowSnapshot, ShowStats, ShowStatus, ShowUpdate, Variant, VariantUpdate,
+    CatalogueImport, CreatorSession, CreatorToken, EventEnvelope, ImportReport, PinRequest, ProductNote, ProductOrder,
+    RunSheetEntry, Show, ShowOrder, ShowSnapshot, ShowStats, ShowStatus, ShowUpdate, Variant, VariantUpdate,
 };
 
 /// A show, as its creator: its id and the token that opens it.
@@ -92,6 +92,22 @@ impl Creator {
     pub async fn import(&self, import: &CatalogueImport, key: &str) -> Result<ImportReport, ApiError> {
         let body = vetrina::browser::to_json(import).map_err(ApiError::Decode)?;
         self.send_keyed(Method::POST, "/import", Some(body), Some(key)).await
+    }
+
+    /// The run sheet: every product's note, in the show's order.
+    pub async fn run_sheet(&self) -> Result<Vec<RunSheetEntry>, ApiError> {
+        self.send(Method::GET, "/run-sheet", None).await
+    }
+
+    pub async fn set_note(&self, product_id: i64, note: &ProductNote) -> Result<RunSheetEntry, ApiError> {
+        let body = vetrina::browser::to_json(note).map_err(ApiError::Decode)?;
+        self.send(Method::PUT, &format!("/products/{product_id}/note"), Some(body)).await
+    }
+
+    /// The products' order (every product once).
+    pub async fn set_order(&self, order: &ProductOrder) -> Result<ProductOrder, ApiError> {
+        let body = vetrina::browser::to_json(order).map_err(ApiError::Decode)?;
+        self.send(Method::PUT, "/product-order", Some(body)).await
     }
 
     /// The show's numbers now (who is watching, what sold).

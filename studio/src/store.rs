@@ -8,14 +8,14 @@ use leptos::task::spawn_local;
 use vetrina::api::events::{EventStream, StreamState};
 use vetrina::api::ApiError;
 use vetrina::domain::timeline::{apply_to_catalogue, envelope_from, Applied, PinBoard};
-use vetrina_wire::{ShowSnapshot, ShowStatus};
+use vetrina_wire::{ProductNote, ProductOrder, ShowSnapshot, ShowStatus};
+
+// Where a signed-in studio keeps the token: this tab only, gone when it
+// closes, never in a URL or a log. (The preview's overlay reads them there
+// to make its carts sandbox carts.)
+use vetrina::browser::{STUDIO_SHOW_KEY as SHOW_KEY, STUDIO_TOKEN_KEY as TOKEN_KEY};
 
 use crate::api::Creator;
-
-/// Where a signed-in studio keeps the token: this tab only, gone when it
-/// closes, never in a URL or a log. (The preview's overlay reads them there
-/// to make its carts sandbox carts.)
-use vetrina::browser::{STUDIO_SHOW_KEY as SHOW_KEY, STUDIO_TOKEN_KEY as TOKEN_KEY};
 
 fn session_storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.session_storage().ok().flatten())
@@ -54,6 +54,8 @@ pub struct Studio {
     pub latencies: RwSignal<Vec<f64>>,
     /// A pin whose card the preview has not shown yet (product id).
     pub awaiting: RwSignal<Option<i64>>,
+    /// The creator's notes by product (the run sheet's; viewers never get them).
+    pub notes: RwSignal<std::collections::HashMap<i64, String>>,
     events: StoredValue<Option<EventStream>, LocalStorage>,
 }
 
@@ -68,6 +70,7 @@ impl Studio {
             new_token: RwSignal::new(None),
             latencies: RwSignal::new(Vec::new()),
             awaiting: RwSignal::new(None),
+            notes: RwSignal::new(Default::default()),
             events: StoredValue::new_local(None),
         }
     }
@@ -114,8 +117,60 @@ impl Studio {
                     self.board.set(board);
                     self.snapshot.set(Some(snapshot));
                     self.follow(&url);
+                    self.load_notes();
                 }
                 Err(e) => self.tell(explain(&e), true),
+            }
+        });
+    }
+
+    fn load_notes(self) {
+        let Some(creator) = self.creator.get_untracked() else { return };
+        spawn_local(async move {
+            match creator.run_sheet().await {
+                Ok(sheet) => self.notes.set(sheet.into_iter().map(|e| (e.product_id, e.note)).collect()),
+                Err(e) => self.tell(format!("The run sheet's notes could not be loaded: {}", explain(&e)), true),
+            }
+        });
+    }
+
+    /// Saves a product's note; `Err` explains why it was not saved.
+    pub async fn save_note(self, product_id: i64, note: String) -> Result<(), String> {
+        let creator = self.creator.get_untracked().ok_or_else(|| "Signed out.".to_string())?;
+        let saved = creator.set_note(product_id, &ProductNote { note }).await.map_err(|e| explain(&e))?;
+        self.notes.update(|n| {
+            n.insert(saved.product_id, saved.note);
+        });
+        Ok(())
+    }
+
+    /// Moves a product `by` places in the run sheet (and viewers' shelves).
+    pub fn move_product(self, product_id: i64, by: isize) {
+        let ids =
+            self.snapshot.with_untracked(|s| s.iter().flat_map(|s| &s.products).map(|p| p.id).collect::<Vec<_>>());
+        self.reorder(vetrina_wire::moved(&ids, product_id, by));
+    }
+
+    /// Puts the products in `ids`' order: at once on this screen, then on the
+    /// server; if the server refuses (a product was added meanwhile), the
+    /// show is read again and the creator told.
+    pub fn reorder(self, ids: Vec<i64>) {
+        let Some(creator) = self.creator.get_untracked() else { return };
+        let unchanged = self
+            .snapshot
+            .with_untracked(|s| s.as_ref().is_some_and(|s| s.products.iter().map(|p| p.id).eq(ids.iter().copied())));
+        if unchanged {
+            return;
+        }
+        self.snapshot.update(|s| {
+            if let Some(s) = s {
+                s.products.sort_by_key(|p| ids.iter().position(|id| *id == p.id).unwrap_or(usize::MAX));
+            }
+        });
+        spawn_local(async move {
+            if let Err(e) = creator.set_order(&ProductOrder { product_ids: ids }).await {
+                self.tell(format!("The new order was not saved: {}", explain(&e)), true);
+                self.refresh();
             }
         });
     }
@@ -141,6 +196,13 @@ impl Studio {
         };
         let mut applied = Applied::Ignored;
         self.board.update(|b| applied = b.apply(&envelope));
+        if let Applied::Pinned(id) = applied {
+            // Added by another moderator (an import) since this studio read the show.
+            let known = self.snapshot.with_untracked(|s| s.iter().flat_map(|s| &s.products).any(|p| p.id == id));
+            if !known {
+                self.refresh();
+            }
+        }
         if applied == Applied::Other {
             self.snapshot.update(|s| {
                 if let Some(s) = s {
@@ -158,6 +220,7 @@ impl Studio {
                 self.snapshot.set(Some(snapshot));
             }
         });
+        self.load_notes();
     }
 
     pub fn tell(self, text: impl Into<String>, is_error: bool) {

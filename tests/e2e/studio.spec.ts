@@ -276,3 +276,52 @@ test('a catalogue file is checked row by row, then its good products join the sh
     await viewer.context().close();
   }
 });
+
+test('the run sheet keeps private notes and reorders by keyboard and by pointer', async ({ page, request }, testInfo) => {
+  const original: number[] = (await snapshot(request)).products.map((p: { id: number }) => p.id);
+  const headers = { Authorization: `Bearer ${TOKEN}` };
+  const order = async () => (await snapshot(request)).products.map((p: { title: string }) => p.title);
+  try {
+    await signIn(page);
+    await press(page.getByRole('button', { name: 'Edit Linen Shirt' }), testInfo);
+    await page.getByLabel('Note for the run sheet (only you see it)').fill('Mention the sand colour is back');
+    await press(page.getByRole('button', { name: 'Save note' }), testInfo);
+    await expect(page.getByTestId('studio-message')).toContainText('Saved the note on Linen Shirt');
+    await press(page.getByRole('button', { name: 'Edit Linen Shirt' }), testInfo);
+    await expect(row(page, 1).locator('.vs-row__note')).toHaveText('Mention the sand colour is back');
+    await page.reload();
+    await expect(row(page, 1).locator('.vs-row__note')).toHaveText('Mention the sand colour is back');
+    expect(JSON.stringify(await snapshot(request))).not.toContain('sand colour is back');
+
+    // Keyboard only: the focus stays on the button that moved the row.
+    await page.getByRole('button', { name: 'Reorder' }).focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('button', { name: 'Reorder' })).toHaveAttribute('aria-pressed', 'true');
+    const up = page.getByRole('button', { name: 'Move Canvas Sneakers up' });
+    await up.focus();
+    await page.keyboard.press('Enter');
+    await expect(row(page, 1)).toContainText('Canvas Sneakers');
+    await expect(up).toBeFocused();
+    await page.keyboard.press('Tab');
+    await expect(page.getByRole('button', { name: 'Move Canvas Sneakers down' })).toBeFocused();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    await expect(row(page, 3)).toContainText('Canvas Sneakers');
+    await expect.poll(async () => (await order()).slice(0, 3)).toEqual(['Linen Shirt', expect.any(String), 'Canvas Sneakers']);
+    await shot(page, testInfo, '48-studio-reorder');
+    await expectNoViolations(page, 'studio reordering');
+    await press(page.getByRole('button', { name: 'Reorder' }), testInfo);
+
+    // A pointer drags a row onto another's place (a mouse: touch screens use the buttons).
+    if (!testInfo.project.use.hasTouch) {
+      await row(page, 3).dragTo(row(page, 1));
+      await expect(row(page, 1)).toContainText('Canvas Sneakers');
+      await expect.poll(async () => (await order())[0]).toBe('Canvas Sneakers');
+    }
+  } finally {
+    const r = await request.put('/api/shows/demo/product-order', { headers, data: { product_ids: original } });
+    expect(r.ok(), await r.text()).toBeTruthy();
+    const n = await request.put(`/api/shows/demo/products/${original[0]}/note`, { headers, data: { note: '' } });
+    expect(n.ok(), await n.text()).toBeTruthy();
+  }
+});

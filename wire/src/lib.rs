@@ -399,6 +399,56 @@ impl ShowUpdate {
     }
 }
 
+/// The longest run-sheet note, in characters.
+pub const MAX_NOTE_CHARS: usize = 500;
+
+/// `GET /api/shows/{show}/run-sheet` (creator): one product's line of the run
+/// sheet, in the show's order. Notes are the creator's only: viewers never get them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RunSheetEntry {
+    pub product_id: i64,
+    pub note: String,
+}
+
+/// `PUT /api/shows/{show}/products/{product}/note` (creator): the product's
+/// run-sheet note; empty clears it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ProductNote {
+    #[cfg_attr(feature = "schema", schemars(length(max = 500)))]
+    pub note: String,
+}
+
+/// `PUT /api/shows/{show}/product-order` (creator): every product of the show,
+/// each once, in the order the run sheet and viewers' shelves list them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ProductOrder {
+    pub product_ids: Vec<i64>,
+}
+
+/// Whether `ids` is `current` in some order: each product once, none missing,
+/// none from elsewhere.
+pub fn is_reordering(current: &[i64], ids: &[i64]) -> bool {
+    let (mut a, mut b) = (current.to_vec(), ids.to_vec());
+    a.sort_unstable();
+    b.sort_unstable();
+    a == b && !b.windows(2).any(|w| w[0] == w[1])
+}
+
+/// `ids` with `id` moved `by` places (clamped to the ends); unchanged when
+/// `id` is not there.
+pub fn moved(ids: &[i64], id: i64, by: isize) -> Vec<i64> {
+    let mut out = ids.to_vec();
+    if let Some(from) = out.iter().position(|x| *x == id) {
+        let to = from.saturating_add_signed(by).min(out.len() - 1);
+        let item = out.remove(from);
+        out.insert(to, item);
+    }
+    out
+}
+
 /// The kinds of catalogue file `POST /api/shows/{show}/import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -738,6 +788,25 @@ pub struct ApiError {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_order_names_every_product_once() {
+        assert!(is_reordering(&[1, 2, 3], &[3, 1, 2]));
+        assert!(!is_reordering(&[1, 2, 3], &[3, 1]), "one missing");
+        assert!(!is_reordering(&[1, 2, 3], &[3, 1, 2, 2]), "one twice");
+        assert!(!is_reordering(&[1, 2, 3], &[3, 1, 9]), "one from elsewhere");
+        assert!(is_reordering(&[], &[]));
+    }
+
+    #[test]
+    fn moving_a_product_clamps_at_the_ends() {
+        assert_eq!(moved(&[1, 2, 3], 3, -1), [1, 3, 2]);
+        assert_eq!(moved(&[1, 2, 3], 1, -1), [1, 2, 3]);
+        assert_eq!(moved(&[1, 2, 3], 1, 1), [2, 1, 3]);
+        assert_eq!(moved(&[1, 2, 3], 3, 5), [1, 2, 3]);
+        assert_eq!(moved(&[1, 2, 3], 1, 2), [2, 3, 1]);
+        assert_eq!(moved(&[1, 2, 3], 7, 1), [1, 2, 3]);
+    }
 
     #[test]
     fn show_settings_are_checked_as_the_schema_states() {

@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod checks;
 pub mod controls;
 pub mod latency;
+pub mod note_editor;
 pub mod numbers;
 pub mod preview;
 pub mod run_sheet;
