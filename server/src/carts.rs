@@ -19,6 +19,7 @@ use vetrina_wire::{
 
 use crate::catalog::json_strings;
 use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::offers::{self, Ask};
 use crate::orders::{self, OrderKey};
 use crate::payments::{Charge, Outcome};
 use crate::util::{now_ms, random_id};
@@ -75,7 +76,8 @@ pub async fn add_line(
             .fetch_optional(&mut *tx)
             .await?;
     let wanted = current.unwrap_or(0) + i64::from(req.quantity);
-    put_line(&mut tx, &cart_id, req.variant_id, wanted).await?;
+    let claim = req.offer_id.map(|offer_id| Ask::Claim { offer_id, playhead_ms: req.playhead_ms });
+    put_line(&mut tx, &cart_id, req.variant_id, wanted, claim).await?;
     tx.commit().await?;
     Ok(Json(load_cart(&mut conn, &cart_id).await?))
 }
@@ -92,7 +94,7 @@ pub async fn set_quantity(
     if req.quantity == 0 {
         delete_line(&mut tx, &cart_id, variant_id).await?;
     } else {
-        put_line(&mut tx, &cart_id, variant_id, i64::from(req.quantity)).await?;
+        put_line(&mut tx, &cart_id, variant_id, i64::from(req.quantity), None).await?;
     }
     tx.commit().await?;
     Ok(Json(load_cart(&mut conn, &cart_id).await?))
@@ -143,8 +145,15 @@ fn cart_not_found() -> ApiError {
 }
 
 /// Sets a line to `quantity` after checking the variant is of the cart's show, the
-/// per-line limit, and the stock on hand now.
-async fn put_line(conn: &mut SqliteConnection, cart_id: &str, variant_id: i64, quantity: i64) -> Result<(), ApiError> {
+/// per-line limit, the stock on hand now, and a flash drop's limits when the
+/// line claims one (`claim`) or holds one already.
+async fn put_line(
+    conn: &mut SqliteConnection,
+    cart_id: &str,
+    variant_id: i64,
+    quantity: i64,
+    claim: Option<Ask>,
+) -> Result<(), ApiError> {
     let row = sqlx::query(
         "SELECT v.stock, v.price_minor, p.title, p.max_per_buyer FROM variants v
          JOIN products p ON p.id = v.product_id
@@ -165,18 +174,47 @@ async fn put_line(conn: &mut SqliteConnection, cart_id: &str, variant_id: i64, q
     if stock < quantity {
         return Err(short_of_stock(&title, stock));
     }
+    // A line keeps the drop it holds while the hold lasts.
+    let ask = match claim {
+        Some(claim) => Some(claim),
+        None => sqlx::query_as::<_, (Option<i64>, Option<i64>)>(
+            "SELECT offer_id, offer_held_until_ms FROM cart_lines WHERE cart_id = ? AND variant_id = ?",
+        )
+        .bind(cart_id)
+        .bind(variant_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .and_then(|(offer, until)| match (offer, until) {
+            (Some(offer_id), Some(held_until_ms)) if held_until_ms > now_ms() => {
+                Some(Ask::Keep { offer_id, held_until_ms })
+            }
+            _ => None,
+        }),
+    };
+    let (price, offer_id, held_until) = match ask {
+        Some(ask) => {
+            let (offer, until) = offers::hold(conn, cart_id, variant_id, quantity, ask).await?;
+            (offer.price_minor, Some(offer.id), Some(until))
+        }
+        None => (row.get::<i64, _>("price_minor"), None, None),
+    };
     // The viewer sees the current price whenever they add or change a line, so
     // that is the price the line remembers.
     sqlx::query(
-        "INSERT INTO cart_lines (cart_id, variant_id, quantity, added_at_ms, added_price_minor) VALUES (?, ?, ?, ?, ?)
+        "INSERT INTO cart_lines (cart_id, variant_id, quantity, added_at_ms, added_price_minor, offer_id,
+                                 offer_held_until_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (cart_id, variant_id)
-         DO UPDATE SET quantity = excluded.quantity, added_price_minor = excluded.added_price_minor",
+         DO UPDATE SET quantity = excluded.quantity, added_price_minor = excluded.added_price_minor,
+                       offer_id = excluded.offer_id, offer_held_until_ms = excluded.offer_held_until_ms",
     )
     .bind(cart_id)
     .bind(variant_id)
     .bind(quantity)
     .bind(now_ms())
-    .bind(row.get::<i64, _>("price_minor"))
+    .bind(price)
+    .bind(offer_id)
+    .bind(held_until)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -208,13 +246,18 @@ pub async fn load_cart(conn: &mut SqliteConnection, cart_id: &str) -> Result<Car
         return Err(ApiError::NotFound("That cart has been ordered and is closed.".into()));
     }
     let rows = sqlx::query(
-        "SELECT l.variant_id, l.quantity, l.added_price_minor, v.product_id, v.options, v.price_minor, v.stock,
-                p.title, p.image_url, p.max_per_buyer
+        "SELECT l.variant_id, l.quantity, l.added_price_minor, v.product_id, v.options, v.stock,
+                p.title, p.image_url, p.max_per_buyer,
+                CASE WHEN l.offer_held_until_ms > ?1 THEN l.offer_id END AS offer_id,
+                CASE WHEN l.offer_held_until_ms > ?1 THEN l.offer_held_until_ms END AS held_until,
+                CASE WHEN l.offer_held_until_ms > ?1 THEN o.price_minor ELSE v.price_minor END AS price_minor
          FROM cart_lines l
          JOIN variants v ON v.id = l.variant_id
          JOIN products p ON p.id = v.product_id
-         WHERE l.cart_id = ? ORDER BY l.added_at_ms, l.variant_id",
+         LEFT JOIN offers o ON o.id = l.offer_id
+         WHERE l.cart_id = ?2 ORDER BY l.added_at_ms, l.variant_id",
     )
+    .bind(now_ms())
     .bind(cart_id)
     .fetch_all(&mut *conn)
     .await?;
@@ -236,6 +279,8 @@ pub async fn load_cart(conn: &mut SqliteConnection, cart_id: &str) -> Result<Car
                 available: r.get("stock"),
                 added_price_minor: r.get("added_price_minor"),
                 max_quantity: u32::try_from(line_limit(r.get("max_per_buyer"))).ok(),
+                offer_id: r.get("offer_id"),
+                offer_held_until_ms: r.get("held_until"),
             }
         })
         .collect();
@@ -358,6 +403,11 @@ async fn reserve(state: &AppState, cart_id: &str, req: &CheckoutRequest, key: &s
     }
     check_buyer_limits(&mut tx, cart_id, &req.email).await?;
     for line in &cart.lines {
+        if let Some(offer) = line.offer_id {
+            offers::check_buyer(&mut tx, offer, &req.email, i64::from(line.quantity)).await?;
+        }
+    }
+    for line in &cart.lines {
         // A test order is refused exactly when a real one would be, but takes nothing.
         let take = if sandbox { 0 } else { i64::from(line.quantity) };
         let updated = sqlx::query("UPDATE variants SET stock = stock - ? WHERE id = ? AND stock >= ?")
@@ -398,8 +448,9 @@ async fn reserve(state: &AppState, cart_id: &str, req: &CheckoutRequest, key: &s
     .last_insert_rowid();
     for line in &cart.lines {
         sqlx::query(
-            "INSERT INTO order_lines (order_id, variant_id, title, options, unit_price_minor, quantity, line_total_minor)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO order_lines (order_id, variant_id, title, options, unit_price_minor, quantity, line_total_minor,
+                                      offer_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(order_id)
         .bind(line.variant_id)
@@ -408,6 +459,7 @@ async fn reserve(state: &AppState, cart_id: &str, req: &CheckoutRequest, key: &s
         .bind(line.unit_price_minor)
         .bind(i64::from(line.quantity))
         .bind(line.line_total_minor)
+        .bind(line.offer_id)
         .execute(&mut *tx)
         .await?;
     }

@@ -29,8 +29,9 @@ pub async fn snapshot_of(db: &sqlx::SqlitePool, show_id: &str) -> Result<ShowSna
     let show = load_show(&mut tx, show_id).await?;
     let products = load_products(&mut tx, show_id).await?;
     let (pinned, last_event_id) = pinned_now(&mut tx, show_id).await?;
+    let offers = crate::offers::current(&mut tx, show_id).await?;
     tx.commit().await?;
-    Ok(ShowSnapshot { show, products, pinned, last_event_id })
+    Ok(ShowSnapshot { show, products, pinned, last_event_id, offers })
 }
 
 pub async fn load_show(conn: &mut SqliteConnection, show_id: &str) -> Result<Show, ApiError> {

@@ -26,6 +26,7 @@ pub mod import;
 pub mod live;
 pub mod mail;
 pub mod net;
+pub mod offers;
 pub mod openapi;
 pub mod orders;
 pub mod page;
@@ -335,6 +336,24 @@ pub fn endpoints() -> Vec<Endpoint> {
             handler: axum::routing::patch(catalog::update_variant),
         },
         Endpoint {
+            method: Method::POST,
+            path: "/shows/{show}/offers",
+            summary: "Start a flash drop on a variant now: a lower price for 5 to 600 s on the stream's clock, \
+                      capped in units and per buyer (emits an offer event). Viewers claim it by adding the variant \
+                      with its offer_id while their video is in the window",
+            access: Access::Creator,
+            request: Some(s::<w::NewOffer>),
+            success: (200, "The drop, with its window", Some(s::<w::Offer>)),
+            errors: &[
+                (400, "Malformed body"),
+                (401, "Missing or wrong creator token (or no such show)"),
+                (404, "No such variant in this show"),
+                (409, "A drop on this variant is still running (offer_running)"),
+                (422, "A term breaks its rules (invalid_fields, naming it)"),
+            ],
+            handler: axum::routing::post(offers::create),
+        },
+        Endpoint {
             method: Method::GET,
             path: "/shows/{show}/run-sheet",
             summary: "The run sheet: the show's products in order, each with the creator's private note",
@@ -425,15 +444,20 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint {
             method: Method::POST,
             path: "/carts/{cart}/lines",
-            summary: "Add units of a variant to the cart",
+            summary: "Add units of a variant to the cart; with an offer_id, at a flash drop's price (claimed \
+                      while the viewer's video is in its window, held for 10 minutes)",
             access: Access::Public,
             request: Some(s::<w::AddLine>),
             success: (200, "The updated cart", Some(s::<w::Cart>)),
             errors: &[
                 (400, "Malformed body"),
-                (404, "No such cart or variant"),
-                (409, "Sold out, not enough stock, or the cart is already ordered"),
-                (422, "Quantity zero or over a limit"),
+                (404, "No such cart or variant, or no such flash drop on it"),
+                (
+                    409,
+                    "Sold out, not enough stock, or the cart is already ordered; a flash drop not started, ended \
+                     (offer_ended) or sold out (offer_sold_out): nothing was added",
+                ),
+                (422, "Quantity zero or over a limit (a flash drop's per-buyer limit: offer_limit)"),
             ],
             handler: axum::routing::post(carts::add_line),
         },
@@ -479,7 +503,11 @@ pub fn endpoints() -> Vec<Endpoint> {
                     "Sold out or short (the message names the product and what is left), cart empty or \
                         already ordered, or the same Idempotency-Key is still being processed",
                 ),
-                (422, "Invalid fields, a per-buyer limit, or an Idempotency-Key reused with another body"),
+                (
+                    422,
+                    "Invalid fields, a per-buyer limit (a flash drop's: offer_limit), or an Idempotency-Key reused \
+                     with another body",
+                ),
                 (429, "Too many checkouts from this client; see Retry-After"),
             ],
             handler: axum::routing::post(carts::checkout),

@@ -170,6 +170,9 @@ fn body_example(method: &str, path: &str) -> Option<Value> {
         ("POST", "/shows/{show}/pins") => json!({"product_id": 1}),
         ("PATCH", "/shows/{show}") => json!({"status": "live"}),
         ("PUT", "/shows/{show}/products/{product}/note") => json!({"note": "Mention the autumn colours"}),
+        ("POST", "/shows/{show}/offers") => {
+            json!({"variant_id": 13, "price_minor": 1200, "unit_cap": 20, "per_buyer": 2, "duration_s": 60})
+        }
         ("PUT", "/shows/{show}/product-order") => json!({"product_ids": [2, 1, 3, 4, 5, 6, 7, 8, 9]}),
         ("POST", "/shows/{show}/import") => json!({
             "format": "gmc",

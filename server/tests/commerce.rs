@@ -223,7 +223,7 @@ async fn unpaid_orders_release_their_stock_after_a_while() {
     .await
     .unwrap()
     .last_insert_rowid();
-    sqlx::query("INSERT INTO order_lines VALUES (?, 13, 'Ceramic Mug', '[]', 1800, 3, 5400)")
+    sqlx::query("INSERT INTO order_lines VALUES (?, 13, 'Ceramic Mug', '[]', 1800, 3, 5400, NULL)")
         .bind(order_id)
         .execute(&s.state.db)
         .await

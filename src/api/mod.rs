@@ -100,8 +100,12 @@ impl Request {
         Self { bearer: sandbox_token.map(|t| format!("Bearer {t}")), ..Self::new("POST", "/carts".into(), Some(&body)) }
     }
 
-    pub fn add_line(cart: &str, variant_id: i64, quantity: u32) -> Self {
-        Self::new("POST", format!("/carts/{}/lines", enc(cart)), Some(&AddLine { variant_id, quantity }))
+    /// Adds to a line; `offer` claims a flash drop (its id, and where the
+    /// viewer's video is on the stream's clock when it follows one).
+    pub fn add_line(cart: &str, variant_id: i64, quantity: u32, offer: Option<(i64, Option<i64>)>) -> Self {
+        let (offer_id, playhead_ms) = offer.map_or((None, None), |(id, at)| (Some(id), at));
+        let body = AddLine { variant_id, quantity, offer_id, playhead_ms };
+        Self::new("POST", format!("/carts/{}/lines", enc(cart)), Some(&body))
     }
 
     /// Sets a line's quantity; 0 removes the line.
@@ -237,7 +241,7 @@ mod tests {
 
     #[test]
     fn requests_are_plain_data() {
-        let r = Request::add_line("c 1", 7, 2);
+        let r = Request::add_line("c 1", 7, 2, None);
         assert_eq!((r.method, r.path.as_str()), ("POST", "/carts/c%201/lines"));
         assert_eq!(r.body.as_deref(), Some(r#"{"variant_id":7,"quantity":2}"#));
         assert_eq!(
@@ -245,6 +249,11 @@ mod tests {
             Request { method: "DELETE", path: "/carts/c/lines/7".into(), body: None, bearer: None }
         );
         assert_eq!(Request::set_quantity("c", 7, 3).body.as_deref(), Some(r#"{"quantity":3}"#));
+        let flash = Request::add_line("c", 7, 1, Some((4, Some(1_700_000_000_000))));
+        assert_eq!(
+            flash.body.as_deref(),
+            Some(r#"{"variant_id":7,"quantity":1,"offer_id":4,"playhead_ms":1700000000000}"#)
+        );
         assert_eq!(Request::snapshot("demo").method, "GET");
         // A viewer's cart says nothing of sandboxes; the studio preview's carries its token.
         let viewer = Request::create_cart("demo", None);

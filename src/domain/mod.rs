@@ -7,9 +7,11 @@
 //! - [`variants`]: choosing a variant from option values, and what is still buyable.
 //! - [`money`]: amounts in minor units, and a formatting fallback for when `Intl` is missing.
 //! - [`checkout`]: keeping one idempotency key per distinct checkout attempt.
+//! - [`offer`]: flash drops on the video's clock, and their countdown.
 
 pub mod checkout;
 pub mod money;
+pub mod offer;
 pub mod playhead;
 pub mod timeline;
 pub mod variants;

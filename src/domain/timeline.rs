@@ -85,7 +85,10 @@ impl PinBoard {
                     Applied::Ignored
                 }
             }
-            ShowEvent::Stock { .. } | ShowEvent::Price { .. } | ShowEvent::ShowStatus { .. } => Applied::Other,
+            ShowEvent::Stock { .. }
+            | ShowEvent::Price { .. }
+            | ShowEvent::ShowStatus { .. }
+            | ShowEvent::Offer { .. } => Applied::Other,
         }
     }
 }
@@ -108,6 +111,11 @@ pub struct FlatEvent {
     #[serde(default)]
     compare_at_minor: Option<i64>,
     status: Option<vetrina_wire::ShowStatus>,
+    offer_id: Option<i64>,
+    unit_cap: Option<u32>,
+    per_buyer: Option<u32>,
+    starts_at_ms: Option<i64>,
+    ends_at_ms: Option<i64>,
 }
 
 /// Checks a flat event's fields for its type and that it is for `show_id`. The
@@ -131,6 +139,16 @@ pub fn envelope_from(f: FlatEvent, show_id: &str) -> Result<EventEnvelope, Event
             compare_at_minor: f.compare_at_minor,
         },
         "show_status" => ShowEvent::ShowStatus { status: f.status.ok_or_else(|| missing("status"))? },
+        "offer" => ShowEvent::Offer {
+            product_id: product_id()?,
+            variant_id: f.variant_id.ok_or_else(|| missing("variant_id"))?,
+            offer_id: f.offer_id.ok_or_else(|| missing("offer_id"))?,
+            price_minor: f.price_minor.ok_or_else(|| missing("price_minor"))?,
+            unit_cap: f.unit_cap.ok_or_else(|| missing("unit_cap"))?,
+            per_buyer: f.per_buyer.ok_or_else(|| missing("per_buyer"))?,
+            starts_at_ms: f.starts_at_ms.ok_or_else(|| missing("starts_at_ms"))?,
+            ends_at_ms: f.ends_at_ms.ok_or_else(|| missing("ends_at_ms"))?,
+        },
         other => return Err(EventError::Malformed(format!("unknown event type `{other}`"))),
     };
     if f.show_id != show_id {
@@ -139,7 +157,8 @@ pub fn envelope_from(f: FlatEvent, show_id: &str) -> Result<EventEnvelope, Event
     Ok(EventEnvelope { id: f.id, show_id: f.show_id, stream_ms: f.stream_ms, event })
 }
 
-/// Live catalogue changes: new stock and prices, the show going live or ending.
+/// Live catalogue changes: new stock and prices, the show going live or
+/// ending, a flash drop starting.
 pub fn apply_to_catalogue(snapshot: &mut ShowSnapshot, event: &ShowEvent) {
     fn variant(snapshot: &mut ShowSnapshot, product_id: i64, variant_id: i64) -> Option<&mut vetrina_wire::Variant> {
         snapshot
@@ -161,6 +180,11 @@ pub fn apply_to_catalogue(snapshot: &mut ShowSnapshot, event: &ShowEvent) {
             }
         }
         ShowEvent::ShowStatus { status } => snapshot.show.status = status,
+        ShowEvent::Offer { offer_id, .. } => {
+            if let Some(offer) = event.offer().filter(|_| !snapshot.offers.iter().any(|o| o.id == offer_id)) {
+                snapshot.offers.push(offer);
+            }
+        }
         ShowEvent::Pin { .. } | ShowEvent::Unpin { .. } => {}
     }
 }

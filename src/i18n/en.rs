@@ -105,4 +105,11 @@ pub static TEXT: Text = text! {
     err_cart_closed: "That cart has already been ordered.",
     err_cart_empty: "Your cart is empty.",
     err_rate_limited: "Too many tries at once. Wait a moment, then try again.",
+    flash_price: "Flash price",
+    flash_left: "{0} left",
+    flash_limit: "Up to {0} per person at this price.",
+    flash_on: "Flash price on {0}",
+    err_offer_ended: "The flash price has ended; the regular price applies.",
+    err_offer_sold_out: "The flash drop has sold out.",
+    err_offer_limit: "That is more than one buyer can have at the flash price.",
 };

@@ -357,6 +357,17 @@ catalogue! {
     err_cart_closed,
     err_cart_empty,
     err_rate_limited,
+    // Flash drops
+    flash_price,
+    /// `{0}`: the countdown, e.g. 0:23.
+    flash_left,
+    /// `{0}`: units.
+    flash_limit,
+    /// `{0}`: the variant's option values.
+    flash_on,
+    err_offer_ended,
+    err_offer_sold_out,
+    err_offer_limit,
 }
 
 impl Text {
@@ -387,6 +398,9 @@ impl Text {
             "cart_closed" => self.err_cart_closed(),
             "cart_empty" => self.err_cart_empty(),
             "rate_limited" => self.err_rate_limited(),
+            "offer_ended" | "offer_not_started" => self.err_offer_ended(),
+            "offer_sold_out" => self.err_offer_sold_out(),
+            "offer_limit" => self.err_offer_limit(),
             _ => return None,
         })
     }

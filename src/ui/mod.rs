@@ -6,6 +6,7 @@ pub mod cart_button;
 pub mod cart_sheet;
 pub mod checkout_sheet;
 pub mod confirmation_sheet;
+pub mod flash;
 pub mod host_link;
 pub mod notice;
 pub mod pin_rail;

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::domain::variants::{stock_hint, StockHint};
 use crate::i18n::{only_left, t};
+use crate::ui::flash::FlashTag;
 use crate::ui::price::Price;
 use crate::ui::store::{use_store, Sheet};
 
@@ -18,6 +19,8 @@ pub fn ProductCard(
 ) -> impl IntoView {
     let store = use_store();
     let product = Memo::new(move |_| store.product(id));
+    // Changes only when a drop starts or ends for this viewer, not every tick.
+    let offer = Memo::new(move |_| product.get().and_then(|p| store.running_offer(&p)));
     move || {
         product.get().map(|product| {
             let varied = product.variants.iter().any(|v| Some(v.price_minor) != product.from_price_minor());
@@ -36,12 +39,25 @@ pub fn ProductCard(
                     <img class="vt-card__image" src=product.image_url.clone() alt="" width="64" height="64" />
                     <span class="vt-card__text">
                         <span class="vt-card__title">{product.title.clone()}</span>
-                        <Price
-                            minor=product.from_price_minor().unwrap_or(0)
-                            currency=store.currency()
-                            compare_at=product.from_compare_at_minor()
-                            from=varied
-                        />
+                        {move || match offer.get() {
+                            Some(o) => {
+                                let regular = product.variants.iter().find(|v| v.id == o.variant_id).map(|v| v.price_minor);
+                                view! {
+                                    <Price minor=o.price_minor currency=store.currency() compare_at=regular />
+                                    <FlashTag offer=o />
+                                }
+                                .into_any()
+                            }
+                            None => view! {
+                                <Price
+                                    minor=product.from_price_minor().unwrap_or(0)
+                                    currency=store.currency()
+                                    compare_at=product.from_compare_at_minor()
+                                    from=varied
+                                />
+                            }
+                            .into_any(),
+                        }}
                         {hint.map(|(text, class)| view! { <span class=class>{text}</span> })}
                         {pinned.then(|| view! { <span class="vt-card__pinned">{t().pinned_now()}</span> })}
                     </span>

@@ -10,6 +10,7 @@ use vetrina_wire::Product;
 
 use crate::domain::variants::{self, stock_hint, Choice, StockHint};
 use crate::i18n::{fill, only_left, t};
+use crate::ui::flash::FlashTag;
 use crate::ui::price::Price;
 use crate::ui::sheet::Sheet;
 use crate::ui::stepper::Stepper;
@@ -37,6 +38,8 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
         product.with_value(|p| variants::max_quantity(p, chosen.as_ref()))
     });
     let picked = RwSignal::new(1u32);
+    // A flash drop on one of this product's variants, running for this viewer's video.
+    let offer = Memo::new(move |_| product.with_value(|p| store.running_offer(p)));
     let quantity = Signal::derive(move || variants::clamp_quantity(picked.get(), max.get()).max(1));
 
     let cart_empty = move || store.cart.with_untracked(|c| c.as_ref().is_none_or(|c| c.lines.is_empty()));
@@ -153,13 +156,30 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
                 <div class="vt-product__info">
                     {move || {
                         let currency = summary_currency.clone();
-                        match chosen.get() {
-                            Some(v) => view! { <Price minor=v.price_minor currency=currency compare_at=v.compare_at_minor /> }.into_any(),
-                            None => product.with_value(|p| view! {
+                        // The flash price, when the chosen variant is the drop's.
+                        let flash = offer.get().filter(|o| chosen.get().is_some_and(|v| v.id == o.variant_id));
+                        match (chosen.get(), flash) {
+                            (Some(v), Some(o)) => view! { <Price minor=o.price_minor currency=currency compare_at=Some(v.price_minor) /> }.into_any(),
+                            (Some(v), None) => view! { <Price minor=v.price_minor currency=currency compare_at=v.compare_at_minor /> }.into_any(),
+                            (None, _) => product.with_value(|p| view! {
                                 <Price minor=p.from_price_minor().unwrap_or(0) currency=currency compare_at=p.from_compare_at_minor() from=varied />
                             }).into_any(),
                         }
                     }}
+                    {move || offer.get().map(|o| {
+                        // Which variant, when it is not simply the product.
+                        let on = product.with_value(|p| {
+                            p.variants.iter().find(|v| v.id == o.variant_id).map(|v| v.options.join(" / ")).filter(|s| !s.is_empty())
+                        });
+                        let limit = fill(t().flash_limit(), &[&o.per_buyer.to_string()]);
+                        view! {
+                            <p class="vt-flash-note" data-testid="flash-note">
+                                <FlashTag offer=o />
+                                {on.map(|on| view! { " " <span>{fill(t().flash_on(), &[&on])}</span> })}
+                                " " <span>{limit}</span>
+                            </p>
+                        }
+                    })}
                     <p class="vt-product__description">{description}</p>
                     {move || chosen.get().map(|v| match stock_hint(v.stock) {
                         StockHint::SoldOut => view! { <p class="vt-hint vt-hint--out">{t().sold_out()}</p> }.into_any(),

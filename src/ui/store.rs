@@ -11,6 +11,7 @@ use crate::api::events::{EventStream, StreamState};
 use crate::api::{self, ApiError, Client, Request};
 use crate::browser;
 use crate::domain::checkout::Attempt;
+use crate::domain::offer;
 use crate::domain::playhead::{self, Mark, Reveal};
 use crate::domain::timeline::{
     apply_to_catalogue, envelope_from, merge_products, Applied, EventError, FlatEvent, PinBoard,
@@ -95,6 +96,11 @@ pub struct Store {
     /// for this show): the creator token its carts are created with, which
     /// makes them sandbox carts and their orders test orders.
     pub sandbox: StoredValue<Option<String>>,
+    /// Where the viewer's video is on the stream's clock, refreshed twice a
+    /// second while a flash drop may start or run for it (their countdowns
+    /// read it); still otherwise.
+    pub offer_clock: RwSignal<i64>,
+    offer_clock_running: StoredValue<bool>,
     /// Theme tokens from the embedding brand (the snippet, `Vetrina.theme`), over the show's.
     /// (A list, not a map: a later token simply wins when applied.)
     pub brand_theme: RwSignal<Vec<(String, String)>>,
@@ -126,6 +132,8 @@ impl Store {
             host: StoredValue::new_local(None),
             host_cart: RwSignal::new(None),
             sandbox: StoredValue::new(sandbox_token(&show_id)),
+            offer_clock: RwSignal::new(0),
+            offer_clock_running: StoredValue::new(false),
             brand_theme: RwSignal::new(
                 ["accent", "radius"]
                     .iter()
@@ -266,8 +274,12 @@ impl Store {
             self.shown.set(snapshot.pinned.clone());
         }
         let url = client.url(&format!("/shows/{show_id}/events?since={}", snapshot.last_event_id));
+        let offers = !snapshot.offers.is_empty();
         self.snapshot.set(Load::Ready(snapshot));
         self.follow(&url);
+        if offers {
+            self.run_offer_clock();
+        }
     }
 
     fn follow(self, url: &str) {
@@ -306,11 +318,16 @@ impl Store {
                     _ => self.show_board_pins(),
                 }
             }
-            Applied::Other => self.snapshot.update(|s| {
-                if let Load::Ready(s) = s {
-                    apply_to_catalogue(s, &envelope.event);
+            Applied::Other => {
+                self.snapshot.update(|s| {
+                    if let Load::Ready(s) = s {
+                        apply_to_catalogue(s, &envelope.event);
+                    }
+                });
+                if matches!(envelope.event, vetrina_wire::ShowEvent::Offer { .. }) {
+                    self.run_offer_clock();
                 }
-            }),
+            }
             Applied::Ignored => {}
         }
     }
@@ -329,6 +346,40 @@ impl Store {
                 Err(e) => browser::warn(&format!("vetrina: a new product's details could not be loaded: {e}")),
             }
         });
+    }
+
+    /// Keeps [`Self::offer_clock`] going while a drop may start or run for
+    /// this viewer's video, then stops (no timer while there is none).
+    fn run_offer_clock(self) {
+        if self.offer_clock_running.get_value() {
+            return;
+        }
+        self.offer_clock_running.set_value(true);
+        spawn_local(async move {
+            loop {
+                let at = self.playhead_ms();
+                self.offer_clock.set(at);
+                let ahead = self.snapshot.with_untracked(|s| match s {
+                    Load::Ready(s) => offer::any_ahead(&s.offers, at),
+                    _ => false,
+                });
+                if !ahead {
+                    break;
+                }
+                browser::sleep(500).await;
+            }
+            self.offer_clock_running.set_value(false);
+        });
+    }
+
+    /// The flash drop on one of `product`'s variants running for this
+    /// viewer's video now (reactive: it follows the offer clock).
+    pub fn running_offer(&self, product: &Product) -> Option<vetrina_wire::Offer> {
+        let at = self.offer_clock.get();
+        self.snapshot.with(|s| match s {
+            Load::Ready(s) => offer::running(&s.offers, product, at).cloned(),
+            _ => None,
+        })
     }
 
     pub fn on_video_clock(&self) -> bool {
@@ -496,15 +547,23 @@ impl Store {
     }
 
     async fn add_to_own_cart(&self, variant_id: i64, quantity: u32) -> Result<(), ApiError> {
+        // A flash drop on this variant that the viewer's video is in: claimed,
+        // saying where the video is when the overlay follows its clock.
+        let at = self.playhead_ms();
+        let offer = self.snapshot.with_untracked(|s| match s {
+            Load::Ready(s) => s.offers.iter().find(|o| o.variant_id == variant_id && o.runs_at(at)).map(|o| o.id),
+            _ => None,
+        });
+        let offer = offer.map(|id| (id, self.on_video_clock().then_some(at)));
         if let Some(id) = self.cart.get_untracked().map(|c| c.id) {
-            match self.change_cart(Request::add_line(&id, variant_id, quantity)).await {
+            match self.change_cart(Request::add_line(&id, variant_id, quantity, offer)).await {
                 Err(ApiError::Server { code, .. }) if code == "not_found" || code == "cart_closed" => {}
                 other => return other.map(drop),
             }
         }
         let sandbox = self.sandbox.get_value();
         let cart = self.change_cart(Request::create_cart(&self.show_id.get_value(), sandbox.as_deref())).await?;
-        self.change_cart(Request::add_line(&cart.id, variant_id, quantity)).await.map(drop)
+        self.change_cart(Request::add_line(&cart.id, variant_id, quantity, offer)).await.map(drop)
     }
 
     /// Sets a line's quantity; 0 removes it.

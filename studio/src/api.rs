@@ -7,8 +7,9 @@ use gloo_net::http::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use vetrina::api::{check, enc, parse, ApiError};
 use vetrina_wire::{
-    CatalogueImport, CreatorSession, CreatorToken, EventEnvelope, ImportReport, PinRequest, ProductNote, ProductOrder,
-    RunSheetEntry, Show, ShowOrder, ShowSnapshot, ShowStats, ShowStatus, ShowUpdate, Variant, VariantUpdate,
+    CatalogueImport, CreatorSession, CreatorToken, EventEnvelope, ImportReport, NewOffer, Offer, PinRequest,
+    ProductNote, ProductOrder, RunSheetEntry, Show, ShowOrder, ShowSnapshot, ShowStats, ShowStatus, ShowUpdate,
+    Variant, VariantUpdate,
 };
 
 /// A show, as its creator: its id and the token that opens it.
@@ -92,6 +93,12 @@ impl Creator {
     pub async fn import(&self, import: &CatalogueImport, key: &str) -> Result<ImportReport, ApiError> {
         let body = vetrina::browser::to_json(import).map_err(ApiError::Decode)?;
         self.send_keyed(Method::POST, "/import", Some(body), Some(key)).await
+    }
+
+    /// Starts a flash drop now.
+    pub async fn start_offer(&self, offer: &NewOffer) -> Result<Offer, ApiError> {
+        let body = vetrina::browser::to_json(offer).map_err(ApiError::Decode)?;
+        self.send(Method::POST, "/offers", Some(body)).await
     }
 
     /// The run sheet: every product's note, in the show's order.

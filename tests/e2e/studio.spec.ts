@@ -122,7 +122,7 @@ test('a price and stock edited in the run sheet reach viewers at once; a bad amo
   try {
     await press(page.getByRole('button', { name: 'Edit Ceramic Mug' }), testInfo);
     await expect(page.getByRole('button', { name: 'Edit Ceramic Mug' })).toHaveAttribute('aria-expanded', 'true');
-    const group = page.getByRole('group', { name: variant.options.join(' / ') || 'Ceramic Mug' });
+    const group = page.getByRole('group', { name: variant.options.join(' / ') || 'Ceramic Mug', exact: true });
     const price = page.locator(`#vs-price-${variant.id}`);
     await expect(price).toHaveValue((variant.price_minor / 100).toFixed(2));
     // A sale meanwhile (a stock event) updates the row, and what is typed stays.
@@ -323,5 +323,58 @@ test('the run sheet keeps private notes and reorders by keyboard and by pointer'
     expect(r.ok(), await r.text()).toBeTruthy();
     const n = await request.put(`/api/shows/demo/products/${original[0]}/note`, { headers, data: { note: '' } });
     expect(n.ok(), await n.text()).toBeTruthy();
+  }
+});
+
+test('a flash drop started from the run sheet is bought in time and refused after', async ({ page, browser, request }, testInfo) => {
+  const mug = (await snapshot(request)).products.find((p: { id: number }) => p.id === 4);
+  const variant = mug.variants[0];
+  await pin(request, 4);
+  const viewer = await (await browser.newContext(testInfo.project.use)).newPage();
+  await viewer.goto('/?show=demo');
+  const card = viewer.locator('.vt-card[data-product-id="4"]');
+  await expect(card).toBeVisible();
+  try {
+    await signIn(page);
+    await press(page.getByRole('button', { name: 'Edit Ceramic Mug' }), testInfo);
+    const form = page.getByRole('group', { name: 'Flash drop: Ceramic Mug' });
+    await form.getByLabel('Price').fill('12.00');
+    await form.getByLabel('Units').fill('5');
+    await form.getByLabel('Per buyer').fill('1');
+    await form.getByLabel('Seconds (5–600)').fill('4');
+    await press(form.getByRole('button', { name: 'Start flash drop' }), testInfo);
+    await expect(form.getByRole('alert')).toHaveText('A flash drop lasts from 5 to 600 seconds.');
+    await form.getByLabel('Seconds (5–600)').fill('8');
+    await press(form.getByRole('button', { name: 'Start flash drop' }), testInfo);
+    await expect(page.getByTestId('flash-running')).toContainText('€12.00, 5 units, 1 per buyer');
+    // The viewer's card shows the flash price and counts down.
+    await expect(card.locator('.vt-flash')).toContainText(/Flash price · 0:0\d left/);
+    await expect(card.locator('.vt-price__now')).toHaveText('€12.00');
+    await shot(viewer, testInfo, '49-flash-card');
+    await shot(page, testInfo, '50-studio-flash');
+    await expectNoViolations(page, 'studio flash drop');
+    // Bought in time: claimed on "Add to cart", held through checkout.
+    await press(card, testInfo);
+    await expect(viewer.getByTestId('flash-note')).toContainText('Up to 1 per person at this price.');
+    await press(viewer.getByTestId('add-to-cart'), testInfo);
+    await expect(viewer.getByTestId('cart-count')).toHaveText('1');
+    await press(viewer.getByTestId('cart-button'), testInfo);
+    await press(viewer.getByTestId('go-to-checkout'), testInfo);
+    const checkout = viewer.getByRole('dialog', { name: 'Checkout' });
+    await fillCheckout(checkout, { email: 'flash@example.com', name: 'Flo Flash', address: '2 Via Po', city: 'Torino', postalCode: '10121' });
+    await press(viewer.getByTestId('place-order'), testInfo);
+    const thanks = viewer.getByRole('dialog', { name: 'Thank you!' });
+    await expect(thanks).toContainText('€12.00');
+    // After the window the card is back at its price, and a claim is refused.
+    await expect(card.locator('.vt-flash')).toHaveCount(0, { timeout: 15_000 });
+    await expect(card.locator('.vt-price__now')).toHaveText('€18.00');
+    const offer = (await snapshot(request)).offers.find((o: { variant_id: number }) => o.variant_id === variant.id);
+    const cart = await (await request.post('/api/carts', { data: { show_id: 'demo' } })).json();
+    const late = await request.post(`/api/carts/${cart.id}/lines`, { data: { variant_id: variant.id, quantity: 1, offer_id: offer.id } });
+    expect(late.status()).toBe(409);
+    expect((await late.json()).code).toBe('offer_ended');
+    await expect(page.getByTestId('flash-running')).toHaveCount(0);
+  } finally {
+    await viewer.context().close();
   }
 });

@@ -173,6 +173,86 @@ pub struct ShowSnapshot {
     /// Pinned product ids, most recently pinned first.
     pub pinned: Vec<i64>,
     pub last_event_id: i64,
+    /// Flash drops that a viewer's video may still be showing (see [`Offer`]).
+    #[serde(default)]
+    pub offers: Vec<Offer>,
+}
+
+/// A flash drop: for a short window, a variant at a lower price, for at most
+/// `unit_cap` units in all and `per_buyer` units per buyer. The window is on
+/// the stream's clock (like pins): a viewer whose video runs 8 s behind live
+/// sees it, and may claim it, 8 s later than a viewer at the live edge. A
+/// claim (adding the variant at the flash price while the viewer's video is in
+/// the window) holds the price for [`OFFER_HOLD_MS`] to check out in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Offer {
+    pub id: i64,
+    pub product_id: i64,
+    pub variant_id: i64,
+    /// The flash price, minor units of the show's currency.
+    pub price_minor: i64,
+    pub unit_cap: u32,
+    pub per_buyer: u32,
+    /// The window on the stream's clock (ms since the Unix epoch, as the
+    /// stream tells time: HLS program date-time, else the show's start plus
+    /// the video's position).
+    pub starts_at_ms: i64,
+    pub ends_at_ms: i64,
+}
+
+impl Offer {
+    /// Whether a video at `at_ms` on the stream's clock is inside the window.
+    pub fn runs_at(&self, at_ms: i64) -> bool {
+        (self.starts_at_ms..self.ends_at_ms).contains(&at_ms)
+    }
+}
+
+/// How long a claimed flash price is held for checkout.
+pub const OFFER_HOLD_MS: i64 = 10 * 60 * 1000;
+
+/// How far behind live a viewer's video may be and still claim a flash drop
+/// in its (shifted) window. A claim reports where the viewer's video is; the
+/// server believes it only within this bound.
+pub const OFFER_MAX_LAG_MS: i64 = 30_000;
+
+/// Flash drop durations, in seconds.
+pub const OFFER_SECONDS: std::ops::RangeInclusive<u32> = 5..=600;
+
+/// `POST /api/shows/{show}/offers` (creator): starts a flash drop now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct NewOffer {
+    pub variant_id: i64,
+    /// Below the variant's price.
+    pub price_minor: i64,
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 1_000_000)))]
+    pub unit_cap: u32,
+    /// At most `unit_cap`.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 1_000_000)))]
+    pub per_buyer: u32,
+    #[cfg_attr(feature = "schema", schemars(range(min = 5, max = 600)))]
+    pub duration_s: u32,
+}
+
+impl NewOffer {
+    /// What is wrong with this offer, as (field, sentence), given the variant's
+    /// regular price; checked by the studio before sending and by the server.
+    pub fn problem(&self, regular_price_minor: i64) -> Option<(&'static str, String)> {
+        if self.price_minor < 0 || self.price_minor >= regular_price_minor {
+            return Some(("price_minor", "A flash price is below the regular price.".into()));
+        }
+        if !(1..=1_000_000).contains(&self.unit_cap) {
+            return Some(("unit_cap", "Offer at least one unit (and at most a million).".into()));
+        }
+        if self.per_buyer == 0 || self.per_buyer > self.unit_cap {
+            return Some(("per_buyer", "The per-buyer limit is at least 1 and at most the units offered.".into()));
+        }
+        if !OFFER_SECONDS.contains(&self.duration_s) {
+            return Some(("duration_s", "A flash drop lasts from 5 to 600 seconds.".into()));
+        }
+        None
+    }
 }
 
 /// What happened on a show, as carried in each Server-Sent Event's `data:`.
@@ -203,6 +283,17 @@ pub enum ShowEvent {
     ShowStatus {
         status: ShowStatus,
     },
+    /// A flash drop started (its window is on the stream's clock).
+    Offer {
+        product_id: i64,
+        variant_id: i64,
+        offer_id: i64,
+        price_minor: i64,
+        unit_cap: u32,
+        per_buyer: u32,
+        starts_at_ms: i64,
+        ends_at_ms: i64,
+    },
 }
 
 impl ShowEvent {
@@ -214,6 +305,33 @@ impl ShowEvent {
             Self::Stock { .. } => "stock",
             Self::Price { .. } => "price",
             Self::ShowStatus { .. } => "show_status",
+            Self::Offer { .. } => "offer",
+        }
+    }
+
+    /// The offer an `offer` event announces.
+    pub fn offer(&self) -> Option<Offer> {
+        match *self {
+            Self::Offer {
+                product_id,
+                variant_id,
+                offer_id,
+                price_minor,
+                unit_cap,
+                per_buyer,
+                starts_at_ms,
+                ends_at_ms,
+            } => Some(Offer {
+                id: offer_id,
+                product_id,
+                variant_id,
+                price_minor,
+                unit_cap,
+                per_buyer,
+                starts_at_ms,
+                ends_at_ms,
+            }),
+            _ => None,
         }
     }
 
@@ -222,7 +340,8 @@ impl ShowEvent {
             Self::Pin { product_id }
             | Self::Unpin { product_id }
             | Self::Stock { product_id, .. }
-            | Self::Price { product_id, .. } => Some(product_id),
+            | Self::Price { product_id, .. }
+            | Self::Offer { product_id, .. } => Some(product_id),
             Self::ShowStatus { .. } => None,
         }
     }
@@ -562,6 +681,15 @@ pub struct AddLine {
     pub variant_id: i64,
     #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 10)))]
     pub quantity: u32,
+    /// Claims this flash drop for the line (the whole line takes its price,
+    /// within its limits); refused, adding nothing, once it has ended for
+    /// this viewer or sold out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer_id: Option<i64>,
+    /// Where the viewer's video is on the stream's clock (see `Offer`), for
+    /// a claim; absent: at the live edge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub playhead_ms: Option<i64>,
 }
 
 /// `PUT /api/carts/{cart}/lines/{variant}`: sets a line's quantity; 0 removes it.
@@ -595,6 +723,12 @@ pub struct CartLine {
     /// general per-line cap. Absent when the backend does not say.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_quantity: Option<u32>,
+    /// The flash drop whose price this line holds, and until when (ms since
+    /// the Unix epoch, server time); after that the line is at the regular price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer_held_until_ms: Option<i64>,
 }
 
 impl CartLine {

@@ -4,6 +4,7 @@ pub mod app;
 pub mod catalogue;
 pub mod checks;
 pub mod controls;
+pub mod flash_drop;
 pub mod latency;
 pub mod note_editor;
 pub mod numbers;

@@ -36,17 +36,15 @@ pub fn Numbers() -> impl IntoView {
             vetrina::browser::sleep(EVERY_MS).await;
         }
     });
+    // Tracked: numbers read before the show itself redraw once it is in.
     let money = move |minor: i64| {
-        let currency =
-            studio.snapshot.with_untracked(|s| s.as_ref().map(|s| s.show.currency.clone())).unwrap_or_default();
+        let currency = studio.snapshot.with(|s| s.as_ref().map(|s| s.show.currency.clone())).unwrap_or_default();
         vetrina::browser::format_money(minor, &currency, None)
     };
     let title = move |id: i64| {
         studio
             .snapshot
-            .with_untracked(|s| {
-                s.as_ref().and_then(|s| s.products.iter().find(|p| p.id == id)).map(|p| p.title.clone())
-            })
+            .with(|s| s.as_ref().and_then(|s| s.products.iter().find(|p| p.id == id)).map(|p| p.title.clone()))
             .unwrap_or_else(|| format!("Product {id}"))
     };
     view! {

@@ -8,6 +8,7 @@ use vetrina::domain::money::{major_text, parse_major};
 use vetrina_wire::{Product, VariantUpdate};
 
 use crate::store::{explain, use_studio};
+use crate::ui::flash_drop::FlashDrop;
 
 #[component]
 pub fn VariantEditor(product: Product, currency: String) -> impl IntoView {
@@ -27,6 +28,7 @@ pub fn VariantEditor(product: Product, currency: String) -> impl IntoView {
             let title = product.title.clone();
             let price_label = format!("Price ({currency})");
             let group_label = label.clone();
+            let (flash_variant, flash_label, flash_currency) = (v.clone(), label.clone(), currency.clone());
             let save = move |_| {
                 let price_minor = match parse_major(&price.get_untracked(), &currency) {
                     Ok(p) => p,
@@ -79,6 +81,7 @@ pub fn VariantEditor(product: Product, currency: String) -> impl IntoView {
                     <button type="button" class="vs-button" disabled=busy on:click=save>"Save"</button>
                     <span id=problem_id class="vs-problem" role="alert">{move || problem.get()}</span>
                 </div>
+                <FlashDrop variant=flash_variant label=flash_label currency=flash_currency />
             }
         })
         .collect_view();
