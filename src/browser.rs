@@ -67,6 +67,14 @@ pub fn languages() -> Vec<String> {
     }
 }
 
+/// An attribute of the page's root element (`<html>`), for whoever embeds
+/// the page on the same origin to read (the studio's preview).
+pub fn set_root_attribute(name: &str, value: &str) {
+    if let Some(root) = window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = root.set_attribute(name, value);
+    }
+}
+
 /// Declares the page's language, so screen readers pronounce it right.
 pub fn set_document_lang(lang: &str) {
     if let Some(root) = window().and_then(|w| w.document()).and_then(|d| d.document_element()) {

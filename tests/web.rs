@@ -50,10 +50,12 @@ fn snapshot() -> ShowSnapshot {
             theme: Default::default(),
             shipping: Default::default(),
             poster_url: None,
+            scheduled_for_ms: None,
         },
         products: vec![product()],
         pinned: vec![],
         last_event_id: 10,
+        offers: vec![],
     }
 }
 
@@ -102,6 +104,28 @@ async fn product_card_shows_intl_price_and_opens_the_sheet() {
     let text = container.query_selector("button.vt-card").unwrap().unwrap().text_content().unwrap();
     assert!(text.contains("Sold out"), "{text}");
     assert!(text.contains("€29.00"), "{text}");
+}
+
+#[wasm_bindgen_test]
+async fn a_flash_drop_event_puts_its_price_and_countdown_on_the_card() {
+    let (container, store) = mount_with_store(|| view! { <ProductCard id=7 /> });
+    store.board.set(vetrina::domain::timeline::PinBoard::from_snapshot(vec![7], 10));
+    let now = js_sys::Date::now() as i64;
+    store.on_event_data(&format!(
+        r#"{{"id":11,"show_id":"demo","stream_ms":0,"type":"offer","product_id":7,"variant_id":70,"offer_id":1,
+            "price_minor":1900,"unit_cap":5,"per_buyer":1,"starts_at_ms":{},"ends_at_ms":{}}}"#,
+        now - 1000,
+        now + 20_000
+    ));
+    // The countdown's clock ticks in a task of its own.
+    vetrina::browser::sleep(50).await;
+    let text = container.query_selector("button.vt-card").unwrap().unwrap().text_content().unwrap();
+    assert!(text.contains("€19.00"), "{text}");
+    assert!(text.contains("Flash price"), "{text}");
+    assert!(text.contains("0:2") || text.contains("0:19"), "{text}");
+    // A malformed offer (no window) is dropped; the card keeps the good one.
+    store.on_event_data(r#"{"id":12,"show_id":"demo","stream_ms":0,"type":"offer","product_id":7,"variant_id":70}"#);
+    assert_eq!(store.board.get_untracked().last_id(), 11);
 }
 
 #[wasm_bindgen_test]

@@ -25,10 +25,6 @@ use crate::payments::{Charge, Outcome};
 use crate::util::{now_ms, random_id};
 use crate::AppState;
 
-/// Every show of the reference server ships this way; it is published in the
-/// show so viewers know the cost before they buy.
-pub const SHIPPING: ShippingPolicy = ShippingPolicy::STANDARD;
-
 /// `POST /api/carts`; a sandbox cart needs the show's creator token.
 pub async fn create(
     State(state): State<AppState>,
@@ -68,7 +64,7 @@ pub async fn add_line(
     }
     let mut conn = state.writer.acquire().await?;
     let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
-    open_cart_show(&mut tx, &cart_id).await?;
+    let (_, sandbox) = open_cart_show(&mut tx, &cart_id).await?;
     let current: Option<i64> =
         sqlx::query_scalar("SELECT quantity FROM cart_lines WHERE cart_id = ? AND variant_id = ?")
             .bind(&cart_id)
@@ -78,6 +74,9 @@ pub async fn add_line(
     let wanted = current.unwrap_or(0) + i64::from(req.quantity);
     let claim = req.offer_id.map(|offer_id| Ask::Claim { offer_id, playhead_ms: req.playhead_ms });
     put_line(&mut tx, &cart_id, req.variant_id, wanted, claim).await?;
+    if !sandbox {
+        crate::creator::count_add(&mut tx, req.variant_id).await?;
+    }
     tx.commit().await?;
     Ok(Json(load_cart(&mut conn, &cart_id).await?))
 }
@@ -236,7 +235,8 @@ fn short_of_stock(title: &str, left: i64) -> ApiError {
 
 pub async fn load_cart(conn: &mut SqliteConnection, cart_id: &str) -> Result<Cart, ApiError> {
     let cart = sqlx::query(
-        "SELECT c.id, c.show_id, c.status, s.currency FROM carts c JOIN shows s ON s.id = c.show_id WHERE c.id = ?",
+        "SELECT c.id, c.show_id, c.status, s.currency, s.shipping_flat_minor, s.shipping_free_from_minor
+         FROM carts c JOIN shows s ON s.id = c.show_id WHERE c.id = ?",
     )
     .bind(cart_id)
     .fetch_optional(&mut *conn)
@@ -285,7 +285,12 @@ pub async fn load_cart(conn: &mut SqliteConnection, cart_id: &str) -> Result<Car
         })
         .collect();
     let subtotal: i64 = lines.iter().map(|l| l.line_total_minor).sum();
-    let shipping = SHIPPING.shipping_for(subtotal);
+    // The show's policy, published in the show so viewers know the cost before they buy.
+    let policy = ShippingPolicy {
+        flat_minor: cart.get("shipping_flat_minor"),
+        free_from_minor: cart.get("shipping_free_from_minor"),
+    };
+    let shipping = policy.shipping_for(subtotal);
     Ok(Cart {
         id: cart.get("id"),
         show_id: cart.get("show_id"),

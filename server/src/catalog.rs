@@ -36,7 +36,9 @@ pub async fn snapshot_of(db: &sqlx::SqlitePool, show_id: &str) -> Result<ShowSna
 
 pub async fn load_show(conn: &mut SqliteConnection, show_id: &str) -> Result<Show, ApiError> {
     let row = sqlx::query(
-        "SELECT id, title, status, currency, locale, stream_url, started_at_ms, theme, poster_url FROM shows WHERE id = ?",
+        "SELECT id, title, status, currency, locale, stream_url, started_at_ms, theme, poster_url, scheduled_for_ms,
+                shipping_flat_minor, shipping_free_from_minor
+         FROM shows WHERE id = ?",
     )
     .bind(show_id)
     .fetch_optional(&mut *conn)
@@ -56,8 +58,12 @@ pub async fn load_show(conn: &mut SqliteConnection, show_id: &str) -> Result<Sho
         stream_url: row.get("stream_url"),
         started_at_ms: row.get("started_at_ms"),
         theme: serde_json::from_str(&row.get::<String, _>("theme")).unwrap_or_default(),
-        shipping: crate::carts::SHIPPING,
+        shipping: vetrina_wire::ShippingPolicy {
+            flat_minor: row.get("shipping_flat_minor"),
+            free_from_minor: row.get("shipping_free_from_minor"),
+        },
         poster_url: row.get("poster_url"),
+        scheduled_for_ms: row.get("scheduled_for_ms"),
     })
 }
 
@@ -159,18 +165,42 @@ pub async fn update_show(
     }
     let mut conn = state.writer.acquire().await?;
     let show = load_show(&mut conn, &show_id).await?;
-    if req.title.is_some() || req.stream_url.is_some() || req.locale.is_some() {
-        sqlx::query(
-            "UPDATE shows SET title = COALESCE(?, title), stream_url = COALESCE(?, stream_url),
-                              locale = COALESCE(?, locale) WHERE id = ?",
-        )
-        .bind(req.title.as_deref().map(str::trim))
-        .bind(&req.stream_url)
-        .bind(&req.locale)
-        .bind(&show_id)
-        .execute(&mut *conn)
-        .await?;
+    if req.currency.as_ref().is_some_and(|c| *c != show.currency) {
+        let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE show_id = ? AND test = 0")
+            .bind(&show_id)
+            .fetch_one(&mut *conn)
+            .await?;
+        if orders > 0 {
+            return Err(ApiError::conflict(
+                "currency_locked",
+                "The currency cannot change once the show has orders: their amounts are in the old one.",
+            ));
+        }
     }
+    let theme = req.theme.as_ref().map(|t| serde_json::to_string(t).unwrap_or_else(|_| "{}".into()));
+    let (flat, free_from) = req.shipping.map_or((None, None), |p| (Some(p.flat_minor), Some(p.free_from_minor)));
+    sqlx::query(
+        "UPDATE shows SET title = COALESCE(?1, title), stream_url = COALESCE(?2, stream_url),
+                          locale = COALESCE(?3, locale), currency = COALESCE(?4, currency),
+                          theme = COALESCE(?5, theme),
+                          shipping_flat_minor = COALESCE(?6, shipping_flat_minor),
+                          shipping_free_from_minor = CASE WHEN ?7 THEN ?8 ELSE shipping_free_from_minor END,
+                          scheduled_for_ms = CASE WHEN ?9 THEN ?10 ELSE scheduled_for_ms END
+         WHERE id = ?11",
+    )
+    .bind(req.title.as_deref().map(str::trim))
+    .bind(&req.stream_url)
+    .bind(&req.locale)
+    .bind(&req.currency)
+    .bind(theme)
+    .bind(flat)
+    .bind(free_from.is_some())
+    .bind(free_from.flatten())
+    .bind(req.scheduled_for_ms.is_some())
+    .bind(req.scheduled_for_ms.flatten())
+    .bind(&show_id)
+    .execute(&mut *conn)
+    .await?;
     if let Some(status) = req.status.filter(|s| *s != show.status) {
         // Going live starts the stream clock that pins are timed against.
         let started = if show.status == ShowStatus::Scheduled && status == ShowStatus::Live {

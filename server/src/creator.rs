@@ -48,8 +48,8 @@ pub async fn rotate(
     Ok(Json(CreatorToken { token, expires_at_ms }))
 }
 
-/// `GET /api/shows/{show}/stats` (creator): who is watching and what sold
-/// (test orders left out).
+/// `GET /api/shows/{show}/stats` (creator): who is watching, what viewers
+/// tapped and added, and what sold (test orders left out).
 pub async fn stats(
     State(state): State<AppState>,
     ApiPath(show_id): ApiPath<String>,
@@ -65,11 +65,19 @@ pub async fn stats(
     .fetch_one(&mut *conn)
     .await?;
     let rows = sqlx::query(
-        "SELECT v.product_id AS product, COUNT(DISTINCT o.id) AS orders, SUM(l.quantity) AS units,
-                SUM(l.line_total_minor) AS revenue
-         FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN variants v ON v.id = l.variant_id
-         WHERE o.show_id = ? AND o.payment_status = 'paid' AND o.test = 0
-         GROUP BY v.product_id ORDER BY revenue DESC, product",
+        "WITH sales AS (
+             SELECT v.product_id AS product, COUNT(DISTINCT o.id) AS orders, SUM(l.quantity) AS units,
+                    SUM(l.line_total_minor) AS revenue
+             FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN variants v ON v.id = l.variant_id
+             WHERE o.show_id = ?1 AND o.payment_status = 'paid' AND o.test = 0
+             GROUP BY v.product_id)
+         SELECT p.id AS product, COALESCE(g.taps, 0) AS taps, COALESCE(g.adds, 0) AS adds,
+                COALESCE(s.orders, 0) AS orders, COALESCE(s.units, 0) AS units, COALESCE(s.revenue, 0) AS revenue
+         FROM products p
+         LEFT JOIN sales s ON s.product = p.id
+         LEFT JOIN product_signals g ON g.show_id = p.show_id AND g.product_id = p.id
+         WHERE p.show_id = ?1 AND (s.product IS NOT NULL OR g.taps > 0 OR g.adds > 0)
+         ORDER BY revenue DESC, adds DESC, taps DESC, product",
     )
     .bind(&show_id)
     .fetch_all(&mut *conn)
@@ -83,6 +91,8 @@ pub async fn stats(
             .iter()
             .map(|r| ProductStats {
                 product_id: r.get("product"),
+                taps: count(r.get("taps")),
+                adds: count(r.get("adds")),
                 orders: count(r.get("orders")),
                 units: count(r.get("units")),
                 revenue_minor: r.get("revenue"),
@@ -128,4 +138,43 @@ pub async fn orders(
             })
             .collect(),
     ))
+}
+
+/// `POST /api/shows/{show}/taps` (public): a viewer tapped a product's card.
+/// Counted, nothing else: it is the overlay's report, so it is only as honest
+/// as the overlays sending it, and it is never used for anything but the figure.
+pub async fn tap(
+    State(state): State<AppState>,
+    ApiPath(show_id): ApiPath<String>,
+    crate::error::ApiJson(req): crate::error::ApiJson<vetrina_wire::Tap>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let mut tx = crate::db::begin_write(&state.writer).await?;
+    let counted = sqlx::query(
+        "INSERT INTO product_signals (show_id, product_id, taps)
+         SELECT show_id, id, 1 FROM products WHERE id = ? AND show_id = ?
+         ON CONFLICT (show_id, product_id) DO UPDATE SET taps = taps + 1",
+    )
+    .bind(req.product_id)
+    .bind(&show_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if counted == 0 {
+        return Err(ApiError::NotFound(format!("Product {} is not part of this show.", req.product_id)));
+    }
+    tx.commit().await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// Counts an add to cart of `variant_id` (inside the cart's write transaction).
+pub async fn count_add(conn: &mut sqlx::SqliteConnection, variant_id: i64) -> Result<(), ApiError> {
+    sqlx::query(
+        "INSERT INTO product_signals (show_id, product_id, adds)
+         SELECT p.show_id, p.id, 1 FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = ?
+         ON CONFLICT (show_id, product_id) DO UPDATE SET adds = adds + 1",
+    )
+    .bind(variant_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

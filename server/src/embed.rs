@@ -58,6 +58,16 @@ pub async fn set_origins_on(writer: &sqlx::SqlitePool, show_id: &str, origins: &
     Ok(())
 }
 
+/// `GET /api/shows/{show}/embed-origins` (creator).
+pub async fn get_origins(
+    State(state): State<AppState>,
+    ApiPath(show_id): ApiPath<String>,
+    headers: HeaderMap,
+) -> Result<Json<EmbedOrigins>, ApiError> {
+    authorize(&state, &headers, &show_id).await?;
+    Ok(Json(EmbedOrigins { origins: origins_of(&state.db, &show_id).await? }))
+}
+
 /// `PUT /api/shows/{show}/embed-origins` (creator).
 pub async fn put_origins(
     State(state): State<AppState>,

@@ -186,7 +186,8 @@ pub fn endpoints() -> Vec<Endpoint> {
             method: Method::PATCH,
             path: "/shows/{show}",
             summary: "Show control and settings: go live or end the show (emits a show_status event); change its \
-                      title, stream URL or locale (for viewers who open it from then on)",
+                      title, stream URL, locale, schedule, currency (while it has no orders), shipping policy or \
+                      theme tokens (for viewers who open it from then on)",
             access: Access::Creator,
             request: Some(s::<w::ShowUpdate>),
             success: (200, "The updated show", Some(s::<w::Show>)),
@@ -194,6 +195,7 @@ pub fn endpoints() -> Vec<Endpoint> {
                 (400, "Malformed body"),
                 (401, "Missing or wrong creator token"),
                 (404, "No such show"),
+                (409, "A new currency for a show that has orders (currency_locked)"),
                 (422, "A setting breaks its rules (invalid_fields, naming the field)"),
             ],
             handler: axum::routing::patch(catalog::update_show),
@@ -252,6 +254,16 @@ pub fn endpoints() -> Vec<Endpoint> {
             success: (200, "The show's embed card", Some(s::<w::EmbedCard>)),
             errors: &[(404, "No such show")],
             handler: axum::routing::get(embed::card),
+        },
+        Endpoint {
+            method: Method::GET,
+            path: "/shows/{show}/embed-origins",
+            summary: "The sites allowed to embed the show",
+            access: Access::Creator,
+            request: None,
+            success: (200, "The list in force", Some(s::<w::EmbedOrigins>)),
+            errors: &[(401, "Missing or wrong creator token (or no such show)")],
+            handler: axum::routing::get(embed::get_origins),
         },
         Endpoint {
             method: Method::PUT,
@@ -334,6 +346,16 @@ pub fn endpoints() -> Vec<Endpoint> {
                 (422, "Negative price or stock, or over the largest a variant may have"),
             ],
             handler: axum::routing::patch(catalog::update_variant),
+        },
+        Endpoint {
+            method: Method::POST,
+            path: "/shows/{show}/taps",
+            summary: "A viewer tapped a product's card (the overlay reports it; only the creator's figures use it)",
+            access: Access::Public,
+            request: Some(s::<w::Tap>),
+            success: (204, "Counted", None),
+            errors: &[(400, "Malformed body"), (404, "No such product in this show")],
+            handler: axum::routing::post(creator::tap),
         },
         Endpoint {
             method: Method::POST,

@@ -170,6 +170,7 @@ fn body_example(method: &str, path: &str) -> Option<Value> {
         ("POST", "/shows/{show}/pins") => json!({"product_id": 1}),
         ("PATCH", "/shows/{show}") => json!({"status": "live"}),
         ("PUT", "/shows/{show}/products/{product}/note") => json!({"note": "Mention the autumn colours"}),
+        ("POST", "/shows/{show}/taps") => json!({"product_id": 1}),
         ("POST", "/shows/{show}/offers") => {
             json!({"variant_id": 13, "price_minor": 1200, "unit_cap": 20, "per_buyer": 2, "duration_s": 60})
         }

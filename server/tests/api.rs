@@ -631,3 +631,98 @@ async fn the_run_sheet_keeps_notes_private_and_takes_a_new_order() {
     let order: Vec<i64> = snap["products"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect();
     assert_eq!(order, reversed, "viewers' shelves follow the new order");
 }
+
+#[tokio::test]
+async fn taps_and_adds_reach_the_creators_figures_but_not_the_sandboxes() {
+    let s = seeded().await;
+    let (k, v) = auth();
+    for _ in 0..3 {
+        let r = call(&s.router, "POST", "/api/shows/demo/taps", &[], Some(r#"{"product_id":4}"#)).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    }
+    assert_error(
+        &call(&s.router, "POST", "/api/shows/demo/taps", &[], Some(r#"{"product_id":999}"#)).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    assert_error(
+        &call(&s.router, "POST", "/api/shows/nope/taps", &[], Some(r#"{"product_id":4}"#)).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    let cart = new_cart(&s.router).await;
+    assert_eq!(add(&s.router, &cart, 13, 1).await.status, StatusCode::OK);
+    assert_eq!(add(&s.router, &cart, 13, 1).await.status, StatusCode::OK);
+    assert_eq!(add(&s.router, &cart, 1, 1).await.status, StatusCode::OK);
+    let sandbox = call(&s.router, "POST", "/api/carts", &[(k, &v)], Some(r#"{"show_id":"demo","sandbox":true}"#)).await;
+    let sandbox = sandbox.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(add(&s.router, &sandbox, 13, 1).await.status, StatusCode::OK);
+    let stats = call(&s.router, "GET", "/api/shows/demo/stats", &[(k, &v)], None).await.json();
+    let mug = stats["products"].as_array().unwrap().iter().find(|p| p["product_id"] == 4).unwrap().clone();
+    assert_eq!((mug["taps"].as_u64(), mug["adds"].as_u64(), mug["orders"].as_u64()), (Some(3), Some(2), Some(0)));
+    // The most added first; products nobody touched are not listed.
+    assert_eq!(stats["products"][0]["product_id"], 4);
+    assert_eq!(stats["products"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn schedule_currency_shipping_theme_and_embed_origins_are_the_creators_to_set() {
+    let s = seeded().await;
+    let (k, v) = auth();
+    let patch = |body: serde_json::Value| {
+        let router = s.router.clone();
+        let v = v.clone();
+        async move { call(&router, "PATCH", "/api/shows/demo", &[("authorization", &v)], Some(&body.to_string())).await }
+    };
+    let r = patch(serde_json::json!({
+        "scheduled_for_ms": 1_893_456_000_000_i64,
+        "currency": "GBP",
+        "shipping": {"flat_minor": 300, "free_from_minor": null},
+        "theme": {"accent": "#0a7d5a", "radius": "8px"}
+    }))
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let show = r.json();
+    assert_eq!((show["currency"].as_str(), show["scheduled_for_ms"].as_i64()), (Some("GBP"), Some(1_893_456_000_000)));
+    assert_eq!(show["shipping"], serde_json::json!({"flat_minor": 300, "free_from_minor": null}));
+    assert_eq!(show["theme"]["accent"], "#0a7d5a");
+    // Carts follow the show's shipping policy: 300 on any order now, never free.
+    let cart = new_cart(&s.router).await;
+    let r = add(&s.router, &cart, 14, 1).await; // Leather Tote, well over the old free threshold
+    assert_eq!((r.json()["shipping_minor"].as_i64(), r.json()["currency"].as_str()), (Some(300), Some("GBP")));
+    // null clears the schedule; bad values are named.
+    let r = patch(serde_json::json!({"scheduled_for_ms": null})).await;
+    assert!(r.json().get("scheduled_for_ms").is_none(), "{}", r.body);
+    for (body, field) in [
+        (serde_json::json!({"currency": "eur"}), "currency"),
+        (serde_json::json!({"shipping": {"flat_minor": -1, "free_from_minor": null}}), "shipping"),
+        (serde_json::json!({"theme": {"accent": "red;} body{display:none"}}), "theme"),
+        (serde_json::json!({"scheduled_for_ms": 42}), "scheduled_for_ms"),
+    ] {
+        let r = patch(body.clone()).await;
+        assert_error(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields");
+        assert_eq!(r.json()["fields"][0]["field"], field, "{body}");
+    }
+    // Once there is an order, the currency stays.
+    let r =
+        call(&s.router, "POST", &format!("/api/carts/{cart}/checkout"), &[("idempotency-key", "gbp-1")], Some(ADDRESS))
+            .await;
+    assert_eq!((r.status, r.json()["currency"].as_str()), (StatusCode::CREATED, Some("GBP")), "{}", r.body);
+    assert_error(&patch(serde_json::json!({"currency": "EUR"})).await, StatusCode::CONFLICT, "currency_locked");
+    assert_eq!(
+        patch(serde_json::json!({"currency": "GBP"})).await.status,
+        StatusCode::OK,
+        "the same currency is no change"
+    );
+
+    // Embed origins: read back what was set, creator only.
+    assert_error(
+        &call(&s.router, "GET", "/api/shows/demo/embed-origins", &[], None).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    );
+    let body = Some(r#"{"origins":["https://Brand.example/"]}"#);
+    assert_eq!(call(&s.router, "PUT", "/api/shows/demo/embed-origins", &[(k, &v)], body).await.status, StatusCode::OK);
+    let r = call(&s.router, "GET", "/api/shows/demo/embed-origins", &[(k, &v)], None).await;
+    assert_eq!(r.json()["origins"], serde_json::json!(["https://brand.example"]));
+}

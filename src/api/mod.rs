@@ -90,6 +90,11 @@ impl Request {
         Self::new("GET", format!("/shows/{}/timeline", enc(show)), None::<&()>)
     }
 
+    /// A viewer tapped a product's card (for the creator's figures).
+    pub fn tap(show: &str, product_id: i64) -> Self {
+        Self::new("POST", format!("/shows/{}/taps", enc(show)), Some(&vetrina_wire::Tap { product_id }))
+    }
+
     pub fn cart(cart: &str) -> Self {
         Self::new("GET", format!("/carts/{}", enc(cart)), None::<&()>)
     }

@@ -34,7 +34,10 @@ pub fn ProductCard(
                     type="button"
                     class="vt-card"
                     data-product-id=id
-                    on:click=move |_| store.sheet.set(Sheet::Product(id))
+                    on:click=move |_| {
+                        store.report_tap(id);
+                        store.sheet.set(Sheet::Product(id));
+                    }
                 >
                     <img class="vt-card__image" src=product.image_url.clone() alt="" width="64" height="64" />
                     <span class="vt-card__text">

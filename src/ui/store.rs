@@ -101,6 +101,8 @@ pub struct Store {
     /// read it); still otherwise.
     pub offer_clock: RwSignal<i64>,
     offer_clock_running: StoredValue<bool>,
+    /// The last "behind live" figure written for the studio (see `note_behind_live`).
+    behind_live_ms: StoredValue<i64>,
     /// Theme tokens from the embedding brand (the snippet, `Vetrina.theme`), over the show's.
     /// (A list, not a map: a later token simply wins when applied.)
     pub brand_theme: RwSignal<Vec<(String, String)>>,
@@ -134,6 +136,7 @@ impl Store {
             sandbox: StoredValue::new(sandbox_token(&show_id)),
             offer_clock: RwSignal::new(0),
             offer_clock_running: StoredValue::new(false),
+            behind_live_ms: StoredValue::new(-1),
             brand_theme: RwSignal::new(
                 ["accent", "radius"]
                     .iter()
@@ -166,6 +169,21 @@ impl Store {
             None => browser::storage_remove(BUYER_KEY),
         }
         self.buyer.set(details.cloned());
+    }
+
+    /// Tells the show's figures that the viewer tapped a product's card. Best
+    /// effort: a lost report costs one count, never the viewer anything; the
+    /// studio's preview reports nothing.
+    pub fn report_tap(self, product_id: i64) {
+        if self.sandbox.with_value(Option::is_some) {
+            return;
+        }
+        spawn_local(async move {
+            let request = Request::tap(&self.show_id.get_value(), product_id);
+            if let Err(e) = self.client.get_value().run(&request, None).await {
+                browser::warn(&format!("vetrina: a tap was not counted: {e}"));
+            }
+        });
     }
 
     /// Where this browser keeps the cart's id; a sandbox cart apart, so the
@@ -420,6 +438,26 @@ impl Store {
     /// A frame of the video is on screen at `playhead_ms` on the stream's clock.
     pub fn on_clock(&self, playhead_ms: i64) {
         self.reveal_with(|r| r.advance(playhead_ms));
+        self.note_behind_live(playhead_ms);
+    }
+
+    /// How far this video runs behind live, on the page's root element as
+    /// `data-behind-live-ms` (whole tenths of a second, written only when it
+    /// changes): the studio reads it from its preview to tell the creator
+    /// when viewers will see a pin. Only while the show is live; a replay is
+    /// behind by the show's age, which says nothing.
+    fn note_behind_live(&self, playhead_ms: i64) {
+        let live = self
+            .snapshot
+            .with_untracked(|s| matches!(s, Load::Ready(s) if s.show.status == vetrina_wire::ShowStatus::Live));
+        if !live {
+            return;
+        }
+        let behind = ((js_sys::Date::now() as i64 - playhead_ms).max(0) + 50) / 100 * 100;
+        if self.behind_live_ms.get_value() != behind {
+            self.behind_live_ms.set_value(behind);
+            browser::set_root_attribute("data-behind-live-ms", &behind.to_string());
+        }
     }
 
     /// Runs `f` on the timeline, if on the video's clock, and shows the pins it answers.

@@ -7,9 +7,9 @@ use gloo_net::http::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use vetrina::api::{check, enc, parse, ApiError};
 use vetrina_wire::{
-    CatalogueImport, CreatorSession, CreatorToken, EventEnvelope, ImportReport, NewOffer, Offer, PinRequest,
-    ProductNote, ProductOrder, RunSheetEntry, Show, ShowOrder, ShowSnapshot, ShowStats, ShowStatus, ShowUpdate,
-    Variant, VariantUpdate,
+    CatalogueImport, CreatorSession, CreatorToken, EmbedOrigins, EventEnvelope, ImportReport, NewOffer, Offer,
+    PinRequest, ProductNote, ProductOrder, RunSheetEntry, Show, ShowOrder, ShowSnapshot, ShowStats, ShowStatus,
+    ShowUpdate, Variant, VariantUpdate,
 };
 
 /// A show, as its creator: its id and the token that opens it.
@@ -93,6 +93,17 @@ impl Creator {
     pub async fn import(&self, import: &CatalogueImport, key: &str) -> Result<ImportReport, ApiError> {
         let body = vetrina::browser::to_json(import).map_err(ApiError::Decode)?;
         self.send_keyed(Method::POST, "/import", Some(body), Some(key)).await
+    }
+
+    /// The sites allowed to embed the show.
+    pub async fn embed_origins(&self) -> Result<EmbedOrigins, ApiError> {
+        self.send(Method::GET, "/embed-origins", None).await
+    }
+
+    /// Replaces the sites allowed to embed the show; answers the list kept (normalized).
+    pub async fn set_embed_origins(&self, origins: Vec<String>) -> Result<EmbedOrigins, ApiError> {
+        let body = vetrina::browser::to_json(&EmbedOrigins { origins }).map_err(ApiError::Decode)?;
+        self.send(Method::PUT, "/embed-origins", Some(body)).await
     }
 
     /// Starts a flash drop now.

@@ -349,15 +349,25 @@ fn now_ms() -> f64 {
 
 /// Whether the phone preview (see `ui::preview`) shows `product_id`'s card:
 /// the frame is the overlay on our own origin, so its page can be read.
-fn preview_shows(product_id: i64) -> bool {
+/// The timing preview's document (the 390×844 frame; same origin).
+fn timing_frame() -> Option<web_sys::Document> {
     use wasm_bindgen::JsCast;
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return false };
-    let Ok(Some(frame)) = document.query_selector("iframe[data-timing]") else { return false };
-    let Some(inner) = frame.dyn_into::<web_sys::HtmlIFrameElement>().ok().and_then(|f| f.content_document()) else {
-        return false;
-    };
+    let document = web_sys::window().and_then(|w| w.document())?;
+    let frame = document.query_selector("iframe[data-timing]").ok()??;
+    frame.dyn_into::<web_sys::HtmlIFrameElement>().ok()?.content_document()
+}
+
+fn preview_shows(product_id: i64) -> bool {
+    let Some(inner) = timing_frame() else { return false };
     let card = inner.query_selector(&format!(".vt-card[data-product-id=\"{product_id}\"]")).ok().flatten();
     card.is_some_and(|c| c.get_bounding_client_rect().width() > 0.0)
+}
+
+/// How far the preview's video runs behind live, as its overlay reports it
+/// (only on a live stream with a clock, such as HLS).
+pub fn preview_behind_live_ms() -> Option<f64> {
+    let root = timing_frame()?.document_element()?;
+    root.get_attribute("data-behind-live-ms")?.parse().ok()
 }
 
 /// The `q` quantile (0–1) of `samples`, nearest rank.

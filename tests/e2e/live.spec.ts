@@ -182,6 +182,25 @@ test('with neither HLS player the video still plays and pins show as they arrive
   await pinAt(request, 8, false);
 });
 
+test('the studio says how far behind live viewers\' video runs, and how late a pin reaches them', async ({ page, request }, testInfo) => {
+  for (const id of (await (await request.get('/api/shows/demo')).json()).pinned) await pinAt(request, id, false);
+  await page.goto('/studio');
+  await page.getByLabel('Show').fill('demo');
+  await page.getByLabel('Creator token').fill(TOKEN);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const behind = page.getByTestId('behind-live');
+  await expect(behind).toHaveText(/^Viewers' video runs \d+(\.\d)? s behind live/, { timeout: 30_000 });
+  const seconds = Number((await behind.textContent())!.match(/runs ([\d.]+) s/)![1]);
+  // A live HLS window: a few segments behind, never the show's age.
+  expect(seconds).toBeGreaterThan(1);
+  expect(seconds).toBeLessThan(30);
+  console.log(`studio on HLS (${testInfo.project.name}): ${await behind.textContent()}`);
+  await press(page.getByRole('button', { name: 'Pin Ceramic Mug' }), testInfo);
+  await expect(page.getByTestId('pin-latency')).toContainText("Last pin on viewers' screens after", { timeout: 30_000 });
+  console.log(`studio on HLS (${testInfo.project.name}): ${await page.getByTestId('pin-latency').textContent()}`);
+  await press(page.getByRole('button', { name: 'Unpin Ceramic Mug' }), testInfo);
+});
+
 test('a replay has product chapters; a chapter seeks there and seeking shows that moment', async ({ page, request }, testInfo) => {
   // Two pins a few seconds apart, then the host ends the show.
   const first = await pinAt(request, 1);

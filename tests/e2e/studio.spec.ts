@@ -160,6 +160,10 @@ test('an order placed by a viewer shows in the studio with its confirmation sent
   const line = list.getByRole('row', { name: new RegExp(number) });
   await expect(line).toContainText('Sent to', { timeout: 15_000 });
   await expect(line).toContainText('€');
+  // Per product: taps (none here: the order came through the API), adds, orders.
+  const mug = page.getByTestId('by-product').getByRole('row', { name: /Ceramic Mug/ });
+  await expect(mug).toBeVisible();
+  expect(await page.getByTestId('by-product').locator('thead').textContent()).toBe('ProductTapsAddsOrdersUnitsRevenue');
   await shot(page, testInfo, '44-studio-orders');
   await expectNoViolations(page, 'studio numbers and orders');
 });
@@ -365,6 +369,9 @@ test('a flash drop started from the run sheet is bought in time and refused afte
     await press(viewer.getByTestId('place-order'), testInfo);
     const thanks = viewer.getByRole('dialog', { name: 'Thank you!' });
     await expect(thanks).toContainText('€12.00');
+    // The tap on the card and the add reached the creator's figures.
+    const row = page.getByTestId('by-product').getByRole('row', { name: /Ceramic Mug/ });
+    await expect.poll(async () => Number(await row.locator('td').first().textContent()), { timeout: 15_000 }).toBeGreaterThan(0);
     // After the window the card is back at its price, and a claim is refused.
     await expect(card.locator('.vt-flash')).toHaveCount(0, { timeout: 15_000 });
     await expect(card.locator('.vt-price__now')).toHaveText('€18.00');

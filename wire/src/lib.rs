@@ -112,6 +112,9 @@ pub struct Show {
     /// A still shown before the video plays (and in the page before the overlay runs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poster_url: Option<String>,
+    /// When the show is planned to start (ms since the Unix epoch), if planned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_for_ms: Option<i64>,
 }
 
 /// One buyable combination of a product's options (say "M" / "Blue").
@@ -423,7 +426,8 @@ pub struct ShowStats {
     pub orders: u64,
     /// Their total, shipping included, in minor units of the show's currency.
     pub revenue_minor: i64,
-    /// Per product with at least one sale, best sellers first.
+    /// Per product with at least one tap, add or sale: best sellers first,
+    /// then the most added, the most tapped.
     pub products: Vec<ProductStats>,
 }
 
@@ -448,11 +452,17 @@ pub struct ShowOrder {
     pub test: bool,
 }
 
-/// One product's sales in a show.
+/// One product's numbers in a show: what viewers did with it, what sold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProductStats {
     pub product_id: i64,
+    /// Taps on its card (as overlays report them).
+    #[serde(default)]
+    pub taps: u64,
+    /// Times it was added to a cart.
+    #[serde(default)]
+    pub adds: u64,
     /// Paid orders with this product in them.
     pub orders: u64,
     pub units: u64,
@@ -484,6 +494,21 @@ pub struct ShowUpdate {
         schemars(length(min = 2, max = 35), regex(pattern = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$"))
     )]
     pub locale: Option<String>,
+    /// When the show is planned to start (ms since the Unix epoch); `null` clears it.
+    #[serde(default, deserialize_with = "present_or_null", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<i64>"))]
+    pub scheduled_for_ms: Option<Option<i64>>,
+    /// ISO 4217 code, e.g. `EUR`: only while the show has no orders. Prices
+    /// are not converted: they keep their numbers in minor units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = r"^[A-Z]{3}$")))]
+    pub currency: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping: Option<ShippingPolicy>,
+    /// Theme tokens (replacing the show's): CSS custom property values by
+    /// token name, e.g. `{"accent": "#0a7d5a", "radius": "8px"}`; at most 20.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<BTreeMap<String, String>>,
 }
 
 impl ShowUpdate {
@@ -514,8 +539,40 @@ impl ShowUpdate {
                 return Some(("locale", "The locale is a language tag such as it or it-IT."));
             }
         }
+        if let Some(currency) = &self.currency {
+            if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+                return Some(("currency", "The currency is an ISO 4217 code such as EUR."));
+            }
+        }
+        if let Some(shipping) = &self.shipping {
+            let fine = |m: i64| (0..=MAX_PRICE_MINOR).contains(&m);
+            if !fine(shipping.flat_minor) || !shipping.free_from_minor.is_none_or(fine) {
+                return Some(("shipping", "Shipping amounts are 0 or more."));
+            }
+        }
+        if let Some(Some(at)) = self.scheduled_for_ms {
+            // 2000-01-01 to 2100-01-01: anything else is a typing or unit mistake.
+            if !(946_684_800_000..4_102_444_800_000).contains(&at) {
+                return Some(("scheduled_for_ms", "The start is a date and time between 2000 and 2100."));
+            }
+        }
+        if let Some(theme) = &self.theme {
+            if theme.len() > 20 || !theme.iter().all(|(name, value)| theme::is_token(name, value)) {
+                return Some((
+                    "theme",
+                    "Theme tokens are lowercase names with plain CSS values (a colour, a length), at most 20.",
+                ));
+            }
+        }
         None
     }
+}
+
+/// `POST /api/shows/{show}/taps`: a viewer tapped a product's card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Tap {
+    pub product_id: i64,
 }
 
 /// The longest run-sheet note, in characters.
@@ -949,8 +1006,13 @@ mod tests {
             title: Some("Spring Edit".into()),
             stream_url: Some("https://cdn.example/live.m3u8".into()),
             locale: Some("it-IT".into()),
+            scheduled_for_ms: Some(Some(1_893_456_000_000)),
+            currency: Some("GBP".into()),
+            shipping: Some(ShippingPolicy { flat_minor: 0, free_from_minor: None }),
+            theme: Some([("accent".to_string(), "#0a7d5a".to_string())].into()),
         };
         assert_eq!(ok.problem(), None);
+        assert_eq!(ShowUpdate { scheduled_for_ms: Some(None), ..Default::default() }.problem(), None, "null clears");
         assert_eq!(ShowUpdate { stream_url: Some("/media/demo.mp4".into()), ..Default::default() }.problem(), None);
         assert_eq!(ShowUpdate::default().problem(), None);
         for (update, field) in [

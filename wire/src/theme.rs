@@ -14,6 +14,11 @@ pub fn style(theme: &BTreeMap<String, String>) -> String {
         .collect()
 }
 
+/// Whether a token would be kept (see [`style`]).
+pub fn is_token(name: &str, value: &str) -> bool {
+    is_token_name(name) && is_safe_value(value)
+}
+
 fn is_token_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 40

@@ -5,7 +5,9 @@
 
 use leptos::prelude::*;
 
-use crate::store::{quantile, use_studio};
+use std::time::Duration;
+
+use crate::store::{preview_behind_live_ms, quantile, use_studio};
 
 fn seconds(ms: f64) -> String {
     if ms < 1000.0 {
@@ -33,5 +35,23 @@ pub fn Latency() -> impl IntoView {
             _ => "Pin a product to see how long viewers wait for its card.".to_string(),
         })
     };
-    view! { <p class="vs-latency" role="status" data-testid="pin-latency">{text}</p> }
+    // Read from the preview once a second: on HLS, how far viewers' video runs
+    // behind the camera, which is when a pin's card will reach them.
+    let behind = RwSignal::new(preview_behind_live_ms());
+    if let Ok(tick) = set_interval_with_handle(move || behind.set(preview_behind_live_ms()), Duration::from_secs(1)) {
+        on_cleanup(move || tick.clear());
+    }
+    let behind_text = move || {
+        behind.get().map(|ms| {
+            format!(
+                "Viewers' video runs {} behind live: they see a pinned card about that long after you pin.",
+                seconds(ms)
+            )
+        })
+    };
+    view! {
+        <p class="vs-latency" role="status" data-testid="pin-latency">{text}</p>
+        // Not a live region: it changes every second.
+        <p class="vs-latency" data-testid="behind-live">{behind_text}</p>
+    }
 }

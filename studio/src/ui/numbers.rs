@@ -59,18 +59,26 @@ pub fn Numbers() -> impl IntoView {
                         <div><dt>"Revenue"</dt><dd data-testid="revenue">{money(s.revenue_minor)}</dd></div>
                     </dl>
                     {if s.products.is_empty() {
-                        view! { <p class="vs-muted">"No sales yet."</p> }.into_any()
+                        view! { <p class="vs-muted">"Nobody has tapped, added or bought a product yet."</p> }.into_any()
                     } else {
                         view! {
-                            <table class="vs-sales">
-                                <caption class="vs-muted">"Sales by product"</caption>
-                                <thead><tr><th scope="col">"Product"</th><th scope="col">"Orders"</th><th scope="col">"Units"</th><th scope="col">"Revenue"</th></tr></thead>
+                            <div class="vs-scroll" tabindex="0" role="group" aria-label="Numbers by product">
+                            <table class="vs-sales" data-testid="by-product">
+                                <caption class="vs-muted">"By product"</caption>
+                                <thead><tr>
+                                    <th scope="col">"Product"</th><th scope="col">"Taps"</th><th scope="col">"Adds"</th>
+                                    <th scope="col">"Orders"</th><th scope="col">"Units"</th><th scope="col">"Revenue"</th>
+                                </tr></thead>
                                 <tbody>
                                     {s.products.iter().map(|p| view! {
-                                        <tr><th scope="row">{title(p.product_id)}</th><td>{p.orders}</td><td>{p.units}</td><td>{money(p.revenue_minor)}</td></tr>
+                                        <tr>
+                                            <th scope="row">{title(p.product_id)}</th><td>{p.taps}</td><td>{p.adds}</td>
+                                            <td>{p.orders}</td><td>{p.units}</td><td>{money(p.revenue_minor)}</td>
+                                        </tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>
+                            </div>
                         }.into_any()
                     }}
                 }.into_any(),
