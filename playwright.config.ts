@@ -5,6 +5,8 @@ import { defineConfig } from '@playwright/test';
 
 const addr = process.env.VETRINA_E2E_ADDR ?? '127.0.0.1:18080';
 const token = process.env.VETRINA_E2E_TOKEN ?? 'e2e-creator-token';
+// Creates shows (the studio's "Create a show").
+const operator = process.env.VETRINA_E2E_OPERATOR ?? 'e2e-operator-token-0123456789';
 const data = process.env.VETRINA_E2E_DATA ?? 'target/e2e-data';
 // A second server streams the demo show live over HLS (ffmpeg), for the tests of
 // pins on the video's clock; its show is ended by those tests, so it is its own.
@@ -48,7 +50,7 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: `target/debug/vetrina-server --demo --host-every 0 --demo-token ${token} --addr ${addr} --brand-addr ${brandAddr} --dist dist --data-dir ${data}`,
+      command: `target/debug/vetrina-server --demo --host-every 0 --demo-token ${token} --operator-token ${operator} --addr ${addr} --brand-addr ${brandAddr} --dist dist --data-dir ${data}`,
       url: `http://${addr}/api/shows/demo`,
       timeout: 120_000,
       reuseExistingServer: false,

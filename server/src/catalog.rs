@@ -288,6 +288,53 @@ pub async fn update_variant(
     Ok(Json(after))
 }
 
+/// `POST /api/shows` (operator): a new show and its creator token.
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<vetrina_wire::NewShowRequest>,
+) -> Result<(axum::http::StatusCode, Json<vetrina_wire::CreatedShow>), ApiError> {
+    let presented = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let allowed = match (&state.config.operator_token, presented) {
+        (Some(token), Some(presented)) => crate::util::constant_time_eq(token.as_bytes(), presented.as_bytes()),
+        _ => false,
+    };
+    if !allowed {
+        return Err(ApiError::OperatorOnly);
+    }
+    if let Some((field, message)) = req.problem() {
+        return Err(ApiError::Validation(vec![vetrina_wire::FieldError {
+            field: field.into(),
+            message: message.into(),
+        }]));
+    }
+    let days = crate::creator::TOKEN_LIFETIME_MS / (24 * 3600 * 1000);
+    let token = create_show(
+        &state.writer,
+        NewShow {
+            id: &req.id,
+            title: req.title.trim(),
+            currency: &req.currency,
+            locale: &req.locale,
+            stream_url: req.stream_url.as_deref().unwrap_or(""),
+            token_days: days,
+        },
+    )
+    .await?;
+    let mut conn = state.db.acquire().await?;
+    let show = load_show(&mut conn, &req.id).await?;
+    let expires_at_ms: i64 = sqlx::query_scalar("SELECT token_expires_at_ms FROM shows WHERE id = ?")
+        .bind(&req.id)
+        .fetch_one(&mut *conn)
+        .await?;
+    tracing::info!(show = %req.id, "show created");
+    Ok((axum::http::StatusCode::CREATED, Json(vetrina_wire::CreatedShow { show, creator_token: token, expires_at_ms })))
+}
+
 /// A new show for a brand, with a fresh creator token (returned) valid for `token_days`.
 pub struct NewShow<'a> {
     pub id: &'a str,

@@ -22,6 +22,8 @@ pub enum ApiError {
     Unauthorized,
     #[error("This creator token has expired: ask for a new one.")]
     TokenExpired,
+    #[error("Creating a show needs this server's operator token.")]
+    OperatorOnly,
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
     #[error("{message}")]
@@ -60,6 +62,7 @@ impl ApiError {
             Self::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields"),
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             Self::TokenExpired => (StatusCode::UNAUTHORIZED, "token_expired"),
+            Self::OperatorOnly => (StatusCode::UNAUTHORIZED, "unauthorized"),
             Self::Conflict { code, .. } => (StatusCode::CONFLICT, code),
             Self::Unprocessable { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),

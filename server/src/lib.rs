@@ -65,6 +65,9 @@ pub struct Config {
     pub header_read_timeout: std::time::Duration,
     /// The sender of order confirmations.
     pub mail_from: String,
+    /// Who may create shows (`POST /api/shows`): the bearer of this token. None: nobody
+    /// (shows are then created on the command line).
+    pub operator_token: Option<String>,
 }
 
 impl Default for Config {
@@ -79,6 +82,7 @@ impl Default for Config {
             max_streams_per_client: 64,
             header_read_timeout: std::time::Duration::from_secs(10),
             mail_from: mail::DEFAULT_FROM.to_string(),
+            operator_token: None,
         }
     }
 }
@@ -149,6 +153,8 @@ pub enum Access {
     Public,
     /// `Authorization: Bearer <creator token of this show>`.
     Creator,
+    /// `Authorization: Bearer <the server's operator token>` (`--operator-token`).
+    Operator,
 }
 
 /// One API endpoint: its route and its documentation, declared together.
@@ -172,6 +178,21 @@ pub fn endpoints() -> Vec<Endpoint> {
     use openapi::schema as s;
     use vetrina_wire as w;
     vec![
+        Endpoint {
+            method: Method::POST,
+            path: "/shows",
+            summary: "Create a show (scheduled, no products yet); answers its creator token, shown this once",
+            access: Access::Operator,
+            request: Some(s::<w::NewShowRequest>),
+            success: (201, "The show and its creator token", Some(s::<w::CreatedShow>)),
+            errors: &[
+                (400, "Malformed body"),
+                (401, "Missing or wrong operator token, or this server takes none"),
+                (409, "A show with this id exists (show_exists)"),
+                (422, "A field breaks its rules (invalid_fields, naming it)"),
+            ],
+            handler: axum::routing::post(catalog::create),
+        },
         Endpoint {
             method: Method::GET,
             path: "/shows/{show}",

@@ -14,7 +14,7 @@ const USAGE: &str = "usage:
                  [--demo] [--live] [--demo-token TOKEN] [--host-every SECONDS] [--brand-addr ADDR]
                  [--cors-origin ORIGIN]... [--pins-per-second N] [--checkouts-per-minute N]
                  [--trusted-proxy CIDR]... [--max-streams-per-client N]
-                 [--smtp-url URL] [--mail-from MAILBOX]
+                 [--smtp-url URL] [--mail-from MAILBOX] [--operator-token TOKEN]
   vetrina-server create-show --id ID --title TITLE [--currency EUR] [--locale en] [--stream-url URL] [--data-dir D]
   vetrina-server import --show ID (--shopify products.json | --gmc feed.tsv)
                  [--default-stock N] [--skip-bad] [--data-dir D]
@@ -45,6 +45,9 @@ serve (the default):
                          it each confirmation is written to DATA_DIR/outbox/<order number>.eml
   --mail-from            the confirmations' sender (default \"Vetrina <orders@vetrina.invalid>\";
                          env VETRINA_MAIL_FROM)
+  --operator-token       who may create shows over the API (POST /api/shows) and in the studio: the
+                         bearer of this token, 16 characters or more (env VETRINA_OPERATOR_TOKEN); without
+                         it shows are created with create-show (with --demo a random one is printed)
 
 create-show prints the new show's creator token (valid 30 days).
 import reports every bad row with its line and reason; with any, nothing is
@@ -129,6 +132,7 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
     if let Ok(from) = std::env::var("VETRINA_MAIL_FROM") {
         config.mail_from = from;
     }
+    config.operator_token = std::env::var("VETRINA_OPERATOR_TOKEN").ok().filter(|t| !t.trim().is_empty());
     while let Some(arg) = args.0.next() {
         match arg.as_str() {
             "--addr" => addr = args.value("--addr")?.parse().map_err(|e| usage(format!("--addr: {e}")))?,
@@ -153,6 +157,7 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
             "--max-streams-per-client" => config.max_streams_per_client = args.number("--max-streams-per-client")?,
             "--smtp-url" => smtp_url = Some(args.value("--smtp-url")?),
             "--mail-from" => config.mail_from = args.value("--mail-from")?,
+            "--operator-token" => config.operator_token = Some(args.value("--operator-token")?),
             "--pins-per-second" => {
                 let n: f64 = args.number("--pins-per-second")?;
                 config.pin_rate = if n > 0.0 {
@@ -172,6 +177,13 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
             "-h" | "--help" => return Err(usage("")),
             other => return Err(usage(format!("unknown argument: {other}"))),
         }
+    }
+    if config.operator_token.as_ref().is_some_and(|t| t.trim().len() < 16) {
+        return Err(usage("--operator-token: use at least 16 characters (it creates shows)"));
+    }
+    // The demo lets its visitor create shows in the studio too.
+    if is_demo && config.operator_token.is_none() {
+        config.operator_token = Some(vetrina_server::util::random_id());
     }
     if dist.is_none() && Path::new("dist/index.html").exists() {
         dist = Some("dist".into());
@@ -230,6 +242,9 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
         println!("  Show snapshot (API): {base}/api/shows/{show}");
         println!("  Creator token:       {token}");
         println!("  Creator studio:      {base}/studio   (sign in with show \"{show}\" and the token above)");
+        if let Some(operator) = &serve_config.operator_token {
+            println!("  Operator token:      {operator}   (creates new shows, in the studio or POST /api/shows)");
+        }
         println!();
         println!("  Pin a product yourself:");
         println!("    curl -X POST {base}/api/shows/{show}/pins -H 'Authorization: Bearer {token}' \\");

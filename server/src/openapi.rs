@@ -72,8 +72,10 @@ pub fn document() -> Value {
             }
             op.insert("requestBody".into(), json!({"required": true, "content": {"application/json": media}}));
         }
-        if e.access == Access::Creator {
-            op.insert("security".into(), json!([{"creatorToken": []}]));
+        match e.access {
+            Access::Creator => drop(op.insert("security".into(), json!([{"creatorToken": []}]))),
+            Access::Operator => drop(op.insert("security".into(), json!([{"operatorToken": []}]))),
+            Access::Public => {}
         }
         let (status, description, body) = e.success;
         let mut responses = Map::new();
@@ -140,7 +142,9 @@ pub fn document() -> Value {
             "schemas": schemas,
             "securitySchemes": {
                 "creatorToken": {"type": "http", "scheme": "bearer",
-                    "description": "A creator token scoped to one show, with an expiry."}
+                    "description": "A creator token scoped to one show, with an expiry."},
+                "operatorToken": {"type": "http", "scheme": "bearer",
+                    "description": "The server operator's token (`--operator-token`), for creating shows."}
             }
         }
     })
@@ -170,6 +174,9 @@ fn body_example(method: &str, path: &str) -> Option<Value> {
         ("POST", "/shows/{show}/pins") => json!({"product_id": 1}),
         ("PATCH", "/shows/{show}") => json!({"status": "live"}),
         ("PUT", "/shows/{show}/products/{product}/note") => json!({"note": "Mention the autumn colours"}),
+        ("POST", "/shows") => {
+            json!({"id": "autumn-edit", "title": "Autumn Edit", "currency": "EUR", "locale": "it-IT"})
+        }
         ("POST", "/shows/{show}/taps") => json!({"product_id": 1}),
         ("POST", "/shows/{show}/offers") => {
             json!({"variant_id": 13, "price_minor": 1200, "unit_cap": 20, "per_buyer": 2, "duration_s": 60})

@@ -32,6 +32,10 @@ pub async fn serve(State((state, dist)): State<(AppState, Arc<Dist>)>, request: 
     if path == "/studio" || path == "/studio/" {
         return studio(&dist, request.headers(), head);
     }
+    if path == "/studio/embed-preview" {
+        let query = axum::extract::Query::<PageQuery>::try_from_uri(request.uri()).map(|q| q.0).unwrap_or_default();
+        return embed_preview(query.show.as_deref().unwrap_or("demo"), request.headers(), head);
+    }
     // A missing file is a 404; any other path is the app (it reads ?show).
     if path.rsplit('/').next().is_some_and(|last| last.contains('.')) && path != "/index.html" {
         return ApiError::NotFound("No such file.".into()).into_response();
@@ -65,6 +69,33 @@ fn studio(dist: &Dist, headers: &HeaderMap, head: bool) -> Response {
     if let Ok(value) = HeaderValue::from_str(&format!("{CSP}; frame-ancestors 'none'")) {
         response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
     }
+    response
+}
+
+/// The studio's preview of the brand embed: a plain page of "the brand's
+/// site" with the one-line snippet, on our origin, framed by the studio only.
+/// Its overlay's orders are tests (`data-sandbox`).
+fn embed_preview(show: &str, headers: &HeaderMap, head: bool) -> Response {
+    let show = escape(show);
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Your site, with the show embedded</title><style>\
+         body{{margin:0;font:16px/1.5 system-ui,sans-serif;color:#222;background:#faf9f7}}\
+         header{{padding:12px 16px;border-bottom:1px solid #ddd;font-weight:700}}\
+         main{{padding:16px;max-width:760px;margin:0 auto}}\
+         .lines p{{height:1em;background:#e6e4df;border-radius:4px;margin:10px 0}}\
+         </style></head><body><header>Your site</header><main>\
+         <h1>Watch the show</h1><p>Your page's own text, above the embed.</p>\
+         <script async src=\"/embed.js\" data-show=\"{show}\" data-sandbox=\"1\"></script>\
+         <div class=\"lines\" aria-hidden=\"true\"><p></p><p></p><p></p></div>\
+         </main></body></html>"
+    );
+    let mut response = Asset::page(html).respond(headers, head);
+    let policy =
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; \
+                  media-src 'self' https: blob:; frame-src 'self'; frame-ancestors 'self'";
+    response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy));
     response
 }
 

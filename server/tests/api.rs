@@ -726,3 +726,63 @@ async fn schedule_currency_shipping_theme_and_embed_origins_are_the_creators_to_
     let r = call(&s.router, "GET", "/api/shows/demo/embed-origins", &[(k, &v)], None).await;
     assert_eq!(r.json()["origins"], serde_json::json!(["https://brand.example"]));
 }
+
+#[tokio::test]
+async fn the_operator_creates_shows_and_their_tokens_open_them() {
+    let body = r#"{"id":"autumn-edit","title":"Autumn Edit","currency":"EUR","locale":"it-IT"}"#;
+    // A server that takes no operator token creates no show over the API.
+    let closed = seeded().await;
+    let r = call(&closed.router, "POST", "/api/shows", &[("authorization", "Bearer anything-at-all-here")], Some(body))
+        .await;
+    assert_error(&r, StatusCode::UNAUTHORIZED, "unauthorized");
+
+    let operator = "operator-token-0123456789";
+    let config = vetrina_server::Config { operator_token: Some(operator.into()), ..Default::default() };
+    let s = common::seeded_with(config).await;
+    let bearer = format!("Bearer {operator}");
+    assert_error(
+        &call(&s.router, "POST", "/api/shows", &[], Some(body)).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    );
+    let (k, creator) = auth();
+    // A creator's token is not the operator's.
+    assert_error(
+        &call(&s.router, "POST", "/api/shows", &[(k, &creator)], Some(body)).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    );
+    let r = call(&s.router, "POST", "/api/shows", &[(k, &bearer)], Some(body)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let created = r.json();
+    assert_eq!(
+        (created["show"]["id"].as_str(), created["show"]["status"].as_str()),
+        (Some("autumn-edit"), Some("scheduled"))
+    );
+    let token = format!("Bearer {}", created["creator_token"].as_str().unwrap());
+    let r = call(&s.router, "GET", "/api/shows/autumn-edit/creator", &[(k, &token)], None).await;
+    assert_eq!(r.status, StatusCode::OK, "the new token opens the new show: {}", r.body);
+    assert_error(
+        &call(&s.router, "GET", "/api/shows/demo/creator", &[(k, &token)], None).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    );
+    let snap = call(&s.router, "GET", "/api/shows/autumn-edit", &[], None).await.json();
+    assert_eq!(snap["products"], serde_json::json!([]));
+    // Once only, and by the rules.
+    assert_error(
+        &call(&s.router, "POST", "/api/shows", &[(k, &bearer)], Some(body)).await,
+        StatusCode::CONFLICT,
+        "show_exists",
+    );
+    for (bad, field) in [
+        (body.replace("autumn-edit", "autumn edit"), "id"),
+        (body.replace("Autumn Edit", "  "), "title"),
+        (body.replace("EUR", "euro"), "currency"),
+        (body.replace("it-IT", "it_IT"), "locale"),
+    ] {
+        let r = call(&s.router, "POST", "/api/shows", &[(k, &bearer)], Some(&bad)).await;
+        assert_error(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields");
+        assert_eq!(r.json()["fields"][0]["field"], field, "{bad}");
+    }
+}

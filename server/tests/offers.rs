@@ -170,3 +170,28 @@ async fn claims_follow_the_viewers_video_and_the_caps_hold() {
         .unwrap();
     assert_eq!(sold, 3);
 }
+
+#[tokio::test]
+async fn a_retried_start_finds_the_same_drop() {
+    let s = seeded().await;
+    let (k, v) = auth();
+    let terms =
+        json!({"variant_id": MUG, "price_minor": 1200, "unit_cap": 3, "per_buyer": 1, "duration_s": 30}).to_string();
+    let first =
+        call(&s.router, "POST", "/api/shows/demo/offers", &[(k, &v), ("idempotency-key", "drop-1")], Some(&terms))
+            .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    // The answer was lost; the studio sends the same request again with its key.
+    let again =
+        call(&s.router, "POST", "/api/shows/demo/offers", &[(k, &v), ("idempotency-key", "drop-1")], Some(&terms))
+            .await;
+    assert_eq!((again.status, again.json()), (StatusCode::OK, first.json()));
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM offers").fetch_one(&s.state.db).await.unwrap();
+    assert_eq!(count, 1);
+    // A new key is a new request: refused while the first runs.
+    let other =
+        call(&s.router, "POST", "/api/shows/demo/offers", &[(k, &v), ("idempotency-key", "drop-2")], Some(&terms))
+            .await;
+    assert_eq!(code(&other), (StatusCode::CONFLICT, "offer_running".into()));
+}

@@ -7,10 +7,28 @@ use gloo_net::http::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use vetrina::api::{check, enc, parse, ApiError};
 use vetrina_wire::{
-    CatalogueImport, CreatorSession, CreatorToken, EmbedOrigins, EventEnvelope, ImportReport, NewOffer, Offer,
-    PinRequest, ProductNote, ProductOrder, RunSheetEntry, Show, ShowOrder, ShowSnapshot, ShowStats, ShowStatus,
-    ShowUpdate, Variant, VariantUpdate,
+    CatalogueImport, CreatedShow, CreatorSession, CreatorToken, EmbedOrigins, EventEnvelope, ImportReport, NewOffer,
+    NewShowRequest, Offer, PinRequest, ProductNote, ProductOrder, RunSheetEntry, Show, ShowOrder, ShowSnapshot,
+    ShowStats, ShowStatus, ShowUpdate, Variant, VariantUpdate,
 };
+
+/// Creates a show with the server's operator token; answers its creator token.
+pub async fn create_show(operator: &str, request: &NewShowRequest) -> Result<CreatedShow, ApiError> {
+    let body = vetrina::browser::to_json(request).map_err(ApiError::Decode)?;
+    let response = RequestBuilder::new("/api/shows")
+        .method(Method::POST)
+        .header("Accept", "application/json")
+        .header("Authorization", &format!("Bearer {operator}"))
+        .header("Content-Type", "application/json")
+        .body(body)
+        .map_err(|e| ApiError::Decode(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let status = response.status();
+    let text = response.text().await.map_err(|e| ApiError::Network(e.to_string()))?;
+    parse(&check(status, text)?)
+}
 
 /// A show, as its creator: its id and the token that opens it.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { expect, type APIRequestContext, type Locator, type Page, type TestInfo } from '@playwright/test';
 
 export const TOKEN = process.env.VETRINA_E2E_TOKEN ?? 'e2e-creator-token';
+export const OPERATOR = process.env.VETRINA_E2E_OPERATOR ?? 'e2e-operator-token-0123456789';
 /** The e2e server's data folder (see playwright.config.ts): its outbox holds the confirmations sent. */
 export const DATA_DIR = process.env.VETRINA_E2E_DATA ?? 'target/e2e-data';
 

@@ -185,7 +185,7 @@ test('with neither HLS player the video still plays and pins show as they arrive
 test('the studio says how far behind live viewers\' video runs, and how late a pin reaches them', async ({ page, request }, testInfo) => {
   for (const id of (await (await request.get('/api/shows/demo')).json()).pinned) await pinAt(request, id, false);
   await page.goto('/studio');
-  await page.getByLabel('Show').fill('demo');
+  await page.getByLabel('Show', { exact: true }).fill('demo');
   await page.getByLabel('Creator token').fill(TOKEN);
   await page.getByRole('button', { name: 'Sign in' }).click();
   const behind = page.getByTestId('behind-live');

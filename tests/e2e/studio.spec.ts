@@ -4,7 +4,7 @@
 // (Replacing the token is covered by the API tests: here it would lock every
 // other test out of the demo show.)
 import { expect, test, type Page } from '@playwright/test';
-import { TOKEN, buyElsewhere, expectNoViolations, fillCheckout, pin, press, setPrice, shot, snapshot, unpinAll } from './helpers';
+import { OPERATOR, TOKEN, buyElsewhere, expectNoViolations, fillCheckout, pin, press, setPrice, shot, snapshot, unpinAll } from './helpers';
 
 test.beforeEach(async ({ request }) => {
   await unpinAll(request);
@@ -12,7 +12,7 @@ test.beforeEach(async ({ request }) => {
 
 async function signIn(page: Page) {
   await page.goto('/studio');
-  await page.getByLabel('Show').fill('demo');
+  await page.getByLabel('Show', { exact: true }).fill('demo');
   await page.getByLabel('Creator token').fill(TOKEN);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { name: 'Run sheet' })).toBeVisible();
@@ -384,4 +384,46 @@ test('a flash drop started from the run sheet is bought in time and refused afte
   } finally {
     await viewer.context().close();
   }
+});
+
+test('with the operator token a new show is created and opens in the studio, its token shown once', async ({ page }, testInfo) => {
+  const id = `e2e-${testInfo.project.name}-${Date.now()}`;
+  await page.goto('/studio');
+  await page.getByText('New show? Create one with the operator token').click();
+  const form = page.locator('form', { has: page.getByRole('heading', { name: 'Create a show' }) });
+  await form.getByLabel('Operator token').fill('not-the-operator-token');
+  await form.getByLabel(/^Show id/).fill(id);
+  await form.getByLabel('Title').fill('Autumn Edit');
+  await press(form.getByRole('button', { name: 'Create the show' }), testInfo);
+  await expect(form.getByRole('alert')).toHaveText('That operator token does not create shows on this server.');
+  await form.getByLabel(/^Show id/).fill('not an id');
+  await form.getByLabel('Operator token').fill(OPERATOR);
+  await press(form.getByRole('button', { name: 'Create the show' }), testInfo);
+  await expect(form.getByRole('alert')).toHaveText("A show id is 1 to 64 letters, digits, '-' or '_'.");
+  await form.getByLabel(/^Show id/).fill(id);
+  await press(form.getByRole('button', { name: 'Create the show' }), testInfo);
+  await expect(page.locator('.vs-controls__title')).toHaveText('Autumn Edit');
+  await expect(page.getByText('This show has no products yet.')).toBeVisible();
+  await expect(page.getByTestId('new-token')).not.toBeEmpty();
+  await expect(page.getByTestId('studio-message')).toContainText('Created “Autumn Edit”');
+  await shot(page, testInfo, '51-studio-new-show');
+  await expectNoViolations(page, 'studio new show');
+});
+
+test('the brand embed frame shows the show as a brand page embeds it, its checkout a test too', async ({ page, request }, testInfo) => {
+  await signIn(page);
+  await pin(request, 4);
+  await press(page.getByRole('button', { name: 'Brand embed frame' }), testInfo);
+  const site = page.frameLocator('iframe[title^="Brand embed preview"]');
+  await expect(site.getByRole('heading', { name: 'Watch the show' })).toBeVisible();
+  await press(site.getByRole('button', { name: /Watch/ }), testInfo);
+  const overlay = site.frameLocator('iframe');
+  const card = overlay.locator('.vt-card[data-product-id="4"]');
+  await expect(card).toBeVisible({ timeout: 15_000 });
+  await press(card, testInfo);
+  await press(overlay.getByTestId('add-to-cart'), testInfo);
+  await press(overlay.getByTestId('cart-button'), testInfo);
+  await press(overlay.getByTestId('go-to-checkout'), testInfo);
+  await expect(overlay.locator('.vt-test-note')).toHaveText(/Test mode/);
+  await shot(page, testInfo, '52-studio-embed-frame');
 });

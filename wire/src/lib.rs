@@ -568,6 +568,57 @@ impl ShowUpdate {
     }
 }
 
+/// `POST /api/shows` (operator): a new show, scheduled, with no products yet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct NewShowRequest {
+    /// Its id in URLs: 1 to 64 letters, digits, `-` or `_`.
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 64), regex(pattern = r"^[A-Za-z0-9_-]+$")))]
+    pub id: String,
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 200)))]
+    pub title: String,
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = r"^[A-Z]{3}$")))]
+    pub currency: String,
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 2, max = 35), regex(pattern = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$"))
+    )]
+    pub locale: String,
+    /// The video, when known (an `https://` URL or a path on the server); set later otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(min = 2, max = 2000), regex(pattern = r"^(https://|/)[^\s]+$")))]
+    pub stream_url: Option<String>,
+}
+
+impl NewShowRequest {
+    /// The first field that breaks its rules: the id's, then a setting's (see [`ShowUpdate::problem`]).
+    pub fn problem(&self) -> Option<(&'static str, &'static str)> {
+        let id_ok = !self.id.is_empty()
+            && self.id.len() <= 64
+            && self.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !id_ok {
+            return Some(("id", "A show id is 1 to 64 letters, digits, '-' or '_'."));
+        }
+        ShowUpdate {
+            title: Some(self.title.clone()),
+            currency: Some(self.currency.clone()),
+            locale: Some(self.locale.clone()),
+            stream_url: self.stream_url.clone(),
+            ..Default::default()
+        }
+        .problem()
+    }
+}
+
+/// A show just created, and the creator token that opens it (shown once).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CreatedShow {
+    pub show: Show,
+    pub creator_token: String,
+    pub expires_at_ms: i64,
+}
+
 /// `POST /api/shows/{show}/taps`: a viewer tapped a product's card.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

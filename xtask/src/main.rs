@@ -414,6 +414,13 @@ fn bench() -> Result {
                 .env("VETRINA_BENCH_LIVE_URL", format!("http://{live_addr}")))
         })
         .and_then(|()| {
+            say("Studio: pin request to card in the preview (p50/p95), and how far the live video runs behind");
+            run(cmd("node")
+                .arg("tests/bench/studio.mjs")
+                .env("VETRINA_BENCH_URL", format!("http://{addr}"))
+                .env("VETRINA_BENCH_LIVE_URL", format!("http://{live_addr}")))
+        })
+        .and_then(|()| {
             say("Lighthouse on the live demo page (mobile: slow 4G, 4x CPU): performance, LCP, TBT, CLS");
             run(cmd("node")
                 .arg("tests/bench/lighthouse.mjs")

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::store::{explain, Studio};
 use crate::ui::checks::Checks;
 use crate::ui::controls::Controls;
+use crate::ui::new_show::NewShow;
 use crate::ui::numbers::Numbers;
 use crate::ui::preview::Preview;
 use crate::ui::run_sheet::RunSheet;
@@ -46,7 +47,14 @@ pub fn App() -> impl IntoView {
                     }
                     .into_any()
                 } else {
-                    view! { <SignIn /> }.into_any()
+                    view! {
+                        <SignIn />
+                        <details class="vs-new-show">
+                            <summary>"New show? Create one with the operator token"</summary>
+                            <NewShow />
+                        </details>
+                    }
+                    .into_any()
                 }
             }}
         </main>

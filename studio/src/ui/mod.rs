@@ -6,6 +6,7 @@ pub mod checks;
 pub mod controls;
 pub mod flash_drop;
 pub mod latency;
+pub mod new_show;
 pub mod note_editor;
 pub mod numbers;
 pub mod preview;

@@ -17,11 +17,13 @@ struct Frame {
     height: u32,
     scale: f64,
     timing: bool,
+    /// A brand's page with the show embedded by its snippet, rather than the overlay alone.
+    embed: bool,
 }
 
 const FRAMES: [Frame; 2] = [
-    Frame { name: "Small phone", width: 320, height: 568, scale: 1.0, timing: false },
-    Frame { name: "Phone", width: 390, height: 844, scale: 1.0, timing: true },
+    Frame { name: "Small phone", width: 320, height: 568, scale: 1.0, timing: false, embed: false },
+    Frame { name: "Phone", width: 390, height: 844, scale: 1.0, timing: true, embed: false },
 ];
 
 /// Shown on request: every frame holds the overlay's event stream and video
@@ -29,12 +31,22 @@ const FRAMES: [Frame; 2] = [
 /// only six connections to it; two studio tabs with three frames each would
 /// leave one without its event stream. (Behind HTTPS with HTTP/2 there is no
 /// such limit.)
-const DESKTOP: Frame = Frame { name: "Desktop", width: 1280, height: 800, scale: 0.5, timing: false };
+const DESKTOP: Frame = Frame { name: "Desktop", width: 1280, height: 800, scale: 0.5, timing: false, embed: false };
+
+/// A brand's page on a phone, the show embedded by the one-line snippet (on
+/// request, like the desktop frame). Its orders are tests too.
+const EMBED: Frame = Frame { name: "Brand embed", width: 390, height: 844, scale: 1.0, timing: false, embed: true };
 
 #[component]
 pub fn Preview() -> impl IntoView {
     let studio = use_studio();
     let desktop = RwSignal::new(false);
+    let embed = RwSignal::new(false);
+    let embed_src = move || {
+        studio
+            .creator
+            .with(|c| c.as_ref().map(|c| format!("/studio/embed-preview?show={}", enc(&c.show))).unwrap_or_default())
+    };
     // `sandbox=1`: carts made in the preview are sandbox carts (the overlay
     // finds this tab's sign-in in sessionStorage), so orders there are tests.
     let src = move || {
@@ -52,9 +64,17 @@ pub fn Preview() -> impl IntoView {
             >
                 "Desktop frame"
             </button>
+            <button
+                type="button"
+                class="vs-button vs-preview__toggle"
+                aria-pressed=move || embed.get().to_string()
+                on:click=move |_| embed.update(|on| *on = !*on)
+            >
+                "Brand embed frame"
+            </button>
             // Scrolls sideways on a narrow screen: reachable by keyboard too.
             <div class="vs-frames" tabindex="0" role="group" aria-label="Device previews">
-                {move || FRAMES.into_iter().chain(desktop.get().then_some(DESKTOP)).map(|Frame { name, width, height, scale, timing }| {
+                {move || FRAMES.into_iter().chain(desktop.get().then_some(DESKTOP)).chain(embed.get().then_some(EMBED)).map(|Frame { name, width, height, scale, timing, embed }| {
                     // The box the shrunk frame takes (its border is 10 px a side, shrunk too).
                     let boxed = format!(
                         "width: {}px; height: {}px",
@@ -72,7 +92,7 @@ pub fn Preview() -> impl IntoView {
                             <div class="vs-frame__box" style=boxed>
                                 <iframe
                                     title=format!("{name} preview, {width}×{height}")
-                                    src=src
+                                    src=move || if embed { embed_src() } else { src() }
                                     width=width
                                     height=height
                                     style=shrink
