@@ -126,8 +126,6 @@
       const q = new URLSearchParams({ show, embed: '1', host: location.origin, cart: p.mode });
       if (get('lang')) q.set('lang', lang);
       if (accent) q.set('theme.accent', accent);
-      // The studio's preview of the embed: its orders are tests (see the overlay's sandbox).
-      if (get('sandbox') === '1') q.set('sandbox', '1');
       // A full page load of this site (same tab) reopens the show where the viewer was.
       if (+sessionStorage.getItem(key) > 0) q.set('t', sessionStorage.getItem(key));
       sessionStorage.setItem(key, sessionStorage.getItem(key) || '0');

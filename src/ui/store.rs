@@ -637,10 +637,15 @@ impl Store {
     }
 }
 
-/// The studio's creator token for `show`, when the page is its preview
-/// (`?sandbox=1`) in a tab signed in to the studio for that show.
+/// The studio's creator token for `show`, when the page is its preview: the
+/// overlay frames (`?sandbox=1`) or the brand-embed frame (embedded by a page
+/// on our own origin, which brands' pages never are), in a tab signed in to
+/// the studio for that show.
 fn sandbox_token(show: &str) -> Option<String> {
-    if browser::query_param("sandbox").as_deref() != Some("1") {
+    let own_origin = || web_sys::window().and_then(|w| w.location().origin().ok());
+    let embedded_by_us =
+        browser::query_param("embed").as_deref() == Some("1") && browser::query_param("host") == own_origin();
+    if browser::query_param("sandbox").as_deref() != Some("1") && !embedded_by_us {
         return None;
     }
     let signed_in = browser::session_get(browser::STUDIO_SHOW_KEY).is_some_and(|s| s == show);

@@ -18,8 +18,8 @@ export function sentConfirmation(number: string): string {
 }
 const auth = { Authorization: `Bearer ${TOKEN}` };
 
-export async function snapshot(request: APIRequestContext) {
-  const r = await request.get('/api/shows/demo');
+export async function snapshot(request: APIRequestContext, show = 'demo') {
+  const r = await request.get(`/api/shows/${show}`);
   expect(r.ok()).toBeTruthy();
   return r.json();
 }
