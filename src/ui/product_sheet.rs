@@ -33,13 +33,18 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
         Memo::new(move |_| selection.with(|s| product.with_value(|p| variants::selected_variant(p, s).cloned())));
     // How many: at most what this variant allows, and never more than that as
     // another pick (or a stock event) lowers it.
-    let max = Memo::new(move |_| {
-        let chosen = chosen.get();
-        product.with_value(|p| variants::max_quantity(p, chosen.as_ref()))
-    });
-    let picked = RwSignal::new(1u32);
     // A flash drop on one of this product's variants, running for this viewer's video.
     let offer = Memo::new(move |_| product.with_value(|p| store.running_offer(p)));
+    // A flash price on the chosen variant caps the quantity at its per-buyer limit.
+    let max = Memo::new(move |_| {
+        let chosen = chosen.get();
+        let most = product.with_value(|p| variants::max_quantity(p, chosen.as_ref()));
+        match offer.get().filter(|o| chosen.as_ref().is_some_and(|v| v.id == o.variant_id)) {
+            Some(o) => most.min(o.per_buyer),
+            None => most,
+        }
+    });
+    let picked = RwSignal::new(1u32);
     let quantity = Signal::derive(move || variants::clamp_quantity(picked.get(), max.get()).max(1));
 
     let cart_empty = move || store.cart.with_untracked(|c| c.as_ref().is_none_or(|c| c.lines.is_empty()));

@@ -56,6 +56,12 @@ pub struct Studio {
     pub awaiting: RwSignal<Option<i64>>,
     /// The creator's notes by product (the run sheet's; viewers never get them).
     pub notes: RwSignal<std::collections::HashMap<i64, String>>,
+    /// Which sign-in the run sheet's follower belongs to (see `follow_run_sheet`).
+    sheet_round: StoredValue<u32>,
+    /// When this studio last reordered the run sheet itself (ms, page clock).
+    reordered_at: StoredValue<f64>,
+    /// The order this studio still has to send (one request at a time).
+    order_to_send: StoredValue<Option<Vec<i64>>>,
     events: StoredValue<Option<EventStream>, LocalStorage>,
 }
 
@@ -71,6 +77,9 @@ impl Studio {
             latencies: RwSignal::new(Vec::new()),
             awaiting: RwSignal::new(None),
             notes: RwSignal::new(Default::default()),
+            sheet_round: StoredValue::new(0),
+            reordered_at: StoredValue::new(0.0),
+            order_to_send: StoredValue::new(None),
             events: StoredValue::new_local(None),
         }
     }
@@ -101,6 +110,7 @@ impl Studio {
             let _ = storage.remove_item(SHOW_KEY);
         }
         self.events.set_value(None);
+        self.sheet_round.update_value(|r| *r += 1);
         self.creator.set(None);
         self.snapshot.set(None);
         self.new_token.set(None);
@@ -118,8 +128,47 @@ impl Studio {
                     self.snapshot.set(Some(snapshot));
                     self.follow(&url);
                     self.load_notes();
+                    self.follow_run_sheet();
                 }
                 Err(e) => self.tell(explain(&e), true),
+            }
+        });
+    }
+
+    /// Another moderator's notes and new order reach this studio within a few
+    /// seconds (they are not events: only pins, stock, prices and drops are).
+    /// Stops when this tab signs out or opens another show.
+    fn follow_run_sheet(self) {
+        let round = self.sheet_round.get_value() + 1;
+        self.sheet_round.set_value(round);
+        spawn_local(async move {
+            loop {
+                vetrina::browser::sleep(RUN_SHEET_EVERY_MS).await;
+                // A newer sign-in follows on its own; signed out, nothing does.
+                let current = self.creator.get_untracked();
+                let Some(creator) = current.filter(|_| self.sheet_round.get_value() == round) else { return };
+                let Ok(sheet) = creator.run_sheet().await else { continue };
+                self.notes.set(sheet.iter().map(|e| (e.product_id, e.note.clone())).collect());
+                let order: Vec<i64> = sheet.iter().map(|e| e.product_id).collect();
+                let mut grew = false;
+                self.snapshot.update(|s| {
+                    let Some(s) = s else { return };
+                    let current: Vec<i64> = s.products.iter().map(|p| p.id).collect();
+                    // Our own reorder may not have reached the server yet: not undone here.
+                    let ours_recently = now_ms() - self.reordered_at.get_value() < f64::from(RUN_SHEET_EVERY_MS)
+                        || self.order_to_send.with_value(Option::is_some);
+                    if current == order || ours_recently {
+                        return;
+                    }
+                    if vetrina_wire::is_reordering(&current, &order) {
+                        s.products.sort_by_key(|p| order.iter().position(|id| *id == p.id));
+                    } else {
+                        grew = true;
+                    }
+                });
+                if grew {
+                    self.refresh();
+                }
             }
         });
     }
@@ -162,15 +211,33 @@ impl Studio {
         if unchanged {
             return;
         }
+        self.reordered_at.set_value(now_ms());
         self.snapshot.update(|s| {
             if let Some(s) = s {
                 s.products.sort_by_key(|p| ids.iter().position(|id| *id == p.id).unwrap_or(usize::MAX));
             }
         });
+        // One request at a time, the newest order last: quick moves sent side
+        // by side could reach the server out of order and leave an older one.
+        let sending = self.order_to_send.with_value(Option::is_some);
+        self.order_to_send.set_value(Some(ids));
+        if sending {
+            return;
+        }
         spawn_local(async move {
-            if let Err(e) = creator.set_order(&ProductOrder { product_ids: ids }).await {
-                self.tell(format!("The new order was not saved: {}", explain(&e)), true);
-                self.refresh();
+            while let Some(ids) = self.order_to_send.with_value(Clone::clone) {
+                let result = creator.set_order(&ProductOrder { product_ids: ids.clone() }).await;
+                self.reordered_at.set_value(now_ms());
+                // Done unless a newer order came meanwhile.
+                let newer = self.order_to_send.with_value(|o| o.as_ref() != Some(&ids));
+                if !newer {
+                    self.order_to_send.set_value(None);
+                }
+                if let Err(e) = result {
+                    self.order_to_send.set_value(None);
+                    self.tell(format!("The new order was not saved: {}", explain(&e)), true);
+                    self.refresh();
+                }
             }
         });
     }
@@ -337,6 +404,9 @@ impl Default for Studio {
         Self::new()
     }
 }
+
+/// How often the run sheet's notes and order are read again.
+const RUN_SHEET_EVERY_MS: i32 = 4_000;
 
 pub fn use_studio() -> Studio {
     expect_context::<Studio>()

@@ -320,11 +320,25 @@ test('the run sheet keeps private notes and reorders by keyboard and by pointer'
     await expect(row(page, 1)).toContainText('Canvas Sneakers');
     await expect(up).toBeFocused();
     await page.keyboard.press('Tab');
-    await expect(page.getByRole('button', { name: 'Move Canvas Sneakers down' })).toBeFocused();
+    const down = page.getByRole('button', { name: 'Move Canvas Sneakers down' });
+    await expect(down).toBeFocused();
     await page.keyboard.press('Enter');
+    await expect(row(page, 2)).toContainText('Canvas Sneakers');
+    await expect(down).toBeFocused();
     await page.keyboard.press('Enter');
     await expect(row(page, 3)).toContainText('Canvas Sneakers');
+    await expect(down).toBeFocused();
     await expect.poll(async () => (await order()).slice(0, 3)).toEqual(['Linen Shirt', expect.any(String), 'Canvas Sneakers']);
+    // Another moderator's studio follows within seconds: the order and the note.
+    const other = await (await page.context().browser()!.newContext()).newPage();
+    await signIn(other);
+    await expect(row(other, 3)).toContainText('Canvas Sneakers');
+    await expect(row(other, 1).locator('.vs-row__note')).toHaveText('Mention the sand colour is back');
+    await press(page.getByRole('button', { name: 'Move Canvas Sneakers up' }), testInfo);
+    await expect(row(other, 2)).toContainText('Canvas Sneakers', { timeout: 10_000 });
+    await press(page.getByRole('button', { name: 'Move Canvas Sneakers down' }), testInfo);
+    await expect(row(other, 3)).toContainText('Canvas Sneakers', { timeout: 10_000 });
+    await other.context().close();
     await shot(page, testInfo, '48-studio-reorder');
     await expectNoViolations(page, 'studio reordering');
     await press(page.getByRole('button', { name: 'Reorder' }), testInfo);
@@ -373,6 +387,8 @@ test('a flash drop started from the run sheet is bought in time and refused afte
     // Bought in time: claimed on "Add to cart", held through checkout.
     await press(card, testInfo);
     await expect(viewer.getByTestId('flash-note')).toContainText('Up to 1 per person at this price.');
+    // The quantity stops at the drop's per-buyer limit.
+    await expect(viewer.getByRole('button', { name: 'One more' })).toBeDisabled();
     await press(viewer.getByTestId('add-to-cart'), testInfo);
     await expect(viewer.getByTestId('cart-count')).toHaveText('1');
     await press(viewer.getByTestId('cart-button'), testInfo);
