@@ -142,12 +142,19 @@ pub async fn orders(
 
 /// `POST /api/shows/{show}/taps` (public): a viewer tapped a product's card.
 /// Counted, nothing else: it is the overlay's report, so it is only as honest
-/// as the overlays sending it, and it is never used for anything but the figure.
+/// as the overlays sending it (a client address may report [`crate::TAP_RATE`]),
+/// and it is never used for anything but the figure.
 pub async fn tap(
     State(state): State<AppState>,
     ApiPath(show_id): ApiPath<String>,
-    crate::error::ApiJson(req): crate::error::ApiJson<vetrina_wire::Tap>,
+    request: axum::extract::Request,
 ) -> Result<axum::http::StatusCode, ApiError> {
+    let client = crate::net::client_ip(&request, &state.config);
+    state.tap_limits.check(&client.to_string()).map_err(ApiError::TooManyRequests)?;
+    let body = axum::body::to_bytes(request.into_body(), crate::idempotency::MAX_BODY)
+        .await
+        .map_err(|e| crate::idempotency::body_error(e, crate::idempotency::MAX_BODY))?;
+    let req: vetrina_wire::Tap = crate::error::parse_json(&body)?;
     let mut tx = crate::db::begin_write(&state.writer).await?;
     let counted = sqlx::query(
         "INSERT INTO product_signals (show_id, product_id, taps)

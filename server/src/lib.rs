@@ -46,6 +46,10 @@ use tower_http::services::ServeDir;
 
 pub use error::ApiError;
 
+/// Card taps one client address may report: a viewer taps a few cards a
+/// minute; a carrier's NAT shares an address among many viewers.
+pub const TAP_RATE: ratelimit::Rate = ratelimit::Rate { per_second: 2.0, burst: 30.0 };
+
 /// Settings an operator chooses; the defaults suit a single shop.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -99,6 +103,9 @@ pub struct AppState {
     pub payments: Arc<dyn payments::PaymentProvider>,
     pub pin_limits: Arc<ratelimit::Limiter>,
     pub checkout_limits: Arc<ratelimit::Limiter>,
+    /// Card taps reported per client address (they only feed a figure, which
+    /// a flood should not be able to inflate much).
+    pub tap_limits: Arc<ratelimit::Limiter>,
     pub stream_slots: net::StreamSlots,
     pub mailer: Arc<dyn mail::Mailer>,
     pub config: Arc<Config>,
@@ -117,6 +124,7 @@ impl AppState {
             payments: Arc::new(payments::TestProvider),
             pin_limits: Arc::new(ratelimit::Limiter::new(config.pin_rate)),
             checkout_limits: Arc::new(ratelimit::Limiter::new(config.checkout_rate)),
+            tap_limits: Arc::new(ratelimit::Limiter::new(TAP_RATE)),
             stream_slots: net::StreamSlots::default(),
             mailer: Arc::new(mail::Memory::default()),
             config: Arc::new(config),
@@ -375,7 +383,11 @@ pub fn endpoints() -> Vec<Endpoint> {
             access: Access::Public,
             request: Some(s::<w::Tap>),
             success: (204, "Counted", None),
-            errors: &[(400, "Malformed body"), (404, "No such product in this show")],
+            errors: &[
+                (400, "Malformed body"),
+                (404, "No such product in this show"),
+                (429, "Too many taps from this client address; see Retry-After"),
+            ],
             handler: axum::routing::post(creator::tap),
         },
         Endpoint {

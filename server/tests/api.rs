@@ -663,6 +663,20 @@ async fn taps_and_adds_reach_the_creators_figures_but_not_the_sandboxes() {
     // The most added first; products nobody touched are not listed.
     assert_eq!(stats["products"][0]["product_id"], 4);
     assert_eq!(stats["products"].as_array().unwrap().len(), 2);
+    // A flood from one address is cut off: a burst of 30 (the five reports above, the two
+    // refused ones too, took five), then 2 a second.
+    let mut refused = None;
+    for i in 0..40 {
+        let r = call(&s.router, "POST", "/api/shows/demo/taps", &[], Some(r#"{"product_id":4}"#)).await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some((i, r));
+            break;
+        }
+    }
+    let (after, r) = refused.expect("a flood of taps is refused");
+    assert!((20..30).contains(&after), "refused after {after} more taps");
+    assert_error(&r, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    assert!(r.headers.contains_key("retry-after"));
 }
 
 #[tokio::test]
