@@ -66,7 +66,7 @@ pub fn RunSheet() -> impl IntoView {
             </p>
             {move || match phase.get() {
                 None => view! { <p class="vs-wait" aria-busy="true">"Loading the show…"</p> }.into_any(),
-                Some(true) => view! { <p class="vs-muted">"This show has no products yet."</p> }.into_any(),
+                Some(true) => view! { <p class="vs-muted">"This show has no products yet. Add them from a catalogue file with “Add products” above."</p> }.into_any(),
                 Some(false) => view! {
                     <ol class="vs-rows">
                         <For
