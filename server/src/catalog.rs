@@ -158,10 +158,7 @@ pub async fn update_show(
 ) -> Result<Json<Show>, ApiError> {
     authorize(&state, &headers, &show_id).await?;
     if let Some((field, message)) = req.problem() {
-        return Err(ApiError::Validation(vec![vetrina_wire::FieldError {
-            field: field.into(),
-            message: message.into(),
-        }]));
+        return Err(ApiError::invalid_field(field, message));
     }
     let mut conn = state.writer.acquire().await?;
     let show = load_show(&mut conn, &show_id).await?;
@@ -294,12 +291,7 @@ pub async fn create(
     headers: HeaderMap,
     ApiJson(req): ApiJson<vetrina_wire::NewShowRequest>,
 ) -> Result<(axum::http::StatusCode, Json<vetrina_wire::CreatedShow>), ApiError> {
-    let presented = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    let allowed = match (&state.config.operator_token, presented) {
+    let allowed = match (&state.config.operator_token, crate::events::bearer(&headers)) {
         (Some(token), Some(presented)) => crate::util::constant_time_eq(token.as_bytes(), presented.as_bytes()),
         _ => false,
     };
@@ -307,10 +299,7 @@ pub async fn create(
         return Err(ApiError::OperatorOnly);
     }
     if let Some((field, message)) = req.problem() {
-        return Err(ApiError::Validation(vec![vetrina_wire::FieldError {
-            field: field.into(),
-            message: message.into(),
-        }]));
+        return Err(ApiError::invalid_field(field, message));
     }
     let days = crate::creator::TOKEN_LIFETIME_MS / (24 * 3600 * 1000);
     let token = create_show(

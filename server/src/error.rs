@@ -50,6 +50,10 @@ impl ApiError {
     pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
         Self::Unprocessable { code, message: message.into() }
     }
+    /// 422 `invalid_fields` naming the one field that breaks its rules.
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError { field: field.into(), message: message.into() }])
+    }
 
     fn status_and_code(&self) -> (StatusCode, &str) {
         match self {

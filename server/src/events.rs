@@ -136,15 +136,19 @@ fn limit_pins(state: &AppState, show_id: &str) -> Result<(), ApiError> {
     state.pin_limits.check(show_id).map_err(ApiError::TooManyRequests)
 }
 
-/// Checks `Authorization: Bearer <token>` against the show's creator token and
-/// its expiry; answers when the token expires.
-pub async fn authorize(state: &AppState, headers: &HeaderMap, show_id: &str) -> Result<i64, ApiError> {
-    let presented = headers
+/// The token of an `Authorization: Bearer <token>` header, if there is one.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
-        .ok_or(ApiError::Unauthorized)?;
+}
+
+/// Checks `Authorization: Bearer <token>` against the show's creator token and
+/// its expiry; answers when the token expires.
+pub async fn authorize(state: &AppState, headers: &HeaderMap, show_id: &str) -> Result<i64, ApiError> {
+    let presented = bearer(headers).ok_or(ApiError::Unauthorized)?;
     let row = sqlx::query("SELECT creator_token, token_expires_at_ms FROM shows WHERE id = ?")
         .bind(show_id)
         .fetch_optional(&state.db)

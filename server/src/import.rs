@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use sqlx::SqlitePool;
 use vetrina_wire::{
-    parse_minor, CatalogueFormat, CatalogueImport, FieldError, ImportProblem, ImportReport, ImportedProduct, MAX_STOCK,
+    parse_minor, CatalogueFormat, CatalogueImport, ImportProblem, ImportReport, ImportedProduct, MAX_STOCK,
 };
 
 use crate::error::{ApiError, ApiJson, ApiPath};
@@ -36,10 +36,10 @@ pub async fn upload(
     crate::events::authorize(&state, &headers, &show_id).await?;
     let default_stock = req.default_stock.unwrap_or(DEFAULT_STOCK);
     if !(0..=MAX_STOCK).contains(&default_stock) {
-        return Err(ApiError::Validation(vec![FieldError {
-            field: "default_stock".into(),
-            message: format!("The default stock is a whole number from 0 to {MAX_STOCK}."),
-        }]));
+        return Err(ApiError::invalid_field(
+            "default_stock",
+            format!("The default stock is a whole number from 0 to {MAX_STOCK}."),
+        ));
     }
     let currency = crate::catalog::load_show(&mut *state.db.acquire().await?, &show_id).await?.currency;
     let parsed = parse(req.format, &req.source, &currency, default_stock)

@@ -16,7 +16,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use sqlx::{Row, SqliteConnection};
-use vetrina_wire::{FieldError, NewOffer, Offer, ShowEvent, OFFER_HOLD_MS, OFFER_MAX_LAG_MS};
+use vetrina_wire::{NewOffer, Offer, ShowEvent, OFFER_HOLD_MS, OFFER_MAX_LAG_MS};
 
 use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::events::{authorize, record};
@@ -47,7 +47,7 @@ pub async fn create(
     .ok_or_else(|| ApiError::NotFound(format!("Variant {} is not part of this show.", req.variant_id)))?;
     let (product_id, regular): (i64, i64) = (row.get("product_id"), row.get("price_minor"));
     if let Some((field, message)) = req.problem(regular) {
-        return Err(ApiError::Validation(vec![FieldError { field: field.into(), message }]));
+        return Err(ApiError::invalid_field(field, message));
     }
     let now = now_ms();
     let running: Option<i64> = sqlx::query_scalar("SELECT id FROM offers WHERE variant_id = ? AND ends_at_ms > ?")

@@ -6,7 +6,7 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
-use vetrina_wire::{is_reordering, FieldError, ProductNote, ProductOrder, RunSheetEntry, MAX_NOTE_CHARS};
+use vetrina_wire::{is_reordering, ProductNote, ProductOrder, RunSheetEntry, MAX_NOTE_CHARS};
 
 use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::events::authorize;
@@ -37,10 +37,7 @@ pub async fn set_note(
     authorize(&state, &headers, &show_id).await?;
     let note = req.note.trim().to_string();
     if note.chars().count() > MAX_NOTE_CHARS {
-        return Err(ApiError::Validation(vec![FieldError {
-            field: "note".into(),
-            message: format!("A note is at most {MAX_NOTE_CHARS} characters."),
-        }]));
+        return Err(ApiError::invalid_field("note", format!("A note is at most {MAX_NOTE_CHARS} characters.")));
     }
     let mut tx = crate::db::begin_write(&state.writer).await?;
     let updated = sqlx::query("UPDATE products SET note = ? WHERE id = ? AND show_id = ?")
