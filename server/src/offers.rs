@@ -86,21 +86,7 @@ pub async fn create(
         starts_at_ms: now,
         ends_at_ms: ends,
     };
-    record(
-        &state,
-        &show_id,
-        ShowEvent::Offer {
-            product_id,
-            variant_id: offer.variant_id,
-            offer_id: id,
-            price_minor: offer.price_minor,
-            unit_cap: offer.unit_cap,
-            per_buyer: offer.per_buyer,
-            starts_at_ms: offer.starts_at_ms,
-            ends_at_ms: offer.ends_at_ms,
-        },
-    )
-    .await?;
+    record(&state, &show_id, ShowEvent::from(&offer)).await?;
     tracing::info!(show = %show_id, offer = id, variant = offer.variant_id, "flash drop started");
     Ok(Json(offer))
 }

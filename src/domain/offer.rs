@@ -10,6 +10,12 @@ pub fn running<'a>(offers: &'a [Offer], product: &Product, at_ms: i64) -> Option
     offers.iter().find(|o| o.runs_at(at_ms) && product.variants.iter().any(|v| v.id == o.variant_id))
 }
 
+/// The drop on `variant_id` that a video at `at_ms` is inside (what an add
+/// to cart claims).
+pub fn running_on(offers: &[Offer], variant_id: i64, at_ms: i64) -> Option<&Offer> {
+    offers.iter().find(|o| o.variant_id == variant_id && o.runs_at(at_ms))
+}
+
 /// Whether any drop could still start or run for a video at `at_ms` (the
 /// overlay keeps its countdown clock going while one can).
 pub fn any_ahead(offers: &[Offer], at_ms: i64) -> bool {
@@ -71,6 +77,10 @@ mod tests {
         assert!(!any_ahead(&offers, 130_000));
         // Another product's drop is not this one's.
         assert!(running(&offers, &product(&[9]), 101_000).is_none());
+        // By variant, as a claim looks it up.
+        assert!(running_on(&offers, 7, 101_000).is_some());
+        assert!(running_on(&offers, 8, 101_000).is_none());
+        assert!(running_on(&offers, 7, 130_000).is_none());
     }
 
     #[test]

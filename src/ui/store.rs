@@ -444,9 +444,13 @@ impl Store {
     /// How far this video runs behind live, on the page's root element as
     /// `data-behind-live-ms` (whole tenths of a second, written only when it
     /// changes): the studio reads it from its preview to tell the creator
-    /// when viewers will see a pin. Only while the show is live; a replay is
-    /// behind by the show's age, which says nothing.
+    /// when viewers will see a pin. Only in the studio's preview (a viewer's
+    /// overlay does not spend its frames on it), and only while the show is
+    /// live: a replay is behind by the show's age, which says nothing.
     fn note_behind_live(&self, playhead_ms: i64) {
+        if self.sandbox.with_value(Option::is_none) {
+            return;
+        }
         let live = self
             .snapshot
             .with_untracked(|s| matches!(s, Load::Ready(s) if s.show.status == vetrina_wire::ShowStatus::Live));
@@ -589,7 +593,7 @@ impl Store {
         // saying where the video is when the overlay follows its clock.
         let at = self.playhead_ms();
         let offer = self.snapshot.with_untracked(|s| match s {
-            Load::Ready(s) => s.offers.iter().find(|o| o.variant_id == variant_id && o.runs_at(at)).map(|o| o.id),
+            Load::Ready(s) => offer::running_on(&s.offers, variant_id, at).map(|o| o.id),
             _ => None,
         });
         let offer = offer.map(|id| (id, self.on_video_clock().then_some(at)));

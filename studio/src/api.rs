@@ -15,16 +15,31 @@ use vetrina_wire::{
 /// Creates a show with the server's operator token; answers its creator token.
 pub async fn create_show(operator: &str, request: &NewShowRequest) -> Result<CreatedShow, ApiError> {
     let body = vetrina::browser::to_json(request).map_err(ApiError::Decode)?;
-    let response = RequestBuilder::new("/api/shows")
-        .method(Method::POST)
+    send("/api/shows", Method::POST, operator, Some(body), None).await
+}
+
+/// One API request with a bearer token (and an `Idempotency-Key`, when given);
+/// the answer read with the overlay's own checks.
+async fn send<T: DeserializeOwned>(
+    url: &str,
+    method: Method,
+    token: &str,
+    body: Option<String>,
+    key: Option<&str>,
+) -> Result<T, ApiError> {
+    let mut builder = RequestBuilder::new(url)
+        .method(method)
         .header("Accept", "application/json")
-        .header("Authorization", &format!("Bearer {operator}"))
-        .header("Content-Type", "application/json")
-        .body(body)
-        .map_err(|e| ApiError::Decode(e.to_string()))?
-        .send()
-        .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
+        .header("Authorization", &format!("Bearer {token}"));
+    if let Some(key) = key {
+        builder = builder.header(vetrina_wire::IDEMPOTENCY_KEY_HEADER, key);
+    }
+    let request = match body {
+        Some(json) => builder.header("Content-Type", "application/json").body(json),
+        None => builder.build(),
+    }
+    .map_err(|e| ApiError::Decode(e.to_string()))?;
+    let response = request.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
     let status = response.status();
     let text = response.text().await.map_err(|e| ApiError::Network(e.to_string()))?;
     parse(&check(status, text)?)
@@ -54,22 +69,7 @@ impl Creator {
         body: Option<String>,
         key: Option<&str>,
     ) -> Result<T, ApiError> {
-        let mut builder = RequestBuilder::new(&self.url(path))
-            .method(method)
-            .header("Accept", "application/json")
-            .header("Authorization", &format!("Bearer {}", self.token));
-        if let Some(key) = key {
-            builder = builder.header(vetrina_wire::IDEMPOTENCY_KEY_HEADER, key);
-        }
-        let request = match body {
-            Some(json) => builder.header("Content-Type", "application/json").body(json),
-            None => builder.build(),
-        }
-        .map_err(|e| ApiError::Decode(e.to_string()))?;
-        let response = request.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
-        let status = response.status();
-        let text = response.text().await.map_err(|e| ApiError::Network(e.to_string()))?;
-        parse(&check(status, text)?)
+        send(&self.url(path), method, &self.token, body, key).await
     }
 
     /// Whether the token opens the show (how the studio signs in).

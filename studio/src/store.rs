@@ -161,7 +161,7 @@ impl Studio {
                         return;
                     }
                     if vetrina_wire::is_reordering(&current, &order) {
-                        s.products.sort_by_key(|p| order.iter().position(|id| *id == p.id));
+                        put_in_order(&mut s.products, &order);
                     } else {
                         grew = true;
                     }
@@ -214,7 +214,7 @@ impl Studio {
         self.reordered_at.set_value(now_ms());
         self.snapshot.update(|s| {
             if let Some(s) = s {
-                s.products.sort_by_key(|p| ids.iter().position(|id| *id == p.id).unwrap_or(usize::MAX));
+                put_in_order(&mut s.products, &ids);
             }
         });
         // One request at a time, the newest order last: quick moves sent side
@@ -403,6 +403,11 @@ impl Default for Studio {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// Sorts `products` as `ids` lists them (any it does not list go last).
+fn put_in_order(products: &mut [vetrina_wire::Product], ids: &[i64]) {
+    products.sort_by_key(|p| ids.iter().position(|id| *id == p.id).unwrap_or(usize::MAX));
 }
 
 /// How often the run sheet's notes and order are read again.

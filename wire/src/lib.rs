@@ -211,6 +211,22 @@ impl Offer {
     }
 }
 
+/// The event that announces a drop (the inverse of [`ShowEvent::offer`]).
+impl From<&Offer> for ShowEvent {
+    fn from(o: &Offer) -> Self {
+        ShowEvent::Offer {
+            product_id: o.product_id,
+            variant_id: o.variant_id,
+            offer_id: o.id,
+            price_minor: o.price_minor,
+            unit_cap: o.unit_cap,
+            per_buyer: o.per_buyer,
+            starts_at_ms: o.starts_at_ms,
+            ends_at_ms: o.ends_at_ms,
+        }
+    }
+}
+
 /// How long a claimed flash price is held for checkout.
 pub const OFFER_HOLD_MS: i64 = 10 * 60 * 1000;
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use vetrina::domain::money::{major_text, parse_major};
+use vetrina::domain::offer::{countdown, running_on};
 use vetrina_wire::{NewOffer, Variant};
 
 use crate::store::{explain, use_studio};
@@ -29,9 +30,7 @@ pub fn FlashDrop(variant: Variant, label: String, currency: String) -> impl Into
     }
     let running = move || {
         let at = now.get();
-        studio.snapshot.with(|s| {
-            s.as_ref().and_then(|s| s.offers.iter().find(|o| o.variant_id == variant.id && o.runs_at(at)).cloned())
-        })
+        studio.snapshot.with(|s| s.as_ref().and_then(|s| running_on(&s.offers, variant.id, at).cloned()))
     };
     let id = |what: &str| format!("vs-flash-{what}-{}", variant.id);
     let (price_id, units_id, buyer_id, seconds_id, problem_id) =
@@ -71,11 +70,11 @@ pub fn FlashDrop(variant: Variant, label: String, currency: String) -> impl Into
         <div class="vs-flash" role="group" aria-label=group_label>
             {move || match running() {
                 Some(o) => {
-                    let left = ((o.ends_at_ms - now.get()).max(0) + 999) / 1000;
+                    let left = countdown(&o, now.get());
                     let price = vetrina::browser::format_money(o.price_minor, &money_currency, None);
                     view! {
                         <p class="vs-flash__running" data-testid="flash-running">
-                            {format!("Flash drop on {label}: {price}, {} units, {} per buyer, {left} s left at the live edge", o.unit_cap, o.per_buyer)}
+                            {format!("Flash drop on {label}: {price}, {} units, {} per buyer, {left} left at the live edge", o.unit_cap, o.per_buyer)}
                         </p>
                     }
                     .into_any()
