@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 use vetrina_wire::{
     AddLine, Cart, CartLine, CheckoutRequest, CreateCart, SetQuantity, ShippingPolicy, ShowEvent,
     IDEMPOTENCY_KEY_HEADER, MAX_LINE_QUANTITY,
@@ -37,11 +37,11 @@ pub async fn create(
     let mut conn = state.writer.acquire().await?;
     crate::catalog::load_show(&mut conn, &req.show_id).await?;
     let id = random_id();
-    sqlx::query("INSERT INTO carts (id, show_id, created_at_ms, sandbox) VALUES (?, ?, ?, ?)")
+    sqlx::query("INSERT INTO carts (id, show_id, created_at_ms, sandbox) VALUES ($1, $2, $3, $4)")
         .bind(&id)
         .bind(&req.show_id)
         .bind(now_ms())
-        .bind(req.sandbox)
+        .bind(i64::from(req.sandbox))
         .execute(&mut *conn)
         .await?;
     Ok((StatusCode::CREATED, Json(load_cart(&mut conn, &id).await?)))
@@ -63,10 +63,10 @@ pub async fn add_line(
         return Err(ApiError::unprocessable("invalid_quantity", "Add at least one."));
     }
     let mut conn = state.writer.acquire().await?;
-    let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write_on(&mut conn).await?;
     let (_, sandbox) = open_cart_show(&mut tx, &cart_id).await?;
     let current: Option<i64> =
-        sqlx::query_scalar("SELECT quantity FROM cart_lines WHERE cart_id = ? AND variant_id = ?")
+        sqlx::query_scalar("SELECT quantity FROM cart_lines WHERE cart_id = $1 AND variant_id = $2")
             .bind(&cart_id)
             .bind(req.variant_id)
             .fetch_optional(&mut *tx)
@@ -88,7 +88,7 @@ pub async fn set_quantity(
     ApiJson(req): ApiJson<SetQuantity>,
 ) -> Result<Json<Cart>, ApiError> {
     let mut conn = state.writer.acquire().await?;
-    let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write_on(&mut conn).await?;
     open_cart_show(&mut tx, &cart_id).await?;
     if req.quantity == 0 {
         delete_line(&mut tx, &cart_id, variant_id).await?;
@@ -105,15 +105,15 @@ pub async fn remove_line(
     ApiPath((cart_id, variant_id)): ApiPath<(String, i64)>,
 ) -> Result<Json<Cart>, ApiError> {
     let mut conn = state.writer.acquire().await?;
-    let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write_on(&mut conn).await?;
     open_cart_show(&mut tx, &cart_id).await?;
     delete_line(&mut tx, &cart_id, variant_id).await?;
     tx.commit().await?;
     Ok(Json(load_cart(&mut conn, &cart_id).await?))
 }
 
-async fn delete_line(conn: &mut SqliteConnection, cart_id: &str, variant_id: i64) -> Result<(), ApiError> {
-    let deleted = sqlx::query("DELETE FROM cart_lines WHERE cart_id = ? AND variant_id = ?")
+async fn delete_line(conn: &mut AnyConnection, cart_id: &str, variant_id: i64) -> Result<(), ApiError> {
+    let deleted = sqlx::query("DELETE FROM cart_lines WHERE cart_id = $1 AND variant_id = $2")
         .bind(cart_id)
         .bind(variant_id)
         .execute(&mut *conn)
@@ -127,8 +127,8 @@ async fn delete_line(conn: &mut SqliteConnection, cart_id: &str, variant_id: i64
 
 /// The show of an open cart, and whether it is a sandbox cart; errors for a
 /// missing cart or one already ordered.
-async fn open_cart_show(conn: &mut SqliteConnection, cart_id: &str) -> Result<(String, bool), ApiError> {
-    let row = sqlx::query("SELECT show_id, status, sandbox FROM carts WHERE id = ?")
+async fn open_cart_show(conn: &mut AnyConnection, cart_id: &str) -> Result<(String, bool), ApiError> {
+    let row = sqlx::query("SELECT show_id, status, sandbox FROM carts WHERE id = $1")
         .bind(cart_id)
         .fetch_optional(&mut *conn)
         .await?
@@ -147,7 +147,7 @@ fn cart_not_found() -> ApiError {
 /// per-line limit, the stock on hand now, and a flash drop's limits when the
 /// line claims one (`claim`) or holds one already.
 async fn put_line(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     cart_id: &str,
     variant_id: i64,
     quantity: i64,
@@ -157,7 +157,7 @@ async fn put_line(
         "SELECT v.stock, v.price_minor, p.title, p.max_per_buyer FROM variants v
          JOIN products p ON p.id = v.product_id
          JOIN carts c ON c.show_id = p.show_id
-         WHERE v.id = ? AND c.id = ?",
+         WHERE v.id = $1 AND c.id = $2",
     )
     .bind(variant_id)
     .bind(cart_id)
@@ -177,7 +177,7 @@ async fn put_line(
     let ask = match claim {
         Some(claim) => Some(claim),
         None => sqlx::query_as::<_, (Option<i64>, Option<i64>)>(
-            "SELECT offer_id, offer_held_until_ms FROM cart_lines WHERE cart_id = ? AND variant_id = ?",
+            "SELECT offer_id, offer_held_until_ms FROM cart_lines WHERE cart_id = $1 AND variant_id = $2",
         )
         .bind(cart_id)
         .bind(variant_id)
@@ -202,7 +202,7 @@ async fn put_line(
     sqlx::query(
         "INSERT INTO cart_lines (cart_id, variant_id, quantity, added_at_ms, added_price_minor, offer_id,
                                  offer_held_until_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (cart_id, variant_id)
          DO UPDATE SET quantity = excluded.quantity, added_price_minor = excluded.added_price_minor,
                        offer_id = excluded.offer_id, offer_held_until_ms = excluded.offer_held_until_ms",
@@ -233,10 +233,10 @@ fn short_of_stock(title: &str, left: i64) -> ApiError {
     }
 }
 
-pub async fn load_cart(conn: &mut SqliteConnection, cart_id: &str) -> Result<Cart, ApiError> {
+pub async fn load_cart(conn: &mut AnyConnection, cart_id: &str) -> Result<Cart, ApiError> {
     let cart = sqlx::query(
         "SELECT c.id, c.show_id, c.status, s.currency, s.shipping_flat_minor, s.shipping_free_from_minor
-         FROM carts c JOIN shows s ON s.id = c.show_id WHERE c.id = ?",
+         FROM carts c JOIN shows s ON s.id = c.show_id WHERE c.id = $1",
     )
     .bind(cart_id)
     .fetch_optional(&mut *conn)
@@ -248,14 +248,14 @@ pub async fn load_cart(conn: &mut SqliteConnection, cart_id: &str) -> Result<Car
     let rows = sqlx::query(
         "SELECT l.variant_id, l.quantity, l.added_price_minor, v.product_id, v.options, v.stock,
                 p.title, p.image_url, p.max_per_buyer,
-                CASE WHEN l.offer_held_until_ms > ?1 THEN l.offer_id END AS offer_id,
-                CASE WHEN l.offer_held_until_ms > ?1 THEN l.offer_held_until_ms END AS held_until,
-                CASE WHEN l.offer_held_until_ms > ?1 THEN o.price_minor ELSE v.price_minor END AS price_minor
+                CASE WHEN l.offer_held_until_ms > $1 THEN l.offer_id END AS offer_id,
+                CASE WHEN l.offer_held_until_ms > $1 THEN l.offer_held_until_ms END AS held_until,
+                CASE WHEN l.offer_held_until_ms > $1 THEN o.price_minor ELSE v.price_minor END AS price_minor
          FROM cart_lines l
          JOIN variants v ON v.id = l.variant_id
          JOIN products p ON p.id = v.product_id
          LEFT JOIN offers o ON o.id = l.offer_id
-         WHERE l.cart_id = ?2 ORDER BY l.added_at_ms, l.variant_id",
+         WHERE l.cart_id = $2 ORDER BY l.added_at_ms, l.variant_id",
     )
     .bind(now_ms())
     .bind(cart_id)
@@ -368,7 +368,7 @@ async fn charge(state: &AppState, cart_id: &str, order_id: i64, token: &str) -> 
     match provider.charge(charge).await {
         Outcome::Approved { reference } => {
             let mut tx = crate::db::begin_write(&state.writer).await?;
-            sqlx::query("UPDATE orders SET payment_status = 'paid', payment_reference = ? WHERE id = ?")
+            sqlx::query("UPDATE orders SET payment_status = 'paid', payment_reference = $1 WHERE id = $2")
                 .bind(&reference)
                 .bind(order_id)
                 .execute(&mut *tx)
@@ -400,7 +400,7 @@ fn created(order: &vetrina_wire::Order) -> Response {
 /// Phase one: takes the stock and writes a pending order, or changes nothing.
 async fn reserve(state: &AppState, cart_id: &str, req: &CheckoutRequest, key: &str) -> Result<i64, ApiError> {
     let mut conn = state.writer.acquire().await?;
-    let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write_on(&mut conn).await?;
     let (show_id, sandbox) = open_cart_show(&mut tx, cart_id).await?;
     let cart = load_cart(&mut tx, cart_id).await?;
     if cart.lines.is_empty() {
@@ -415,7 +415,7 @@ async fn reserve(state: &AppState, cart_id: &str, req: &CheckoutRequest, key: &s
     for line in &cart.lines {
         // A test order is refused exactly when a real one would be, but takes nothing.
         let take = if sandbox { 0 } else { i64::from(line.quantity) };
-        let updated = sqlx::query("UPDATE variants SET stock = stock - ? WHERE id = ? AND stock >= ?")
+        let updated = sqlx::query("UPDATE variants SET stock = stock - $1 WHERE id = $2 AND stock >= $3")
             .bind(take)
             .bind(line.variant_id)
             .bind(i64::from(line.quantity))
@@ -429,10 +429,10 @@ async fn reserve(state: &AppState, cart_id: &str, req: &CheckoutRequest, key: &s
     }
     let now = now_ms();
     let number = orders::new_number(&mut tx).await?;
-    let order_id = sqlx::query(
+    let order_id = sqlx::query_scalar::<_, i64>(
         "INSERT INTO orders (cart_id, show_id, email, name, address, currency, subtotal_minor, shipping_minor,
                              total_minor, created_at_ms, public_id, payment_status, number, checkout_key, test)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12, $13, $14) RETURNING id",
     )
     .bind(cart_id)
     .bind(&show_id)
@@ -447,15 +447,14 @@ async fn reserve(state: &AppState, cart_id: &str, req: &CheckoutRequest, key: &s
     .bind(random_id())
     .bind(&number)
     .bind(key)
-    .bind(sandbox)
-    .execute(&mut *tx)
-    .await?
-    .last_insert_rowid();
+    .bind(i64::from(sandbox))
+    .fetch_one(&mut *tx)
+    .await?;
     for line in &cart.lines {
         sqlx::query(
             "INSERT INTO order_lines (order_id, variant_id, title, options, unit_price_minor, quantity, line_total_minor,
                                       offer_id)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(order_id)
         .bind(line.variant_id)
@@ -468,18 +467,18 @@ async fn reserve(state: &AppState, cart_id: &str, req: &CheckoutRequest, key: &s
         .execute(&mut *tx)
         .await?;
     }
-    sqlx::query("UPDATE carts SET status = 'ordered' WHERE id = ?").bind(cart_id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE carts SET status = 'ordered' WHERE id = $1").bind(cart_id).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(order_id)
 }
 
 /// A product's per-buyer limit counts this cart plus what the same email bought
 /// before (test orders bought nothing).
-async fn check_buyer_limits(conn: &mut SqliteConnection, cart_id: &str, email: &str) -> Result<(), ApiError> {
+async fn check_buyer_limits(conn: &mut AnyConnection, cart_id: &str, email: &str) -> Result<(), ApiError> {
     let limited = sqlx::query(
-        "SELECT p.id, p.title, p.max_per_buyer, SUM(l.quantity) AS quantity FROM cart_lines l
+        "SELECT p.id, p.title, p.max_per_buyer, CAST(SUM(l.quantity) AS BIGINT) AS quantity FROM cart_lines l
          JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id
-         WHERE l.cart_id = ? AND p.max_per_buyer IS NOT NULL GROUP BY p.id",
+         WHERE l.cart_id = $1 AND p.max_per_buyer IS NOT NULL GROUP BY p.id",
     )
     .bind(cart_id)
     .fetch_all(&mut *conn)
@@ -488,9 +487,9 @@ async fn check_buyer_limits(conn: &mut SqliteConnection, cart_id: &str, email: &
         let (product_id, title): (i64, String) = (row.get("id"), row.get("title"));
         let (max, quantity): (i64, i64) = (row.get("max_per_buyer"), row.get("quantity"));
         let bought: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(SUM(ol.quantity), 0) FROM order_lines ol
+            "SELECT CAST(COALESCE(SUM(ol.quantity), 0) AS BIGINT) FROM order_lines ol
              JOIN orders o ON o.id = ol.order_id JOIN variants v ON v.id = ol.variant_id
-             WHERE v.product_id = ? AND lower(o.email) = lower(?) AND o.test = 0",
+             WHERE v.product_id = $1 AND lower(o.email) = lower($2) AND o.test = 0",
         )
         .bind(product_id)
         .bind(email.trim())
@@ -519,7 +518,7 @@ struct Attempt<'a> {
 impl Attempt<'_> {
     async fn log(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut AnyConnection,
         outcome: &str,
         reference: Option<&str>,
         reason: Option<&str>,
@@ -527,7 +526,7 @@ impl Attempt<'_> {
         sqlx::query(
             "INSERT INTO payment_attempts (cart_id, provider, amount_minor, currency, outcome, reference, reason,
                                            created_at_ms)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(self.cart_id)
         .bind(self.provider)
@@ -546,7 +545,7 @@ impl Attempt<'_> {
 /// Tells every viewer the new stock of what was just sold.
 async fn publish_stock(state: &AppState, order: &vetrina_wire::Order) {
     for line in &order.lines {
-        let row: Result<(i64, i64), _> = sqlx::query_as("SELECT product_id, stock FROM variants WHERE id = ?")
+        let row: Result<(i64, i64), _> = sqlx::query_as("SELECT product_id, stock FROM variants WHERE id = $1")
             .bind(line.variant_id)
             .fetch_one(&state.db)
             .await;

@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 use vetrina_wire::{Product, Show, ShowEvent, ShowSnapshot, ShowStatus, ShowUpdate, Variant, VariantUpdate};
 
 use crate::error::{ApiError, ApiJson, ApiPath};
@@ -24,7 +24,7 @@ pub async fn snapshot(
 
 /// A show's snapshot, read in one transaction so the pinned set and
 /// last_event_id agree with each other.
-pub async fn snapshot_of(db: &sqlx::SqlitePool, show_id: &str) -> Result<ShowSnapshot, ApiError> {
+pub async fn snapshot_of(db: &sqlx::AnyPool, show_id: &str) -> Result<ShowSnapshot, ApiError> {
     let mut tx = db.begin().await?;
     let show = load_show(&mut tx, show_id).await?;
     let products = load_products(&mut tx, show_id).await?;
@@ -34,11 +34,11 @@ pub async fn snapshot_of(db: &sqlx::SqlitePool, show_id: &str) -> Result<ShowSna
     Ok(ShowSnapshot { show, products, pinned, last_event_id, offers })
 }
 
-pub async fn load_show(conn: &mut SqliteConnection, show_id: &str) -> Result<Show, ApiError> {
+pub async fn load_show(conn: &mut AnyConnection, show_id: &str) -> Result<Show, ApiError> {
     let row = sqlx::query(
         "SELECT id, title, status, currency, locale, stream_url, started_at_ms, theme, poster_url, scheduled_for_ms,
                 shipping_flat_minor, shipping_free_from_minor
-         FROM shows WHERE id = ?",
+         FROM shows WHERE id = $1",
     )
     .bind(show_id)
     .fetch_optional(&mut *conn)
@@ -67,10 +67,10 @@ pub async fn load_show(conn: &mut SqliteConnection, show_id: &str) -> Result<Sho
     })
 }
 
-pub async fn load_products(conn: &mut SqliteConnection, show_id: &str) -> Result<Vec<Product>, ApiError> {
+pub async fn load_products(conn: &mut AnyConnection, show_id: &str) -> Result<Vec<Product>, ApiError> {
     let products = sqlx::query(
         "SELECT id, title, description, image_url, option_names, max_per_buyer FROM products
-         WHERE show_id = ? ORDER BY position, id",
+         WHERE show_id = $1 ORDER BY position, id",
     )
     .bind(show_id)
     .fetch_all(&mut *conn)
@@ -78,7 +78,7 @@ pub async fn load_products(conn: &mut SqliteConnection, show_id: &str) -> Result
     let variants = sqlx::query(
         "SELECT v.id, v.product_id, v.options, v.price_minor, v.compare_at_minor, v.stock
          FROM variants v JOIN products p ON p.id = v.product_id
-         WHERE p.show_id = ? ORDER BY v.id",
+         WHERE p.show_id = $1 ORDER BY v.id",
     )
     .bind(show_id)
     .fetch_all(&mut *conn)
@@ -112,12 +112,12 @@ pub async fn load_products(conn: &mut SqliteConnection, show_id: &str) -> Result
 }
 
 /// Pinned product ids (latest pin first) and the newest event id of the show.
-pub async fn pinned_now(conn: &mut SqliteConnection, show_id: &str) -> Result<(Vec<i64>, i64), ApiError> {
+pub async fn pinned_now(conn: &mut AnyConnection, show_id: &str) -> Result<(Vec<i64>, i64), ApiError> {
     // For each product its latest event; pinned if that event is a pin.
     let rows = sqlx::query(
         "SELECT e.product_id, e.kind, e.id FROM events e
          JOIN (SELECT product_id, MAX(id) AS id FROM events
-               WHERE show_id = ? AND kind IN ('pin', 'unpin') GROUP BY product_id) latest
+               WHERE show_id = $1 AND kind IN ('pin', 'unpin') GROUP BY product_id) latest
            ON latest.id = e.id
          ORDER BY e.id DESC",
     )
@@ -127,7 +127,7 @@ pub async fn pinned_now(conn: &mut SqliteConnection, show_id: &str) -> Result<(V
     let pinned =
         rows.iter().filter(|r| r.get::<String, _>("kind") == "pin").map(|r| r.get::<i64, _>("product_id")).collect();
     let last: Option<i64> =
-        sqlx::query_scalar("SELECT MAX(id) FROM events WHERE show_id = ?").bind(show_id).fetch_one(&mut *conn).await?;
+        sqlx::query_scalar("SELECT MAX(id) FROM events WHERE show_id = $1").bind(show_id).fetch_one(&mut *conn).await?;
     Ok((pinned, last.unwrap_or(0)))
 }
 
@@ -163,7 +163,7 @@ pub async fn update_show(
     let mut conn = state.writer.acquire().await?;
     let show = load_show(&mut conn, &show_id).await?;
     if req.currency.as_ref().is_some_and(|c| *c != show.currency) {
-        let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE show_id = ? AND test = 0")
+        let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE show_id = $1 AND test = 0")
             .bind(&show_id)
             .fetch_one(&mut *conn)
             .await?;
@@ -177,13 +177,13 @@ pub async fn update_show(
     let theme = req.theme.as_ref().map(|t| serde_json::to_string(t).unwrap_or_else(|_| "{}".into()));
     let (flat, free_from) = req.shipping.map_or((None, None), |p| (Some(p.flat_minor), Some(p.free_from_minor)));
     sqlx::query(
-        "UPDATE shows SET title = COALESCE(?1, title), stream_url = COALESCE(?2, stream_url),
-                          locale = COALESCE(?3, locale), currency = COALESCE(?4, currency),
-                          theme = COALESCE(?5, theme),
-                          shipping_flat_minor = COALESCE(?6, shipping_flat_minor),
-                          shipping_free_from_minor = CASE WHEN ?7 THEN ?8 ELSE shipping_free_from_minor END,
-                          scheduled_for_ms = CASE WHEN ?9 THEN ?10 ELSE scheduled_for_ms END
-         WHERE id = ?11",
+        "UPDATE shows SET title = COALESCE($1, title), stream_url = COALESCE($2, stream_url),
+                          locale = COALESCE($3, locale), currency = COALESCE($4, currency),
+                          theme = COALESCE($5, theme),
+                          shipping_flat_minor = COALESCE($6, shipping_flat_minor),
+                          shipping_free_from_minor = CASE WHEN $7 THEN $8 ELSE shipping_free_from_minor END,
+                          scheduled_for_ms = CASE WHEN $9 THEN $10 ELSE scheduled_for_ms END
+         WHERE id = $11",
     )
     .bind(req.title.as_deref().map(str::trim))
     .bind(&req.stream_url)
@@ -205,7 +205,7 @@ pub async fn update_show(
         } else {
             show.started_at_ms
         };
-        sqlx::query("UPDATE shows SET status = ?, started_at_ms = ? WHERE id = ?")
+        sqlx::query("UPDATE shows SET status = $1, started_at_ms = $2 WHERE id = $3")
             .bind(status_name(status))
             .bind(started)
             .bind(&show_id)
@@ -241,7 +241,7 @@ pub async fn update_variant(
     let mut tx = crate::db::begin_write(&state.writer).await?;
     let row = sqlx::query(
         "SELECT v.product_id, v.options, v.price_minor, v.compare_at_minor, v.stock FROM variants v
-         JOIN products p ON p.id = v.product_id WHERE v.id = ? AND p.show_id = ?",
+         JOIN products p ON p.id = v.product_id WHERE v.id = $1 AND p.show_id = $2",
     )
     .bind(variant_id)
     .bind(&show_id)
@@ -262,7 +262,7 @@ pub async fn update_variant(
         stock: req.stock.unwrap_or(before.stock),
         ..before.clone()
     };
-    sqlx::query("UPDATE variants SET price_minor = ?, compare_at_minor = ?, stock = ? WHERE id = ?")
+    sqlx::query("UPDATE variants SET price_minor = $1, compare_at_minor = $2, stock = $3 WHERE id = $4")
         .bind(after.price_minor)
         .bind(after.compare_at_minor)
         .bind(after.stock)
@@ -316,7 +316,7 @@ pub async fn create(
     .await?;
     let mut conn = state.db.acquire().await?;
     let show = load_show(&mut conn, &req.id).await?;
-    let expires_at_ms: i64 = sqlx::query_scalar("SELECT token_expires_at_ms FROM shows WHERE id = ?")
+    let expires_at_ms: i64 = sqlx::query_scalar("SELECT token_expires_at_ms FROM shows WHERE id = $1")
         .bind(&req.id)
         .fetch_one(&mut *conn)
         .await?;
@@ -334,7 +334,7 @@ pub struct NewShow<'a> {
     pub token_days: i64,
 }
 
-pub async fn create_show(db: &sqlx::SqlitePool, show: NewShow<'_>) -> Result<String, ApiError> {
+pub async fn create_show(db: &sqlx::AnyPool, show: NewShow<'_>) -> Result<String, ApiError> {
     let valid_id = !show.id.is_empty()
         && show.id.len() <= 64
         && show.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
@@ -348,7 +348,7 @@ pub async fn create_show(db: &sqlx::SqlitePool, show: NewShow<'_>) -> Result<Str
     let now = now_ms();
     let inserted = sqlx::query(
         "INSERT INTO shows (id, title, status, currency, locale, stream_url, started_at_ms, creator_token, token_expires_at_ms)
-         VALUES (?, ?, 'scheduled', ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+         VALUES ($1, $2, 'scheduled', $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
     )
     .bind(show.id)
     .bind(show.title)

@@ -37,7 +37,7 @@ pub async fn rotate(
     let token = random_id();
     let expires_at_ms = now_ms() + TOKEN_LIFETIME_MS;
     let mut tx = crate::db::begin_write(&state.writer).await?;
-    sqlx::query("UPDATE shows SET creator_token = ?, token_expires_at_ms = ? WHERE id = ?")
+    sqlx::query("UPDATE shows SET creator_token = $1, token_expires_at_ms = $2 WHERE id = $3")
         .bind(&token)
         .bind(expires_at_ms)
         .bind(&show_id)
@@ -58,25 +58,25 @@ pub async fn stats(
     authorize(&state, &headers, &show_id).await?;
     let mut conn = state.db.acquire().await?;
     let totals = sqlx::query(
-        "SELECT COUNT(*) AS orders, COALESCE(SUM(total_minor), 0) AS revenue FROM orders
-         WHERE show_id = ? AND payment_status = 'paid' AND test = 0",
+        "SELECT COUNT(*) AS orders, CAST(COALESCE(SUM(total_minor), 0) AS BIGINT) AS revenue FROM orders
+         WHERE show_id = $1 AND payment_status = 'paid' AND test = 0",
     )
     .bind(&show_id)
     .fetch_one(&mut *conn)
     .await?;
     let rows = sqlx::query(
         "WITH sales AS (
-             SELECT v.product_id AS product, COUNT(DISTINCT o.id) AS orders, SUM(l.quantity) AS units,
-                    SUM(l.line_total_minor) AS revenue
+             SELECT v.product_id AS product, COUNT(DISTINCT o.id) AS orders, CAST(SUM(l.quantity) AS BIGINT) AS units,
+                    CAST(SUM(l.line_total_minor) AS BIGINT) AS revenue
              FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN variants v ON v.id = l.variant_id
-             WHERE o.show_id = ?1 AND o.payment_status = 'paid' AND o.test = 0
+             WHERE o.show_id = $1 AND o.payment_status = 'paid' AND o.test = 0
              GROUP BY v.product_id)
          SELECT p.id AS product, COALESCE(g.taps, 0) AS taps, COALESCE(g.adds, 0) AS adds,
                 COALESCE(s.orders, 0) AS orders, COALESCE(s.units, 0) AS units, COALESCE(s.revenue, 0) AS revenue
          FROM products p
          LEFT JOIN sales s ON s.product = p.id
          LEFT JOIN product_signals g ON g.show_id = p.show_id AND g.product_id = p.id
-         WHERE p.show_id = ?1 AND (s.product IS NOT NULL OR g.taps > 0 OR g.adds > 0)
+         WHERE p.show_id = $1 AND (s.product IS NOT NULL OR g.taps > 0 OR g.adds > 0)
          ORDER BY revenue DESC, adds DESC, taps DESC, product",
     )
     .bind(&show_id)
@@ -115,8 +115,8 @@ pub async fn orders(
     let mut conn = state.db.acquire().await?;
     let rows = sqlx::query(
         "SELECT number, created_at_ms, payment_status, name, email, total_minor, currency, confirmation_sent_at_ms, test,
-                (SELECT COALESCE(SUM(quantity), 0) FROM order_lines WHERE order_id = o.id) AS items
-         FROM orders o WHERE show_id = ? ORDER BY created_at_ms DESC, id DESC LIMIT ?",
+                (SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM order_lines WHERE order_id = o.id) AS items
+         FROM orders o WHERE show_id = $1 ORDER BY created_at_ms DESC, id DESC LIMIT $2",
     )
     .bind(&show_id)
     .bind(LATEST_ORDERS)
@@ -158,8 +158,8 @@ pub async fn tap(
     let mut tx = crate::db::begin_write(&state.writer).await?;
     let counted = sqlx::query(
         "INSERT INTO product_signals (show_id, product_id, taps)
-         SELECT show_id, id, 1 FROM products WHERE id = ? AND show_id = ?
-         ON CONFLICT (show_id, product_id) DO UPDATE SET taps = taps + 1",
+         SELECT show_id, id, 1 FROM products WHERE id = $1 AND show_id = $2
+         ON CONFLICT (show_id, product_id) DO UPDATE SET taps = product_signals.taps + 1",
     )
     .bind(req.product_id)
     .bind(&show_id)
@@ -174,11 +174,11 @@ pub async fn tap(
 }
 
 /// Counts an add to cart of `variant_id` (inside the cart's write transaction).
-pub async fn count_add(conn: &mut sqlx::SqliteConnection, variant_id: i64) -> Result<(), ApiError> {
+pub async fn count_add(conn: &mut sqlx::AnyConnection, variant_id: i64) -> Result<(), ApiError> {
     sqlx::query(
         "INSERT INTO product_signals (show_id, product_id, adds)
-         SELECT p.show_id, p.id, 1 FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = ?
-         ON CONFLICT (show_id, product_id) DO UPDATE SET adds = adds + 1",
+         SELECT p.show_id, p.id, 1 FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1
+         ON CONFLICT (show_id, product_id) DO UPDATE SET adds = product_signals.adds + 1",
     )
     .bind(variant_id)
     .execute(&mut *conn)

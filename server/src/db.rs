@@ -1,53 +1,164 @@
-//! Opening the database: WAL so readers never wait for the checkout writer, a busy
-//! timeout so concurrent writers queue instead of failing, foreign keys on.
+//! Opening the database, and the few things SQLite and Postgres do differently.
+//!
+//! The server talks to either through sqlx's `Any` driver: one set of queries
+//! (`$1` placeholders, `RETURNING`, `ON CONFLICT`, BIGINT columns and 0/1 flags)
+//! runs on both. What differs lives here: how each is opened, its migrations
+//! (`migrations/` for SQLite, `migrations-postgres/` for Postgres), and how a
+//! writing transaction makes itself the only writer.
+//!
+//! SQLite (the default) is one file and one process: WAL so readers never wait
+//! for the checkout writer, one writer connection so writes queue in order.
+//! Postgres is shared by any number of server processes: every writing
+//! transaction takes one advisory lock first, which gives the same guarantee
+//! SQLite's write lock gives (each writer sees what the previous one left, and
+//! commits happen in the order ids are handed out; see [`crate::events`]).
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Once;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection};
 
-pub async fn open(path: &Path) -> Result<SqlitePool, sqlx::Error> {
-    let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?.create_if_missing(true);
-    connect(options).await
+/// The key of the advisory lock every Postgres write transaction holds (any
+/// number that nothing else in the database uses).
+const WRITE_LOCK: i64 = 0x0076_6574_7269_6e61; // "vetrina"
+
+/// Which database a connection talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_pool(pool: &AnyPool) -> Self {
+        if is_postgres(pool.connect_options().database_url.as_str()) {
+            Self::Postgres
+        } else {
+            Self::Sqlite
+        }
+    }
+
+    pub fn of(conn: &AnyConnection) -> Self {
+        if conn.backend_name() == "PostgreSQL" {
+            Self::Postgres
+        } else {
+            Self::Sqlite
+        }
+    }
+}
+
+fn install_drivers() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(sqlx::any::install_default_drivers);
+}
+
+/// Opens (and migrates) the database at `url`: `postgres://…`, or a path to a SQLite file.
+pub async fn open_url(url: &str) -> Result<AnyPool, sqlx::Error> {
+    if is_postgres(url) {
+        open_postgres(url).await
+    } else {
+        open(Path::new(url.strip_prefix("sqlite://").unwrap_or(url))).await
+    }
+}
+
+pub fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// A shared Postgres database: any number of server processes may use it at once.
+pub async fn open_postgres(url: &str) -> Result<AnyPool, sqlx::Error> {
+    let pool = open_postgres_unmigrated(url).await?;
+    sqlx::migrate!("./migrations-postgres").run(&pool).await?;
+    Ok(pool)
+}
+
+/// A pool on a Postgres database as it is (no migrations run).
+pub async fn open_postgres_unmigrated(url: &str) -> Result<AnyPool, sqlx::Error> {
+    install_drivers();
+    AnyPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(AnyConnectOptions::from_str(url)?.disable_statement_logging())
+        .await
+}
+
+pub async fn open(path: &Path) -> Result<AnyPool, sqlx::Error> {
+    let pool = sqlite_pool(8).connect_with(sqlite_url(path, "rwc")?).await?;
+    sqlx::migrate!("./migrations").run(&pool).await?;
+    Ok(pool)
 }
 
 /// A private in-memory database for tests. One connection: every connection to
 /// `:memory:` would otherwise be a different, empty database.
-pub async fn open_in_memory() -> Result<SqlitePool, sqlx::Error> {
-    let options = SqliteConnectOptions::from_str("sqlite::memory:")?;
-    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options.foreign_keys(true)).await?;
+pub async fn open_in_memory() -> Result<AnyPool, sqlx::Error> {
+    install_drivers();
+    let pool = sqlite_pool(1).connect_with(AnyConnectOptions::from_str("sqlite::memory:")?).await?;
     sqlx::migrate!("./migrations").run(&pool).await?;
     Ok(pool)
 }
 
 /// A pool of exactly one connection to the same file, for every write: writers
 /// then wait their turn in an async queue rather than in SQLite's busy handler.
-pub async fn open_writer(path: &Path) -> Result<SqlitePool, sqlx::Error> {
-    let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(10))
-        .foreign_keys(true);
-    SqlitePoolOptions::new().max_connections(1).connect_with(options).await
+pub async fn open_writer(path: &Path) -> Result<AnyPool, sqlx::Error> {
+    sqlite_pool(1).connect_with(sqlite_url(path, "rw")?).await
 }
 
-async fn connect(options: SqliteConnectOptions) -> Result<SqlitePool, sqlx::Error> {
-    let options = options
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(10))
-        .foreign_keys(true);
-    let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-    sqlx::migrate!("./migrations").run(&pool).await?;
-    Ok(pool)
+fn sqlite_url(path: &Path, mode: &str) -> Result<AnyConnectOptions, sqlx::Error> {
+    install_drivers();
+    Ok(AnyConnectOptions::from_str(&format!("sqlite://{}?mode={mode}", path.display()))?.disable_statement_logging())
 }
 
-/// Begins a transaction that will write. `BEGIN IMMEDIATE` takes SQLite's write
-/// lock up front, waiting (busy timeout) behind other writers; a plain deferred
-/// `BEGIN` would read first and then fail with SQLITE_BUSY when upgrading to a
-/// write while another writer committed meanwhile.
-pub async fn begin_write(pool: &SqlitePool) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-    pool.begin_with("BEGIN IMMEDIATE").await
+/// The `Any` driver opens SQLite from a URL, which cannot carry pragmas: each
+/// new connection sets them itself. WAL so readers never wait for the writer; a
+/// busy timeout so a second process's writer queues instead of failing.
+fn sqlite_pool(connections: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new().max_connections(connections).after_connect(|conn, _| {
+        Box::pin(async move {
+            sqlx::Executor::execute(
+                &mut *conn,
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; \
+                 PRAGMA foreign_keys = ON;",
+            )
+            .await?;
+            Ok(())
+        })
+    })
+}
+
+/// Begins a transaction that will write, as the only writer until it ends.
+///
+/// SQLite: `BEGIN IMMEDIATE` takes the write lock up front, waiting (busy
+/// timeout) behind other writers; a plain deferred `BEGIN` would read first and
+/// then fail with SQLITE_BUSY when upgrading to a write while another writer
+/// committed meanwhile. Postgres: the transaction-scoped advisory lock
+/// [`WRITE_LOCK`], released by the commit or rollback.
+pub async fn begin_write_on(conn: &mut AnyConnection) -> Result<sqlx::Transaction<'_, sqlx::Any>, sqlx::Error> {
+    match Backend::of(conn) {
+        Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => {
+            let mut tx = conn.begin().await?;
+            lock_writes(&mut tx).await?;
+            Ok(tx)
+        }
+    }
+}
+
+/// [`begin_write_on`] a connection of the pool.
+pub async fn begin_write(pool: &AnyPool) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    match Backend::of_pool(pool) {
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => {
+            let mut tx = pool.begin().await?;
+            lock_writes(&mut tx).await?;
+            Ok(tx)
+        }
+    }
+}
+
+async fn lock_writes(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut **tx).await?;
+    Ok(())
 }

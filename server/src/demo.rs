@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use vetrina_wire::ShowEvent;
 
 use crate::util::{now_ms, random_id};
@@ -121,20 +121,20 @@ const PRODUCTS: &[SeedProduct] = &[
 
 /// Creates the demo show on first start; on later starts renews its token (or
 /// sets the one given) and returns it.
-pub async fn seed(db: &SqlitePool, media: &Path, token: Option<&str>) -> Result<String, Box<dyn std::error::Error>> {
+pub async fn seed(db: &AnyPool, media: &Path, token: Option<&str>) -> Result<String, Box<dyn std::error::Error>> {
     seed_with_stream(db, media, token, "/media/demo.mp4").await
 }
 
 /// [`seed`], with the show's video at `stream_url` (the live HLS playlist, say).
 pub async fn seed_with_stream(
-    db: &SqlitePool,
+    db: &AnyPool,
     media: &Path,
     token: Option<&str>,
     stream_url: &str,
 ) -> Result<String, Box<dyn std::error::Error>> {
     std::fs::create_dir_all(media.join("products"))?;
     let exists: Option<String> =
-        sqlx::query_scalar("SELECT creator_token FROM shows WHERE id = ?").bind(DEMO_SHOW).fetch_optional(db).await?;
+        sqlx::query_scalar("SELECT creator_token FROM shows WHERE id = $1").bind(DEMO_SHOW).fetch_optional(db).await?;
     let token = match (token, exists) {
         (Some(given), _) => given.to_string(),
         (None, Some(existing)) => existing,
@@ -144,7 +144,7 @@ pub async fn seed_with_stream(
     let mut tx = crate::db::begin_write(db).await?;
     let inserted = sqlx::query(
         "INSERT INTO shows (id, title, status, currency, locale, stream_url, started_at_ms, creator_token, token_expires_at_ms)
-         VALUES (?, 'Spring Edit, live from Milano', 'live', 'EUR', 'en', '/media/demo.mp4', ?, ?, ?)
+         VALUES ($1, 'Spring Edit, live from Milano', 'live', 'EUR', 'en', '/media/demo.mp4', $2, $3, $4)
          ON CONFLICT (id) DO NOTHING",
     )
     .bind(DEMO_SHOW)
@@ -155,7 +155,7 @@ pub async fn seed_with_stream(
     .await?
     .rows_affected();
     sqlx::query(
-        "UPDATE shows SET creator_token = ?, token_expires_at_ms = ?, stream_url = ?, poster_url = ? WHERE id = ?",
+        "UPDATE shows SET creator_token = $1, token_expires_at_ms = $2, stream_url = $3, poster_url = $4 WHERE id = $5",
     )
     .bind(&token)
     .bind(expires)
@@ -167,9 +167,9 @@ pub async fn seed_with_stream(
     if inserted == 1 {
         for (position, p) in PRODUCTS.iter().enumerate() {
             let slug = p.title.to_lowercase().replace(' ', "-");
-            let product_id = sqlx::query(
+            let product_id = sqlx::query_scalar::<_, i64>(
                 "INSERT INTO products (show_id, position, title, description, image_url, option_names, max_per_buyer)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(DEMO_SHOW)
             .bind(position as i64)
@@ -178,12 +178,11 @@ pub async fn seed_with_stream(
             .bind(format!("/media/products/{slug}.svg"))
             .bind(serde_json::to_string(p.option_names)?)
             .bind(p.max_per_buyer)
-            .execute(&mut *tx)
-            .await?
-            .last_insert_rowid();
+            .fetch_one(&mut *tx)
+            .await?;
             for SeedVariant(options, price, compare_at, stock) in p.variants {
                 sqlx::query(
-                    "INSERT INTO variants (product_id, options, price_minor, compare_at_minor, stock) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO variants (product_id, options, price_minor, compare_at_minor, stock) VALUES ($1, $2, $3, $4, $5)",
                 )
                 .bind(product_id)
                 .bind(serde_json::to_string(options)?)
@@ -279,7 +278,7 @@ pub async fn ensure_video(media: &Path) -> Result<(), Box<dyn std::error::Error>
 /// The scripted host: every few seconds pins the next product and, once two are
 /// pinned, unpins the oldest, cycling through the catalogue for ever.
 pub async fn run_host(state: AppState, every: Duration) {
-    let products: Vec<i64> = match sqlx::query_scalar("SELECT id FROM products WHERE show_id = ? ORDER BY position")
+    let products: Vec<i64> = match sqlx::query_scalar("SELECT id FROM products WHERE show_id = $1 ORDER BY position")
         .bind(DEMO_SHOW)
         .fetch_all(&state.db)
         .await

@@ -36,19 +36,19 @@ pub fn normalize_origin(raw: &str) -> Option<String> {
 }
 
 /// The origins allowed to embed `show_id`, sorted.
-pub async fn origins_of(db: &sqlx::SqlitePool, show_id: &str) -> Result<Vec<String>, ApiError> {
-    Ok(sqlx::query_scalar("SELECT origin FROM embed_origins WHERE show_id = ? ORDER BY origin")
+pub async fn origins_of(db: &sqlx::AnyPool, show_id: &str) -> Result<Vec<String>, ApiError> {
+    Ok(sqlx::query_scalar("SELECT origin FROM embed_origins WHERE show_id = $1 ORDER BY origin")
         .bind(show_id)
         .fetch_all(db)
         .await?)
 }
 
 /// Replaces the list of origins allowed to embed `show_id` (normalized already).
-pub async fn set_origins_on(writer: &sqlx::SqlitePool, show_id: &str, origins: &[String]) -> Result<(), ApiError> {
+pub async fn set_origins_on(writer: &sqlx::AnyPool, show_id: &str, origins: &[String]) -> Result<(), ApiError> {
     let mut tx = crate::db::begin_write(writer).await?;
-    sqlx::query("DELETE FROM embed_origins WHERE show_id = ?").bind(show_id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM embed_origins WHERE show_id = $1").bind(show_id).execute(&mut *tx).await?;
     for origin in origins {
-        sqlx::query("INSERT OR IGNORE INTO embed_origins (show_id, origin) VALUES (?, ?)")
+        sqlx::query("INSERT INTO embed_origins (show_id, origin) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(show_id)
             .bind(origin)
             .execute(&mut *tx)

@@ -68,13 +68,13 @@ impl Hub {
 pub async fn record(state: &AppState, show_id: &str, event: ShowEvent) -> Result<EventEnvelope, ApiError> {
     let _order = state.hub.write_order.lock().await;
     let mut tx = crate::db::begin_write(&state.writer).await?;
-    let started_at_ms: i64 = sqlx::query_scalar("SELECT started_at_ms FROM shows WHERE id = ?")
+    let started_at_ms: i64 = sqlx::query_scalar("SELECT started_at_ms FROM shows WHERE id = $1")
         .bind(show_id)
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("There is no show called '{show_id}'.")))?;
     if let Some(product_id) = event.product_id() {
-        let belongs: Option<i64> = sqlx::query_scalar("SELECT id FROM products WHERE id = ? AND show_id = ?")
+        let belongs: Option<i64> = sqlx::query_scalar("SELECT id FROM products WHERE id = $1 AND show_id = $2")
             .bind(product_id)
             .bind(show_id)
             .fetch_optional(&mut *tx)
@@ -85,7 +85,7 @@ pub async fn record(state: &AppState, show_id: &str, event: ShowEvent) -> Result
     }
     if let ShowEvent::Pin { product_id } | ShowEvent::Unpin { product_id } = event {
         let latest: Option<String> = sqlx::query_scalar(
-            "SELECT kind FROM events WHERE show_id = ? AND product_id = ? AND kind IN ('pin', 'unpin')
+            "SELECT kind FROM events WHERE show_id = $1 AND product_id = $2 AND kind IN ('pin', 'unpin')
              ORDER BY id DESC LIMIT 1",
         )
         .bind(show_id)
@@ -105,21 +105,20 @@ pub async fn record(state: &AppState, show_id: &str, event: ShowEvent) -> Result
     }
     let now = now_ms();
     let stream_ms = (now - started_at_ms).max(0);
-    let id: i64 = sqlx::query(
-        "INSERT INTO events (show_id, kind, product_id, stream_ms, data, created_at_ms) VALUES (?, ?, ?, ?, '', ?)",
+    let id: i64 = sqlx::query_scalar::<_, i64>(
+        "INSERT INTO events (show_id, kind, product_id, stream_ms, data, created_at_ms) VALUES ($1, $2, $3, $4, '', $5) RETURNING id",
     )
     .bind(show_id)
     .bind(event.kind())
     .bind(event.product_id())
     .bind(stream_ms)
     .bind(now)
-    .execute(&mut *tx)
-    .await?
-    .last_insert_rowid();
+    .fetch_one(&mut *tx)
+    .await?;
     let envelope = EventEnvelope { id, show_id: show_id.to_string(), stream_ms, event };
     // Serialized once, here: the backlog and every live subscriber send these bytes.
     let json = to_json(&envelope);
-    sqlx::query("UPDATE events SET data = ? WHERE id = ?").bind(&json).bind(id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE events SET data = $1 WHERE id = $2").bind(&json).bind(id).execute(&mut *tx).await?;
     tx.commit().await?;
 
     // No subscribers is fine: the event is in the database for whoever comes later.
@@ -149,7 +148,7 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// its expiry; answers when the token expires.
 pub async fn authorize(state: &AppState, headers: &HeaderMap, show_id: &str) -> Result<i64, ApiError> {
     let presented = bearer(headers).ok_or(ApiError::Unauthorized)?;
-    let row = sqlx::query("SELECT creator_token, token_expires_at_ms FROM shows WHERE id = ?")
+    let row = sqlx::query("SELECT creator_token, token_expires_at_ms FROM shows WHERE id = $1")
         .bind(show_id)
         .fetch_optional(&state.db)
         .await?;
@@ -251,8 +250,8 @@ pub async fn stream(
     Ok(Sse::new(events).keep_alive(heartbeat))
 }
 
-async fn backlog(conn: &mut sqlx::SqliteConnection, show_id: &str, since: i64) -> Result<Vec<Arc<Frame>>, ApiError> {
-    let rows = sqlx::query("SELECT id, data FROM events WHERE show_id = ? AND id > ? ORDER BY id")
+async fn backlog(conn: &mut sqlx::AnyConnection, show_id: &str, since: i64) -> Result<Vec<Arc<Frame>>, ApiError> {
+    let rows = sqlx::query("SELECT id, data FROM events WHERE show_id = $1 AND id > $2 ORDER BY id")
         .bind(show_id)
         .bind(since)
         .fetch_all(&mut *conn)
@@ -267,7 +266,7 @@ pub async fn timeline(
 ) -> Result<Json<Vec<EventEnvelope>>, ApiError> {
     let mut conn = state.db.acquire().await?;
     crate::catalog::load_show(&mut conn, &show_id).await?;
-    let rows = sqlx::query("SELECT data FROM events WHERE show_id = ? AND kind IN ('pin', 'unpin') ORDER BY id")
+    let rows = sqlx::query("SELECT data FROM events WHERE show_id = $1 AND kind IN ('pin', 'unpin') ORDER BY id")
         .bind(&show_id)
         .fetch_all(&mut *conn)
         .await?;

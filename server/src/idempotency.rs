@@ -22,7 +22,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use sqlx::{Row, SqlitePool};
+use sqlx::{AnyPool, Row};
 
 use crate::error::ApiError;
 use crate::util::now_ms;
@@ -163,9 +163,9 @@ async fn run_detached(state: AppState, req: Request, next: Next) -> Response {
 }
 
 /// Stores a success for replay; forgets a failure, which changed nothing.
-async fn finish(db: &SqlitePool, scope: &str, key: &str, status: StatusCode, body: &[u8]) {
+async fn finish(db: &AnyPool, scope: &str, key: &str, status: StatusCode, body: &[u8]) {
     let outcome = if status.is_success() {
-        sqlx::query("UPDATE idempotency_keys SET status = ?, response = ? WHERE scope = ? AND key = ?")
+        sqlx::query("UPDATE idempotency_keys SET status = $1, response = $2 WHERE scope = $3 AND key = $4")
             .bind(i64::from(status.as_u16()))
             .bind(String::from_utf8_lossy(body).into_owned())
             .bind(scope)
@@ -173,7 +173,7 @@ async fn finish(db: &SqlitePool, scope: &str, key: &str, status: StatusCode, bod
             .execute(db)
             .await
     } else {
-        sqlx::query("DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND status = 0")
+        sqlx::query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status = 0")
             .bind(scope)
             .bind(key)
             .execute(db)
@@ -210,7 +210,7 @@ async fn claim_or_wait(state: &AppState, scope: &str, key: &str, request: &str) 
             Claim::InFlight if tokio::time::Instant::now() < deadline => loop {
                 tokio::time::sleep(POLL).await;
                 let status: Option<i64> =
-                    sqlx::query_scalar("SELECT status FROM idempotency_keys WHERE scope = ? AND key = ?")
+                    sqlx::query_scalar("SELECT status FROM idempotency_keys WHERE scope = $1 AND key = $2")
                         .bind(scope)
                         .bind(key)
                         .fetch_optional(&state.db)
@@ -224,11 +224,11 @@ async fn claim_or_wait(state: &AppState, scope: &str, key: &str, request: &str) 
     }
 }
 
-async fn claim(db: &SqlitePool, scope: &str, key: &str, request: &str) -> Result<Claim, ApiError> {
+async fn claim(db: &AnyPool, scope: &str, key: &str, request: &str) -> Result<Claim, ApiError> {
     let now = now_ms();
     let inserted = sqlx::query(
         "INSERT INTO idempotency_keys (scope, key, request, status, response, created_at_ms)
-         VALUES (?, ?, ?, 0, '', ?) ON CONFLICT (scope, key) DO NOTHING",
+         VALUES ($1, $2, $3, 0, '', $4) ON CONFLICT (scope, key) DO NOTHING",
     )
     .bind(scope)
     .bind(key)
@@ -241,7 +241,7 @@ async fn claim(db: &SqlitePool, scope: &str, key: &str, request: &str) -> Result
         return Ok(Claim::New);
     }
     let row = sqlx::query(
-        "SELECT request, status, response, created_at_ms FROM idempotency_keys WHERE scope = ? AND key = ?",
+        "SELECT request, status, response, created_at_ms FROM idempotency_keys WHERE scope = $1 AND key = $2",
     )
     .bind(scope)
     .bind(key)
@@ -260,7 +260,7 @@ async fn claim(db: &SqlitePool, scope: &str, key: &str, request: &str) -> Result
     let claimed_at: i64 = row.get("created_at_ms");
     if now - claimed_at > ABANDONED_MS {
         let taken = sqlx::query(
-            "UPDATE idempotency_keys SET created_at_ms = ? WHERE scope = ? AND key = ? AND status = 0 AND created_at_ms = ?",
+            "UPDATE idempotency_keys SET created_at_ms = $1 WHERE scope = $2 AND key = $3 AND status = 0 AND created_at_ms = $4",
         )
         .bind(now)
         .bind(scope)
@@ -277,9 +277,9 @@ async fn claim(db: &SqlitePool, scope: &str, key: &str, request: &str) -> Result
 }
 
 /// Deletes records older than [`RETENTION`]; run periodically.
-pub async fn purge(db: &SqlitePool, now_ms: i64) -> Result<u64, sqlx::Error> {
+pub async fn purge(db: &AnyPool, now_ms: i64) -> Result<u64, sqlx::Error> {
     let cutoff = now_ms - RETENTION.as_millis() as i64;
-    Ok(sqlx::query("DELETE FROM idempotency_keys WHERE created_at_ms < ?")
+    Ok(sqlx::query("DELETE FROM idempotency_keys WHERE created_at_ms < $1")
         .bind(cutoff)
         .execute(db)
         .await?

@@ -12,7 +12,7 @@ use axum::http::HeaderMap;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use vetrina_wire::{
     parse_minor, CatalogueFormat, CatalogueImport, ImportProblem, ImportReport, ImportedProduct, MAX_STOCK,
 };
@@ -440,15 +440,16 @@ fn gmc_price(text: &str, currency: &str) -> Result<i64, String> {
 }
 
 /// Appends the products to the show, in one transaction.
-pub async fn insert(db: &SqlitePool, show_id: &str, products: &[NewProduct]) -> Result<(), sqlx::Error> {
+pub async fn insert(db: &AnyPool, show_id: &str, products: &[NewProduct]) -> Result<(), sqlx::Error> {
     let mut tx = crate::db::begin_write(db).await?;
-    let mut position: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position) + 1, 0) FROM products WHERE show_id = ?")
-        .bind(show_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let mut position: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(position) + 1, 0) FROM products WHERE show_id = $1")
+            .bind(show_id)
+            .fetch_one(&mut *tx)
+            .await?;
     for p in products {
-        let id = sqlx::query(
-            "INSERT INTO products (show_id, position, title, description, image_url, option_names) VALUES (?, ?, ?, ?, ?, ?)",
+        let id = sqlx::query_scalar::<_, i64>(
+            "INSERT INTO products (show_id, position, title, description, image_url, option_names) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(show_id)
         .bind(position)
@@ -456,12 +457,11 @@ pub async fn insert(db: &SqlitePool, show_id: &str, products: &[NewProduct]) -> 
         .bind(&p.description)
         .bind(&p.image_url)
         .bind(serde_json::to_string(&p.option_names).unwrap_or_default())
-        .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
+        .fetch_one(&mut *tx)
+        .await?;
         position += 1;
         for v in &p.variants {
-            sqlx::query("INSERT INTO variants (product_id, options, price_minor, compare_at_minor, stock) VALUES (?, ?, ?, ?, ?)")
+            sqlx::query("INSERT INTO variants (product_id, options, price_minor, compare_at_minor, stock) VALUES ($1, $2, $3, $4, $5)")
                 .bind(id)
                 .bind(serde_json::to_string(&v.options).unwrap_or_default())
                 .bind(v.price_minor)

@@ -94,11 +94,11 @@ impl Default for Config {
 #[derive(Clone)]
 pub struct AppState {
     /// Readers: any number at once (WAL).
-    pub db: sqlx::SqlitePool,
+    pub db: sqlx::AnyPool,
     /// The one connection every write goes through. SQLite allows one writer at
     /// a time anyway; queueing writers here, in order, instead of letting them
     /// collide in SQLite's sleep-and-retry busy handler keeps tail latency low.
-    pub writer: sqlx::SqlitePool,
+    pub writer: sqlx::AnyPool,
     pub hub: events::Hub,
     pub payments: Arc<dyn payments::PaymentProvider>,
     pub pin_limits: Arc<ratelimit::Limiter>,
@@ -112,11 +112,11 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(db: sqlx::SqlitePool) -> Self {
+    pub fn new(db: sqlx::AnyPool) -> Self {
         Self::with_config(db, Config::default())
     }
 
-    pub fn with_config(db: sqlx::SqlitePool, config: Config) -> Self {
+    pub fn with_config(db: sqlx::AnyPool, config: Config) -> Self {
         Self {
             writer: db.clone(),
             db,
@@ -134,7 +134,7 @@ impl AppState {
 
 impl AppState {
     /// Sends writes through `writer` (see [`db::open_writer`]) instead of the shared pool.
-    pub fn with_writer(mut self, writer: sqlx::SqlitePool) -> Self {
+    pub fn with_writer(mut self, writer: sqlx::AnyPool) -> Self {
         self.writer = writer;
         self
     }

@@ -292,7 +292,7 @@ async fn media_playlist(state: &AppState, dir: &Path, show_id: &str, name: &str)
         .await
         .map_err(|_| ApiError::NotFound(format!("The show '{show_id}' is not streaming live.")))?;
     let rows = sqlx::query(
-        "SELECT id, kind, product_id, created_at_ms FROM events WHERE show_id = ? AND kind IN ('pin', 'unpin') ORDER BY id",
+        "SELECT id, kind, product_id, created_at_ms FROM events WHERE show_id = $1 AND kind IN ('pin', 'unpin') ORDER BY id",
     )
     .bind(show_id)
     .fetch_all(&state.db)
@@ -303,7 +303,7 @@ async fn media_playlist(state: &AppState, dir: &Path, show_id: &str, name: &str)
     // Once the show has ended, the recording up to that moment is its replay.
     let ended: Option<i64> = sqlx::query_scalar(
         "SELECT e.created_at_ms FROM events e JOIN shows s ON s.id = e.show_id
-         WHERE e.show_id = ? AND s.status = 'ended' AND e.kind = 'show_status' ORDER BY e.id DESC LIMIT 1",
+         WHERE e.show_id = $1 AND s.status = 'ended' AND e.kind = 'show_status' ORDER BY e.id DESC LIMIT 1",
     )
     .bind(show_id)
     .fetch_optional(&state.db)

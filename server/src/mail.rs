@@ -86,7 +86,7 @@ async fn try_confirm(state: &AppState, order_id: i64) -> Result<(), String> {
     let err = |e: sqlx::Error| e.to_string();
     let row = sqlx::query(
         "SELECT o.address, o.confirmation_sent_at_ms, o.payment_status, s.locale, s.title FROM orders o
-         JOIN shows s ON s.id = o.show_id WHERE o.id = ?",
+         JOIN shows s ON s.id = o.show_id WHERE o.id = $1",
     )
     .bind(order_id)
     .fetch_one(&state.db)
@@ -104,7 +104,7 @@ async fn try_confirm(state: &AppState, order_id: i64) -> Result<(), String> {
     let text = Text::for_locale(row.get("locale"));
     let message = message(&order, &address, &row.get::<String, _>("title"), text, &state.config.mail_from)?;
     state.mailer.send(&order.number, message).await?;
-    sqlx::query("UPDATE orders SET confirmation_sent_at_ms = ? WHERE id = ? AND confirmation_sent_at_ms IS NULL")
+    sqlx::query("UPDATE orders SET confirmation_sent_at_ms = $1 WHERE id = $2 AND confirmation_sent_at_ms IS NULL")
         .bind(now_ms())
         .bind(order_id)
         .execute(&state.writer)

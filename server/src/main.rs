@@ -10,19 +10,22 @@ use vetrina_server::{app, catalog, db, demo, idempotency, import, live, orders, 
 use vetrina_wire::CatalogueFormat;
 
 const USAGE: &str = "usage:
-  vetrina-server [serve] [--addr 127.0.0.1:8080] [--data-dir .vetrina] [--dist dist]
+  vetrina-server [serve] [--addr 127.0.0.1:8080] [--data-dir .vetrina] [--database URL] [--dist dist]
                  [--demo] [--live] [--demo-token TOKEN] [--host-every SECONDS] [--brand-addr ADDR]
                  [--cors-origin ORIGIN]... [--pins-per-second N] [--checkouts-per-minute N]
                  [--trusted-proxy CIDR]... [--max-streams-per-client N]
                  [--smtp-url URL] [--mail-from MAILBOX] [--operator-token TOKEN]
-  vetrina-server create-show --id ID --title TITLE [--currency EUR] [--locale en] [--stream-url URL] [--data-dir D]
+  vetrina-server create-show --id ID --title TITLE [--currency EUR] [--locale en] [--stream-url URL]
+                 [--data-dir D] [--database URL]
   vetrina-server import --show ID (--shopify products.json | --gmc feed.tsv)
-                 [--default-stock N] [--skip-bad] [--data-dir D]
+                 [--default-stock N] [--skip-bad] [--data-dir D] [--database URL]
   vetrina-server openapi
 
 serve (the default):
   --addr                 where to listen (default 127.0.0.1:8080)
   --data-dir             the SQLite database and generated media live here (default .vetrina)
+  --database             postgres://USER@HOST:PORT/DB: keep everything in this Postgres database
+                         instead, shared by any number of servers (env VETRINA_DATABASE_URL)
   --dist                 the trunk-built overlay to serve at / (default dist, if present)
   --demo                 seed the demo show, generate its video, run the scripted host
   --live                 with --demo: stream the show live over HLS made by ffmpeg (pins are
@@ -116,9 +119,38 @@ fn usage(message: impl Into<String>) -> Failure {
     Failure::Usage(message.into())
 }
 
-async fn open_db(data_dir: &Path) -> Result<sqlx::SqlitePool, Failure> {
+/// The database and the pool writes go through: Postgres when `--database`
+/// (or `VETRINA_DATABASE_URL`) names one, shared by any number of servers; else
+/// `vetrina.sqlite` in the data folder, with its one writer connection.
+async fn open_db(data_dir: &Path, url: Option<&str>) -> Result<(sqlx::AnyPool, sqlx::AnyPool), Failure> {
+    if let Some(url) = url {
+        if !db::is_postgres(url) {
+            return Err(usage("--database: give a postgres:// URL (SQLite is the default, in --data-dir)"));
+        }
+        let pool = db::open_postgres(url).await.map_err(|e| format!("opening {}: {e}", redact(url)))?;
+        return Ok((pool.clone(), pool));
+    }
     std::fs::create_dir_all(data_dir)?;
-    Ok(db::open(&data_dir.join("vetrina.sqlite")).await?)
+    let file = data_dir.join("vetrina.sqlite");
+    let pool = db::open(&file).await?;
+    let writer = db::open_writer(&file).await?;
+    Ok((pool, writer))
+}
+
+/// A database URL fit for a log line: without its password.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let user = &url[scheme + 3..at];
+            let user = user.split(':').next().unwrap_or_default();
+            format!("{}{user}:…{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn database_from_env() -> Option<String> {
+    std::env::var("VETRINA_DATABASE_URL").ok().filter(|u| !u.trim().is_empty())
 }
 
 async fn serve(mut args: Args) -> Result<(), Failure> {
@@ -128,6 +160,7 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
     let (mut is_demo, mut demo_token, mut host_every, mut live_hls) = (false, None, 7u64, false);
     let mut config = Config::default();
     let mut brand_addr: Option<SocketAddr> = None;
+    let mut database = database_from_env();
     let mut smtp_url = std::env::var("VETRINA_SMTP_URL").ok().filter(|u| !u.is_empty());
     if let Ok(from) = std::env::var("VETRINA_MAIL_FROM") {
         config.mail_from = from;
@@ -137,6 +170,7 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
         match arg.as_str() {
             "--addr" => addr = args.value("--addr")?.parse().map_err(|e| usage(format!("--addr: {e}")))?,
             "--data-dir" => data_dir = args.value("--data-dir")?.into(),
+            "--database" => database = Some(args.value("--database")?),
             "--dist" => dist = Some(args.value("--dist")?.into()),
             "--demo" => is_demo = true,
             "--live" => live_hls = true,
@@ -190,8 +224,7 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
     }
     let media = data_dir.join("media");
     std::fs::create_dir_all(&media)?;
-    let pool = open_db(&data_dir).await?;
-    let writer = db::open_writer(&data_dir.join("vetrina.sqlite")).await?;
+    let (pool, writer) = open_db(&data_dir, database.as_deref()).await?;
     config.mail_from.parse::<lettre::message::Mailbox>().map_err(|e| usage(format!("--mail-from: {e}")))?;
     let outbox = data_dir.join("outbox");
     let mailer: std::sync::Arc<dyn vetrina_server::mail::Mailer> = match &smtp_url {
@@ -303,7 +336,7 @@ async fn shutdown_signal() {
 
 /// Housekeeping every ten minutes: expired idempotency records, and stock held
 /// by orders whose payment never finished.
-async fn maintenance(pool: sqlx::SqlitePool) {
+async fn maintenance(pool: sqlx::AnyPool) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
         tick.tick().await;
@@ -322,8 +355,10 @@ async fn create_show(mut args: Args) -> Result<(), Failure> {
     let (mut id, mut title, mut currency, mut locale, mut stream_url) =
         (None, None, "EUR".to_string(), "en".to_string(), String::new());
     let mut data_dir = PathBuf::from(".vetrina");
+    let mut database = database_from_env();
     while let Some(arg) = args.0.next() {
         match arg.as_str() {
+            "--database" => database = Some(args.value("--database")?),
             "--id" => id = Some(args.value("--id")?),
             "--title" => title = Some(args.value("--title")?),
             "--currency" => currency = args.value("--currency")?,
@@ -334,7 +369,7 @@ async fn create_show(mut args: Args) -> Result<(), Failure> {
         }
     }
     let (Some(id), Some(title)) = (id, title) else { return Err(usage("create-show needs --id and --title")) };
-    let pool = open_db(&data_dir).await?;
+    let (pool, _) = open_db(&data_dir, database.as_deref()).await?;
     let new = catalog::NewShow {
         id: &id,
         title: &title,
@@ -351,8 +386,10 @@ async fn create_show(mut args: Args) -> Result<(), Failure> {
 async fn run_import(mut args: Args) -> Result<(), Failure> {
     let (mut show, mut source, mut default_stock, mut skip_bad) = (None, None, import::DEFAULT_STOCK, false);
     let mut data_dir = PathBuf::from(".vetrina");
+    let mut database = database_from_env();
     while let Some(arg) = args.0.next() {
         match arg.as_str() {
+            "--database" => database = Some(args.value("--database")?),
             "--show" => show = Some(args.value("--show")?),
             "--shopify" => source = Some((CatalogueFormat::Shopify, args.value("--shopify")?)),
             "--gmc" => source = Some((CatalogueFormat::Gmc, args.value("--gmc")?)),
@@ -366,7 +403,7 @@ async fn run_import(mut args: Args) -> Result<(), Failure> {
         return Err(usage("import needs --show and one of --shopify or --gmc"));
     };
     let text = std::fs::read_to_string(&file).map_err(|e| format!("reading {file}: {e}"))?;
-    let pool = open_db(&data_dir).await?;
+    let (pool, _) = open_db(&data_dir, database.as_deref()).await?;
     let mut conn = pool.acquire().await?;
     let currency = catalog::load_show(&mut conn, &show).await.map_err(|e| e.to_string())?.currency;
     drop(conn);

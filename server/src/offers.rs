@@ -15,7 +15,7 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 use vetrina_wire::{NewOffer, Offer, ShowEvent, OFFER_HOLD_MS, OFFER_MAX_LAG_MS};
 
 use crate::error::{ApiError, ApiJson, ApiPath};
@@ -38,7 +38,7 @@ pub async fn create(
     let mut tx = crate::db::begin_write(&state.writer).await?;
     let row = sqlx::query(
         "SELECT v.product_id, v.price_minor FROM variants v JOIN products p ON p.id = v.product_id
-         WHERE v.id = ? AND p.show_id = ?",
+         WHERE v.id = $1 AND p.show_id = $2",
     )
     .bind(req.variant_id)
     .bind(&show_id)
@@ -50,7 +50,7 @@ pub async fn create(
         return Err(ApiError::invalid_field(field, message));
     }
     let now = now_ms();
-    let running: Option<i64> = sqlx::query_scalar("SELECT id FROM offers WHERE variant_id = ? AND ends_at_ms > ?")
+    let running: Option<i64> = sqlx::query_scalar("SELECT id FROM offers WHERE variant_id = $1 AND ends_at_ms > $2")
         .bind(req.variant_id)
         .bind(now)
         .fetch_optional(&mut *tx)
@@ -59,10 +59,10 @@ pub async fn create(
         return Err(ApiError::conflict("offer_running", "A flash drop on this variant is still running."));
     }
     let ends = now + i64::from(req.duration_s) * 1000;
-    let id = sqlx::query(
+    let id = sqlx::query_scalar::<_, i64>(
         "INSERT INTO offers (show_id, variant_id, price_minor, unit_cap, per_buyer, starts_at_ms, ends_at_ms,
                              created_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(&show_id)
     .bind(req.variant_id)
@@ -72,9 +72,8 @@ pub async fn create(
     .bind(now)
     .bind(ends)
     .bind(now)
-    .execute(&mut *tx)
-    .await?
-    .last_insert_rowid();
+    .fetch_one(&mut *tx)
+    .await?;
     tx.commit().await?;
     let offer = Offer {
         id,
@@ -91,7 +90,7 @@ pub async fn create(
     Ok(Json(offer))
 }
 
-fn offer_of(r: &sqlx::sqlite::SqliteRow) -> Offer {
+fn offer_of(r: &sqlx::any::AnyRow) -> Offer {
     let units = |name: &str| u32::try_from(r.get::<i64, _>(name)).unwrap_or(0);
     Offer {
         id: r.get("id"),
@@ -110,8 +109,8 @@ const SELECT: &str = "SELECT o.id, v.product_id, o.variant_id, o.price_minor, o.
                       FROM offers o JOIN variants v ON v.id = o.variant_id";
 
 /// The show's drops that some viewer's video may still be inside.
-pub async fn current(conn: &mut SqliteConnection, show_id: &str) -> Result<Vec<Offer>, ApiError> {
-    let rows = sqlx::query(&format!("{SELECT} WHERE o.show_id = ? AND o.ends_at_ms > ? ORDER BY o.id"))
+pub async fn current(conn: &mut AnyConnection, show_id: &str) -> Result<Vec<Offer>, ApiError> {
+    let rows = sqlx::query(&format!("{SELECT} WHERE o.show_id = $1 AND o.ends_at_ms > $2 ORDER BY o.id"))
         .bind(show_id)
         .bind(now_ms() - OFFER_MAX_LAG_MS)
         .fetch_all(&mut *conn)
@@ -121,11 +120,11 @@ pub async fn current(conn: &mut SqliteConnection, show_id: &str) -> Result<Vec<O
 
 /// Units of a drop taken: held on open (non-test) carts other than
 /// `except_cart`, plus sold in (non-test) orders.
-async fn taken(conn: &mut SqliteConnection, offer_id: i64, except_cart: &str) -> Result<i64, ApiError> {
+async fn taken(conn: &mut AnyConnection, offer_id: i64, except_cart: &str) -> Result<i64, ApiError> {
     let held: i64 = sqlx::query_scalar(
-        "SELECT COALESCE(SUM(l.quantity), 0) FROM cart_lines l JOIN carts c ON c.id = l.cart_id
-         WHERE l.offer_id = ? AND l.offer_held_until_ms > ? AND c.status = 'open' AND c.sandbox = 0
-               AND l.cart_id != ?",
+        "SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) FROM cart_lines l JOIN carts c ON c.id = l.cart_id
+         WHERE l.offer_id = $1 AND l.offer_held_until_ms > $2 AND c.status = 'open' AND c.sandbox = 0
+               AND l.cart_id != $3",
     )
     .bind(offer_id)
     .bind(now_ms())
@@ -133,8 +132,8 @@ async fn taken(conn: &mut SqliteConnection, offer_id: i64, except_cart: &str) ->
     .fetch_one(&mut *conn)
     .await?;
     let sold: i64 = sqlx::query_scalar(
-        "SELECT COALESCE(SUM(ol.quantity), 0) FROM order_lines ol JOIN orders o ON o.id = ol.order_id
-         WHERE ol.offer_id = ? AND o.test = 0",
+        "SELECT CAST(COALESCE(SUM(ol.quantity), 0) AS BIGINT) FROM order_lines ol JOIN orders o ON o.id = ol.order_id
+         WHERE ol.offer_id = $1 AND o.test = 0",
     )
     .bind(offer_id)
     .fetch_one(&mut *conn)
@@ -152,7 +151,7 @@ pub enum Ask {
 /// answers the drop and until when the price is held. Called inside the
 /// cart's write transaction, so the cap check cannot race another claim.
 pub async fn hold(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     cart_id: &str,
     variant_id: i64,
     quantity: i64,
@@ -164,7 +163,7 @@ pub async fn hold(
         Ask::Keep { offer_id, held_until_ms } => (offer_id, held_until_ms),
     };
     let offer = sqlx::query(&format!(
-        "{SELECT} JOIN carts c ON c.show_id = o.show_id WHERE o.id = ? AND o.variant_id = ? AND c.id = ?"
+        "{SELECT} JOIN carts c ON c.show_id = o.show_id WHERE o.id = $1 AND o.variant_id = $2 AND c.id = $3"
     ))
     .bind(offer_id)
     .bind(variant_id)
@@ -197,12 +196,12 @@ pub async fn hold(
 
 /// At checkout: a buyer (by email, across orders) buys at most `per_buyer`
 /// of a drop.
-pub async fn check_buyer(conn: &mut SqliteConnection, offer: i64, email: &str, quantity: i64) -> Result<(), ApiError> {
+pub async fn check_buyer(conn: &mut AnyConnection, offer: i64, email: &str, quantity: i64) -> Result<(), ApiError> {
     let row = sqlx::query(
         "SELECT o.per_buyer,
-                (SELECT COALESCE(SUM(ol.quantity), 0) FROM order_lines ol JOIN orders r ON r.id = ol.order_id
-                 WHERE ol.offer_id = o.id AND lower(r.email) = lower(?) AND r.test = 0) AS bought
-         FROM offers o WHERE o.id = ?",
+                (SELECT CAST(COALESCE(SUM(ol.quantity), 0) AS BIGINT) FROM order_lines ol JOIN orders r ON r.id = ol.order_id
+                 WHERE ol.offer_id = o.id AND lower(r.email) = lower($1) AND r.test = 0) AS bought
+         FROM offers o WHERE o.id = $2",
     )
     .bind(email.trim())
     .bind(offer)

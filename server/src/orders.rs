@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 use axum::Json;
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 use vetrina_wire::{Order, OrderLine, PaymentStatus};
 
 use crate::catalog::json_strings;
@@ -25,10 +25,10 @@ pub async fn get(State(state): State<AppState>, ApiPath(id): ApiPath<String>) ->
     Ok(Json(load(&mut conn, OrderKey::Public(&id)).await?))
 }
 
-pub async fn load(conn: &mut SqliteConnection, key: OrderKey<'_>) -> Result<Order, ApiError> {
+pub async fn load(conn: &mut AnyConnection, key: OrderKey<'_>) -> Result<Order, ApiError> {
     let select = "SELECT id, public_id, number, show_id, payment_status, email, name, currency, subtotal_minor,
                          shipping_minor, total_minor, created_at_ms, test FROM orders";
-    let (by_internal, by_public) = (format!("{select} WHERE id = ?"), format!("{select} WHERE public_id = ?"));
+    let (by_internal, by_public) = (format!("{select} WHERE id = $1"), format!("{select} WHERE public_id = $1"));
     let row = match key {
         OrderKey::Internal(id) => sqlx::query(&by_internal).bind(id).fetch_optional(&mut *conn).await?,
         OrderKey::Public(id) => sqlx::query(&by_public).bind(id).fetch_optional(&mut *conn).await?,
@@ -37,7 +37,7 @@ pub async fn load(conn: &mut SqliteConnection, key: OrderKey<'_>) -> Result<Orde
     let order_id: i64 = row.get("id");
     let lines = sqlx::query(
         "SELECT variant_id, title, options, unit_price_minor, quantity, line_total_minor FROM order_lines
-         WHERE order_id = ? ORDER BY rowid",
+         WHERE order_id = $1 ORDER BY rowid",
     )
     .bind(order_id)
     .fetch_all(&mut *conn)
@@ -80,9 +80,9 @@ pub fn payment_status(column: &str) -> PaymentStatus {
 
 /// The order a checkout with this Idempotency-Key wrote for this cart, if any:
 /// its id and whether it is paid.
-pub async fn by_checkout_key(db: &sqlx::SqlitePool, cart_id: &str, key: &str) -> Result<Option<(i64, bool)>, ApiError> {
+pub async fn by_checkout_key(db: &sqlx::AnyPool, cart_id: &str, key: &str) -> Result<Option<(i64, bool)>, ApiError> {
     let row: Option<(i64, String)> =
-        sqlx::query_as("SELECT id, payment_status FROM orders WHERE cart_id = ? AND checkout_key = ?")
+        sqlx::query_as("SELECT id, payment_status FROM orders WHERE cart_id = $1 AND checkout_key = $2")
             .bind(cart_id)
             .bind(key)
             .fetch_optional(db)
@@ -96,7 +96,7 @@ const NUMBER_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 /// A fresh order number such as `VT-7K4M-Q2XD`: random, so it says nothing of
 /// how many orders a shop takes (31^8, about 8.5e11, of them). Called inside the
 /// order's write transaction, so the check for a clash cannot race.
-pub async fn new_number(conn: &mut SqliteConnection) -> Result<String, ApiError> {
+pub async fn new_number(conn: &mut AnyConnection) -> Result<String, ApiError> {
     loop {
         let mut bytes = [0u8; 8];
         getrandom::fill(&mut bytes).map_err(|e| ApiError::Internal(format!("random source: {e}")))?;
@@ -106,7 +106,7 @@ pub async fn new_number(conn: &mut SqliteConnection) -> Result<String, ApiError>
         }
         let c: Vec<char> = bytes.iter().map(|b| char::from(NUMBER_ALPHABET[usize::from(*b) % 31])).collect();
         let number = format!("VT-{}-{}", c[..4].iter().collect::<String>(), c[4..].iter().collect::<String>());
-        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE number = ?")
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE number = $1")
             .bind(&number)
             .fetch_optional(&mut *conn)
             .await?;
@@ -118,36 +118,36 @@ pub async fn new_number(conn: &mut SqliteConnection) -> Result<String, ApiError>
 
 /// Undoes a pending order: its stock goes back (a test order took none), its
 /// cart reopens, the order goes.
-pub async fn revert(conn: &mut SqliteConnection, order_id: i64) -> Result<(), ApiError> {
-    let (cart_id, test): (String, bool) =
-        sqlx::query_as("SELECT cart_id, test FROM orders WHERE id = ? AND payment_status = 'pending'")
+pub async fn revert(conn: &mut AnyConnection, order_id: i64) -> Result<(), ApiError> {
+    let (cart_id, test): (String, i64) =
+        sqlx::query_as("SELECT cart_id, test FROM orders WHERE id = $1 AND payment_status = 'pending'")
             .bind(order_id)
             .fetch_optional(&mut *conn)
             .await?
             .ok_or_else(|| ApiError::Internal(format!("order {order_id} is not pending")))?;
-    if !test {
+    if test == 0 {
         sqlx::query(
             "UPDATE variants SET stock = stock + (SELECT SUM(quantity) FROM order_lines ol
-                                               WHERE ol.order_id = ? AND ol.variant_id = variants.id)
-         WHERE id IN (SELECT variant_id FROM order_lines WHERE order_id = ?)",
+                                               WHERE ol.order_id = $1 AND ol.variant_id = variants.id)
+         WHERE id IN (SELECT variant_id FROM order_lines WHERE order_id = $2)",
         )
         .bind(order_id)
         .bind(order_id)
         .execute(&mut *conn)
         .await?;
     }
-    sqlx::query("DELETE FROM order_lines WHERE order_id = ?").bind(order_id).execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM orders WHERE id = ?").bind(order_id).execute(&mut *conn).await?;
-    sqlx::query("UPDATE carts SET status = 'open' WHERE id = ?").bind(&cart_id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM order_lines WHERE order_id = $1").bind(order_id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM orders WHERE id = $1").bind(order_id).execute(&mut *conn).await?;
+    sqlx::query("UPDATE carts SET status = 'open' WHERE id = $1").bind(&cart_id).execute(&mut *conn).await?;
     Ok(())
 }
 
 /// Releases the stock of orders whose payment never completed (the process
 /// stopped between taking stock and charging). Run periodically.
-pub async fn release_abandoned(db: &sqlx::SqlitePool) -> Result<u64, ApiError> {
+pub async fn release_abandoned(db: &sqlx::AnyPool) -> Result<u64, ApiError> {
     let cutoff = now_ms() - PENDING_TIMEOUT_MS;
     let ids: Vec<i64> =
-        sqlx::query_scalar("SELECT id FROM orders WHERE payment_status = 'pending' AND created_at_ms < ?")
+        sqlx::query_scalar("SELECT id FROM orders WHERE payment_status = 'pending' AND created_at_ms < $1")
             .bind(cutoff)
             .fetch_all(db)
             .await?;

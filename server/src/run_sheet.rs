@@ -20,7 +20,7 @@ pub async fn get(
 ) -> Result<Json<Vec<RunSheetEntry>>, ApiError> {
     authorize(&state, &headers, &show_id).await?;
     let rows: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, note FROM products WHERE show_id = ? ORDER BY position, id")
+        sqlx::query_as("SELECT id, note FROM products WHERE show_id = $1 ORDER BY position, id")
             .bind(&show_id)
             .fetch_all(&state.db)
             .await?;
@@ -40,7 +40,7 @@ pub async fn set_note(
         return Err(ApiError::invalid_field("note", format!("A note is at most {MAX_NOTE_CHARS} characters.")));
     }
     let mut tx = crate::db::begin_write(&state.writer).await?;
-    let updated = sqlx::query("UPDATE products SET note = ? WHERE id = ? AND show_id = ?")
+    let updated = sqlx::query("UPDATE products SET note = $1 WHERE id = $2 AND show_id = $3")
         .bind(&note)
         .bind(product_id)
         .bind(&show_id)
@@ -65,7 +65,7 @@ pub async fn set_order(
     let mut tx = crate::db::begin_write(&state.writer).await?;
     // Read inside the write transaction: an import meanwhile cannot slip a
     // product past the check.
-    let current: Vec<i64> = sqlx::query_scalar("SELECT id FROM products WHERE show_id = ? ORDER BY position, id")
+    let current: Vec<i64> = sqlx::query_scalar("SELECT id FROM products WHERE show_id = $1 ORDER BY position, id")
         .bind(&show_id)
         .fetch_all(&mut *tx)
         .await?;
@@ -77,7 +77,7 @@ pub async fn set_order(
         ));
     }
     for (position, id) in req.product_ids.iter().enumerate() {
-        sqlx::query("UPDATE products SET position = ? WHERE id = ?")
+        sqlx::query("UPDATE products SET position = $1 WHERE id = $2")
             .bind(position as i64)
             .bind(id)
             .execute(&mut *tx)

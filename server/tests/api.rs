@@ -425,7 +425,7 @@ async fn a_sandbox_checkout_is_a_test_order_that_takes_and_counts_nothing() {
     // Refused where a real order would be: more than the stock left.
     let set_stock = |n: i64| {
         let db = state.db.clone();
-        async move { sqlx::query("UPDATE variants SET stock = ? WHERE id = 13").bind(n).execute(&db).await.unwrap() }
+        async move { sqlx::query("UPDATE variants SET stock = $1 WHERE id = 13").bind(n).execute(&db).await.unwrap() }
     };
     set_stock(1).await;
     assert_error(&checkout("t-", common::ADDRESS.to_string()).await, StatusCode::CONFLICT, "insufficient_stock");

@@ -19,7 +19,7 @@ async fn cart_with(router: &axum::Router, variant: i64, quantity: u32) -> String
 }
 
 async fn stock(s: &common::Seeded, variant: i64) -> i64 {
-    sqlx::query_scalar("SELECT stock FROM variants WHERE id = ?").bind(variant).fetch_one(&s.state.db).await.unwrap()
+    sqlx::query_scalar("SELECT stock FROM variants WHERE id = $1").bind(variant).fetch_one(&s.state.db).await.unwrap()
 }
 
 async fn checkout(router: &axum::Router, cart: &str, key: &str, body: &str) -> common::Reply {
@@ -210,24 +210,26 @@ async fn unpaid_orders_release_their_stock_after_a_while() {
     // A checkout whose process died after taking stock and before charging:
     // stock taken, order pending, cart closed.
     sqlx::query("UPDATE variants SET stock = stock - 3 WHERE id = 13").execute(&s.state.db).await.unwrap();
-    sqlx::query("UPDATE carts SET status = 'ordered' WHERE id = ?").bind(&cart).execute(&s.state.db).await.unwrap();
+    sqlx::query("UPDATE carts SET status = 'ordered' WHERE id = $1").bind(&cart).execute(&s.state.db).await.unwrap();
     let long_ago = vetrina_server::util::now_ms() - vetrina_server::orders::PENDING_TIMEOUT_MS - 1;
-    let order_id = sqlx::query(
+    let order_id: i64 = sqlx::query_scalar(
         "INSERT INTO orders (cart_id, show_id, email, name, address, currency, subtotal_minor, shipping_minor,
                              total_minor, created_at_ms, public_id, payment_status)
-         VALUES (?, 'demo', 'a@b.co', 'A', '{}', 'EUR', 5400, 0, 5400, ?, 'x', 'pending')",
+         VALUES ($1, 'demo', 'a@b.co', 'A', '{}', 'EUR', 5400, 0, 5400, $2, 'x', 'pending') RETURNING id",
     )
     .bind(&cart)
     .bind(long_ago)
+    .fetch_one(&s.state.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO order_lines (order_id, variant_id, title, options, unit_price_minor, quantity, line_total_minor)
+         VALUES ($1, 13, 'Ceramic Mug', '[]', 1800, 3, 5400)",
+    )
+    .bind(order_id)
     .execute(&s.state.db)
     .await
-    .unwrap()
-    .last_insert_rowid();
-    sqlx::query("INSERT INTO order_lines VALUES (?, 13, 'Ceramic Mug', '[]', 1800, 3, 5400, NULL)")
-        .bind(order_id)
-        .execute(&s.state.db)
-        .await
-        .unwrap();
+    .unwrap();
     assert_eq!(stock(&s, 13).await, 22);
 
     assert_eq!(vetrina_server::orders::release_abandoned(&s.state.db).await.unwrap(), 1);

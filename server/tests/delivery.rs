@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tower::ServiceExt;
-use vetrina_server::{app, db, demo, AppState, Assets, Config};
+use vetrina_server::{app, demo, AppState, Assets, Config};
 
 struct Got {
     status: StatusCode,
@@ -51,7 +51,7 @@ const STUDIO_INDEX: &str = r#"<!doctype html><html lang=en><head><title>Vetrina 
 
 struct Site {
     router: axum::Router,
-    pool: sqlx::SqlitePool,
+    pool: sqlx::AnyPool,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
     js: String,
 }
@@ -70,7 +70,7 @@ async fn site() -> Site {
     // The shipping build's overlay folder, named by a hash of its contents.
     std::fs::create_dir_all(dist.path().join("app-0123456789abcdef")).unwrap();
     std::fs::write(dist.path().join("app-0123456789abcdef/split_sheets.wasm"), vec![0u8; 4_000]).unwrap();
-    let pool = db::open_in_memory().await.unwrap();
+    let pool = common::memory_db().await;
     demo::seed(&pool, media.path(), Some(common::TOKEN)).await.unwrap();
     // A title that would break out of the page if it were not escaped.
     sqlx::query("UPDATE shows SET title = 'Spring </script><img src=x onerror=alert(1)> & more'")

@@ -57,7 +57,7 @@ async fn failures_are_not_stored_and_a_running_request_is_409() {
 
     // A claim whose request is still running (status 0) answers 409 with Retry-After.
     let now = vetrina_server::util::now_ms();
-    sqlx::query("INSERT INTO idempotency_keys VALUES ('POST /api/carts', 'busy', '{\"show_id\":\"demo\"}', 0, '', ?)")
+    sqlx::query("INSERT INTO idempotency_keys VALUES ('POST /api/carts', 'busy', '{\"show_id\":\"demo\"}', 0, '', $1)")
         .bind(now)
         .execute(&s.state.db)
         .await
@@ -67,7 +67,7 @@ async fn failures_are_not_stored_and_a_running_request_is_409() {
     assert_eq!(r.json()["code"], "idempotency_in_flight");
     assert_eq!(r.headers["retry-after"], "1");
     // One abandoned long ago (the process died mid-request) is taken over.
-    sqlx::query("UPDATE idempotency_keys SET created_at_ms = ? WHERE key = 'busy'")
+    sqlx::query("UPDATE idempotency_keys SET created_at_ms = $1 WHERE key = 'busy'")
         .bind(now - 120_000)
         .execute(&s.state.db)
         .await
@@ -88,7 +88,7 @@ async fn records_are_kept_at_least_a_day() {
     let now = vetrina_server::util::now_ms();
     let hour = 3_600_000;
     for (key, age) in [("fresh", 1), ("a-day", 25), ("old", 49)] {
-        sqlx::query("INSERT INTO idempotency_keys VALUES ('POST /api/carts', ?, '{}', 201, '{}', ?)")
+        sqlx::query("INSERT INTO idempotency_keys VALUES ('POST /api/carts', $1, '{}', 201, '{}', $2)")
             .bind(key)
             .bind(now - age * hour)
             .execute(&s.state.db)

@@ -6,12 +6,12 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{auth, call, TOKEN};
-use vetrina_server::{app, db, demo, live, AppState, Assets};
+use vetrina_server::{app, demo, live, AppState, Assets};
 
 #[tokio::test]
 async fn the_live_playlist_carries_the_shows_pins() {
     let media = tempfile::tempdir().unwrap();
-    let pool = db::open_in_memory().await.unwrap();
+    let pool = common::memory_db().await;
     demo::seed(&pool, media.path(), Some(TOKEN)).await.unwrap();
     let state = AppState::new(pool);
     let router = app(state, Assets { dist: None, media: Some(media.path().to_path_buf()) });
@@ -71,7 +71,7 @@ async fn the_live_playlist_carries_the_shows_pins() {
 #[tokio::test]
 async fn an_adaptive_ladder_gets_the_pins_in_every_rendition() {
     let media = tempfile::tempdir().unwrap();
-    let pool = db::open_in_memory().await.unwrap();
+    let pool = common::memory_db().await;
     demo::seed(&pool, media.path(), Some(TOKEN)).await.unwrap();
     let router = app(AppState::new(pool), Assets { dist: None, media: Some(media.path().to_path_buf()) });
     let dir = live::stream_dir(media.path(), "demo");

@@ -113,7 +113,7 @@ async fn claims_follow_the_viewers_video_and_the_caps_hold() {
     assert_eq!(r.json()["lines"][0]["unit_price_minor"], 1200);
     // The drop ended 10 s ago on the live edge's clock...
     let now = now_ms();
-    sqlx::query("UPDATE offers SET starts_at_ms = ?, ends_at_ms = ? WHERE id = ?")
+    sqlx::query("UPDATE offers SET starts_at_ms = $1, ends_at_ms = $2 WHERE id = $3")
         .bind(now - 40_000)
         .bind(now - 10_000)
         .bind(offer)
@@ -128,7 +128,7 @@ async fn claims_follow_the_viewers_video_and_the_caps_hold() {
         (StatusCode::CONFLICT, "offer_ended".into())
     );
     // (b holds the last unit: let its hold lapse first, so only the clock decides.)
-    sqlx::query("UPDATE cart_lines SET offer_held_until_ms = ? WHERE cart_id = ?")
+    sqlx::query("UPDATE cart_lines SET offer_held_until_ms = $1 WHERE cart_id = $2")
         .bind(now - 1)
         .bind(&b)
         .execute(&s.state.db)
@@ -163,7 +163,7 @@ async fn claims_follow_the_viewers_video_and_the_caps_hold() {
         code(&claim(&s.router, &e, offer, 1, Some(now - 12_000)).await),
         (StatusCode::CONFLICT, "offer_sold_out".into())
     );
-    let sold: i64 = sqlx::query_scalar("SELECT SUM(quantity) FROM order_lines WHERE offer_id = ?")
+    let sold: i64 = sqlx::query_scalar("SELECT CAST(SUM(quantity) AS BIGINT) FROM order_lines WHERE offer_id = $1")
         .bind(offer)
         .fetch_one(&s.state.db)
         .await

@@ -79,7 +79,7 @@ async fn many_buyers_racing_for_few_units_never_oversell() {
     const UNITS: i64 = 50;
     let server = live().await;
     let addr = server.addr;
-    sqlx::query("UPDATE variants SET stock = ? WHERE id = 13").bind(UNITS).execute(&server.state.db).await.unwrap();
+    sqlx::query("UPDATE variants SET stock = $1 WHERE id = 13").bind(UNITS).execute(&server.state.db).await.unwrap();
 
     // Every buyer fills a cart with one unit (stock is not reserved by carts), all
     // at once: concurrent writers must queue, never fail with SQLITE_BUSY...

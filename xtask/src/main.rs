@@ -10,6 +10,8 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod services;
+
 /// trunk, pinned. 0.22 declares a newer rust-version than this machine's stable
 /// and builds fine with `--ignore-rust-version` (see shared/TOOLCHAIN.md).
 const TRUNK_VERSION: &str = "0.22.1";
@@ -19,8 +21,17 @@ const WASM_SPLIT_VERSION: &str = "0.2.4";
 /// twiggy (wasm size profiler, crates.io), pinned; only the bench needs it.
 const TWIGGY_VERSION: &str = "0.7.0";
 /// Debian packages the tests and the demo need.
-const APT_PACKAGES: &[&str] =
-    &["chromium", "chromium-driver", "ffmpeg", "fonts-dejavu-core", "python3", "python3-venv"];
+const APT_PACKAGES: &[&str] = &[
+    "chromium",
+    "chromium-driver",
+    "ffmpeg",
+    "fonts-dejavu-core",
+    "python3",
+    "python3-venv",
+    "postgresql",
+    "nats-server",
+    "haproxy",
+];
 /// Where the contract test's server listens.
 const CONTRACT_ADDR: &str = "127.0.0.1:18082";
 /// Where the demo listens, unless `--addr` says otherwise.
@@ -42,11 +53,12 @@ fn main() -> ExitCode {
         Some("setup") => setup(),
         Some("e2e") => setup().and_then(|()| build_overlay()).and_then(|()| e2e()),
         Some("contract") => setup().and_then(|()| contract()),
+        Some("postgres") => setup().and_then(|()| server_tests_on_postgres()),
         Some("bench") => setup().and_then(|()| bench()),
         Some("size") => setup().and_then(|()| build_overlay()).and_then(|()| wasm_profile()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <demo|test|setup|e2e|contract|bench|size>\n\n  demo   set up, build, and run the demo at http://{DEMO_ADDR}\n  test   set up, build, and run every test\n  setup  only install the tools (skipping what is there)\n  e2e    only the end-to-end browser tests\n  contract  only the API contract test (schemathesis)\n  bench  the benchmarks: checkout throughput and latency; overlay tap latency and memory; Lighthouse; the wasm size profile\n  size   only the wasm size profile (twiggy: bytes per crate, largest functions)"
+                "usage: cargo xtask <demo|test|setup|e2e|contract|postgres|bench|size|cluster>\n\n  demo   set up, build, and run the demo at http://{DEMO_ADDR}\n  test   set up, build, and run every test\n  setup  only install the tools (skipping what is there)\n  e2e    only the end-to-end browser tests\n  contract  only the API contract test (schemathesis)\n  postgres  only the server's tests on a throwaway Postgres\n  bench  the benchmarks: checkout throughput and latency; overlay tap latency and memory; Lighthouse; the wasm size profile\n  size   only the wasm size profile (twiggy: bytes per crate, largest functions)"
             );
             return ExitCode::from(2);
         }
@@ -281,8 +293,15 @@ fn test() -> Result {
     say("Formatting and lints (rustfmt, clippy with warnings as errors)");
     run(cmd("cargo").args(["fmt", "--all", "--check"]))?;
     run(cmd("cargo").args(["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"]))?;
-    say("Native tests: domain, wire types, server API");
+    say("Native tests: domain, wire types, server API (on SQLite)");
     run(cmd("cargo").args(["test", "--workspace", "--quiet"]))?;
+    say("The server's tests again on Postgres (a throwaway server: initdb into a temporary folder)");
+    {
+        let pg = services::Postgres::start(false)?;
+        run(cmd("cargo")
+            .args(["test", "--package", "vetrina-server", "--quiet"])
+            .env("VETRINA_TEST_POSTGRES", pg.url()))?;
+    }
     say("Component tests in headless Chromium (wasm-bindgen-test)");
     run(cmd("cargo")
         .args(["test", "--package", "vetrina", "--target", "wasm32-unknown-unknown", "--test", "web"])
@@ -292,6 +311,14 @@ fn test() -> Result {
     e2e()?;
     println!("\nAll tests passed in {:.0} s.", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// The server's own tests (API, commerce, cut connections, offers…) again,
+/// each test on a fresh database of a throwaway Postgres server.
+fn server_tests_on_postgres() -> Result {
+    say("The server's tests again on Postgres (a throwaway server: initdb into a temporary folder)");
+    let pg = services::Postgres::start(false)?;
+    run(cmd("cargo").args(["test", "--package", "vetrina-server", "--quiet"]).env("VETRINA_TEST_POSTGRES", pg.url()))
 }
 
 /// The API against its own OpenAPI document: schemathesis fuzzes every

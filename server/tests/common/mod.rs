@@ -19,6 +19,32 @@ use vetrina_server::{app, db, demo, AppState, Assets, Config};
 
 pub const TOKEN: &str = "test-creator-token";
 
+/// The Postgres server the tests run against instead of SQLite, if any: an admin
+/// URL such as `postgres://postgres@127.0.0.1:15432/postgres` (`cargo xtask test`
+/// starts one and runs the server's tests a second time with it).
+pub const POSTGRES_ENV: &str = "VETRINA_TEST_POSTGRES";
+
+/// A fresh, empty, migrated database of the kind these tests run on: private
+/// in-memory SQLite, or a new database on the test Postgres server.
+pub async fn memory_db() -> sqlx::AnyPool {
+    match postgres_db().await {
+        Some(pool) => pool,
+        None => db::open_in_memory().await.unwrap(),
+    }
+}
+
+/// A database of its own on the test Postgres server (when there is one).
+pub async fn postgres_db() -> Option<sqlx::AnyPool> {
+    let admin = std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty())?;
+    let name = format!("t_{}", vetrina_server::util::random_id().to_lowercase());
+    let name: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(40).collect();
+    let server = db::open_postgres_unmigrated(&admin).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&server).await.unwrap();
+    server.close().await;
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    Some(db::open_postgres(&format!("{base}/{name}")).await.unwrap())
+}
+
 pub struct Seeded {
     pub state: AppState,
     pub router: Router,
@@ -32,7 +58,7 @@ pub async fn seeded() -> Seeded {
 
 pub async fn seeded_with(config: Config) -> Seeded {
     let media = tempfile::tempdir().unwrap();
-    let pool = db::open_in_memory().await.unwrap();
+    let pool = memory_db().await;
     demo::seed(&pool, media.path(), Some(TOKEN)).await.unwrap();
     let state = AppState::with_config(pool, config);
     let router = app(state.clone(), Assets::default());
@@ -59,9 +85,14 @@ pub async fn live_with(config: Config) -> Live {
 /// served by the production listener (`net::serve`).
 pub async fn live_custom(config: Config, customize: impl FnOnce(AppState) -> AppState) -> Live {
     let dir = tempfile::tempdir().unwrap();
-    let pool = db::open(&dir.path().join("t.sqlite")).await.unwrap();
+    let (pool, writer) = match postgres_db().await {
+        Some(pool) => (pool.clone(), pool),
+        None => (
+            db::open(&dir.path().join("t.sqlite")).await.unwrap(),
+            db::open_writer(&dir.path().join("t.sqlite")).await.unwrap(),
+        ),
+    };
     demo::seed(&pool, &dir.path().join("media"), Some(TOKEN)).await.unwrap();
-    let writer = db::open_writer(&dir.path().join("t.sqlite")).await.unwrap();
     let state = customize(AppState::with_config(pool, config.clone()).with_writer(writer));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
