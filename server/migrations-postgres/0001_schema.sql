@@ -169,9 +169,11 @@ CREATE TABLE product_signals (
 -- Token buckets shared by every server instance (SQLite's single process keeps
 -- them in memory): one row per limited thing, refilled on read.
 CREATE TABLE rate_buckets (
-    scope  TEXT NOT NULL,
-    key    TEXT NOT NULL,
-    tokens DOUBLE PRECISION NOT NULL,
-    at_ms  BIGINT NOT NULL,
+    scope   TEXT NOT NULL,
+    key     TEXT NOT NULL,
+    tokens  DOUBLE PRECISION NOT NULL,
+    at_ms   BIGINT NOT NULL,
+    -- Whether the last request took a token (read back by the statement that took it).
+    granted BIGINT NOT NULL,
     PRIMARY KEY (scope, key)
 );

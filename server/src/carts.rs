@@ -316,7 +316,7 @@ pub async fn checkout(
     request: axum::extract::Request,
 ) -> Result<Response, ApiError> {
     let client = crate::net::client_ip(&request, &state.config);
-    state.checkout_limits.check(&client.to_string()).map_err(ApiError::TooManyRequests)?;
+    state.checkout_limits.check(&client.to_string()).await.map_err(ApiError::TooManyRequests)?;
     let key = match request.headers().get(IDEMPOTENCY_KEY_HEADER).and_then(|k| k.to_str().ok()) {
         Some(key) => key.trim().to_string(),
         None => {

@@ -150,7 +150,7 @@ pub async fn tap(
     request: axum::extract::Request,
 ) -> Result<axum::http::StatusCode, ApiError> {
     let client = crate::net::client_ip(&request, &state.config);
-    state.tap_limits.check(&client.to_string()).map_err(ApiError::TooManyRequests)?;
+    state.tap_limits.check(&client.to_string()).await.map_err(ApiError::TooManyRequests)?;
     let body = axum::body::to_bytes(request.into_body(), crate::idempotency::MAX_BODY)
         .await
         .map_err(|e| crate::idempotency::body_error(e, crate::idempotency::MAX_BODY))?;

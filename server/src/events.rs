@@ -7,6 +7,23 @@
 //!
 //! Each event is serialized once and the same bytes are shared by every
 //! subscriber: fan-out costs a clone of an `Arc`, not a `serde_json` call per viewer.
+//!
+//! Several server processes on one Postgres database each hold their own
+//! viewers. An event is written once, by whichever process took the request,
+//! and published once on NATS (`--nats`); every other process delivers it to its
+//! own viewers. Each event names the show's previous event (`prev`): a process
+//! that sees a `prev` it never delivered (a message lost while NATS was away)
+//! first reads the missing events from the database, so its viewers get every
+//! event, in order, once. Writers are serialized (see [`crate::db`]), so ids are
+//! committed in the order they are handed out and "everything up to this id" is
+//! in the database when the id is published. A viewer who reconnects to another
+//! process resumes from its `Last-Event-ID` out of the same database.
+//!
+//! Why NATS and not Postgres' LISTEN/NOTIFY: NOTIFY serializes committing
+//! transactions on one global lock, the checkout's hot path under a drop; NATS
+//! is a separate, small process (Debian's `nats-server`) that fans a message out
+//! to every instance in well under a millisecond, and its edge servers can carry
+//! the same subjects further out (README: one million viewers).
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -38,29 +55,125 @@ pub struct Frame {
 /// id 6 before id 5 and then wrongly drop 5 as already seen).
 #[derive(Clone, Default)]
 pub struct Hub {
-    channels: Arc<Mutex<HashMap<String, broadcast::Sender<Arc<Frame>>>>>,
+    channels: Arc<Mutex<HashMap<String, Channel>>>,
     write_order: Arc<tokio::sync::Mutex<()>>,
+    /// Where events are published for the other server processes; None: this
+    /// process is the only one.
+    pub nats: Option<async_nats::Client>,
 }
+
+struct Channel {
+    tx: broadcast::Sender<Arc<Frame>>,
+    /// The last event id broadcast here (every earlier one was broadcast, or is
+    /// in every subscriber's backlog). None until the show's first subscriber.
+    last: Option<i64>,
+}
+
+/// An event on its way to the other server processes.
+#[derive(serde::Serialize, Deserialize)]
+struct Published {
+    show: String,
+    /// The show's event before this one (0: none).
+    prev: i64,
+    id: i64,
+    json: String,
+}
+
+/// The NATS subject every event is published on.
+const SUBJECT: &str = "vetrina.events";
 
 /// How many events a slow subscriber may fall behind before its stream is closed
 /// (it then reconnects and catches up from the database).
 const CHANNEL_CAPACITY: usize = 256;
 
 impl Hub {
-    fn sender(&self, show_id: &str) -> broadcast::Sender<Arc<Frame>> {
+    fn with_channel<T>(&self, show_id: &str, f: impl FnOnce(&mut Channel) -> T) -> T {
         let mut channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
-        channels.entry(show_id.to_string()).or_insert_with(|| broadcast::channel(CHANNEL_CAPACITY).0).clone()
+        let channel = channels
+            .entry(show_id.to_string())
+            .or_insert_with(|| Channel { tx: broadcast::channel(CHANNEL_CAPACITY).0, last: None });
+        f(channel)
     }
 
     pub fn subscribe(&self, show_id: &str) -> broadcast::Receiver<Arc<Frame>> {
-        self.sender(show_id).subscribe()
+        self.with_channel(show_id, |c| c.tx.subscribe())
+    }
+
+    /// A new subscriber has read the show's events up to `id` from the database:
+    /// the first one tells the channel where it stands.
+    fn seen(&self, show_id: &str, id: i64) {
+        self.with_channel(show_id, |c| {
+            c.last.get_or_insert(id);
+        });
     }
 
     /// How many event streams of the show are open now (on this process).
     pub fn watching(&self, show_id: &str) -> usize {
         let channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
-        channels.get(show_id).map_or(0, broadcast::Sender::receiver_count)
+        channels.get(show_id).map_or(0, |c| c.tx.receiver_count())
     }
+}
+
+/// Broadcasts `frame` (whose show's previous event is `prev`) to this process's
+/// subscribers, after any events between that it never broadcast (read from the
+/// database), and only once. Called with `write_order` held.
+async fn deliver(state: &AppState, show_id: &str, prev: i64, frame: Frame) {
+    let last = state.hub.with_channel(show_id, |c| c.last);
+    let mut frames = Vec::new();
+    match last {
+        Some(last) if frame.id <= last => return,
+        Some(last) if prev > last => match between(&state.db, show_id, last, frame.id).await {
+            Ok(missed) => frames = missed,
+            Err(e) => {
+                tracing::warn!(error = %e, show_id, "could not read missed events; viewers will catch up on reconnect")
+            }
+        },
+        _ => {}
+    }
+    frames.push(Arc::new(frame));
+    state.hub.with_channel(show_id, |c| {
+        for frame in frames {
+            c.last = Some(frame.id);
+            // No subscribers is fine: the event is in the database for whoever comes later.
+            let _ = c.tx.send(frame);
+        }
+    });
+}
+
+/// The show's events after `after` and before `before`, oldest first.
+async fn between(db: &sqlx::AnyPool, show_id: &str, after: i64, before: i64) -> Result<Vec<Arc<Frame>>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, data FROM events WHERE show_id = $1 AND id > $2 AND id < $3 ORDER BY id")
+        .bind(show_id)
+        .bind(after)
+        .bind(before)
+        .fetch_all(db)
+        .await?;
+    Ok(rows.into_iter().map(|row| Arc::new(Frame { id: row.get("id"), json: row.get("data") })).collect())
+}
+
+/// Connects to NATS at `url`: this process's events are published there, and
+/// every other process's events reach this one's viewers.
+pub async fn join_cluster(state: &mut AppState, url: &str) -> Result<(), async_nats::ConnectError> {
+    // no_echo: this process delivers its own events as it records them.
+    let client = async_nats::ConnectOptions::new().no_echo().connect(url).await?;
+    let mut messages = match client.subscribe(SUBJECT).await {
+        Ok(subscriber) => subscriber,
+        Err(e) => return Err(std::io::Error::other(e.to_string()).into()),
+    };
+    state.hub.nats = Some(client);
+    let state = state.clone();
+    tokio::spawn(async move {
+        while let Some(message) = messages.next().await {
+            let Ok(p) = serde_json::from_slice::<Published>(&message.payload) else {
+                tracing::warn!("dropped a malformed event from NATS");
+                continue;
+            };
+            let _order = state.hub.write_order.lock().await;
+            deliver(&state, &p.show, p.prev, Frame { id: p.id, json: p.json }).await;
+        }
+        tracing::error!("the NATS subscription ended: events from other instances no longer arrive");
+    });
+    Ok(())
 }
 
 /// Records an event and broadcasts it: the one way anything reaches a show's
@@ -103,6 +216,10 @@ pub async fn record(state: &AppState, show_id: &str, event: ShowEvent) -> Result
             _ => {}
         }
     }
+    let prev: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM events WHERE show_id = $1")
+        .bind(show_id)
+        .fetch_one(&mut *tx)
+        .await?;
     let now = now_ms();
     let stream_ms = (now - started_at_ms).max(0);
     let id: i64 = sqlx::query_scalar::<_, i64>(
@@ -121,8 +238,15 @@ pub async fn record(state: &AppState, show_id: &str, event: ShowEvent) -> Result
     sqlx::query("UPDATE events SET data = $1 WHERE id = $2").bind(&json).bind(id).execute(&mut *tx).await?;
     tx.commit().await?;
 
-    // No subscribers is fine: the event is in the database for whoever comes later.
-    let _ = state.hub.sender(show_id).send(Arc::new(Frame { id, json }));
+    if let Some(nats) = &state.hub.nats {
+        let published = Published { show: show_id.to_string(), prev, id, json: json.clone() };
+        let payload = serde_json::to_vec(&published).unwrap_or_default();
+        if let Err(e) = nats.publish(SUBJECT, payload.into()).await {
+            // The other instances fill the gap from the database at the show's next event.
+            tracing::warn!(error = %e, show_id, id, "could not publish an event to NATS");
+        }
+    }
+    deliver(state, show_id, prev, Frame { id, json }).await;
     Ok(envelope)
 }
 
@@ -131,8 +255,8 @@ fn to_json(envelope: &EventEnvelope) -> String {
 }
 
 /// Refuses a creator action beyond the show's pin rate.
-fn limit_pins(state: &AppState, show_id: &str) -> Result<(), ApiError> {
-    state.pin_limits.check(show_id).map_err(ApiError::TooManyRequests)
+async fn limit_pins(state: &AppState, show_id: &str) -> Result<(), ApiError> {
+    state.pin_limits.check(show_id).await.map_err(ApiError::TooManyRequests)
 }
 
 /// The token of an `Authorization: Bearer <token>` header, if there is one.
@@ -174,7 +298,7 @@ pub async fn pin(
     ApiJson(req): ApiJson<PinRequest>,
 ) -> Result<(StatusCode, Json<EventEnvelope>), ApiError> {
     authorize(&state, &headers, &show_id).await?;
-    limit_pins(&state, &show_id)?;
+    limit_pins(&state, &show_id).await?;
     let envelope = record(&state, &show_id, ShowEvent::Pin { product_id: req.product_id }).await?;
     Ok((StatusCode::CREATED, Json(envelope)))
 }
@@ -186,7 +310,7 @@ pub async fn unpin(
     headers: HeaderMap,
 ) -> Result<Json<EventEnvelope>, ApiError> {
     authorize(&state, &headers, &show_id).await?;
-    limit_pins(&state, &show_id)?;
+    limit_pins(&state, &show_id).await?;
     let envelope = record(&state, &show_id, ShowEvent::Unpin { product_id }).await?;
     Ok(Json(envelope))
 }
@@ -225,6 +349,12 @@ pub async fn stream(
         // No position given: start from now (the snapshot carries the state so far).
         None => crate::catalog::pinned_now(&mut conn, &show_id).await?.1,
     };
+    // Read before the backlog, so every event up to it is in the backlog or still to be broadcast.
+    let newest: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM events WHERE show_id = $1")
+        .bind(&show_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    state.hub.seen(&show_id, newest);
     let backlog = backlog(&mut conn, &show_id, since).await?;
     drop(conn);
     let last_sent = backlog.last().map_or(since, |f| f.id);

@@ -117,14 +117,19 @@ impl AppState {
     }
 
     pub fn with_config(db: sqlx::AnyPool, config: Config) -> Self {
+        // Limits hold across every server process sharing a Postgres database.
+        let limiter = |rate, scope| match db::Backend::of_pool(&db) {
+            db::Backend::Sqlite => Arc::new(ratelimit::Limiter::new(rate)),
+            db::Backend::Postgres => Arc::new(ratelimit::Limiter::shared(rate, db.clone(), scope)),
+        };
         Self {
+            pin_limits: limiter(config.pin_rate, "pins"),
+            checkout_limits: limiter(config.checkout_rate, "checkouts"),
+            tap_limits: limiter(TAP_RATE, "taps"),
             writer: db.clone(),
             db,
             hub: events::Hub::default(),
             payments: Arc::new(payments::TestProvider),
-            pin_limits: Arc::new(ratelimit::Limiter::new(config.pin_rate)),
-            checkout_limits: Arc::new(ratelimit::Limiter::new(config.checkout_rate)),
-            tap_limits: Arc::new(ratelimit::Limiter::new(TAP_RATE)),
             stream_slots: net::StreamSlots::default(),
             mailer: Arc::new(mail::Memory::default()),
             config: Arc::new(config),

@@ -10,7 +10,7 @@ use vetrina_server::{app, catalog, db, demo, idempotency, import, live, orders, 
 use vetrina_wire::CatalogueFormat;
 
 const USAGE: &str = "usage:
-  vetrina-server [serve] [--addr 127.0.0.1:8080] [--data-dir .vetrina] [--database URL] [--dist dist]
+  vetrina-server [serve] [--addr 127.0.0.1:8080] [--data-dir .vetrina] [--database URL] [--nats URL] [--dist dist]
                  [--demo] [--live] [--demo-token TOKEN] [--host-every SECONDS] [--brand-addr ADDR]
                  [--cors-origin ORIGIN]... [--pins-per-second N] [--checkouts-per-minute N]
                  [--trusted-proxy CIDR]... [--max-streams-per-client N]
@@ -26,6 +26,8 @@ serve (the default):
   --data-dir             the SQLite database and generated media live here (default .vetrina)
   --database             postgres://USER@HOST:PORT/DB: keep everything in this Postgres database
                          instead, shared by any number of servers (env VETRINA_DATABASE_URL)
+  --nats                 nats://HOST:PORT: with --database, publish this server's events there and
+                         deliver the other servers' events to this one's viewers (env VETRINA_NATS_URL)
   --dist                 the trunk-built overlay to serve at / (default dist, if present)
   --demo                 seed the demo show, generate its video, run the scripted host
   --live                 with --demo: stream the show live over HLS made by ffmpeg (pins are
@@ -161,6 +163,7 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
     let mut config = Config::default();
     let mut brand_addr: Option<SocketAddr> = None;
     let mut database = database_from_env();
+    let mut nats = std::env::var("VETRINA_NATS_URL").ok().filter(|u| !u.trim().is_empty());
     let mut smtp_url = std::env::var("VETRINA_SMTP_URL").ok().filter(|u| !u.is_empty());
     if let Ok(from) = std::env::var("VETRINA_MAIL_FROM") {
         config.mail_from = from;
@@ -171,6 +174,7 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
             "--addr" => addr = args.value("--addr")?.parse().map_err(|e| usage(format!("--addr: {e}")))?,
             "--data-dir" => data_dir = args.value("--data-dir")?.into(),
             "--database" => database = Some(args.value("--database")?),
+            "--nats" => nats = Some(args.value("--nats")?),
             "--dist" => dist = Some(args.value("--dist")?.into()),
             "--demo" => is_demo = true,
             "--live" => live_hls = true,
@@ -234,7 +238,17 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
         None => std::sync::Arc::new(vetrina_server::mail::Outbox(outbox.clone())),
     };
     let serve_config = config.clone();
-    let state = AppState::with_config(pool.clone(), config).with_writer(writer.clone()).with_mailer(mailer);
+    let mut state = AppState::with_config(pool.clone(), config).with_writer(writer.clone()).with_mailer(mailer);
+    if let Some(url) = &nats {
+        if database.is_none() {
+            return Err(usage(
+                "--nats: several servers share one Postgres database (--database); SQLite is one server's",
+            ));
+        }
+        vetrina_server::events::join_cluster(&mut state, url)
+            .await
+            .map_err(|e| format!("connecting to NATS at {url}: {e}"))?;
+    }
 
     // Kept for the server's lifetime: dropping it stops ffmpeg.
     let mut _live_stream = None;

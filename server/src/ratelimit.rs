@@ -1,6 +1,11 @@
-//! Token-bucket rate limits, kept in memory per key (a show for pins, a client
-//! address for checkouts). Over the limit, the API answers 429 with
-//! `Retry-After` saying when a request will be accepted again.
+//! Token-bucket rate limits per key (a show for pins, a client address for
+//! checkouts). Over the limit, the API answers 429 with `Retry-After` saying
+//! when a request will be accepted again.
+//!
+//! On SQLite (one server process) the buckets live in memory. On Postgres any
+//! number of processes serve the same shows, so the buckets live in the
+//! database (`rate_buckets`), refilled and taken from in one statement: a limit
+//! holds across instances instead of being multiplied by their number.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -22,6 +27,9 @@ impl Rate {
 pub struct Limiter {
     rate: Rate,
     buckets: Mutex<HashMap<String, (f64, Instant)>>,
+    /// The database holding the buckets of every instance, and this limiter's
+    /// name there; None: this process's memory.
+    shared: Option<(sqlx::AnyPool, &'static str)>,
 }
 
 /// Buckets untouched this long are full again and can be forgotten.
@@ -29,12 +37,56 @@ const IDLE: Duration = Duration::from_secs(600);
 
 impl Limiter {
     pub fn new(rate: Rate) -> Self {
-        Self { rate, buckets: Mutex::new(HashMap::new()) }
+        Self { rate, buckets: Mutex::new(HashMap::new()), shared: None }
+    }
+
+    /// A limiter whose buckets live in `db` under `scope`, shared by every
+    /// server process using that database (Postgres).
+    pub fn shared(rate: Rate, db: sqlx::AnyPool, scope: &'static str) -> Self {
+        Self { shared: Some((db, scope)), ..Self::new(rate) }
     }
 
     /// Takes one token for `key`, or says how long until one is available.
-    pub fn check(&self, key: &str) -> Result<(), Duration> {
-        self.check_at(key, Instant::now())
+    pub async fn check(&self, key: &str) -> Result<(), Duration> {
+        match &self.shared {
+            None => self.check_at(key, Instant::now()),
+            Some(_) if self.rate.burst.is_infinite() => Ok(()),
+            Some((db, scope)) => match self.check_shared(db, scope, key).await {
+                Ok(verdict) => verdict,
+                Err(e) => {
+                    // A limiter that cannot reach its buckets lets the request
+                    // through: the database's trouble shows up in the request itself.
+                    tracing::warn!(error = %e, scope, "rate limit not checked");
+                    Ok(())
+                }
+            },
+        }
+    }
+
+    async fn check_shared(
+        &self,
+        db: &sqlx::AnyPool,
+        scope: &str,
+        key: &str,
+    ) -> Result<Result<(), Duration>, sqlx::Error> {
+        // `refill`: the bucket's tokens now; a token is taken only if there is one.
+        let (tokens, granted): (f64, i64) = sqlx::query_as(
+            "INSERT INTO rate_buckets AS b (scope, key, tokens, at_ms, granted) VALUES ($1, $2, $3 - 1, $4, 1)
+             ON CONFLICT (scope, key) DO UPDATE SET
+               tokens = LEAST($3, b.tokens + GREATEST(0, $4 - b.at_ms) * $5 / 1000.0)
+                        - CASE WHEN LEAST($3, b.tokens + GREATEST(0, $4 - b.at_ms) * $5 / 1000.0) >= 1 THEN 1 ELSE 0 END,
+               granted = CASE WHEN LEAST($3, b.tokens + GREATEST(0, $4 - b.at_ms) * $5 / 1000.0) >= 1 THEN 1 ELSE 0 END,
+               at_ms = GREATEST(b.at_ms, $4)
+             RETURNING tokens, granted",
+        )
+        .bind(scope)
+        .bind(key)
+        .bind(self.rate.burst)
+        .bind(crate::util::now_ms())
+        .bind(self.rate.per_second)
+        .fetch_one(db)
+        .await?;
+        Ok(if granted == 1 { Ok(()) } else { Err(Duration::from_secs_f64((1.0 - tokens) / self.rate.per_second)) })
     }
 
     fn check_at(&self, key: &str, now: Instant) -> Result<(), Duration> {
@@ -81,7 +133,7 @@ mod tests {
     fn unlimited_never_refuses() {
         let l = Limiter::new(Rate::UNLIMITED);
         for _ in 0..10_000 {
-            assert!(l.check("a").is_ok());
+            assert!(l.check_at("a", Instant::now()).is_ok());
         }
     }
 }

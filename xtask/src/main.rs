@@ -314,11 +314,18 @@ fn test() -> Result {
 }
 
 /// The server's own tests (API, commerce, cut connections, offers…) again,
-/// each test on a fresh database of a throwaway Postgres server.
+/// each test on a fresh database of a throwaway Postgres server; then the
+/// cluster tests (several instances on one database, events over NATS).
 fn server_tests_on_postgres() -> Result {
     say("The server's tests again on Postgres (a throwaway server: initdb into a temporary folder)");
     let pg = services::Postgres::start(false)?;
-    run(cmd("cargo").args(["test", "--package", "vetrina-server", "--quiet"]).env("VETRINA_TEST_POSTGRES", pg.url()))
+    run(cmd("cargo").args(["test", "--package", "vetrina-server", "--quiet"]).env("VETRINA_TEST_POSTGRES", pg.url()))?;
+    say("Cluster tests: server instances sharing that Postgres, events over a throwaway NATS");
+    let (_nats, port) = services::nats()?;
+    run(cmd("cargo")
+        .args(["test", "--package", "vetrina-server", "--test", "cluster", "--", "--ignored", "--nocapture"])
+        .env("VETRINA_TEST_POSTGRES", pg.url())
+        .env("VETRINA_TEST_NATS", format!("nats://127.0.0.1:{port}")))
 }
 
 /// The API against its own OpenAPI document: schemathesis fuzzes every

@@ -5,7 +5,7 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
 use crate::{is_root, run, Result};
 
@@ -91,4 +91,26 @@ fn postgres_bin() -> Result<PathBuf> {
     versions.sort_unstable();
     let version = versions.last().ok_or("no Postgres version under /usr/lib/postgresql")?;
     Ok(PathBuf::from(format!("/usr/lib/postgresql/{version}/bin")))
+}
+/// A child process stopped (SIGKILL) on drop.
+pub struct Guard(pub Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A NATS server on its own port, stopped on drop.
+pub fn nats() -> Result<(Guard, u16)> {
+    let port = free_port()?;
+    let child = Command::new("nats-server")
+        .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("could not start nats-server (apt-get install nats-server): {e}"))?;
+    crate::wait_for(&format!("127.0.0.1:{port}"))?;
+    Ok((Guard(child), port))
 }

@@ -35,6 +35,11 @@ pub async fn memory_db() -> sqlx::AnyPool {
 
 /// A database of its own on the test Postgres server (when there is one).
 pub async fn postgres_db() -> Option<sqlx::AnyPool> {
+    Some(db::open_postgres(&postgres_url().await?).await.unwrap())
+}
+
+/// The URL of a new, empty database on the test Postgres server (when there is one).
+pub async fn postgres_url() -> Option<String> {
     let admin = std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty())?;
     let name = format!("t_{}", vetrina_server::util::random_id().to_lowercase());
     let name: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(40).collect();
@@ -42,7 +47,25 @@ pub async fn postgres_db() -> Option<sqlx::AnyPool> {
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&server).await.unwrap();
     server.close().await;
     let (base, _) = admin.rsplit_once('/').unwrap();
-    Some(db::open_postgres(&format!("{base}/{name}")).await.unwrap())
+    Some(format!("{base}/{name}"))
+}
+
+/// One server process of a cluster: its own pools on the shared Postgres
+/// database at `url`, its own event hub joined to NATS at `nats` (None: not
+/// joined, so its events reach the others only through the database), served
+/// on a real socket.
+pub async fn instance(url: &str, nats: Option<&str>, config: Config) -> Live {
+    let dir = tempfile::tempdir().unwrap();
+    let pool = db::open_postgres(url).await.unwrap();
+    let mut state = AppState::with_config(pool, config.clone());
+    if let Some(nats) = nats {
+        vetrina_server::events::join_cluster(&mut state, nats).await.unwrap();
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = app(state.clone(), Assets::default());
+    tokio::spawn(async move { vetrina_server::net::serve(listener, router, &config, std::future::pending()).await });
+    Live { addr, state, _dir: dir }
 }
 
 pub struct Seeded {
