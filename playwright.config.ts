@@ -48,7 +48,9 @@ export default defineConfig({
     { name: 'live-phone', use: { ...phone, baseURL: `http://${liveAddr}` }, testMatch: /live\.spec/ },
     { name: 'live-desktop', use: { ...desktop, baseURL: `http://${liveAddr}` }, testMatch: /live\.spec/ },
   ],
-  webServer: [
+  // VETRINA_E2E_EXTERNAL: the servers are already running (`cargo xtask cluster --test`
+  // sends the viewer tests through its load balancer).
+  webServer: process.env.VETRINA_E2E_EXTERNAL ? [] : [
     {
       command: `target/debug/vetrina-server --demo --host-every 0 --demo-token ${token} --operator-token ${operator} --addr ${addr} --brand-addr ${brandAddr} --dist dist --data-dir ${data}`,
       url: `http://${addr}/api/shows/demo`,

@@ -1,7 +1,9 @@
 //! Checkout throughput and latency over real sockets: `cargo bench -p vetrina-server --bench checkout`.
 //!
 //! Many buyers at once each create a cart, add a line and check out, against a
-//! file database in WAL mode (as in production). Prints orders per second and
+//! file database in WAL mode (as in production), or with `VETRINA_TEST_POSTGRES`
+//! set on a fresh database of that Postgres server (`cargo xtask bench` runs
+//! both; fsync on, synchronous_commit off). Prints orders per second and
 //! the latency percentiles of the checkout request itself. A benchmark, not a
 //! test: it prints numbers and asserts only that every order was placed.
 
@@ -60,8 +62,12 @@ async fn run() {
     let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(&server.state.db).await.unwrap();
     assert_eq!(orders as usize, latencies.len());
     println!(
-        "checkout benchmark: {} orders by {BUYERS} concurrent buyers (cart + line + checkout each), SQLite WAL",
-        latencies.len()
+        "checkout benchmark: {} orders by {BUYERS} concurrent buyers (cart + line + checkout each), {}",
+        latencies.len(),
+        match vetrina_server::db::Backend::of_pool(&server.state.db) {
+            vetrina_server::db::Backend::Sqlite => "SQLite WAL",
+            vetrina_server::db::Backend::Postgres => "Postgres (one instance)",
+        }
     );
     println!(
         "  throughput: {:.0} orders/s ({:.2} s in all)",

@@ -32,8 +32,9 @@ use std::sync::{Arc, Mutex};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
-use futures_util::stream::{self, Stream, StreamExt};
+use futures_util::stream::{self, StreamExt};
 use serde::Deserialize;
 use sqlx::Row;
 use tokio::sync::broadcast;
@@ -50,6 +51,13 @@ pub struct Frame {
     pub json: String,
 }
 
+impl Frame {
+    /// The event as Server-Sent Events lines.
+    pub fn sse(&self) -> String {
+        format!("id: {}\ndata: {}\n\n", self.id, self.json)
+    }
+}
+
 /// Per-show broadcast channels, plus the lock that keeps "write to the database"
 /// and "broadcast" in the same order for every event (so no subscriber can see
 /// id 6 before id 5 and then wrongly drop 5 as already seen).
@@ -64,6 +72,8 @@ pub struct Hub {
 
 struct Channel {
     tx: broadcast::Sender<Arc<Frame>>,
+    /// The show's parked streams (see [`crate::rooms`]); None until the first.
+    room: Option<crate::rooms::Room>,
     /// The last event id broadcast here (every earlier one was broadcast, or is
     /// in every subscriber's backlog). None until the show's first subscriber.
     last: Option<i64>,
@@ -89,9 +99,11 @@ const CHANNEL_CAPACITY: usize = 256;
 impl Hub {
     fn with_channel<T>(&self, show_id: &str, f: impl FnOnce(&mut Channel) -> T) -> T {
         let mut channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
-        let channel = channels
-            .entry(show_id.to_string())
-            .or_insert_with(|| Channel { tx: broadcast::channel(CHANNEL_CAPACITY).0, last: None });
+        let channel = channels.entry(show_id.to_string()).or_insert_with(|| Channel {
+            tx: broadcast::channel(CHANNEL_CAPACITY).0,
+            room: None,
+            last: None,
+        });
         f(channel)
     }
 
@@ -107,10 +119,15 @@ impl Hub {
         });
     }
 
+    /// The show's room for parked streams, opened on first use.
+    fn room(&self, show_id: &str, heartbeat: std::time::Duration) -> crate::rooms::Room {
+        self.with_channel(show_id, |c| c.room.get_or_insert_with(|| crate::rooms::Room::open(heartbeat)).clone())
+    }
+
     /// How many event streams of the show are open now (on this process).
     pub fn watching(&self, show_id: &str) -> usize {
         let channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
-        channels.get(show_id).map_or(0, |c| c.tx.receiver_count())
+        channels.get(show_id).map_or(0, |c| c.tx.receiver_count() + c.room.as_ref().map_or(0, |r| r.len()))
     }
 }
 
@@ -134,6 +151,9 @@ async fn deliver(state: &AppState, show_id: &str, prev: i64, frame: Frame) {
     state.hub.with_channel(show_id, |c| {
         for frame in frames {
             c.last = Some(frame.id);
+            if let Some(room) = &c.room {
+                room.send(frame.clone());
+            }
             // No subscribers is fine: the event is in the database for whoever comes later.
             let _ = c.tx.send(frame);
         }
@@ -320,6 +340,12 @@ pub struct StreamQuery {
     since: Option<i64>,
 }
 
+/// The `Origin` of a browser on another site that may read the API, if this is one.
+fn allowed_origin<'h>(state: &AppState, headers: &'h HeaderMap) -> Option<&'h str> {
+    let origin = headers.get(axum::http::header::ORIGIN)?.to_str().ok()?;
+    state.config.cors_origins.iter().any(|o| o == origin).then_some(origin)
+}
+
 /// `GET /api/shows/{show}/events`: the SSE stream.
 pub async fn stream(
     State(state): State<AppState>,
@@ -327,7 +353,7 @@ pub async fn stream(
     ApiQuery(query): ApiQuery<StreamQuery>,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+) -> Result<Response, ApiError> {
     if query.since.is_some_and(|s| !(0..=9_007_199_254_740_991).contains(&s)) {
         return Err(ApiError::bad_request("invalid_query", "`since` must be an event id: an integer from 0."));
     }
@@ -359,6 +385,30 @@ pub async fn stream(
     drop(conn);
     let last_sent = backlog.last().map_or(since, |f| f.id);
 
+    // Over a socket: write the head and the backlog here, then park the socket
+    // in the show's room (see rooms.rs); hyper's answer below goes nowhere.
+    if let Some(takeover) = extensions.get::<crate::net::Takeover>() {
+        let mut head = String::from(
+            "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\n\
+             transfer-encoding: chunked\r\nx-content-type-options: nosniff\r\n\
+             referrer-policy: strict-origin-when-cross-origin\r\n",
+        );
+        if let Some(origin) = allowed_origin(&state, &headers) {
+            head.push_str(&format!("access-control-allow-origin: {origin}\r\nvary: origin\r\n"));
+        }
+        head.push_str("\r\n");
+        let mut bytes = head.into_bytes();
+        for frame in &backlog {
+            bytes.extend(crate::rooms::chunk(&frame.sse()));
+        }
+        let room = state.hub.room(&show_id, state.config.heartbeat);
+        if takeover.write_all(&bytes).await.is_ok() {
+            takeover.take(room, crate::rooms::Parked { socket: None, last: last_sent, slot: Some(slot) });
+        }
+        // The socket is taken: hyper writes this answer nowhere.
+        return Ok(StatusCode::OK.into_response());
+    }
+
     // The slot travels with the stream and is freed when the stream is dropped.
     let live = stream::unfold((rx, last_sent, slot), |(mut rx, last_sent, slot)| async move {
         loop {
@@ -375,9 +425,10 @@ pub async fn stream(
         }
     });
     let frames = stream::iter(backlog).chain(live);
-    let events = frames.map(|frame| Ok(Event::default().id(frame.id.to_string()).data(frame.json.as_str())));
+    let events =
+        frames.map(|frame| Ok::<_, Infallible>(Event::default().id(frame.id.to_string()).data(frame.json.as_str())));
     let heartbeat = KeepAlive::new().interval(state.config.heartbeat).text("keep-alive");
-    Ok(Sse::new(events).keep_alive(heartbeat))
+    Ok(Sse::new(events).keep_alive(heartbeat).into_response())
 }
 
 async fn backlog(conn: &mut sqlx::AnyConnection, show_id: &str, since: i64) -> Result<Vec<Arc<Frame>>, ApiError> {

@@ -32,6 +32,7 @@ pub mod orders;
 pub mod page;
 pub mod payments;
 pub mod ratelimit;
+pub mod rooms;
 pub mod run_sheet;
 pub mod util;
 

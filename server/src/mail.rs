@@ -114,10 +114,14 @@ async fn try_confirm(state: &AppState, order_id: i64) -> Result<(), String> {
 }
 
 /// Retries every paid order's confirmation that has not gone yet.
-pub async fn send_unsent(state: &AppState) -> usize {
+/// Only orders `min_age` old or more: a younger one's confirmation is still being
+/// sent by the checkout that paid it (on this instance or another).
+pub async fn send_unsent(state: &AppState, min_age: std::time::Duration) -> usize {
     let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM orders WHERE payment_status = 'paid' AND confirmation_sent_at_ms IS NULL ORDER BY id",
+        "SELECT id FROM orders WHERE payment_status = 'paid' AND confirmation_sent_at_ms IS NULL
+         AND created_at_ms < $1 ORDER BY id",
     )
+    .bind(now_ms() - i64::try_from(min_age.as_millis()).unwrap_or(i64::MAX))
     .fetch_all(&state.db)
     .await
     .unwrap_or_default();

@@ -327,7 +327,7 @@ async fn resend_confirmations(state: AppState) {
     let mut every = tokio::time::interval(Duration::from_secs(60));
     loop {
         every.tick().await;
-        vetrina_server::mail::send_unsent(&state).await;
+        vetrina_server::mail::send_unsent(&state, Duration::from_secs(60)).await;
     }
 }
 

@@ -18,6 +18,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{Extensions, HeaderMap};
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use tokio::io::AsyncWrite;
 use tower::ServiceExt;
 
 use crate::Config;
@@ -138,6 +139,130 @@ impl Drop for Slot {
     }
 }
 
+/// A connection's socket, which a handler may take over from hyper: an event
+/// stream writes its response head and backlog itself and leaves the socket to
+/// its show's room ([`crate::rooms`]), so an idle viewer costs no hyper task or
+/// buffers.
+///
+/// After [`Takeover::take`], hyper's writes go nowhere and its next read sees the
+/// end of the stream: it finishes the connection, and dropping its side hands
+/// the socket to the room instead of closing it.
+#[derive(Clone)]
+pub struct Takeover(Arc<Mutex<Socket>>);
+
+struct Socket {
+    stream: Option<tokio::net::TcpStream>,
+    /// Set once taken: where the socket goes when hyper lets go of it.
+    room: Option<(crate::rooms::Room, crate::rooms::Parked)>,
+    taken: bool,
+}
+
+/// hyper's side of a [`Takeover`].
+pub struct Io(Takeover);
+
+impl Takeover {
+    fn wrap(stream: tokio::net::TcpStream) -> (Io, Takeover) {
+        let shared = Takeover(Arc::new(Mutex::new(Socket { stream: Some(stream), room: None, taken: false })));
+        (Io(shared.clone()), shared)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Socket> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Writes `bytes` to the client directly (before [`Takeover::take`]).
+    pub async fn write_all(&self, mut bytes: &[u8]) -> std::io::Result<()> {
+        while !bytes.is_empty() {
+            let n = std::future::poll_fn(|cx| {
+                let mut socket = self.lock();
+                match socket.stream.as_mut() {
+                    Some(s) => std::pin::Pin::new(s).poll_write(cx, bytes),
+                    None => std::task::Poll::Ready(Err(std::io::ErrorKind::NotConnected.into())),
+                }
+            })
+            .await?;
+            if n == 0 {
+                return Err(std::io::ErrorKind::WriteZero.into());
+            }
+            bytes = &bytes[n..];
+        }
+        Ok(())
+    }
+
+    /// Takes the socket from hyper: it joins `room` as `parked` once hyper is done.
+    pub fn take(&self, room: crate::rooms::Room, parked: crate::rooms::Parked) {
+        let mut socket = self.lock();
+        socket.taken = true;
+        socket.room = Some((room, parked));
+    }
+}
+
+impl Drop for Io {
+    fn drop(&mut self) {
+        let mut socket = self.0.lock();
+        let (Some(stream), Some((room, mut parked))) = (socket.stream.take(), socket.room.take()) else { return };
+        // Out of the async runtime's reactor: from now on only the room writes to it.
+        match stream.into_std() {
+            Ok(std_stream) => {
+                parked.socket = Some(std_stream);
+                room.join(parked);
+            }
+            Err(e) => tracing::warn!(error = %e, "could not park an event stream"),
+        }
+    }
+}
+
+impl tokio::io::AsyncRead for Io {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let mut socket = self.0.lock();
+        match (socket.taken, socket.stream.as_mut()) {
+            // Taken: hyper sees the client finish, and ends the connection.
+            (true, _) | (_, None) => std::task::Poll::Ready(Ok(())),
+            (false, Some(s)) => std::pin::Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl tokio::io::AsyncWrite for Io {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let mut socket = self.0.lock();
+        match (socket.taken, socket.stream.as_mut()) {
+            (true, _) | (_, None) => std::task::Poll::Ready(Ok(buf.len())),
+            (false, Some(s)) => std::pin::Pin::new(s).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let mut socket = self.0.lock();
+        match (socket.taken, socket.stream.as_mut()) {
+            (true, _) | (_, None) => std::task::Poll::Ready(Ok(())),
+            (false, Some(s)) => std::pin::Pin::new(s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let mut socket = self.0.lock();
+        match (socket.taken, socket.stream.as_mut()) {
+            (true, _) | (_, None) => std::task::Poll::Ready(Ok(())),
+            (false, Some(s)) => std::pin::Pin::new(s).poll_shutdown(cx),
+        }
+    }
+}
+
 /// How long open streams get to finish after a shutdown signal before the
 /// process stops anyway (event streams never finish by themselves).
 const DRAIN: Duration = Duration::from_secs(5);
@@ -171,11 +296,13 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
+        let (io, takeover) = Takeover::wrap(stream);
         let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));
+            request.extensions_mut().insert(takeover.clone());
             app.clone().oneshot(request.map(axum::body::Body::new))
         });
-        let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
+        let connection = builder.serve_connection_with_upgrades(TokioIo::new(io), service).into_owned();
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             // Errors here are clients going away or timing out; nothing to act on.

@@ -295,7 +295,7 @@ async fn the_paid_order_sends_its_confirmation_once() {
     // A retry of the same checkout replays; nothing is sent twice, nothing is left to send.
     let again = http(server.addr, "POST", &path, &[("idempotency-key", "m")], Some(ADDRESS)).await;
     assert_eq!(again.headers["idempotent-replayed"], "true");
-    assert_eq!(vetrina_server::mail::send_unsent(&server.state).await, 0);
+    assert_eq!(vetrina_server::mail::send_unsent(&server.state, Duration::ZERO).await, 0);
     assert_eq!(outbox.0.lock().unwrap().len(), 1);
 }
 

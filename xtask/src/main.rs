@@ -10,6 +10,7 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod cluster;
 mod services;
 
 /// trunk, pinned. 0.22 declares a newer rust-version than this machine's stable
@@ -54,11 +55,12 @@ fn main() -> ExitCode {
         Some("e2e") => setup().and_then(|()| build_overlay()).and_then(|()| e2e()),
         Some("contract") => setup().and_then(|()| contract()),
         Some("postgres") => setup().and_then(|()| server_tests_on_postgres()),
+        Some("cluster") => cluster_command(&args[1..]),
         Some("bench") => setup().and_then(|()| bench()),
         Some("size") => setup().and_then(|()| build_overlay()).and_then(|()| wasm_profile()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <demo|test|setup|e2e|contract|postgres|bench|size|cluster>\n\n  demo   set up, build, and run the demo at http://{DEMO_ADDR}\n  test   set up, build, and run every test\n  setup  only install the tools (skipping what is there)\n  e2e    only the end-to-end browser tests\n  contract  only the API contract test (schemathesis)\n  postgres  only the server's tests on a throwaway Postgres\n  bench  the benchmarks: checkout throughput and latency; overlay tap latency and memory; Lighthouse; the wasm size profile\n  size   only the wasm size profile (twiggy: bytes per crate, largest functions)"
+                "usage: cargo xtask <demo|test|setup|e2e|contract|postgres|bench|size|cluster>\n\n  demo   set up, build, and run the demo at http://{DEMO_ADDR}\n  test   set up, build, and run every test\n  setup  only install the tools (skipping what is there)\n  e2e    only the end-to-end browser tests\n  contract  only the API contract test (schemathesis)\n  postgres  only the server's tests on a throwaway Postgres (and the cluster tests, with NATS)\n  cluster   the demo on 3 server instances + Postgres + NATS behind HAProxy (--instances N, --addr; --test: its tests)\n  bench  the benchmarks: checkout throughput and latency; overlay tap latency and memory; Lighthouse; the wasm size profile\n  size   only the wasm size profile (twiggy: bytes per crate, largest functions)"
             );
             return ExitCode::from(2);
         }
@@ -287,6 +289,31 @@ fn demo(args: &[String]) -> Result {
     ]))
 }
 
+fn cluster_command(args: &[String]) -> Result {
+    let (mut instances, mut addr, mut test) = (3, DEMO_ADDR.to_string(), false);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--instances" => instances = args.next().and_then(|n| n.parse().ok()).ok_or("--instances N")?,
+            "--addr" => addr = args.next().ok_or("--addr HOST:PORT")?.clone(),
+            "--test" => test = true,
+            other => {
+                return Err(format!(
+                    "usage: cargo xtask cluster [--instances N] [--addr HOST:PORT] [--test] ({other}?)"
+                ))
+            }
+        }
+    }
+    setup()?;
+    build_overlay()?;
+    build_server()?;
+    if test {
+        cluster::test()
+    } else {
+        cluster::demo(instances, &addr)
+    }
+}
+
 fn test() -> Result {
     let started = std::time::Instant::now();
     setup()?;
@@ -309,6 +336,7 @@ fn test() -> Result {
     contract()?;
     build_overlay()?;
     e2e()?;
+    cluster::test()?;
     println!("\nAll tests passed in {:.0} s.", started.elapsed().as_secs_f64());
     Ok(())
 }
@@ -389,8 +417,15 @@ fn e2e() -> Result {
 
 /// The benchmarks. They print numbers and judge nothing; see the README.
 fn bench() -> Result {
-    say("Checkout benchmark (release build of the server)");
+    say("Checkout benchmark (release build of the server), on SQLite");
     run(cmd("cargo").args(["bench", "--package", "vetrina-server", "--bench", "checkout"]))?;
+    say("The same on a throwaway Postgres (fsync on, synchronous_commit off)");
+    {
+        let pg = services::Postgres::start(true)?;
+        run(cmd("cargo")
+            .args(["bench", "--package", "vetrina-server", "--bench", "checkout"])
+            .env("VETRINA_TEST_POSTGRES", pg.url()))?;
+    }
     say("Event fan-out benchmark (release build of the server)");
     run(cmd("cargo").args(["bench", "--package", "vetrina-server", "--bench", "fanout"]))?;
     build_overlay()?;

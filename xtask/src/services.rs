@@ -23,10 +23,11 @@ fn scratch(name: &str) -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// A Postgres server of our own, stopped on drop.
+/// A Postgres server of our own, stopped on drop. It runs in the foreground
+/// (not daemonized by pg_ctl), so Ctrl-C on `cargo xtask cluster` stops it too.
 pub struct Postgres {
     dir: PathBuf,
-    bin: PathBuf,
+    child: Child,
     pub port: u16,
 }
 
@@ -45,29 +46,57 @@ impl Postgres {
         let mut init = as_postgres(&bin.join("initdb"));
         init.arg("-D").arg(&data).args(["-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"]);
         run(init.stdout(Stdio::null()))?;
-        let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=500 -c synchronous_commit=off \
-             -c fsync={} -c shared_buffers=256MB",
-            dir.display(),
-            if durable { "on" } else { "off" }
-        );
-        let mut start = as_postgres(&bin.join("pg_ctl"));
-        start.arg("-D").arg(&data).args(["-o", &options, "-l"]).arg(dir.join("log")).args(["-w", "start"]);
-        run(start.stdout(Stdio::null()))?;
-        Ok(Self { dir, bin, port })
+        let log = std::fs::File::create(dir.join("log")).map_err(|e| e.to_string())?;
+        let child = as_postgres(&bin.join("postgres"))
+            .arg("-D")
+            .arg(&data)
+            .args(["-p", &port.to_string(), "-k"])
+            .arg(&dir)
+            .args(["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=500", "-c", "shared_buffers=256MB"])
+            // Like SQLite's WAL with synchronous=NORMAL: a crash of the machine may
+            // lose the last commits, a crash of a process never does.
+            .args(["-c", "synchronous_commit=off", "-c", if durable { "fsync=on" } else { "fsync=off" }])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("could not start postgres: {e}"))?;
+        let pg = Self { dir, child, port };
+        for _ in 0..300 {
+            let ready = Command::new(bin.join("pg_isready"))
+                .args(["-q", "-h", "127.0.0.1", "-p", &port.to_string()])
+                .status()
+                .is_ok_and(|s| s.success());
+            if ready {
+                return Ok(pg);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        Err(format!("Postgres did not start; see {}", pg.dir.join("log").display()))
     }
 
     /// The URL of its `postgres` database, as its superuser.
     pub fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
     }
+
+    /// Makes a database of this name and answers its URL.
+    pub fn create_database(&self, name: &str) -> Result<String> {
+        run(Command::new("psql")
+            .args(["-q", "-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "postgres", "-c"])
+            .arg(format!("CREATE DATABASE {name}"))
+            .stdout(Stdio::null()))?;
+        Ok(format!("postgres://postgres@127.0.0.1:{}/{name}", self.port))
+    }
 }
 
 impl Drop for Postgres {
     fn drop(&mut self) {
-        let mut stop = as_postgres(&self.bin.join("pg_ctl"));
-        stop.arg("-D").arg(self.dir.join("data")).args(["-m", "immediate", "stop"]);
-        let _ = stop.stdout(Stdio::null()).stderr(Stdio::null()).status();
+        // Fast shutdown (SIGINT) of the postmaster itself (the child may be runuser).
+        let pid = std::fs::read_to_string(self.dir.join("data/postmaster.pid")).unwrap_or_default();
+        if let Some(pid) = pid.lines().next().filter(|p| !p.is_empty()) {
+            let _ = Command::new("kill").args(["-INT", pid]).status();
+        }
+        let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
