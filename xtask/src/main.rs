@@ -336,6 +336,7 @@ fn test() -> Result {
     contract()?;
     build_overlay()?;
     e2e()?;
+    server_tests_on_postgres()?;
     cluster::test()?;
     println!("\nAll tests passed in {:.0} s.", started.elapsed().as_secs_f64());
     Ok(())
