@@ -177,3 +177,13 @@ CREATE TABLE rate_buckets (
     granted BIGINT NOT NULL,
     PRIMARY KEY (scope, key)
 );
+
+-- Event streams each instance holds open per show, reported every few seconds,
+-- so the creator's "watching now" counts every instance's viewers.
+CREATE TABLE stream_counts (
+    instance TEXT NOT NULL,
+    show_id  TEXT NOT NULL,
+    streams  BIGINT NOT NULL,
+    at_ms    BIGINT NOT NULL,
+    PRIMARY KEY (instance, show_id)
+);

@@ -84,7 +84,7 @@ pub async fn stats(
     .await?;
     let count = |n: i64| u64::try_from(n).unwrap_or(0);
     Ok(Json(ShowStats {
-        watching: state.hub.watching(&show_id) as u64,
+        watching: crate::events::watching(&state, &show_id).await?,
         orders: count(totals.get("orders")),
         revenue_minor: totals.get("revenue"),
         products: rows

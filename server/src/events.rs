@@ -68,6 +68,8 @@ pub struct Hub {
     /// Where events are published for the other server processes; None: this
     /// process is the only one.
     pub nats: Option<async_nats::Client>,
+    /// This process's name among the instances (when it has joined a cluster).
+    pub instance: Option<Arc<str>>,
 }
 
 struct Channel {
@@ -124,6 +126,12 @@ impl Hub {
         self.with_channel(show_id, |c| c.room.get_or_insert_with(|| crate::rooms::Room::open(heartbeat)).clone())
     }
 
+    /// Every show with streams open here, and how many.
+    fn open_streams(&self) -> Vec<(String, usize)> {
+        let shows: Vec<String> = self.channels.lock().unwrap_or_else(|p| p.into_inner()).keys().cloned().collect();
+        shows.into_iter().map(|show| (show.clone(), self.watching(&show))).collect()
+    }
+
     /// How many event streams of the show are open now (on this process).
     pub fn watching(&self, show_id: &str) -> usize {
         let channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
@@ -160,6 +168,51 @@ async fn deliver(state: &AppState, show_id: &str, prev: i64, frame: Frame) {
     });
 }
 
+/// How often an instance reports the streams it holds, and how long a report counts.
+const REPORT_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+const REPORT_COUNTS_MS: i64 = 15_000;
+
+/// Writes this instance's open streams per show to `stream_counts`, every few seconds.
+async fn report_streams(state: AppState) {
+    let Some(instance) = state.hub.instance.clone() else { return };
+    let mut every = tokio::time::interval(REPORT_EVERY);
+    loop {
+        every.tick().await;
+        for (show, streams) in state.hub.open_streams() {
+            let written = sqlx::query(
+                "INSERT INTO stream_counts (instance, show_id, streams, at_ms) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (instance, show_id) DO UPDATE SET streams = excluded.streams, at_ms = excluded.at_ms",
+            )
+            .bind(&*instance)
+            .bind(&show)
+            .bind(i64::try_from(streams).unwrap_or(i64::MAX))
+            .bind(now_ms())
+            .execute(&state.db)
+            .await;
+            if let Err(e) = written {
+                tracing::warn!(error = %e, "could not report this instance's open streams");
+            }
+        }
+    }
+}
+
+/// Event streams of the show open now: on this process, plus (in a cluster)
+/// what the other instances reported in the last few seconds.
+pub async fn watching(state: &AppState, show_id: &str) -> Result<u64, ApiError> {
+    let here = state.hub.watching(show_id) as u64;
+    let Some(instance) = &state.hub.instance else { return Ok(here) };
+    let others: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(streams), 0) AS BIGINT) FROM stream_counts
+         WHERE show_id = $1 AND instance <> $2 AND at_ms > $3",
+    )
+    .bind(show_id)
+    .bind(&**instance)
+    .bind(now_ms() - REPORT_COUNTS_MS)
+    .fetch_one(&state.db)
+    .await?;
+    Ok(here + u64::try_from(others).unwrap_or(0))
+}
+
 /// The show's events after `after` and before `before`, oldest first.
 async fn between(db: &sqlx::AnyPool, show_id: &str, after: i64, before: i64) -> Result<Vec<Arc<Frame>>, sqlx::Error> {
     let rows = sqlx::query("SELECT id, data FROM events WHERE show_id = $1 AND id > $2 AND id < $3 ORDER BY id")
@@ -181,6 +234,8 @@ pub async fn join_cluster(state: &mut AppState, url: &str) -> Result<(), async_n
         Err(e) => return Err(std::io::Error::other(e.to_string()).into()),
     };
     state.hub.nats = Some(client);
+    state.hub.instance = Some(crate::util::random_id().into());
+    tokio::spawn(report_streams(state.clone()));
     let state = state.clone();
     tokio::spawn(async move {
         while let Some(message) = messages.next().await {

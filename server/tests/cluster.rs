@@ -67,6 +67,20 @@ async fn events_reach_every_instance_and_a_viewer_resumes_on_another() {
     }
     assert_eq!(seen, pinned);
 
+    // The creator's "watching now", asked of A, counts the viewer on B (B
+    // reports its streams every few seconds).
+    let (k, v) = auth();
+    let mut watching = 0;
+    for _ in 0..40 {
+        let r = http(a, "GET", "/api/shows/demo/stats", &[(k, &v)], None).await;
+        watching = r.json()["watching"].as_u64().unwrap();
+        if watching == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(watching, 1, "A counts B's viewer");
+
     // B goes away (its load balancer sends the viewer to A); the host pins on.
     drop(viewer);
     pinned.push(pin(a, 4).await);

@@ -427,8 +427,15 @@ fn bench() -> Result {
             .args(["bench", "--package", "vetrina-server", "--bench", "checkout"])
             .env("VETRINA_TEST_POSTGRES", pg.url()))?;
     }
-    say("Event fan-out benchmark (release build of the server)");
-    run(cmd("cargo").args(["bench", "--package", "vetrina-server", "--bench", "fanout"]))?;
+    say("Event fan-out benchmark (release build of the server): one instance, then two on Postgres + NATS");
+    {
+        let pg = services::Postgres::start(true)?;
+        let (_nats, port) = services::nats()?;
+        run(cmd("cargo")
+            .args(["bench", "--package", "vetrina-server", "--bench", "fanout"])
+            .env("VETRINA_TEST_POSTGRES", pg.url())
+            .env("VETRINA_TEST_NATS", format!("nats://127.0.0.1:{port}")))?;
+    }
     build_overlay()?;
     wasm_profile()?;
     build_server()?;
