@@ -124,6 +124,8 @@ CREATE TABLE idempotency_keys (
     status        BIGINT NOT NULL,
     response      TEXT NOT NULL,
     created_at_ms BIGINT NOT NULL,
+    -- The server process that claimed the key (see the SQLite migration 0011).
+    owner         TEXT,
     PRIMARY KEY (scope, key)
 );
 CREATE INDEX idempotency_age ON idempotency_keys(created_at_ms);
@@ -186,4 +188,11 @@ CREATE TABLE stream_counts (
     streams  BIGINT NOT NULL,
     at_ms    BIGINT NOT NULL,
     PRIMARY KEY (instance, show_id)
+);
+
+-- Each instance of a cluster says it is alive every few seconds: a claim whose
+-- owner has gone quiet is taken over at once.
+CREATE TABLE instances (
+    instance   TEXT PRIMARY KEY,
+    seen_at_ms BIGINT NOT NULL
 );

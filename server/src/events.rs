@@ -68,8 +68,6 @@ pub struct Hub {
     /// Where events are published for the other server processes; None: this
     /// process is the only one.
     pub nats: Option<async_nats::Client>,
-    /// This process's name among the instances (when it has joined a cluster).
-    pub instance: Option<Arc<str>>,
 }
 
 struct Channel {
@@ -168,16 +166,29 @@ async fn deliver(state: &AppState, show_id: &str, prev: i64, frame: Frame) {
     });
 }
 
-/// How often an instance reports the streams it holds, and how long a report counts.
+/// How often an instance reports itself alive and the streams it holds, and how
+/// long a report counts.
 const REPORT_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
-const REPORT_COUNTS_MS: i64 = 15_000;
+pub const REPORT_COUNTS_MS: i64 = 15_000;
 
-/// Writes this instance's open streams per show to `stream_counts`, every few seconds.
-async fn report_streams(state: AppState) {
-    let Some(instance) = state.hub.instance.clone() else { return };
+/// Every few seconds: says this instance is alive (`instances`, see
+/// [`crate::idempotency`]) and writes its open streams per show (`stream_counts`).
+async fn report(state: AppState) {
+    let instance = state.instance.clone();
     let mut every = tokio::time::interval(REPORT_EVERY);
     loop {
         every.tick().await;
+        let alive = sqlx::query(
+            "INSERT INTO instances (instance, seen_at_ms) VALUES ($1, $2)
+             ON CONFLICT (instance) DO UPDATE SET seen_at_ms = excluded.seen_at_ms",
+        )
+        .bind(&*instance)
+        .bind(now_ms())
+        .execute(&state.db)
+        .await;
+        if let Err(e) = alive {
+            tracing::warn!(error = %e, "could not report this instance alive");
+        }
         for (show, streams) in state.hub.open_streams() {
             let written = sqlx::query(
                 "INSERT INTO stream_counts (instance, show_id, streams, at_ms) VALUES ($1, $2, $3, $4)
@@ -200,13 +211,15 @@ async fn report_streams(state: AppState) {
 /// what the other instances reported in the last few seconds.
 pub async fn watching(state: &AppState, show_id: &str) -> Result<u64, ApiError> {
     let here = state.hub.watching(show_id) as u64;
-    let Some(instance) = &state.hub.instance else { return Ok(here) };
+    if state.hub.nats.is_none() {
+        return Ok(here);
+    }
     let others: i64 = sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(streams), 0) AS BIGINT) FROM stream_counts
          WHERE show_id = $1 AND instance <> $2 AND at_ms > $3",
     )
     .bind(show_id)
-    .bind(&**instance)
+    .bind(&*state.instance)
     .bind(now_ms() - REPORT_COUNTS_MS)
     .fetch_one(&state.db)
     .await?;
@@ -234,8 +247,7 @@ pub async fn join_cluster(state: &mut AppState, url: &str) -> Result<(), async_n
         Err(e) => return Err(std::io::Error::other(e.to_string()).into()),
     };
     state.hub.nats = Some(client);
-    state.hub.instance = Some(crate::util::random_id().into());
-    tokio::spawn(report_streams(state.clone()));
+    tokio::spawn(report(state.clone()));
     let state = state.clone();
     tokio::spawn(async move {
         while let Some(message) = messages.next().await {

@@ -35,6 +35,9 @@ pub const RETENTION: Duration = Duration::from_secs(48 * 3600);
 
 /// A claim older than this whose request never finished (the process died
 /// mid-request) may be taken over by a retry instead of answering 409 for ever.
+/// A claim whose owner is known to have stopped is taken over at once: on
+/// SQLite (one process) any other owner is an earlier run; in a cluster, an
+/// instance that has not said it is alive for [`crate::events::REPORT_COUNTS_MS`].
 const ABANDONED_MS: i64 = 60_000;
 
 /// Largest request body the API takes (413 beyond)...
@@ -206,7 +209,7 @@ pub fn body_error(e: axum::Error, limit: usize) -> ApiError {
 async fn claim_or_wait(state: &AppState, scope: &str, key: &str, request: &str) -> Result<Claim, ApiError> {
     let deadline = tokio::time::Instant::now() + WAIT_FOR_FIRST;
     loop {
-        match claim(&state.writer, scope, key, request).await? {
+        match claim(&state.writer, &state.instance, scope, key, request).await? {
             Claim::InFlight if tokio::time::Instant::now() < deadline => loop {
                 tokio::time::sleep(POLL).await;
                 let status: Option<i64> =
@@ -224,16 +227,17 @@ async fn claim_or_wait(state: &AppState, scope: &str, key: &str, request: &str) 
     }
 }
 
-async fn claim(db: &AnyPool, scope: &str, key: &str, request: &str) -> Result<Claim, ApiError> {
+async fn claim(db: &AnyPool, me: &str, scope: &str, key: &str, request: &str) -> Result<Claim, ApiError> {
     let now = now_ms();
     let inserted = sqlx::query(
-        "INSERT INTO idempotency_keys (scope, key, request, status, response, created_at_ms)
-         VALUES ($1, $2, $3, 0, '', $4) ON CONFLICT (scope, key) DO NOTHING",
+        "INSERT INTO idempotency_keys (scope, key, request, status, response, created_at_ms, owner)
+         VALUES ($1, $2, $3, 0, '', $4, $5) ON CONFLICT (scope, key) DO NOTHING",
     )
     .bind(scope)
     .bind(key)
     .bind(request)
     .bind(now)
+    .bind(me)
     .execute(db)
     .await?
     .rows_affected();
@@ -241,14 +245,14 @@ async fn claim(db: &AnyPool, scope: &str, key: &str, request: &str) -> Result<Cl
         return Ok(Claim::New);
     }
     let row = sqlx::query(
-        "SELECT request, status, response, created_at_ms FROM idempotency_keys WHERE scope = $1 AND key = $2",
+        "SELECT request, status, response, created_at_ms, owner FROM idempotency_keys WHERE scope = $1 AND key = $2",
     )
     .bind(scope)
     .bind(key)
     .fetch_optional(db)
     .await?;
     // Purged between the two statements: claim it afresh.
-    let Some(row) = row else { return Box::pin(claim(db, scope, key, request)).await };
+    let Some(row) = row else { return Box::pin(claim(db, me, scope, key, request)).await };
     if row.get::<String, _>("request") != request {
         return Ok(Claim::Mismatch);
     }
@@ -258,11 +262,18 @@ async fn claim(db: &AnyPool, scope: &str, key: &str, request: &str) -> Result<Cl
         return Ok(Claim::Replay(status, row.get("response")));
     }
     let claimed_at: i64 = row.get("created_at_ms");
-    if now - claimed_at > ABANDONED_MS {
+    let owner: Option<String> = row.get("owner");
+    let owner_gone = match owner.as_deref() {
+        Some(owner) if owner != me => stopped(db, owner, now).await?,
+        _ => false,
+    };
+    if owner_gone || now - claimed_at > ABANDONED_MS {
         let taken = sqlx::query(
-            "UPDATE idempotency_keys SET created_at_ms = $1 WHERE scope = $2 AND key = $3 AND status = 0 AND created_at_ms = $4",
+            "UPDATE idempotency_keys SET created_at_ms = $1, owner = $2
+             WHERE scope = $3 AND key = $4 AND status = 0 AND created_at_ms = $5",
         )
         .bind(now)
+        .bind(me)
         .bind(scope)
         .bind(key)
         .bind(claimed_at)
@@ -274,6 +285,21 @@ async fn claim(db: &AnyPool, scope: &str, key: &str, request: &str) -> Result<Cl
         }
     }
     Ok(Claim::InFlight)
+}
+
+/// Whether the server process `owner` (not this one) has stopped. On SQLite
+/// only one process uses the database, so another owner was an earlier run; on
+/// Postgres, an instance that has not reported itself alive lately (one that
+/// never reports, outside a cluster, is not known to have stopped).
+async fn stopped(db: &AnyPool, owner: &str, now: i64) -> Result<bool, sqlx::Error> {
+    if crate::db::Backend::of_pool(db) == crate::db::Backend::Sqlite {
+        return Ok(true);
+    }
+    let seen: Option<i64> = sqlx::query_scalar("SELECT seen_at_ms FROM instances WHERE instance = $1")
+        .bind(owner)
+        .fetch_optional(db)
+        .await?;
+    Ok(seen.is_some_and(|seen| now - seen > crate::events::REPORT_COUNTS_MS))
 }
 
 /// Deletes records older than [`RETENTION`]; run periodically.

@@ -110,6 +110,9 @@ pub struct AppState {
     pub stream_slots: net::StreamSlots,
     pub mailer: Arc<dyn mail::Mailer>,
     pub config: Arc<Config>,
+    /// This process's name, random at each start: the owner of the idempotency
+    /// claims it takes, and (in a cluster) of its liveness reports.
+    pub instance: Arc<str>,
 }
 
 impl AppState {
@@ -134,6 +137,7 @@ impl AppState {
             stream_slots: net::StreamSlots::default(),
             mailer: Arc::new(mail::Memory::default()),
             config: Arc::new(config),
+            instance: util::random_id().into(),
         }
     }
 }

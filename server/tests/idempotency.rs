@@ -57,11 +57,23 @@ async fn failures_are_not_stored_and_a_running_request_is_409() {
 
     // A claim whose request is still running (status 0) answers 409 with Retry-After.
     let now = vetrina_server::util::now_ms();
-    sqlx::query("INSERT INTO idempotency_keys VALUES ('POST /api/carts', 'busy', '{\"show_id\":\"demo\"}', 0, '', $1)")
-        .bind(now)
-        .execute(&s.state.db)
-        .await
-        .unwrap();
+    let claim = |key: &'static str, owner: String| {
+        let db = s.state.db.clone();
+        async move {
+            sqlx::query(
+                "INSERT INTO idempotency_keys (scope, key, request, status, response, created_at_ms, owner)
+                 VALUES ('POST /api/carts', $1, '{\"show_id\":\"demo\"}', 0, '', $2, $3)",
+            )
+            .bind(key)
+            .bind(now)
+            .bind(owner)
+            .execute(&db)
+            .await
+            .unwrap();
+        }
+    };
+    // Claimed by this very process, just now.
+    claim("busy", s.state.instance.to_string()).await;
     let r = call(&s.router, "POST", "/api/carts", &[("idempotency-key", "busy")], Some(r#"{"show_id":"demo"}"#)).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.json()["code"], "idempotency_in_flight");
@@ -74,6 +86,20 @@ async fn failures_are_not_stored_and_a_running_request_is_409() {
         .unwrap();
     let r = call(&s.router, "POST", "/api/carts", &[("idempotency-key", "busy")], Some(r#"{"show_id":"demo"}"#)).await;
     assert_eq!(r.status, StatusCode::CREATED);
+    // One claimed just now by a process that has since stopped (on SQLite any
+    // other process; in a cluster, one that stopped saying it is alive) is taken
+    // over at once: a buyer whose checkout died with its server need not wait.
+    claim("orphan", "stopped-instance".to_string()).await;
+    if vetrina_server::db::Backend::of_pool(&s.state.db) == vetrina_server::db::Backend::Postgres {
+        sqlx::query("INSERT INTO instances (instance, seen_at_ms) VALUES ('stopped-instance', $1)")
+            .bind(now - 60_000)
+            .execute(&s.state.db)
+            .await
+            .unwrap();
+    }
+    let r =
+        call(&s.router, "POST", "/api/carts", &[("idempotency-key", "orphan")], Some(r#"{"show_id":"demo"}"#)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 
     let r = call(&s.router, "POST", "/api/carts", &[("idempotency-key", "")], Some(r#"{"show_id":"demo"}"#)).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -88,12 +114,15 @@ async fn records_are_kept_at_least_a_day() {
     let now = vetrina_server::util::now_ms();
     let hour = 3_600_000;
     for (key, age) in [("fresh", 1), ("a-day", 25), ("old", 49)] {
-        sqlx::query("INSERT INTO idempotency_keys VALUES ('POST /api/carts', $1, '{}', 201, '{}', $2)")
-            .bind(key)
-            .bind(now - age * hour)
-            .execute(&s.state.db)
-            .await
-            .unwrap();
+        sqlx::query(
+            "INSERT INTO idempotency_keys (scope, key, request, status, response, created_at_ms)
+             VALUES ('POST /api/carts', $1, '{}', 201, '{}', $2)",
+        )
+        .bind(key)
+        .bind(now - age * hour)
+        .execute(&s.state.db)
+        .await
+        .unwrap();
     }
     assert_eq!(idempotency::purge(&s.state.db, now).await.unwrap(), 1);
     let left: Vec<String> =

@@ -224,7 +224,7 @@ fn failover(cluster: &mut Cluster) -> Result {
     println!("    host made {} pins and unpins through the balancer", pins.len());
 
     // Buyers finish the order in hand (a checkout cut by the kill completes on
-    // another instance once its key's claim is given up, after 60 s).
+    // another instance once the dead one has been quiet for 15 s).
     stop.store(true, Ordering::SeqCst);
     let mut acknowledged = Vec::new();
     for b in buyers {
