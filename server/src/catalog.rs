@@ -35,6 +35,11 @@ pub async fn snapshot_of(db: &sqlx::AnyPool, show_id: &str) -> Result<ShowSnapsh
 }
 
 pub async fn load_show(conn: &mut AnyConnection, show_id: &str) -> Result<Show, ApiError> {
+    let missing = || ApiError::NotFound(format!("There is no show called '{}'.", show_id.replace('\0', "\\0")));
+    // No show id holds NUL (Postgres could not even look one up).
+    if show_id.contains('\0') {
+        return Err(missing());
+    }
     let row = sqlx::query(
         "SELECT id, title, status, currency, locale, stream_url, started_at_ms, theme, poster_url, scheduled_for_ms,
                 shipping_flat_minor, shipping_free_from_minor
@@ -43,7 +48,7 @@ pub async fn load_show(conn: &mut AnyConnection, show_id: &str) -> Result<Show, 
     .bind(show_id)
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(|| ApiError::NotFound(format!("There is no show called '{show_id}'.")))?;
+    .ok_or_else(missing)?;
     let status = match row.get::<String, _>("status").as_str() {
         "scheduled" => ShowStatus::Scheduled,
         "live" => ShowStatus::Live,

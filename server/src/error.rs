@@ -76,8 +76,19 @@ impl ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
+        // Text Postgres cannot store (NUL, or bytes its encoding lacks) that got
+        // past the extractors: the request's fault, not ours.
+        if let sqlx::Error::Database(db) = &e {
+            if matches!(db.code().as_deref(), Some("22021" | "22P05")) {
+                return nul_text();
+            }
+        }
         Self::Internal(e.to_string())
     }
+}
+
+fn nul_text() -> ApiError {
+    ApiError::unprocessable("invalid_text", "Text may not contain the NUL character (U+0000).")
 }
 
 impl IntoResponse for ApiError {
@@ -165,6 +176,10 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // No id holds a NUL character (and Postgres could not even look one up).
+        if parts.uri.path().to_ascii_lowercase().contains("%00") {
+            return Err(ApiError::NotFound("No such resource.".into()));
+        }
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|p| ApiPath(p.0))

@@ -149,6 +149,20 @@ async fn malformed_bodies_are_json_400s() {
         call(&s.router, "POST", &format!("/api/carts/{cart}/lines"), &[], Some(r#"{"variant_id":1,"quantity":-1}"#))
             .await;
     assert_error(&r, StatusCode::BAD_REQUEST, "invalid_json");
+
+    // NUL in text: no id holds one (and Postgres could not look one up), no
+    // name or address either; in a body or a path, it is never a 500.
+    let r = call(&s.router, "POST", "/api/carts", &[], Some(r#"{"show_id":"de\u0000mo"}"#)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let checkout = common::ADDRESS.replace("Ada Lovelace", "Ada\\u0000Lovelace");
+    let r =
+        call(&s.router, "POST", &format!("/api/carts/{cart}/checkout"), &[("idempotency-key", "nul")], Some(&checkout))
+            .await;
+    assert_error(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields");
+    for path in ["/api/shows/de%00mo", "/api/carts/x%00y", "/api/orders/x%00y"] {
+        let r = call(&s.router, "GET", path, &[], None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);
+    }
 }
 
 #[tokio::test]

@@ -940,8 +940,9 @@ impl CheckoutRequest {
             }
         };
         need("email", is_plausible_email(&self.email), "Enter an email address like name@example.com.");
-        // Lengths in characters, as the JSON Schema (and a person) counts them.
-        let fits = |s: &str, max: usize| s.chars().count() <= max;
+        // Lengths in characters, as the JSON Schema (and a person) counts them;
+        // and no NUL, which no name or address holds (and Postgres cannot store).
+        let fits = |s: &str, max: usize| s.chars().count() <= max && !s.contains('\0');
         need("name", !self.name.trim().is_empty() && fits(&self.name, 200), "Enter your full name.");
         need(
             "address.line1",

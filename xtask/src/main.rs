@@ -349,6 +349,7 @@ fn server_tests_on_postgres() -> Result {
     say("The server's tests again on Postgres (a throwaway server: initdb into a temporary folder)");
     let pg = services::Postgres::start(false)?;
     run(cmd("cargo").args(["test", "--package", "vetrina-server", "--quiet"]).env("VETRINA_TEST_POSTGRES", pg.url()))?;
+    contract_on(Some(&pg.create_database("contract")?))?;
     say("Cluster tests: server instances sharing that Postgres, events over a throwaway NATS");
     let (_nats, port) = services::nats()?;
     run(cmd("cargo")
@@ -361,8 +362,16 @@ fn server_tests_on_postgres() -> Result {
 /// operation (examples, coverage, random and stateful phases, every check)
 /// against a real server on a fresh database; any failure fails the run.
 fn contract() -> Result {
+    contract_on(None)
+}
+
+/// [`contract`] against a server on the Postgres database at `database`, if given.
+fn contract_on(database: Option<&str>) -> Result {
     build_server()?;
-    say("API contract: schemathesis --checks all against a running server");
+    say(&format!(
+        "API contract: schemathesis --checks all against a running server ({})",
+        if database.is_some() { "on Postgres" } else { "on SQLite" }
+    ));
     let data = root().join("target/contract-data");
     for f in ["vetrina.sqlite", "vetrina.sqlite-wal", "vetrina.sqlite-shm"] {
         let _ = std::fs::remove_file(data.join(f));
@@ -371,6 +380,7 @@ fn contract() -> Result {
         .args(["--demo", "--host-every", "0", "--demo-token", "contract-token", "--addr", CONTRACT_ADDR])
         // The fuzzer is one client sending hundreds of checkouts and pins.
         .args(["--checkouts-per-minute", "0", "--pins-per-second", "0"])
+        .args(database.map(|url| ["--database", url]).into_iter().flatten())
         .arg("--data-dir")
         .arg(&data)
         .stdout(std::process::Stdio::null())
