@@ -226,8 +226,14 @@ pub async fn watching(state: &AppState, show_id: &str) -> Result<u64, ApiError> 
     Ok(here + u64::try_from(others).unwrap_or(0))
 }
 
-/// The show's events after `after` and before `before`, oldest first.
-async fn between(db: &sqlx::AnyPool, show_id: &str, after: i64, before: i64) -> Result<Vec<Arc<Frame>>, sqlx::Error> {
+/// The show's events after `after` and before `before`, oldest first: a new
+/// stream's backlog (`before`: none), or the gap an instance missed.
+async fn between<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    show_id: &str,
+    after: i64,
+    before: i64,
+) -> Result<Vec<Arc<Frame>>, sqlx::Error> {
     let rows = sqlx::query("SELECT id, data FROM events WHERE show_id = $1 AND id > $2 AND id < $3 ORDER BY id")
         .bind(show_id)
         .bind(after)
@@ -448,7 +454,7 @@ pub async fn stream(
         .fetch_one(&mut *conn)
         .await?;
     state.hub.seen(&show_id, newest);
-    let backlog = backlog(&mut conn, &show_id, since).await?;
+    let backlog = between(&mut *conn, &show_id, since, i64::MAX).await?;
     drop(conn);
     let last_sent = backlog.last().map_or(since, |f| f.id);
 
@@ -496,15 +502,6 @@ pub async fn stream(
         frames.map(|frame| Ok::<_, Infallible>(Event::default().id(frame.id.to_string()).data(frame.json.as_str())));
     let heartbeat = KeepAlive::new().interval(state.config.heartbeat).text("keep-alive");
     Ok(Sse::new(events).keep_alive(heartbeat).into_response())
-}
-
-async fn backlog(conn: &mut sqlx::AnyConnection, show_id: &str, since: i64) -> Result<Vec<Arc<Frame>>, ApiError> {
-    let rows = sqlx::query("SELECT id, data FROM events WHERE show_id = $1 AND id > $2 ORDER BY id")
-        .bind(show_id)
-        .bind(since)
-        .fetch_all(&mut *conn)
-        .await?;
-    Ok(rows.into_iter().map(|row| Arc::new(Frame { id: row.get("id"), json: row.get("data") })).collect())
 }
 
 /// `GET /api/shows/{show}/timeline`: every pin and unpin, oldest first.
