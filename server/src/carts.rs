@@ -367,7 +367,8 @@ async fn charge(state: &AppState, cart_id: &str, order_id: i64, token: &str) -> 
         Attempt { cart_id, amount_minor: pending.total_minor, currency: &pending.currency, provider: provider.name() };
     match provider.charge(charge).await {
         Outcome::Approved { reference } => {
-            let mut tx = crate::db::begin_write(&state.writer).await?;
+            // Only this order's rows: no need to queue behind other checkouts.
+            let mut tx = crate::db::begin_own_rows(&state.writer).await?;
             sqlx::query("UPDATE orders SET payment_status = 'paid', payment_reference = $1 WHERE id = $2")
                 .bind(&reference)
                 .bind(order_id)

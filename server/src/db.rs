@@ -158,6 +158,17 @@ pub async fn begin_write(pool: &AnyPool) -> Result<sqlx::Transaction<'static, sq
     }
 }
 
+/// Begins a transaction that writes only rows no other writer touches (say, the
+/// payment result of an order this request owns): on SQLite still the one
+/// writer ([`begin_write`]); on Postgres a plain transaction, whose row locks
+/// suffice, so it does not queue behind the checkouts holding the write lock.
+pub async fn begin_own_rows(pool: &AnyPool) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    match Backend::of_pool(pool) {
+        Backend::Sqlite => begin_write(pool).await,
+        Backend::Postgres => pool.begin().await,
+    }
+}
+
 async fn lock_writes(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut **tx).await?;
     Ok(())
