@@ -196,3 +196,10 @@ CREATE TABLE instances (
     instance   TEXT PRIMARY KEY,
     seen_at_ms BIGINT NOT NULL
 );
+
+-- The cluster's name, made by its first instance: its events' NATS subject, so
+-- two deployments sharing a NATS server never see each other's events.
+CREATE TABLE cluster_name (
+    singleton BIGINT PRIMARY KEY CHECK (singleton = 1),
+    name TEXT NOT NULL
+);

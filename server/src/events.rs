@@ -68,6 +68,8 @@ pub struct Hub {
     /// Where events are published for the other server processes; None: this
     /// process is the only one.
     pub nats: Option<async_nats::Client>,
+    /// The NATS subject of this database's events (see [`join_cluster`]).
+    subject: Arc<str>,
 }
 
 struct Channel {
@@ -89,8 +91,6 @@ struct Published {
     json: String,
 }
 
-/// The NATS subject every event is published on.
-const SUBJECT: &str = "vetrina.events";
 
 /// How many events a slow subscriber may fall behind before its stream is closed
 /// (it then reconnects and catches up from the database).
@@ -248,7 +248,19 @@ async fn between<'e>(
 pub async fn join_cluster(state: &mut AppState, url: &str) -> Result<(), async_nats::ConnectError> {
     // no_echo: this process delivers its own events as it records them.
     let client = async_nats::ConnectOptions::new().no_echo().connect(url).await?;
-    let mut messages = match client.subscribe(SUBJECT).await {
+    // One subject per database: two deployments (or test runs) sharing a NATS
+    // server must not deliver each other's events. The name is made once, by
+    // the first instance, and kept in the database.
+    let named = async {
+        sqlx::query("INSERT INTO cluster_name (singleton, name) VALUES (1, $1) ON CONFLICT DO NOTHING")
+            .bind(crate::util::random_id())
+            .execute(&state.db)
+            .await?;
+        sqlx::query_scalar::<_, String>("SELECT name FROM cluster_name").fetch_one(&state.db).await
+    };
+    let name = named.await.map_err(|e| std::io::Error::other(format!("naming the cluster: {e}")))?;
+    state.hub.subject = format!("vetrina.{name}.events").into();
+    let mut messages = match client.subscribe(state.hub.subject.to_string()).await {
         Ok(subscriber) => subscriber,
         Err(e) => return Err(std::io::Error::other(e.to_string()).into()),
     };
@@ -334,7 +346,7 @@ pub async fn record(state: &AppState, show_id: &str, event: ShowEvent) -> Result
     if let Some(nats) = &state.hub.nats {
         let published = Published { show: show_id.to_string(), prev, id, json: json.clone() };
         let payload = serde_json::to_vec(&published).unwrap_or_default();
-        if let Err(e) = nats.publish(SUBJECT, payload.into()).await {
+        if let Err(e) = nats.publish(state.hub.subject.to_string(), payload.into()).await {
             // The other instances fill the gap from the database at the show's next event.
             tracing::warn!(error = %e, show_id, id, "could not publish an event to NATS");
         }
