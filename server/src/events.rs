@@ -91,7 +91,6 @@ struct Published {
     json: String,
 }
 
-
 /// How many events a slow subscriber may fall behind before its stream is closed
 /// (it then reconnects and catches up from the database).
 const CHANNEL_CAPACITY: usize = 256;
