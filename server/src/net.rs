@@ -212,18 +212,30 @@ impl Drop for Io {
     }
 }
 
+impl Io {
+    /// `io` on the socket while hyper still owns it; once taken (or gone),
+    /// `taken` instead: hyper's writes go nowhere and its reads see the end.
+    fn on_socket<T>(
+        &self,
+        taken: T,
+        io: impl FnOnce(std::pin::Pin<&mut tokio::net::TcpStream>) -> std::task::Poll<std::io::Result<T>>,
+    ) -> std::task::Poll<std::io::Result<T>> {
+        let mut socket = self.0.lock();
+        match (socket.taken, socket.stream.as_mut()) {
+            (true, _) | (_, None) => std::task::Poll::Ready(Ok(taken)),
+            (false, Some(s)) => io(std::pin::Pin::new(s)),
+        }
+    }
+}
+
 impl tokio::io::AsyncRead for Io {
     fn poll_read(
         self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
         buf: &mut tokio::io::ReadBuf<'_>,
     ) -> std::task::Poll<std::io::Result<()>> {
-        let mut socket = self.0.lock();
-        match (socket.taken, socket.stream.as_mut()) {
-            // Taken: hyper sees the client finish, and ends the connection.
-            (true, _) | (_, None) => std::task::Poll::Ready(Ok(())),
-            (false, Some(s)) => std::pin::Pin::new(s).poll_read(cx, buf),
-        }
+        // Taken: hyper sees the client finish, and ends the connection.
+        self.on_socket((), |s| s.poll_read(cx, buf))
     }
 }
 
@@ -233,33 +245,21 @@ impl tokio::io::AsyncWrite for Io {
         cx: &mut std::task::Context<'_>,
         buf: &[u8],
     ) -> std::task::Poll<std::io::Result<usize>> {
-        let mut socket = self.0.lock();
-        match (socket.taken, socket.stream.as_mut()) {
-            (true, _) | (_, None) => std::task::Poll::Ready(Ok(buf.len())),
-            (false, Some(s)) => std::pin::Pin::new(s).poll_write(cx, buf),
-        }
+        self.on_socket(buf.len(), |s| s.poll_write(cx, buf))
     }
 
     fn poll_flush(
         self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<std::io::Result<()>> {
-        let mut socket = self.0.lock();
-        match (socket.taken, socket.stream.as_mut()) {
-            (true, _) | (_, None) => std::task::Poll::Ready(Ok(())),
-            (false, Some(s)) => std::pin::Pin::new(s).poll_flush(cx),
-        }
+        self.on_socket((), |s| s.poll_flush(cx))
     }
 
     fn poll_shutdown(
         self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<std::io::Result<()>> {
-        let mut socket = self.0.lock();
-        match (socket.taken, socket.stream.as_mut()) {
-            (true, _) | (_, None) => std::task::Poll::Ready(Ok(())),
-            (false, Some(s)) => std::pin::Pin::new(s).poll_shutdown(cx),
-        }
+        self.on_socket((), |s| s.poll_shutdown(cx))
     }
 }
 

@@ -14,7 +14,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
-use common::{auth, http, instance, Live, Sse, ADDRESS, TOKEN};
+use common::{auth, http, instance, pin, Live, Sse, ADDRESS, TOKEN};
 use tokio::io::AsyncWriteExt;
 use vetrina_server::ratelimit::Rate;
 use vetrina_server::{demo, Config};
@@ -39,14 +39,6 @@ async fn cluster(n: usize) -> Vec<Live> {
         instances.push(live);
     }
     instances
-}
-
-async fn pin(addr: SocketAddr, product: i64) -> i64 {
-    let (k, v) = auth();
-    let r =
-        http(addr, "POST", "/api/shows/demo/pins", &[(k, &v)], Some(&format!(r#"{{"product_id":{product}}}"#))).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    r.json()["id"].as_i64().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,16 +8,8 @@ mod common;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use common::{auth, http, live, Sse, ADDRESS};
+use common::{http, live, pin, Sse, ADDRESS};
 use tokio::io::AsyncBufReadExt;
-
-async fn pin(addr: std::net::SocketAddr, product: i64) -> i64 {
-    let (k, v) = auth();
-    let r =
-        http(addr, "POST", "/api/shows/demo/pins", &[(k, &v)], Some(&format!(r#"{{"product_id":{product}}}"#))).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    r.json()["id"].as_i64().unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sse_resumes_after_a_dropped_connection_without_loss_or_duplicates() {

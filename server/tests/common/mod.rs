@@ -212,6 +212,15 @@ pub async fn cart_with_line(addr: SocketAddr, variant: i64, quantity: u32) -> St
     cart
 }
 
+/// Pins `product` on the demo show through the server at `addr`; the event's id.
+pub async fn pin(addr: SocketAddr, product: i64) -> i64 {
+    let (k, v) = auth();
+    let r =
+        http(addr, "POST", "/api/shows/demo/pins", &[(k, &v)], Some(&format!(r#"{{"product_id":{product}}}"#))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.json()["id"].as_i64().unwrap()
+}
+
 pub fn auth() -> (&'static str, String) {
     ("authorization", format!("Bearer {TOKEN}"))
 }
