@@ -64,9 +64,9 @@ async fn run() {
     println!(
         "checkout benchmark: {} orders by {BUYERS} concurrent buyers (cart + line + checkout each), {}",
         latencies.len(),
-        match vetrina_server::db::Backend::of_pool(&server.state.db) {
-            vetrina_server::db::Backend::Sqlite => "SQLite WAL",
-            vetrina_server::db::Backend::Postgres => "Postgres (one instance)",
+        match vetrina_server::store::Backend::of_pool(&server.state.db) {
+            vetrina_server::store::Backend::Sqlite => "SQLite WAL",
+            vetrina_server::store::Backend::Postgres => "Postgres (one instance)",
         }
     );
     println!(

@@ -11,17 +11,16 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use sqlx::{AnyConnection, Row};
 use vetrina_wire::{
-    AddLine, Cart, CartLine, CheckoutRequest, CreateCart, SetQuantity, ShippingPolicy, ShowEvent,
+    AddLine, Cart, CartLine, CheckoutRequest, CreateCart, SetQuantity, ShowEvent,
     IDEMPOTENCY_KEY_HEADER, MAX_LINE_QUANTITY,
 };
 
-use crate::catalog::json_strings;
 use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::offers::{self, Ask};
 use crate::orders::{self, OrderKey};
 use crate::payments::{Charge, Outcome};
+use crate::store;
 use crate::util::{now_ms, random_id};
 use crate::AppState;
 
@@ -32,18 +31,12 @@ pub async fn create(
     ApiJson(req): ApiJson<CreateCart>,
 ) -> Result<(StatusCode, Json<Cart>), ApiError> {
     if req.sandbox {
-        crate::events::authorize(&state, &headers, &req.show_id).await?;
+        crate::auth::authorize(&state, &headers, &req.show_id).await?;
     }
     let mut conn = state.writer.acquire().await?;
     crate::catalog::load_show(&mut conn, &req.show_id).await?;
     let id = random_id();
-    sqlx::query("INSERT INTO carts (id, show_id, created_at_ms, sandbox) VALUES ($1, $2, $3, $4)")
-        .bind(&id)
-        .bind(&req.show_id)
-        .bind(now_ms())
-        .bind(i64::from(req.sandbox))
-        .execute(&mut *conn)
-        .await?;
+    store::carts::insert(&mut conn, &id, &req.show_id, req.sandbox, now_ms()).await?;
     Ok((StatusCode::CREATED, Json(load_cart(&mut conn, &id).await?)))
 }
 
@@ -63,19 +56,14 @@ pub async fn add_line(
         return Err(ApiError::unprocessable("invalid_quantity", "Add at least one."));
     }
     let mut conn = state.writer.acquire().await?;
-    let mut tx = crate::db::begin_write_on(&mut conn).await?;
+    let mut tx = crate::store::begin_write_on(&mut conn).await?;
     let (_, sandbox) = open_cart_show(&mut tx, &cart_id).await?;
-    let current: Option<i64> =
-        sqlx::query_scalar("SELECT quantity FROM cart_lines WHERE cart_id = $1 AND variant_id = $2")
-            .bind(&cart_id)
-            .bind(req.variant_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let wanted = current.unwrap_or(0) + i64::from(req.quantity);
+    let current = store::carts::line(&mut tx, &cart_id, req.variant_id).await?.map_or(0, |(quantity, _)| quantity);
+    let wanted = current + i64::from(req.quantity);
     let claim = req.offer_id.map(|offer_id| Ask::Claim { offer_id, playhead_ms: req.playhead_ms });
     put_line(&mut tx, &cart_id, req.variant_id, wanted, claim).await?;
     if !sandbox {
-        crate::creator::count_add(&mut tx, req.variant_id).await?;
+        store::shows::count_add(&mut tx, req.variant_id).await?;
     }
     tx.commit().await?;
     Ok(Json(load_cart(&mut conn, &cart_id).await?))
@@ -88,7 +76,7 @@ pub async fn set_quantity(
     ApiJson(req): ApiJson<SetQuantity>,
 ) -> Result<Json<Cart>, ApiError> {
     let mut conn = state.writer.acquire().await?;
-    let mut tx = crate::db::begin_write_on(&mut conn).await?;
+    let mut tx = crate::store::begin_write_on(&mut conn).await?;
     open_cart_show(&mut tx, &cart_id).await?;
     if req.quantity == 0 {
         delete_line(&mut tx, &cart_id, variant_id).await?;
@@ -105,21 +93,15 @@ pub async fn remove_line(
     ApiPath((cart_id, variant_id)): ApiPath<(String, i64)>,
 ) -> Result<Json<Cart>, ApiError> {
     let mut conn = state.writer.acquire().await?;
-    let mut tx = crate::db::begin_write_on(&mut conn).await?;
+    let mut tx = crate::store::begin_write_on(&mut conn).await?;
     open_cart_show(&mut tx, &cart_id).await?;
     delete_line(&mut tx, &cart_id, variant_id).await?;
     tx.commit().await?;
     Ok(Json(load_cart(&mut conn, &cart_id).await?))
 }
 
-async fn delete_line(conn: &mut AnyConnection, cart_id: &str, variant_id: i64) -> Result<(), ApiError> {
-    let deleted = sqlx::query("DELETE FROM cart_lines WHERE cart_id = $1 AND variant_id = $2")
-        .bind(cart_id)
-        .bind(variant_id)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-    if deleted == 0 {
+async fn delete_line(conn: &mut store::Conn, cart_id: &str, variant_id: i64) -> Result<(), ApiError> {
+    if !store::carts::delete_line(conn, cart_id, variant_id).await? {
         return Err(ApiError::NotFound("That item is not in the cart.".into()));
     }
     Ok(())
@@ -127,16 +109,12 @@ async fn delete_line(conn: &mut AnyConnection, cart_id: &str, variant_id: i64) -
 
 /// The show of an open cart, and whether it is a sandbox cart; errors for a
 /// missing cart or one already ordered.
-async fn open_cart_show(conn: &mut AnyConnection, cart_id: &str) -> Result<(String, bool), ApiError> {
-    let row = sqlx::query("SELECT show_id, status, sandbox FROM carts WHERE id = $1")
-        .bind(cart_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(cart_not_found)?;
-    if row.get::<String, _>("status") != "open" {
+async fn open_cart_show(conn: &mut store::Conn, cart_id: &str) -> Result<(String, bool), ApiError> {
+    let (show_id, open, sandbox) = store::carts::head(conn, cart_id).await?.ok_or_else(cart_not_found)?;
+    if !open {
         return Err(ApiError::conflict("cart_closed", "This cart has already been ordered."));
     }
-    Ok((row.get("show_id"), row.get::<i64, _>("sandbox") != 0))
+    Ok((show_id, sandbox))
 }
 
 fn cart_not_found() -> ApiError {
@@ -147,75 +125,44 @@ fn cart_not_found() -> ApiError {
 /// per-line limit, the stock on hand now, and a flash drop's limits when the
 /// line claims one (`claim`) or holds one already.
 async fn put_line(
-    conn: &mut AnyConnection,
+    conn: &mut store::Conn,
     cart_id: &str,
     variant_id: i64,
     quantity: i64,
     claim: Option<Ask>,
 ) -> Result<(), ApiError> {
-    let row = sqlx::query(
-        "SELECT v.stock, v.price_minor, p.title, p.max_per_buyer FROM variants v
-         JOIN products p ON p.id = v.product_id
-         JOIN carts c ON c.show_id = p.show_id
-         WHERE v.id = $1 AND c.id = $2",
-    )
-    .bind(variant_id)
-    .bind(cart_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| ApiError::NotFound(format!("Variant {variant_id} is not sold in this show.")))?;
-    let stock: i64 = row.get("stock");
-    let title: String = row.get("title");
-    let limit = line_limit(row.get("max_per_buyer"));
+    let variant = store::carts::offered(conn, cart_id, variant_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("Variant {variant_id} is not sold in this show.")))?;
+    let (stock, title) = (variant.stock, &variant.title);
+    let limit = line_limit(variant.max_per_buyer);
     if quantity > limit {
         return Err(ApiError::unprocessable("quantity_limit", format!("You can buy up to {limit} of {title}.")));
     }
     if stock < quantity {
-        return Err(short_of_stock(&title, stock));
+        return Err(short_of_stock(title, stock));
     }
     // A line keeps the drop it holds while the hold lasts.
     let ask = match claim {
         Some(claim) => Some(claim),
-        None => sqlx::query_as::<_, (Option<i64>, Option<i64>)>(
-            "SELECT offer_id, offer_held_until_ms FROM cart_lines WHERE cart_id = $1 AND variant_id = $2",
-        )
-        .bind(cart_id)
-        .bind(variant_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .and_then(|(offer, until)| match (offer, until) {
-            (Some(offer_id), Some(held_until_ms)) if held_until_ms > now_ms() => {
+        None => match store::carts::line(conn, cart_id, variant_id).await? {
+            Some((_, Some((offer_id, held_until_ms)))) if held_until_ms > now_ms() => {
                 Some(Ask::Keep { offer_id, held_until_ms })
             }
             _ => None,
-        }),
+        },
     };
-    let (price, offer_id, held_until) = match ask {
+    let (price, offer) = match ask {
         Some(ask) => {
             let (offer, until) = offers::hold(conn, cart_id, variant_id, quantity, ask).await?;
-            (offer.price_minor, Some(offer.id), Some(until))
+            (offer.price_minor, Some((offer.id, until)))
         }
-        None => (row.get::<i64, _>("price_minor"), None, None),
+        None => (variant.price_minor, None),
     };
     // The viewer sees the current price whenever they add or change a line, so
     // that is the price the line remembers.
-    sqlx::query(
-        "INSERT INTO cart_lines (cart_id, variant_id, quantity, added_at_ms, added_price_minor, offer_id,
-                                 offer_held_until_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (cart_id, variant_id)
-         DO UPDATE SET quantity = excluded.quantity, added_price_minor = excluded.added_price_minor,
-                       offer_id = excluded.offer_id, offer_held_until_ms = excluded.offer_held_until_ms",
-    )
-    .bind(cart_id)
-    .bind(variant_id)
-    .bind(quantity)
-    .bind(now_ms())
-    .bind(price)
-    .bind(offer_id)
-    .bind(held_until)
-    .execute(&mut *conn)
-    .await?;
+    let line = store::carts::SetLine { cart_id, variant_id, quantity, now_ms: now_ms(), price_minor: price, offer };
+    store::carts::put_line(conn, &line).await?;
     Ok(())
 }
 
@@ -233,68 +180,38 @@ fn short_of_stock(title: &str, left: i64) -> ApiError {
     }
 }
 
-pub async fn load_cart(conn: &mut AnyConnection, cart_id: &str) -> Result<Cart, ApiError> {
-    let cart = sqlx::query(
-        "SELECT c.id, c.show_id, c.status, s.currency, s.shipping_flat_minor, s.shipping_free_from_minor
-         FROM carts c JOIN shows s ON s.id = c.show_id WHERE c.id = $1",
-    )
-    .bind(cart_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(cart_not_found)?;
-    if cart.get::<String, _>("status") != "open" {
+pub async fn load_cart(conn: &mut store::Conn, cart_id: &str) -> Result<Cart, ApiError> {
+    let cart = store::carts::load(conn, cart_id, now_ms()).await?.ok_or_else(cart_not_found)?;
+    if !cart.open {
         return Err(ApiError::NotFound("That cart has been ordered and is closed.".into()));
     }
-    let rows = sqlx::query(
-        "SELECT l.variant_id, l.quantity, l.added_price_minor, v.product_id, v.options, v.stock,
-                p.title, p.image_url, p.max_per_buyer,
-                CASE WHEN l.offer_held_until_ms > $1 THEN l.offer_id END AS offer_id,
-                CASE WHEN l.offer_held_until_ms > $1 THEN l.offer_held_until_ms END AS held_until,
-                CASE WHEN l.offer_held_until_ms > $1 THEN o.price_minor ELSE v.price_minor END AS price_minor
-         FROM cart_lines l
-         JOIN variants v ON v.id = l.variant_id
-         JOIN products p ON p.id = v.product_id
-         LEFT JOIN offers o ON o.id = l.offer_id
-         WHERE l.cart_id = $2 ORDER BY l.added_at_ms, l.variant_id",
-    )
-    .bind(now_ms())
-    .bind(cart_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let lines: Vec<CartLine> = rows
-        .iter()
-        .map(|r| {
-            let quantity: i64 = r.get("quantity");
-            let unit: i64 = r.get("price_minor");
-            CartLine {
-                variant_id: r.get("variant_id"),
-                product_id: r.get("product_id"),
-                title: r.get("title"),
-                options: json_strings(r.get("options")),
-                image_url: r.get("image_url"),
-                unit_price_minor: unit,
-                quantity: u32::try_from(quantity).unwrap_or(0),
-                // Prices and quantities are bounded (MAX_PRICE_MINOR, MAX_LINE_QUANTITY); saturate anyway.
-                line_total_minor: unit.saturating_mul(quantity),
-                available: r.get("stock"),
-                added_price_minor: r.get("added_price_minor"),
-                max_quantity: u32::try_from(line_limit(r.get("max_per_buyer"))).ok(),
-                offer_id: r.get("offer_id"),
-                offer_held_until_ms: r.get("held_until"),
-            }
+    let lines: Vec<CartLine> = cart
+        .lines
+        .into_iter()
+        .map(|l| CartLine {
+            variant_id: l.variant_id,
+            product_id: l.product_id,
+            title: l.title,
+            options: l.options,
+            image_url: l.image_url,
+            unit_price_minor: l.unit_price_minor,
+            quantity: u32::try_from(l.quantity).unwrap_or(0),
+            // Prices and quantities are bounded (MAX_PRICE_MINOR, MAX_LINE_QUANTITY); saturate anyway.
+            line_total_minor: l.unit_price_minor.saturating_mul(l.quantity),
+            available: l.stock,
+            added_price_minor: l.added_price_minor,
+            max_quantity: u32::try_from(line_limit(l.max_per_buyer)).ok(),
+            offer_id: l.offer.map(|(offer, _)| offer),
+            offer_held_until_ms: l.offer.map(|(_, until)| until),
         })
         .collect();
     let subtotal: i64 = lines.iter().map(|l| l.line_total_minor).sum();
     // The show's policy, published in the show so viewers know the cost before they buy.
-    let policy = ShippingPolicy {
-        flat_minor: cart.get("shipping_flat_minor"),
-        free_from_minor: cart.get("shipping_free_from_minor"),
-    };
-    let shipping = policy.shipping_for(subtotal);
+    let shipping = cart.shipping.shipping_for(subtotal);
     Ok(Cart {
-        id: cart.get("id"),
-        show_id: cart.get("show_id"),
-        currency: cart.get("currency"),
+        id: cart.id,
+        show_id: cart.show_id,
+        currency: cart.currency,
         item_count: lines.iter().map(|l| l.quantity).sum(),
         lines,
         subtotal_minor: subtotal,
@@ -368,12 +285,8 @@ async fn charge(state: &AppState, cart_id: &str, order_id: i64, token: &str) -> 
     match provider.charge(charge).await {
         Outcome::Approved { reference } => {
             // Only this order's rows: no need to queue behind other checkouts.
-            let mut tx = crate::db::begin_own_rows(&state.writer).await?;
-            sqlx::query("UPDATE orders SET payment_status = 'paid', payment_reference = $1 WHERE id = $2")
-                .bind(&reference)
-                .bind(order_id)
-                .execute(&mut *tx)
-                .await?;
+            let mut tx = crate::store::begin_own_rows(&state.writer).await?;
+            store::orders::mark_paid(&mut tx, order_id, &reference).await?;
             attempt.log(&mut tx, "approved", Some(&reference), None).await?;
             let order = orders::load(&mut tx, OrderKey::Internal(order_id)).await?;
             tx.commit().await?;
@@ -384,7 +297,7 @@ async fn charge(state: &AppState, cart_id: &str, order_id: i64, token: &str) -> 
             Ok(created(&order))
         }
         Outcome::Declined { code, message } => {
-            let mut tx = crate::db::begin_write(&state.writer).await?;
+            let mut tx = crate::store::begin_write(&state.writer).await?;
             orders::revert(&mut tx, order_id).await?;
             attempt.log(&mut tx, "declined", None, Some(&code)).await?;
             tx.commit().await?;
@@ -401,7 +314,7 @@ fn created(order: &vetrina_wire::Order) -> Response {
 /// Phase one: takes the stock and writes a pending order, or changes nothing.
 async fn reserve(state: &AppState, cart_id: &str, req: &CheckoutRequest, key: &str) -> Result<i64, ApiError> {
     let mut conn = state.writer.acquire().await?;
-    let mut tx = crate::db::begin_write_on(&mut conn).await?;
+    let mut tx = crate::store::begin_write_on(&mut conn).await?;
     let (show_id, sandbox) = open_cart_show(&mut tx, cart_id).await?;
     let cart = load_cart(&mut tx, cart_id).await?;
     if cart.lines.is_empty() {
@@ -416,87 +329,56 @@ async fn reserve(state: &AppState, cart_id: &str, req: &CheckoutRequest, key: &s
     for line in &cart.lines {
         // A test order is refused exactly when a real one would be, but takes nothing.
         let take = if sandbox { 0 } else { i64::from(line.quantity) };
-        let updated = sqlx::query("UPDATE variants SET stock = stock - $1 WHERE id = $2 AND stock >= $3")
-            .bind(take)
-            .bind(line.variant_id)
-            .bind(i64::from(line.quantity))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if updated == 0 {
+        let taken = store::catalog::take_stock(&mut tx, line.variant_id, take, i64::from(line.quantity)).await?;
+        if !taken {
             // Dropping `tx` rolls back the decrements already made for earlier lines.
             return Err(short_of_stock(&line.title, line.available));
         }
     }
     let now = now_ms();
     let number = orders::new_number(&mut tx).await?;
-    let order_id = sqlx::query_scalar::<_, i64>(
-        "INSERT INTO orders (cart_id, show_id, email, name, address, currency, subtotal_minor, shipping_minor,
-                             total_minor, created_at_ms, public_id, payment_status, number, checkout_key, test)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12, $13, $14) RETURNING id",
-    )
-    .bind(cart_id)
-    .bind(&show_id)
-    .bind(req.email.trim())
-    .bind(req.name.trim())
-    .bind(serde_json::to_string(&req.address).unwrap_or_default())
-    .bind(&cart.currency)
-    .bind(cart.subtotal_minor)
-    .bind(cart.shipping_minor)
-    .bind(cart.total_minor)
-    .bind(now)
-    .bind(random_id())
-    .bind(&number)
-    .bind(key)
-    .bind(i64::from(sandbox))
-    .fetch_one(&mut *tx)
-    .await?;
-    for line in &cart.lines {
-        sqlx::query(
-            "INSERT INTO order_lines (order_id, variant_id, title, options, unit_price_minor, quantity, line_total_minor,
-                                      offer_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(order_id)
-        .bind(line.variant_id)
-        .bind(&line.title)
-        .bind(serde_json::to_string(&line.options).unwrap_or_default())
-        .bind(line.unit_price_minor)
-        .bind(i64::from(line.quantity))
-        .bind(line.line_total_minor)
-        .bind(line.offer_id)
-        .execute(&mut *tx)
-        .await?;
-    }
-    sqlx::query("UPDATE carts SET status = 'ordered' WHERE id = $1").bind(cart_id).execute(&mut *tx).await?;
+    let order = store::orders::NewOrder {
+        cart_id,
+        show_id: &show_id,
+        email: req.email.trim(),
+        name: req.name.trim(),
+        address: &req.address,
+        currency: &cart.currency,
+        subtotal_minor: cart.subtotal_minor,
+        shipping_minor: cart.shipping_minor,
+        total_minor: cart.total_minor,
+        created_at_ms: now,
+        public_id: &random_id(),
+        number: &number,
+        checkout_key: key,
+        test: sandbox,
+        lines: cart
+            .lines
+            .iter()
+            .map(|line| store::orders::NewLine {
+                variant_id: line.variant_id,
+                title: &line.title,
+                options: &line.options,
+                unit_price_minor: line.unit_price_minor,
+                quantity: i64::from(line.quantity),
+                line_total_minor: line.line_total_minor,
+                offer_id: line.offer_id,
+            })
+            .collect(),
+    };
+    let order_id = store::orders::insert(&mut tx, &order).await?;
+    store::carts::set_open(&mut tx, cart_id, false).await?;
     tx.commit().await?;
     Ok(order_id)
 }
 
 /// A product's per-buyer limit counts this cart plus what the same email bought
 /// before (test orders bought nothing).
-async fn check_buyer_limits(conn: &mut AnyConnection, cart_id: &str, email: &str) -> Result<(), ApiError> {
-    let limited = sqlx::query(
-        "SELECT p.id, p.title, p.max_per_buyer, CAST(SUM(l.quantity) AS BIGINT) AS quantity FROM cart_lines l
-         JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id
-         WHERE l.cart_id = $1 AND p.max_per_buyer IS NOT NULL GROUP BY p.id",
-    )
-    .bind(cart_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    for row in limited {
-        let (product_id, title): (i64, String) = (row.get("id"), row.get("title"));
-        let (max, quantity): (i64, i64) = (row.get("max_per_buyer"), row.get("quantity"));
-        let bought: i64 = sqlx::query_scalar(
-            "SELECT CAST(COALESCE(SUM(ol.quantity), 0) AS BIGINT) FROM order_lines ol
-             JOIN orders o ON o.id = ol.order_id JOIN variants v ON v.id = ol.variant_id
-             WHERE v.product_id = $1 AND lower(o.email) = lower($2) AND o.test = 0",
-        )
-        .bind(product_id)
-        .bind(email.trim())
-        .fetch_one(&mut *conn)
-        .await?;
-        if bought + quantity > max {
+async fn check_buyer_limits(conn: &mut store::Conn, cart_id: &str, email: &str) -> Result<(), ApiError> {
+    for limited in store::carts::limited(conn, cart_id).await? {
+        let (max, title) = (limited.max_per_buyer, &limited.title);
+        let bought = store::orders::bought(conn, limited.product_id, email.trim()).await?;
+        if bought + limited.quantity > max {
             let message = if bought == 0 {
                 format!("You can buy up to {max} of {title}.")
             } else {
@@ -519,26 +401,22 @@ struct Attempt<'a> {
 impl Attempt<'_> {
     async fn log(
         &self,
-        conn: &mut AnyConnection,
+        conn: &mut store::Conn,
         outcome: &str,
         reference: Option<&str>,
         reason: Option<&str>,
     ) -> Result<(), ApiError> {
-        sqlx::query(
-            "INSERT INTO payment_attempts (cart_id, provider, amount_minor, currency, outcome, reference, reason,
-                                           created_at_ms)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(self.cart_id)
-        .bind(self.provider)
-        .bind(self.amount_minor)
-        .bind(self.currency)
-        .bind(outcome)
-        .bind(reference)
-        .bind(reason)
-        .bind(now_ms())
-        .execute(&mut *conn)
-        .await?;
+        let attempt = store::orders::Attempt {
+            cart_id: self.cart_id,
+            provider: self.provider,
+            amount_minor: self.amount_minor,
+            currency: self.currency,
+            outcome,
+            reference,
+            reason,
+            at_ms: now_ms(),
+        };
+        store::orders::log_attempt(conn, &attempt).await?;
         Ok(())
     }
 }
@@ -546,11 +424,7 @@ impl Attempt<'_> {
 /// Tells every viewer the new stock of what was just sold.
 async fn publish_stock(state: &AppState, order: &vetrina_wire::Order) {
     for line in &order.lines {
-        let row: Result<(i64, i64), _> = sqlx::query_as("SELECT product_id, stock FROM variants WHERE id = $1")
-            .bind(line.variant_id)
-            .fetch_one(&state.db)
-            .await;
-        let Ok((product_id, stock)) = row else { continue };
+        let Ok(Some((product_id, stock))) = store::catalog::stock(&state.db, line.variant_id).await else { continue };
         let event = ShowEvent::Stock { product_id, variant_id: line.variant_id, stock };
         if let Err(e) = crate::events::record(state, &order.show_id, event).await {
             tracing::warn!(error = %e, "could not publish a stock event");

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use sqlx::AnyPool;
+use crate::store;
 use vetrina_wire::ShowEvent;
 
 use crate::util::{now_ms, random_id};
@@ -14,7 +14,7 @@ use crate::AppState;
 pub const DEMO_SHOW: &str = "demo";
 
 // The demo's creator token works for this long after each start.
-use crate::creator::TOKEN_LIFETIME_MS;
+use crate::auth::TOKEN_LIFETIME_MS;
 
 struct SeedVariant(&'static [&'static str], i64, Option<i64>, i64);
 
@@ -121,78 +121,73 @@ const PRODUCTS: &[SeedProduct] = &[
 
 /// Creates the demo show on first start; on later starts renews its token (or
 /// sets the one given) and returns it.
-pub async fn seed(db: &AnyPool, media: &Path, token: Option<&str>) -> Result<String, Box<dyn std::error::Error>> {
+pub async fn seed(db: &store::Pool, media: &Path, token: Option<&str>) -> Result<String, Box<dyn std::error::Error>> {
     seed_with_stream(db, media, token, "/media/demo.mp4").await
 }
 
 /// [`seed`], with the show's video at `stream_url` (the live HLS playlist, say).
 pub async fn seed_with_stream(
-    db: &AnyPool,
+    db: &store::Pool,
     media: &Path,
     token: Option<&str>,
     stream_url: &str,
 ) -> Result<String, Box<dyn std::error::Error>> {
     std::fs::create_dir_all(media.join("products"))?;
-    let exists: Option<String> =
-        sqlx::query_scalar("SELECT creator_token FROM shows WHERE id = $1").bind(DEMO_SHOW).fetch_optional(db).await?;
+    let exists = store::shows::creator_token(db, DEMO_SHOW).await?.map(|(token, _)| token);
     let token = match (token, exists) {
         (Some(given), _) => given.to_string(),
         (None, Some(existing)) => existing,
         (None, None) => random_id(),
     };
     let expires = now_ms() + TOKEN_LIFETIME_MS;
-    let mut tx = crate::db::begin_write(db).await?;
-    let inserted = sqlx::query(
-        "INSERT INTO shows (id, title, status, currency, locale, stream_url, started_at_ms, creator_token, token_expires_at_ms)
-         VALUES ($1, 'Spring Edit, live from Milano', 'live', 'EUR', 'en', '/media/demo.mp4', $2, $3, $4)
-         ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(DEMO_SHOW)
-    .bind(now_ms())
-    .bind(&token)
-    .bind(expires)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    sqlx::query(
-        "UPDATE shows SET creator_token = $1, token_expires_at_ms = $2, stream_url = $3, poster_url = $4 WHERE id = $5",
-    )
-    .bind(&token)
-    .bind(expires)
-    .bind(stream_url)
-    .bind(POSTER_URL)
-    .bind(DEMO_SHOW)
-    .execute(&mut *tx)
-    .await?;
-    if inserted == 1 {
-        for (position, p) in PRODUCTS.iter().enumerate() {
-            let slug = p.title.to_lowercase().replace(' ', "-");
-            let product_id = sqlx::query_scalar::<_, i64>(
-                "INSERT INTO products (show_id, position, title, description, image_url, option_names, max_per_buyer)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            )
-            .bind(DEMO_SHOW)
-            .bind(position as i64)
-            .bind(p.title)
-            .bind(p.description)
-            .bind(format!("/media/products/{slug}.svg"))
-            .bind(serde_json::to_string(p.option_names)?)
-            .bind(p.max_per_buyer)
-            .fetch_one(&mut *tx)
-            .await?;
-            for SeedVariant(options, price, compare_at, stock) in p.variants {
-                sqlx::query(
-                    "INSERT INTO variants (product_id, options, price_minor, compare_at_minor, stock) VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(product_id)
-                .bind(serde_json::to_string(options)?)
-                .bind(price)
-                .bind(compare_at)
-                .bind(stock)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
+    let mut tx = crate::store::begin_write(db).await?;
+    let show = store::shows::NewShow {
+        id: DEMO_SHOW,
+        title: "Spring Edit, live from Milano",
+        status: vetrina_wire::ShowStatus::Live,
+        currency: "EUR",
+        locale: "en",
+        stream_url: "/media/demo.mp4",
+        started_at_ms: now_ms(),
+        creator_token: &token,
+        token_expires_at_ms: expires,
+    };
+    let inserted = store::shows::insert(&mut tx, &show).await?;
+    store::shows::set_creator_token(&mut tx, DEMO_SHOW, &token, expires).await?;
+    let media_urls = store::shows::Changes { stream_url: Some(stream_url), poster_url: Some(POSTER_URL), ..Default::default() };
+    store::shows::update(&mut tx, DEMO_SHOW, &media_urls).await?;
+    if inserted {
+        let strings = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let option_names: Vec<Vec<String>> = PRODUCTS.iter().map(|p| strings(p.option_names)).collect();
+        let options: Vec<Vec<Vec<String>>> =
+            PRODUCTS.iter().map(|p| p.variants.iter().map(|v| strings(v.0)).collect()).collect();
+        let images: Vec<String> = PRODUCTS
+            .iter()
+            .map(|p| format!("/media/products/{}.svg", p.title.to_lowercase().replace(' ', "-")))
+            .collect();
+        let products: Vec<store::catalog::NewProduct> = PRODUCTS
+            .iter()
+            .enumerate()
+            .map(|(i, p)| store::catalog::NewProduct {
+                title: p.title,
+                description: p.description,
+                image_url: &images[i],
+                option_names: &option_names[i],
+                max_per_buyer: p.max_per_buyer,
+                variants: p
+                    .variants
+                    .iter()
+                    .enumerate()
+                    .map(|(j, SeedVariant(_, price, compare_at, stock))| store::catalog::NewVariant {
+                        options: &options[i][j],
+                        price_minor: *price,
+                        compare_at_minor: *compare_at,
+                        stock: *stock,
+                    })
+                    .collect(),
+            })
+            .collect();
+        store::catalog::append(&mut tx, DEMO_SHOW, &products).await?;
     }
     tx.commit().await?;
     std::fs::write(media.join("poster-demo.svg"), POSTER_SVG)?;
@@ -278,10 +273,7 @@ pub async fn ensure_video(media: &Path) -> Result<(), Box<dyn std::error::Error>
 /// The scripted host: every few seconds pins the next product and, once two are
 /// pinned, unpins the oldest, cycling through the catalogue for ever.
 pub async fn run_host(state: AppState, every: Duration) {
-    let products: Vec<i64> = match sqlx::query_scalar("SELECT id FROM products WHERE show_id = $1 ORDER BY position")
-        .bind(DEMO_SHOW)
-        .fetch_all(&state.db)
-        .await
+    let products = match async { store::catalog::product_ids(&mut *state.db.acquire().await?, DEMO_SHOW).await }.await
     {
         Ok(ids) => ids,
         Err(e) => {

@@ -14,7 +14,8 @@ use axum::Json;
 use vetrina_wire::{EmbedCard, EmbedOrigins};
 
 use crate::error::{ApiError, ApiJson, ApiPath};
-use crate::events::authorize;
+use crate::auth::authorize;
+use crate::store;
 use crate::AppState;
 
 /// An origin as browsers send it: `scheme://host[:port]`, lower case; `None`
@@ -36,24 +37,14 @@ pub fn normalize_origin(raw: &str) -> Option<String> {
 }
 
 /// The origins allowed to embed `show_id`, sorted.
-pub async fn origins_of(db: &sqlx::AnyPool, show_id: &str) -> Result<Vec<String>, ApiError> {
-    Ok(sqlx::query_scalar("SELECT origin FROM embed_origins WHERE show_id = $1 ORDER BY origin")
-        .bind(show_id)
-        .fetch_all(db)
-        .await?)
+pub async fn origins_of(db: &store::Pool, show_id: &str) -> Result<Vec<String>, ApiError> {
+    Ok(store::shows::embed_origins(db, show_id).await?)
 }
 
 /// Replaces the list of origins allowed to embed `show_id` (normalized already).
-pub async fn set_origins_on(writer: &sqlx::AnyPool, show_id: &str, origins: &[String]) -> Result<(), ApiError> {
-    let mut tx = crate::db::begin_write(writer).await?;
-    sqlx::query("DELETE FROM embed_origins WHERE show_id = $1").bind(show_id).execute(&mut *tx).await?;
-    for origin in origins {
-        sqlx::query("INSERT INTO embed_origins (show_id, origin) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(show_id)
-            .bind(origin)
-            .execute(&mut *tx)
-            .await?;
-    }
+pub async fn set_origins_on(writer: &store::Pool, show_id: &str, origins: &[String]) -> Result<(), ApiError> {
+    let mut tx = crate::store::begin_write(writer).await?;
+    store::shows::set_embed_origins(&mut tx, show_id, origins).await?;
     tx.commit().await?;
     Ok(())
 }

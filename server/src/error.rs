@@ -74,14 +74,12 @@ impl ApiError {
     }
 }
 
-impl From<sqlx::Error> for ApiError {
-    fn from(e: sqlx::Error) -> Self {
-        // Text Postgres cannot store (NUL, or bytes its encoding lacks) that got
-        // past the extractors: the request's fault, not ours.
-        if let sqlx::Error::Database(db) = &e {
-            if matches!(db.code().as_deref(), Some("22021" | "22P05")) {
-                return nul_text();
-            }
+impl From<crate::store::Error> for ApiError {
+    fn from(e: crate::store::Error) -> Self {
+        // Text the database cannot store that got past the extractors: the
+        // request's fault, not ours.
+        if crate::store::db::is_unstorable_text(&e) {
+            return nul_text();
         }
         Self::Internal(e.to_string())
     }

@@ -22,9 +22,9 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use sqlx::{AnyPool, Row};
 
 use crate::error::ApiError;
+use crate::store::{self, claims, Pool};
 use crate::util::now_ms;
 use crate::AppState;
 
@@ -166,21 +166,11 @@ async fn run_detached(state: AppState, req: Request, next: Next) -> Response {
 }
 
 /// Stores a success for replay; forgets a failure, which changed nothing.
-async fn finish(db: &AnyPool, scope: &str, key: &str, status: StatusCode, body: &[u8]) {
+async fn finish(db: &Pool, scope: &str, key: &str, status: StatusCode, body: &[u8]) {
     let outcome = if status.is_success() {
-        sqlx::query("UPDATE idempotency_keys SET status = $1, response = $2 WHERE scope = $3 AND key = $4")
-            .bind(i64::from(status.as_u16()))
-            .bind(String::from_utf8_lossy(body).into_owned())
-            .bind(scope)
-            .bind(key)
-            .execute(db)
-            .await
+        claims::finish(db, scope, key, status.as_u16(), &String::from_utf8_lossy(body)).await
     } else {
-        sqlx::query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status = 0")
-            .bind(scope)
-            .bind(key)
-            .execute(db)
-            .await
+        claims::release(db, scope, key).await
     };
     if let Err(e) = outcome {
         // The request itself succeeded or failed cleanly; only its record is lost.
@@ -212,12 +202,7 @@ async fn claim_or_wait(state: &AppState, scope: &str, key: &str, request: &str) 
         match claim(&state.writer, &state.instance, scope, key, request).await? {
             Claim::InFlight if tokio::time::Instant::now() < deadline => loop {
                 tokio::time::sleep(POLL).await;
-                let status: Option<i64> =
-                    sqlx::query_scalar("SELECT status FROM idempotency_keys WHERE scope = $1 AND key = $2")
-                        .bind(scope)
-                        .bind(key)
-                        .fetch_optional(&state.db)
-                        .await?;
+                let status = claims::status(&state.db, scope, key).await?;
                 if status != Some(0) || tokio::time::Instant::now() >= deadline {
                     break;
                 }
@@ -227,62 +212,30 @@ async fn claim_or_wait(state: &AppState, scope: &str, key: &str, request: &str) 
     }
 }
 
-async fn claim(db: &AnyPool, me: &str, scope: &str, key: &str, request: &str) -> Result<Claim, ApiError> {
+async fn claim(db: &Pool, me: &str, scope: &str, key: &str, request: &str) -> Result<Claim, ApiError> {
     let now = now_ms();
-    let inserted = sqlx::query(
-        "INSERT INTO idempotency_keys (scope, key, request, status, response, created_at_ms, owner)
-         VALUES ($1, $2, $3, 0, '', $4, $5) ON CONFLICT (scope, key) DO NOTHING",
-    )
-    .bind(scope)
-    .bind(key)
-    .bind(request)
-    .bind(now)
-    .bind(me)
-    .execute(db)
-    .await?
-    .rows_affected();
-    if inserted == 1 {
+    if claims::insert(db, scope, key, request, me, now).await? {
         return Ok(Claim::New);
     }
-    let row = sqlx::query(
-        "SELECT request, status, response, created_at_ms, owner FROM idempotency_keys WHERE scope = $1 AND key = $2",
-    )
-    .bind(scope)
-    .bind(key)
-    .fetch_optional(db)
-    .await?;
     // Purged between the two statements: claim it afresh.
-    let Some(row) = row else { return Box::pin(claim(db, me, scope, key, request)).await };
-    if row.get::<String, _>("request") != request {
+    let Some(record) = claims::get(db, scope, key).await? else {
+        return Box::pin(claim(db, me, scope, key, request)).await;
+    };
+    if record.request != request {
         return Ok(Claim::Mismatch);
     }
-    let status: i64 = row.get("status");
-    if status != 0 {
-        let status = StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK);
-        return Ok(Claim::Replay(status, row.get("response")));
+    if record.status != 0 {
+        let status = StatusCode::from_u16(record.status as u16).unwrap_or(StatusCode::OK);
+        return Ok(Claim::Replay(status, record.response));
     }
-    let claimed_at: i64 = row.get("created_at_ms");
-    let owner: Option<String> = row.get("owner");
-    let owner_gone = match owner.as_deref() {
+    let owner_gone = match record.owner.as_deref() {
         Some(owner) if owner != me => stopped(db, owner, now).await?,
         _ => false,
     };
-    if owner_gone || now - claimed_at > ABANDONED_MS {
-        let taken = sqlx::query(
-            "UPDATE idempotency_keys SET created_at_ms = $1, owner = $2
-             WHERE scope = $3 AND key = $4 AND status = 0 AND created_at_ms = $5",
-        )
-        .bind(now)
-        .bind(me)
-        .bind(scope)
-        .bind(key)
-        .bind(claimed_at)
-        .execute(db)
-        .await?
-        .rows_affected();
-        if taken == 1 {
-            return Ok(Claim::New);
-        }
+    if (owner_gone || now - record.claimed_at_ms > ABANDONED_MS)
+        && claims::take_over(db, scope, key, record.claimed_at_ms, me, now).await?
+    {
+        return Ok(Claim::New);
     }
     Ok(Claim::InFlight)
 }
@@ -291,23 +244,15 @@ async fn claim(db: &AnyPool, me: &str, scope: &str, key: &str, request: &str) ->
 /// only one process uses the database, so another owner was an earlier run; on
 /// Postgres, an instance that has not reported itself alive lately (one that
 /// never reports, outside a cluster, is not known to have stopped).
-async fn stopped(db: &AnyPool, owner: &str, now: i64) -> Result<bool, sqlx::Error> {
-    if crate::db::Backend::of_pool(db) == crate::db::Backend::Sqlite {
+async fn stopped(db: &Pool, owner: &str, now: i64) -> Result<bool, store::Error> {
+    if crate::store::Backend::of_pool(db) == crate::store::Backend::Sqlite {
         return Ok(true);
     }
-    let seen: Option<i64> = sqlx::query_scalar("SELECT seen_at_ms FROM instances WHERE instance = $1")
-        .bind(owner)
-        .fetch_optional(db)
-        .await?;
+    let seen = crate::store::cluster::seen_at(db, owner).await?;
     Ok(seen.is_some_and(|seen| now - seen > crate::events::REPORT_COUNTS_MS))
 }
 
 /// Deletes records older than [`RETENTION`]; run periodically.
-pub async fn purge(db: &AnyPool, now_ms: i64) -> Result<u64, sqlx::Error> {
-    let cutoff = now_ms - RETENTION.as_millis() as i64;
-    Ok(sqlx::query("DELETE FROM idempotency_keys WHERE created_at_ms < $1")
-        .bind(cutoff)
-        .execute(db)
-        .await?
-        .rows_affected())
+pub async fn purge(db: &Pool, now_ms: i64) -> Result<u64, store::Error> {
+    claims::purge(db, now_ms - RETENTION.as_millis() as i64).await
 }

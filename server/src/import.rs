@@ -12,12 +12,12 @@ use axum::http::HeaderMap;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use sqlx::AnyPool;
 use vetrina_wire::{
     parse_minor, CatalogueFormat, CatalogueImport, ImportProblem, ImportReport, ImportedProduct, MAX_STOCK,
 };
 
 use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::store;
 use crate::AppState;
 
 /// Stock for items whose file says only "in stock".
@@ -33,7 +33,7 @@ pub async fn upload(
     headers: HeaderMap,
     ApiJson(req): ApiJson<CatalogueImport>,
 ) -> Result<Json<ImportReport>, ApiError> {
-    crate::events::authorize(&state, &headers, &show_id).await?;
+    crate::auth::authorize(&state, &headers, &show_id).await?;
     let default_stock = req.default_stock.unwrap_or(DEFAULT_STOCK);
     if !(0..=MAX_STOCK).contains(&default_stock) {
         return Err(ApiError::invalid_field(
@@ -440,37 +440,29 @@ fn gmc_price(text: &str, currency: &str) -> Result<i64, String> {
 }
 
 /// Appends the products to the show, in one transaction.
-pub async fn insert(db: &AnyPool, show_id: &str, products: &[NewProduct]) -> Result<(), sqlx::Error> {
-    let mut tx = crate::db::begin_write(db).await?;
-    let mut position: i64 =
-        sqlx::query_scalar("SELECT COALESCE(MAX(position) + 1, 0) FROM products WHERE show_id = $1")
-            .bind(show_id)
-            .fetch_one(&mut *tx)
-            .await?;
-    for p in products {
-        let id = sqlx::query_scalar::<_, i64>(
-            "INSERT INTO products (show_id, position, title, description, image_url, option_names) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(show_id)
-        .bind(position)
-        .bind(&p.title)
-        .bind(&p.description)
-        .bind(&p.image_url)
-        .bind(serde_json::to_string(&p.option_names).unwrap_or_default())
-        .fetch_one(&mut *tx)
-        .await?;
-        position += 1;
-        for v in &p.variants {
-            sqlx::query("INSERT INTO variants (product_id, options, price_minor, compare_at_minor, stock) VALUES ($1, $2, $3, $4, $5)")
-                .bind(id)
-                .bind(serde_json::to_string(&v.options).unwrap_or_default())
-                .bind(v.price_minor)
-                .bind(v.compare_at_minor)
-                .bind(v.stock)
-                .execute(&mut *tx)
-                .await?;
-        }
-    }
+pub async fn insert(db: &store::Pool, show_id: &str, products: &[NewProduct]) -> Result<(), store::Error> {
+    let rows: Vec<store::catalog::NewProduct> = products
+        .iter()
+        .map(|p| store::catalog::NewProduct {
+            title: &p.title,
+            description: &p.description,
+            image_url: &p.image_url,
+            option_names: &p.option_names,
+            max_per_buyer: None,
+            variants: p
+                .variants
+                .iter()
+                .map(|v| store::catalog::NewVariant {
+                    options: &v.options,
+                    price_minor: v.price_minor,
+                    compare_at_minor: v.compare_at_minor,
+                    stock: v.stock,
+                })
+                .collect(),
+        })
+        .collect();
+    let mut tx = store::begin_write(db).await?;
+    store::catalog::append(&mut tx, show_id, &rows).await?;
     tx.commit().await
 }
 

@@ -12,11 +12,11 @@
 //! with `oneshot` or over a real socket exactly as production does.
 
 pub mod assets;
+pub mod auth;
 pub mod brand;
 pub mod carts;
 pub mod catalog;
 pub mod creator;
-pub mod db;
 pub mod demo;
 pub mod embed;
 pub mod error;
@@ -34,6 +34,8 @@ pub mod payments;
 pub mod ratelimit;
 pub mod rooms;
 pub mod run_sheet;
+pub mod store;
+pub mod stream;
 pub mod util;
 
 use std::path::PathBuf;
@@ -95,11 +97,11 @@ impl Default for Config {
 #[derive(Clone)]
 pub struct AppState {
     /// Readers: any number at once (WAL).
-    pub db: sqlx::AnyPool,
+    pub db: store::Pool,
     /// The one connection every write goes through. SQLite allows one writer at
     /// a time anyway; queueing writers here, in order, instead of letting them
     /// collide in SQLite's sleep-and-retry busy handler keeps tail latency low.
-    pub writer: sqlx::AnyPool,
+    pub writer: store::Pool,
     pub hub: events::Hub,
     pub payments: Arc<dyn payments::PaymentProvider>,
     pub pin_limits: Arc<ratelimit::Limiter>,
@@ -116,15 +118,15 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(db: sqlx::AnyPool) -> Self {
+    pub fn new(db: store::Pool) -> Self {
         Self::with_config(db, Config::default())
     }
 
-    pub fn with_config(db: sqlx::AnyPool, config: Config) -> Self {
+    pub fn with_config(db: store::Pool, config: Config) -> Self {
         // Limits hold across every server process sharing a Postgres database.
-        let limiter = |rate, scope| match db::Backend::of_pool(&db) {
-            db::Backend::Sqlite => Arc::new(ratelimit::Limiter::new(rate)),
-            db::Backend::Postgres => Arc::new(ratelimit::Limiter::shared(rate, db.clone(), scope)),
+        let limiter = |rate, scope| match store::Backend::of_pool(&db) {
+            store::Backend::Sqlite => Arc::new(ratelimit::Limiter::new(rate)),
+            store::Backend::Postgres => Arc::new(ratelimit::Limiter::shared(rate, db.clone(), scope)),
         };
         Self {
             pin_limits: limiter(config.pin_rate, "pins"),
@@ -143,8 +145,8 @@ impl AppState {
 }
 
 impl AppState {
-    /// Sends writes through `writer` (see [`db::open_writer`]) instead of the shared pool.
-    pub fn with_writer(mut self, writer: sqlx::AnyPool) -> Self {
+    /// Sends writes through `writer` (see [`store::db::open_writer`]) instead of the shared pool.
+    pub fn with_writer(mut self, writer: store::Pool) -> Self {
         self.writer = writer;
         self
     }
@@ -328,7 +330,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             request: None,
             success: (200, "text/event-stream of EventEnvelope", Some(s::<w::EventEnvelope>)),
             errors: &[(404, "No such show")],
-            handler: axum::routing::get(events::stream),
+            handler: axum::routing::get(stream::stream),
         },
         Endpoint {
             method: Method::GET,
@@ -338,7 +340,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             request: None,
             success: (200, "Pin and unpin events", Some(s::<Vec<w::EventEnvelope>>)),
             errors: &[(404, "No such show")],
-            handler: axum::routing::get(events::timeline),
+            handler: axum::routing::get(stream::timeline),
         },
         Endpoint {
             method: Method::POST,

@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use sqlx::Row;
 
 use crate::error::{ApiError, ApiPath};
+use crate::store;
 use crate::AppState;
 
 /// A pin as a date range on the stream's clock (Unix milliseconds).
@@ -291,23 +291,10 @@ async fn media_playlist(state: &AppState, dir: &Path, show_id: &str, name: &str)
     let text = tokio::fs::read_to_string(dir.join(format!("{name}.m3u8")))
         .await
         .map_err(|_| ApiError::NotFound(format!("The show '{show_id}' is not streaming live.")))?;
-    let rows = sqlx::query(
-        "SELECT id, kind, product_id, created_at_ms FROM events WHERE show_id = $1 AND kind IN ('pin', 'unpin') ORDER BY id",
-    )
-    .bind(show_id)
-    .fetch_all(&state.db)
-    .await?;
-    let events: Vec<(i64, String, i64, i64)> =
-        rows.iter().map(|r| (r.get("id"), r.get("kind"), r.get("product_id"), r.get("created_at_ms"))).collect();
+    let events = store::events::pin_rows(&state.db, show_id).await?;
     let borrowed: Vec<(i64, &str, i64, i64)> = events.iter().map(|(i, k, p, t)| (*i, k.as_str(), *p, *t)).collect();
     // Once the show has ended, the recording up to that moment is its replay.
-    let ended: Option<i64> = sqlx::query_scalar(
-        "SELECT e.created_at_ms FROM events e JOIN shows s ON s.id = e.show_id
-         WHERE e.show_id = $1 AND s.status = 'ended' AND e.kind = 'show_status' ORDER BY e.id DESC LIMIT 1",
-    )
-    .bind(show_id)
-    .fetch_optional(&state.db)
-    .await?;
+    let ended = store::events::ended_at(&state.db, show_id).await?;
     let text = match ended {
         Some(end) => ended_at(&text, end),
         None => live_window(&text, LIVE_WINDOW_SEGMENTS),

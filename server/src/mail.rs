@@ -15,10 +15,10 @@ use std::sync::Mutex;
 
 use lettre::message::{header::ContentType, Mailbox};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use sqlx::Row;
 use vetrina_wire::{Address, Order};
 
 use crate::orders::{self, OrderKey};
+use crate::store;
 use crate::util::now_ms;
 use crate::AppState;
 
@@ -83,33 +83,21 @@ pub async fn confirm(state: &AppState, order_id: i64) {
 }
 
 async fn try_confirm(state: &AppState, order_id: i64) -> Result<(), String> {
-    let err = |e: sqlx::Error| e.to_string();
-    let row = sqlx::query(
-        "SELECT o.address, o.confirmation_sent_at_ms, o.payment_status, s.locale, s.title FROM orders o
-         JOIN shows s ON s.id = o.show_id WHERE o.id = $1",
-    )
-    .bind(order_id)
-    .fetch_one(&state.db)
-    .await
-    .map_err(err)?;
-    if row.get::<Option<i64>, _>("confirmation_sent_at_ms").is_some()
-        || row.get::<String, _>("payment_status") != "paid"
-    {
+    let err = |e: store::Error| e.to_string();
+    let Some(stored) = store::orders::to_confirm(&state.db, order_id).await.map_err(err)? else {
+        return Err(format!("order {order_id} does not exist"));
+    };
+    if stored.sent || !stored.paid {
         return Ok(());
     }
-    let address: Address = serde_json::from_str(row.get("address")).map_err(|e| e.to_string())?;
+    let address: Address = serde_json::from_str(&stored.address).map_err(|e| e.to_string())?;
     let mut conn = state.db.acquire().await.map_err(err)?;
     let order = orders::load(&mut conn, OrderKey::Internal(order_id)).await.map_err(|e| e.to_string())?;
     drop(conn);
-    let text = Text::for_locale(row.get("locale"));
-    let message = message(&order, &address, &row.get::<String, _>("title"), text, &state.config.mail_from)?;
+    let text = Text::for_locale(&stored.locale);
+    let message = message(&order, &address, &stored.show_title, text, &state.config.mail_from)?;
     state.mailer.send(&order.number, message).await?;
-    sqlx::query("UPDATE orders SET confirmation_sent_at_ms = $1 WHERE id = $2 AND confirmation_sent_at_ms IS NULL")
-        .bind(now_ms())
-        .bind(order_id)
-        .execute(&state.writer)
-        .await
-        .map_err(err)?;
+    store::orders::mark_confirmed(&state.writer, order_id, now_ms()).await.map_err(err)?;
     Ok(())
 }
 
@@ -117,14 +105,8 @@ async fn try_confirm(state: &AppState, order_id: i64) -> Result<(), String> {
 /// Only orders `min_age` old or more: a younger one's confirmation is still being
 /// sent by the checkout that paid it (on this instance or another).
 pub async fn send_unsent(state: &AppState, min_age: std::time::Duration) -> usize {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM orders WHERE payment_status = 'paid' AND confirmation_sent_at_ms IS NULL
-         AND created_at_ms < $1 ORDER BY id",
-    )
-    .bind(now_ms() - i64::try_from(min_age.as_millis()).unwrap_or(i64::MAX))
-    .fetch_all(&state.db)
-    .await
-    .unwrap_or_default();
+    let cutoff = now_ms() - i64::try_from(min_age.as_millis()).unwrap_or(i64::MAX);
+    let ids = store::orders::unconfirmed(&state.db, cutoff).await.unwrap_or_default();
     for id in &ids {
         confirm(state, *id).await;
     }

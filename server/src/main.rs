@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use vetrina_server::{app, catalog, db, demo, idempotency, import, live, orders, ratelimit, AppState, Assets, Config};
+use vetrina_server::store::{self, db};
+use vetrina_server::{app, catalog, demo, idempotency, import, live, orders, ratelimit, AppState, Assets, Config};
 use vetrina_wire::CatalogueFormat;
 
 const USAGE: &str = "usage:
@@ -124,7 +125,7 @@ fn usage(message: impl Into<String>) -> Failure {
 /// The database and the pool writes go through: Postgres when `--database`
 /// (or `VETRINA_DATABASE_URL`) names one, shared by any number of servers; else
 /// `vetrina.sqlite` in the data folder, with its one writer connection.
-async fn open_db(data_dir: &Path, url: Option<&str>) -> Result<(sqlx::AnyPool, sqlx::AnyPool), Failure> {
+async fn open_db(data_dir: &Path, url: Option<&str>) -> Result<(store::Pool, store::Pool), Failure> {
     if let Some(url) = url {
         if !db::is_postgres(url) {
             return Err(usage("--database: give a postgres:// URL (SQLite is the default, in --data-dir)"));
@@ -350,7 +351,7 @@ async fn shutdown_signal() {
 
 /// Housekeeping every ten minutes: expired idempotency records, and stock held
 /// by orders whose payment never finished.
-async fn maintenance(pool: sqlx::AnyPool) {
+async fn maintenance(pool: store::Pool) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
         tick.tick().await;

@@ -141,7 +141,7 @@ impl Drop for Slot {
 
 /// A connection's socket, which a handler may take over from hyper: an event
 /// stream writes its response head and backlog itself and leaves the socket to
-/// its show's room ([`crate::rooms`]), so an idle viewer costs no hyper task or
+/// its show's room (see `rooms.rs`), so an idle viewer costs no hyper task or
 /// buffers.
 ///
 /// After [`Takeover::take`], hyper's writes go nowhere and its next read sees the
@@ -152,17 +152,20 @@ pub struct Takeover(Arc<Mutex<Socket>>);
 
 struct Socket {
     stream: Option<tokio::net::TcpStream>,
-    /// Set once taken: where the socket goes when hyper lets go of it.
-    room: Option<(crate::rooms::Room, crate::rooms::Parked)>,
+    /// Set once taken: what becomes of the socket when hyper lets go of it.
+    park: Option<Park>,
     taken: bool,
 }
+
+/// Where a taken socket goes once hyper lets go of it (an event stream's room).
+pub type Park = Box<dyn FnOnce(std::net::TcpStream) + Send>;
 
 /// hyper's side of a [`Takeover`].
 pub struct Io(Takeover);
 
 impl Takeover {
     fn wrap(stream: tokio::net::TcpStream) -> (Io, Takeover) {
-        let shared = Takeover(Arc::new(Mutex::new(Socket { stream: Some(stream), room: None, taken: false })));
+        let shared = Takeover(Arc::new(Mutex::new(Socket { stream: Some(stream), park: None, taken: false })));
         (Io(shared.clone()), shared)
     }
 
@@ -189,24 +192,21 @@ impl Takeover {
         Ok(())
     }
 
-    /// Takes the socket from hyper: it joins `room` as `parked` once hyper is done.
-    pub fn take(&self, room: crate::rooms::Room, parked: crate::rooms::Parked) {
+    /// Takes the socket from hyper: once hyper is done with it, `park` gets it.
+    pub fn take(&self, park: Park) {
         let mut socket = self.lock();
         socket.taken = true;
-        socket.room = Some((room, parked));
+        socket.park = Some(park);
     }
 }
 
 impl Drop for Io {
     fn drop(&mut self) {
         let mut socket = self.0.lock();
-        let (Some(stream), Some((room, mut parked))) = (socket.stream.take(), socket.room.take()) else { return };
-        // Out of the async runtime's reactor: from now on only the room writes to it.
+        let (Some(stream), Some(park)) = (socket.stream.take(), socket.park.take()) else { return };
+        // Out of the async runtime's reactor: from now on only `park`'s owner writes to it.
         match stream.into_std() {
-            Ok(std_stream) => {
-                parked.socket = Some(std_stream);
-                room.join(parked);
-            }
+            Ok(std_stream) => park(std_stream),
             Err(e) => tracing::warn!(error = %e, "could not park an event stream"),
         }
     }

@@ -11,6 +11,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::store;
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rate {
     /// Tokens added per second.
@@ -29,7 +31,7 @@ pub struct Limiter {
     buckets: Mutex<HashMap<String, (f64, Instant)>>,
     /// The database holding the buckets of every instance, and this limiter's
     /// name there; None: this process's memory.
-    shared: Option<(sqlx::AnyPool, &'static str)>,
+    shared: Option<(store::Pool, &'static str)>,
 }
 
 /// Buckets untouched this long are full again and can be forgotten.
@@ -42,7 +44,7 @@ impl Limiter {
 
     /// A limiter whose buckets live in `db` under `scope`, shared by every
     /// server process using that database (Postgres).
-    pub fn shared(rate: Rate, db: sqlx::AnyPool, scope: &'static str) -> Self {
+    pub fn shared(rate: Rate, db: store::Pool, scope: &'static str) -> Self {
         Self { shared: Some((db, scope)), ..Self::new(rate) }
     }
 
@@ -65,28 +67,13 @@ impl Limiter {
 
     async fn check_shared(
         &self,
-        db: &sqlx::AnyPool,
+        db: &store::Pool,
         scope: &str,
         key: &str,
-    ) -> Result<Result<(), Duration>, sqlx::Error> {
-        // `refill`: the bucket's tokens now; a token is taken only if there is one.
-        let (tokens, granted): (f64, i64) = sqlx::query_as(
-            "INSERT INTO rate_buckets AS b (scope, key, tokens, at_ms, granted) VALUES ($1, $2, $3 - 1, $4, 1)
-             ON CONFLICT (scope, key) DO UPDATE SET
-               tokens = LEAST($3, b.tokens + GREATEST(0, $4 - b.at_ms) * $5 / 1000.0)
-                        - CASE WHEN LEAST($3, b.tokens + GREATEST(0, $4 - b.at_ms) * $5 / 1000.0) >= 1 THEN 1 ELSE 0 END,
-               granted = CASE WHEN LEAST($3, b.tokens + GREATEST(0, $4 - b.at_ms) * $5 / 1000.0) >= 1 THEN 1 ELSE 0 END,
-               at_ms = GREATEST(b.at_ms, $4)
-             RETURNING tokens, granted",
-        )
-        .bind(scope)
-        .bind(key)
-        .bind(self.rate.burst)
-        .bind(crate::util::now_ms())
-        .bind(self.rate.per_second)
-        .fetch_one(db)
-        .await?;
-        Ok(if granted == 1 { Ok(()) } else { Err(Duration::from_secs_f64((1.0 - tokens) / self.rate.per_second)) })
+    ) -> Result<Result<(), Duration>, store::Error> {
+        let bucket = store::limits::Bucket { scope, key, burst: self.rate.burst, per_second: self.rate.per_second };
+        let (granted, tokens) = store::limits::take(db, &bucket, crate::util::now_ms()).await?;
+        Ok(if granted { Ok(()) } else { Err(Duration::from_secs_f64((1.0 - tokens) / self.rate.per_second)) })
     }
 
     fn check_at(&self, key: &str, now: Instant) -> Result<(), Duration> {

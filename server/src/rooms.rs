@@ -4,7 +4,7 @@
 //! more than its socket. An HTTP connection served by hyper keeps a task, its
 //! read and write buffers and the response's state, about 19 KiB per idle
 //! stream. So once a stream's response head and backlog are written (see
-//! [`crate::events::stream`] and [`crate::net::Takeover`]), the socket leaves
+//! [`crate::stream::stream`] and [`crate::net::Takeover`]), the socket leaves
 //! hyper and is *parked* in its show's room: a plain non-blocking socket and the
 //! id of the last event it was sent, about 50 bytes.
 //!
@@ -25,8 +25,21 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use crate::events::Frame;
 use crate::net::Slot;
+
+/// An event ready to send: its id and its JSON, serialized once.
+#[derive(Debug)]
+pub struct Frame {
+    pub id: i64,
+    pub json: String,
+}
+
+impl Frame {
+    /// The event as Server-Sent Events lines.
+    pub fn sse(&self) -> String {
+        format!("id: {}\ndata: {}\n\n", self.id, self.json)
+    }
+}
 
 /// Recent events a room keeps for sockets joining it: a stream joins a moment
 /// after reading its backlog, and whatever was sent meanwhile comes from here.

@@ -9,7 +9,8 @@ use axum::Json;
 use vetrina_wire::{is_reordering, ProductNote, ProductOrder, RunSheetEntry, MAX_NOTE_CHARS};
 
 use crate::error::{ApiError, ApiJson, ApiPath};
-use crate::events::authorize;
+use crate::auth::authorize;
+use crate::store;
 use crate::AppState;
 
 /// `GET /api/shows/{show}/run-sheet` (creator)
@@ -19,11 +20,7 @@ pub async fn get(
     headers: HeaderMap,
 ) -> Result<Json<Vec<RunSheetEntry>>, ApiError> {
     authorize(&state, &headers, &show_id).await?;
-    let rows: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, note FROM products WHERE show_id = $1 ORDER BY position, id")
-            .bind(&show_id)
-            .fetch_all(&state.db)
-            .await?;
+    let rows = store::catalog::notes(&state.db, &show_id).await?;
     Ok(Json(rows.into_iter().map(|(product_id, note)| RunSheetEntry { product_id, note }).collect()))
 }
 
@@ -39,15 +36,9 @@ pub async fn set_note(
     if note.chars().count() > MAX_NOTE_CHARS {
         return Err(ApiError::invalid_field("note", format!("A note is at most {MAX_NOTE_CHARS} characters.")));
     }
-    let mut tx = crate::db::begin_write(&state.writer).await?;
-    let updated = sqlx::query("UPDATE products SET note = $1 WHERE id = $2 AND show_id = $3")
-        .bind(&note)
-        .bind(product_id)
-        .bind(&show_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if updated == 0 {
+    let mut tx = crate::store::begin_write(&state.writer).await?;
+    let updated = store::catalog::set_note(&mut tx, &show_id, product_id, &note).await?;
+    if !updated {
         return Err(ApiError::NotFound(format!("Product {product_id} is not part of this show.")));
     }
     tx.commit().await?;
@@ -62,13 +53,10 @@ pub async fn set_order(
     ApiJson(req): ApiJson<ProductOrder>,
 ) -> Result<Json<ProductOrder>, ApiError> {
     authorize(&state, &headers, &show_id).await?;
-    let mut tx = crate::db::begin_write(&state.writer).await?;
+    let mut tx = crate::store::begin_write(&state.writer).await?;
     // Read inside the write transaction: an import meanwhile cannot slip a
     // product past the check.
-    let current: Vec<i64> = sqlx::query_scalar("SELECT id FROM products WHERE show_id = $1 ORDER BY position, id")
-        .bind(&show_id)
-        .fetch_all(&mut *tx)
-        .await?;
+    let current = store::catalog::product_ids(&mut tx, &show_id).await?;
     if !is_reordering(&current, &req.product_ids) {
         return Err(ApiError::unprocessable(
             "not_a_reordering",
@@ -76,13 +64,7 @@ pub async fn set_order(
              meanwhile: load the run sheet again).",
         ));
     }
-    for (position, id) in req.product_ids.iter().enumerate() {
-        sqlx::query("UPDATE products SET position = $1 WHERE id = $2")
-            .bind(position as i64)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-    }
+    store::catalog::set_order(&mut tx, &req.product_ids).await?;
     tx.commit().await?;
     Ok(Json(req))
 }

@@ -90,7 +90,7 @@ async fn failures_are_not_stored_and_a_running_request_is_409() {
     // other process; in a cluster, one that stopped saying it is alive) is taken
     // over at once: a buyer whose checkout died with its server need not wait.
     claim("orphan", "stopped-instance".to_string()).await;
-    if vetrina_server::db::Backend::of_pool(&s.state.db) == vetrina_server::db::Backend::Postgres {
+    if vetrina_server::store::Backend::of_pool(&s.state.db) == vetrina_server::store::Backend::Postgres {
         sqlx::query("INSERT INTO instances (instance, seen_at_ms) VALUES ('stopped-instance', $1)")
             .bind(now - 60_000)
             .execute(&s.state.db)

@@ -15,7 +15,8 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tower::ServiceExt;
 use vetrina_server::ratelimit::Rate;
-use vetrina_server::{app, db, demo, AppState, Assets, Config};
+use vetrina_server::store::db;
+use vetrina_server::{app, demo, AppState, Assets, Config};
 
 pub const TOKEN: &str = "test-creator-token";
 

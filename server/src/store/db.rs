@@ -11,7 +11,7 @@
 //! Postgres is shared by any number of server processes: every writing
 //! transaction takes one advisory lock first, which gives the same guarantee
 //! SQLite's write lock gives (each writer sees what the previous one left, and
-//! commits happen in the order ids are handed out; see [`crate::events`]).
+//! commits happen in the order ids are handed out, which the event log relies on).
 
 use std::path::Path;
 use std::str::FromStr;
@@ -172,4 +172,13 @@ pub async fn begin_own_rows(pool: &AnyPool) -> Result<sqlx::Transaction<'static,
 async fn lock_writes(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut **tx).await?;
     Ok(())
+}
+
+/// Whether the database refused text it cannot store (Postgres: NUL, or bytes
+/// its encoding lacks; SQLite stores any text).
+pub fn is_unstorable_text(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("22021" | "22P05")),
+        _ => false,
+    }
 }

@@ -1,0 +1,131 @@
+//! A show's event stream as viewers read it: Server-Sent Events from the id
+//! they already have (the backlog out of the database, then live events from
+//! [`crate::events`]), and the whole pin timeline for a replay.
+//!
+//! Over a real socket the stream does not stay in hyper: the handler writes the
+//! response head and the backlog itself, then parks the socket in its show's
+//! room ([`crate::rooms`]), where an idle viewer costs a few hundred bytes
+//! instead of a task and its buffers.
+
+use std::convert::Infallible;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use futures_util::stream::{self, StreamExt};
+use serde::Deserialize;
+use tokio::sync::broadcast;
+use vetrina_wire::EventEnvelope;
+
+use crate::error::{ApiError, ApiPath, ApiQuery};
+use crate::rooms::{self, Parked};
+use crate::store;
+use crate::AppState;
+
+#[derive(Deserialize)]
+pub struct StreamQuery {
+    since: Option<i64>,
+}
+
+/// The `Origin` of a browser on another site that may read the API, if this is one.
+fn allowed_origin<'h>(state: &AppState, headers: &'h HeaderMap) -> Option<&'h str> {
+    let origin = headers.get(axum::http::header::ORIGIN)?.to_str().ok()?;
+    state.config.cors_origins.iter().any(|o| o == origin).then_some(origin)
+}
+
+/// `GET /api/shows/{show}/events`: the SSE stream.
+pub async fn stream(
+    State(state): State<AppState>,
+    ApiPath(show_id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<StreamQuery>,
+    headers: HeaderMap,
+    extensions: axum::http::Extensions,
+) -> Result<Response, ApiError> {
+    if query.since.is_some_and(|s| !(0..=9_007_199_254_740_991).contains(&s)) {
+        return Err(ApiError::bad_request("invalid_query", "`since` must be an event id: an integer from 0."));
+    }
+    let client = crate::net::client_ip_of(&headers, &extensions, &state.config);
+    let slot = state
+        .stream_slots
+        .take(client, state.config.max_streams_per_client)
+        .ok_or_else(|| ApiError::TooManyRequests(std::time::Duration::from_secs(5)))?;
+    // The browser's own Last-Event-ID (sent on reconnect) wins over the `since` the
+    // page put in the URL when it first connected.
+    let header_since =
+        headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok());
+    // Subscribe before reading the backlog so nothing falls between the two.
+    let rx = state.hub.subscribe(&show_id);
+    let mut conn = state.db.acquire().await?;
+    crate::catalog::load_show(&mut conn, &show_id).await?;
+    let since = match header_since.or(query.since) {
+        Some(since) => since,
+        // No position given: start from now (the snapshot carries the state so far).
+        None => crate::catalog::pinned_now(&mut conn, &show_id).await?.1,
+    };
+    // Read before the backlog, so every event up to it is in the backlog or still to be broadcast.
+    let newest = store::events::newest(&mut conn, &show_id).await?;
+    state.hub.seen(&show_id, newest);
+    drop(conn);
+    let backlog = crate::events::between(&state.db, &show_id, since, i64::MAX).await?;
+    let last_sent = backlog.last().map_or(since, |f| f.id);
+
+    // Over a socket: write the head and the backlog here, then park the socket
+    // in the show's room (see rooms.rs); hyper's answer below goes nowhere.
+    if let Some(takeover) = extensions.get::<crate::net::Takeover>() {
+        let mut head = String::from(
+            "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\n\
+             transfer-encoding: chunked\r\nx-content-type-options: nosniff\r\n\
+             referrer-policy: strict-origin-when-cross-origin\r\n",
+        );
+        if let Some(origin) = allowed_origin(&state, &headers) {
+            head.push_str(&format!("access-control-allow-origin: {origin}\r\nvary: origin\r\n"));
+        }
+        head.push_str("\r\n");
+        let mut bytes = head.into_bytes();
+        for frame in &backlog {
+            bytes.extend(rooms::chunk(&frame.sse()));
+        }
+        let room = state.hub.room(&show_id, state.config.heartbeat);
+        if takeover.write_all(&bytes).await.is_ok() {
+            let parked = Parked { socket: None, last: last_sent, slot: Some(slot) };
+            takeover.take(Box::new(move |socket| room.join(Parked { socket: Some(socket), ..parked })));
+        }
+        // The socket is taken: hyper writes this answer nowhere.
+        return Ok(StatusCode::OK.into_response());
+    }
+
+    // The slot travels with the stream and is freed when the stream is dropped.
+    let live = stream::unfold((rx, last_sent, slot), |(mut rx, last_sent, slot)| async move {
+        loop {
+            match rx.recv().await {
+                Ok(frame) if frame.id <= last_sent => continue,
+                Ok(frame) => {
+                    let id = frame.id;
+                    return Some((frame, (rx, id, slot)));
+                }
+                // Fell behind: end the stream; the client reconnects with its
+                // Last-Event-ID and the backlog query fills the gap.
+                Err(broadcast::error::RecvError::Lagged(_)) | Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    let frames = stream::iter(backlog).chain(live);
+    let events =
+        frames.map(|frame| Ok::<_, Infallible>(Event::default().id(frame.id.to_string()).data(frame.json.as_str())));
+    let heartbeat = KeepAlive::new().interval(state.config.heartbeat).text("keep-alive");
+    Ok(Sse::new(events).keep_alive(heartbeat).into_response())
+}
+
+/// `GET /api/shows/{show}/timeline`: every pin and unpin, oldest first.
+pub async fn timeline(
+    State(state): State<AppState>,
+    ApiPath(show_id): ApiPath<String>,
+) -> Result<Json<Vec<EventEnvelope>>, ApiError> {
+    let mut conn = state.db.acquire().await?;
+    crate::catalog::load_show(&mut conn, &show_id).await?;
+    let rows = store::events::pins(&mut conn, &show_id).await?;
+    let events = rows.iter().filter_map(|data| serde_json::from_str(data).ok()).collect();
+    Ok(Json(events))
+}

@@ -1,0 +1,153 @@
+//! The server's layers, checked from its source: HTTP handlers and rules
+//! above, the store below owning every query, and no module that needs
+//! another which needs it back. A change that breaks one of these fails here
+//! with the file and line, instead of surfacing later as a second database
+//! that needs edits in every handler.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The file's lines of code (comments, and so doc links, left out), numbered from 1.
+fn code_lines(path: &Path) -> Vec<(usize, String)> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim_start().starts_with("//"))
+        .map(|(i, line)| (i + 1, line.to_string()))
+        .collect()
+}
+
+/// The top-level module a file belongs to: `carts` for `src/carts.rs`,
+/// `store` for anything under `src/store/`.
+fn module_of(path: &Path) -> String {
+    let relative = path.strip_prefix(src()).unwrap();
+    let first = relative.components().next().unwrap().as_os_str().to_string_lossy().to_string();
+    first.trim_end_matches(".rs").to_string()
+}
+
+/// Modules named after `crate::` on the line, whether `crate::x::y`, `crate::x`
+/// or `use crate::{x, y::z}`.
+fn crate_paths(line: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("crate::") {
+        rest = &rest[at + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let group = &group[..group.find('}').unwrap_or(group.len())];
+            found.extend(group.split(',').map(|item| item.trim().split("::").next().unwrap_or("").to_string()));
+        } else {
+            found.push(rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect());
+        }
+    }
+    found.retain(|m| !m.is_empty());
+    found
+}
+
+#[test]
+fn only_the_store_talks_to_the_database() {
+    let mut leaks = Vec::new();
+    for file in rust_files(&src()) {
+        if module_of(&file) == "store" {
+            continue;
+        }
+        for (n, line) in code_lines(&file) {
+            if line.contains("sqlx") {
+                leaks.push(format!("{}:{n}: {}", file.display(), line.trim()));
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "queries and database types belong in src/store/:\n{}", leaks.join("\n"));
+}
+
+#[test]
+fn the_store_knows_nothing_above_it() {
+    let mut leaks = Vec::new();
+    for file in rust_files(&src().join("store")) {
+        for (n, line) in code_lines(&file) {
+            let above = !crate_paths(&line).is_empty() || line.contains("axum") || line.contains("AppState");
+            if above {
+                leaks.push(format!("{}:{n}: {}", file.display(), line.trim()));
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "the store must not use handlers, rules or HTTP:\n{}", leaks.join("\n"));
+}
+
+#[test]
+fn no_module_needs_one_that_needs_it_back() {
+    let files = rust_files(&src());
+    let modules: BTreeSet<String> =
+        files.iter().map(|f| module_of(f)).filter(|m| m != "lib" && m != "main").collect();
+    let mut needs: BTreeMap<String, BTreeSet<String>> = modules.iter().map(|m| (m.clone(), BTreeSet::new())).collect();
+    for file in &files {
+        let from = module_of(file);
+        let Some(edges) = needs.get_mut(&from) else { continue };
+        for (_, line) in code_lines(file) {
+            for to in crate_paths(&line) {
+                if to != from && modules.contains(&to) {
+                    edges.insert(to);
+                }
+            }
+        }
+    }
+    // Depth-first search for a path that comes back to where it started.
+    fn visit(
+        m: &str,
+        needs: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|p| p == m) {
+            let mut circle = path[at..].to_vec();
+            circle.push(m.to_string());
+            return Some(circle);
+        }
+        if done.contains(m) {
+            return None;
+        }
+        path.push(m.to_string());
+        for next in &needs[m] {
+            if let Some(circle) = visit(next, needs, path, done) {
+                return Some(circle);
+            }
+        }
+        path.pop();
+        done.insert(m.to_string());
+        None
+    }
+    let mut done = BTreeSet::new();
+    for m in needs.keys() {
+        if let Some(circle) = visit(m, &needs, &mut Vec::new(), &mut done) {
+            panic!("modules that need each other: {}", circle.join(" -> "));
+        }
+    }
+    // The check sees real edges (a test that cannot fail proves nothing).
+    assert!(needs["carts"].contains("store") && needs["stream"].contains("events"), "{needs:?}");
+}
+
+#[test]
+fn crate_paths_reads_every_form() {
+    assert_eq!(crate_paths("use crate::store::{self, Pool};"), ["store"]);
+    assert_eq!(crate_paths("use crate::{auth, events::record};"), ["auth", "events"]);
+    assert_eq!(crate_paths("let x = crate::orders::load(crate::util::now_ms());"), ["orders", "util"]);
+    assert!(crate_paths("let crater = 1;").is_empty());
+}
