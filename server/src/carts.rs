@@ -12,15 +12,15 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use vetrina_wire::{
-    AddLine, Cart, CartLine, CheckoutRequest, CreateCart, SetQuantity, ShowEvent,
-    IDEMPOTENCY_KEY_HEADER, MAX_LINE_QUANTITY,
+    AddLine, Cart, CartLine, CheckoutRequest, CreateCart, SetQuantity, ShowEvent, IDEMPOTENCY_KEY_HEADER,
+    MAX_LINE_QUANTITY,
 };
 
 use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::offers::{self, Ask};
 use crate::orders::{self, OrderKey};
 use crate::payments::{Charge, Outcome};
-use crate::store;
+use crate::store::{self, Lock};
 use crate::util::{now_ms, random_id};
 use crate::AppState;
 
@@ -56,7 +56,7 @@ pub async fn add_line(
         return Err(ApiError::unprocessable("invalid_quantity", "Add at least one."));
     }
     let mut conn = state.writer.acquire().await?;
-    let mut tx = crate::store::begin_write_on(&mut conn).await?;
+    let mut tx = store::begin_locked_on(&mut conn, &[Lock::Cart(&cart_id)]).await?;
     let (_, sandbox) = open_cart_show(&mut tx, &cart_id).await?;
     let current = store::carts::line(&mut tx, &cart_id, req.variant_id).await?.map_or(0, |(quantity, _)| quantity);
     let wanted = current + i64::from(req.quantity);
@@ -76,7 +76,7 @@ pub async fn set_quantity(
     ApiJson(req): ApiJson<SetQuantity>,
 ) -> Result<Json<Cart>, ApiError> {
     let mut conn = state.writer.acquire().await?;
-    let mut tx = crate::store::begin_write_on(&mut conn).await?;
+    let mut tx = store::begin_locked_on(&mut conn, &[Lock::Cart(&cart_id)]).await?;
     open_cart_show(&mut tx, &cart_id).await?;
     if req.quantity == 0 {
         delete_line(&mut tx, &cart_id, variant_id).await?;
@@ -93,7 +93,7 @@ pub async fn remove_line(
     ApiPath((cart_id, variant_id)): ApiPath<(String, i64)>,
 ) -> Result<Json<Cart>, ApiError> {
     let mut conn = state.writer.acquire().await?;
-    let mut tx = crate::store::begin_write_on(&mut conn).await?;
+    let mut tx = store::begin_locked_on(&mut conn, &[Lock::Cart(&cart_id)]).await?;
     open_cart_show(&mut tx, &cart_id).await?;
     delete_line(&mut tx, &cart_id, variant_id).await?;
     tx.commit().await?;
@@ -284,8 +284,9 @@ async fn charge(state: &AppState, cart_id: &str, order_id: i64, token: &str) -> 
         Attempt { cart_id, amount_minor: pending.total_minor, currency: &pending.currency, provider: provider.name() };
     match provider.charge(charge).await {
         Outcome::Approved { reference } => {
-            // Only this order's rows: no need to queue behind other checkouts.
-            let mut tx = crate::store::begin_own_rows(&state.writer).await?;
+            // Only this order's rows, under its cart's lock: no need to queue
+            // behind other checkouts.
+            let mut tx = store::begin_locked(&state.writer, &[Lock::Cart(cart_id)]).await?;
             store::orders::mark_paid(&mut tx, order_id, &reference).await?;
             attempt.log(&mut tx, "approved", Some(&reference), None).await?;
             let order = orders::load(&mut tx, OrderKey::Internal(order_id)).await?;
@@ -297,7 +298,7 @@ async fn charge(state: &AppState, cart_id: &str, order_id: i64, token: &str) -> 
             Ok(created(&order))
         }
         Outcome::Declined { code, message } => {
-            let mut tx = crate::store::begin_write(&state.writer).await?;
+            let mut tx = store::begin_locked(&state.writer, &[Lock::Cart(cart_id)]).await?;
             orders::revert(&mut tx, order_id).await?;
             attempt.log(&mut tx, "declined", None, Some(&code)).await?;
             tx.commit().await?;
@@ -314,7 +315,7 @@ fn created(order: &vetrina_wire::Order) -> Response {
 /// Phase one: takes the stock and writes a pending order, or changes nothing.
 async fn reserve(state: &AppState, cart_id: &str, req: &CheckoutRequest, key: &str) -> Result<i64, ApiError> {
     let mut conn = state.writer.acquire().await?;
-    let mut tx = crate::store::begin_write_on(&mut conn).await?;
+    let mut tx = store::begin_locked_on(&mut conn, &[Lock::Cart(cart_id), Lock::Buyer(&req.email)]).await?;
     let (show_id, sandbox) = open_cart_show(&mut tx, cart_id).await?;
     let cart = load_cart(&mut tx, cart_id).await?;
     if cart.lines.is_empty() {
@@ -326,13 +327,17 @@ async fn reserve(state: &AppState, cart_id: &str, req: &CheckoutRequest, key: &s
             offers::check_buyer(&mut tx, offer, &req.email, i64::from(line.quantity)).await?;
         }
     }
-    for line in &cart.lines {
+    // In variant order, as every transaction taking stock does: two checkouts
+    // sharing variants then never wait for each other's rows.
+    let mut by_variant: Vec<&CartLine> = cart.lines.iter().collect();
+    by_variant.sort_by_key(|line| line.variant_id);
+    for line in by_variant {
         // A test order is refused exactly when a real one would be, but takes nothing.
         let take = if sandbox { 0 } else { i64::from(line.quantity) };
-        let taken = store::catalog::take_stock(&mut tx, line.variant_id, take, i64::from(line.quantity)).await?;
-        if !taken {
+        if let Some(left) = store::catalog::take_stock(&mut tx, line.variant_id, take, i64::from(line.quantity)).await?
+        {
             // Dropping `tx` rolls back the decrements already made for earlier lines.
-            return Err(short_of_stock(&line.title, line.available));
+            return Err(short_of_stock(&line.title, left));
         }
     }
     let now = now_ms();

@@ -7,8 +7,8 @@ use axum::http::HeaderMap;
 use axum::Json;
 use vetrina_wire::{Product, Show, ShowEvent, ShowSnapshot, ShowStatus, ShowUpdate, Variant, VariantUpdate};
 
-use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::auth::authorize;
+use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::events::record;
 use crate::store;
 use crate::util::now_ms;
@@ -131,13 +131,12 @@ pub async fn update_variant(
     let (product_id, before) = store::catalog::variant(&mut tx, &show_id, variant_id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("Variant {variant_id} is not part of this show.")))?;
-    let after = Variant {
-        price_minor: req.price_minor.unwrap_or(before.price_minor),
-        compare_at_minor: req.compare_at_minor.unwrap_or(before.compare_at_minor),
-        stock: req.stock.unwrap_or(before.stock),
-        ..before.clone()
+    let changes = store::catalog::VariantChanges {
+        price_minor: req.price_minor,
+        compare_at_minor: req.compare_at_minor,
+        stock: req.stock,
     };
-    store::catalog::set_variant(&mut tx, &after).await?;
+    let after = store::catalog::update_variant(&mut tx, variant_id, &changes).await?;
     tx.commit().await?;
     if (after.price_minor, after.compare_at_minor) != (before.price_minor, before.compare_at_minor) {
         let event = ShowEvent::Price {
@@ -148,7 +147,7 @@ pub async fn update_variant(
         };
         record(&state, &show_id, event).await?;
     }
-    if after.stock != before.stock {
+    if req.stock.is_some() && after.stock != before.stock {
         record(&state, &show_id, ShowEvent::Stock { product_id, variant_id, stock: after.stock }).await?;
     }
     Ok(Json(after))

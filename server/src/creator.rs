@@ -7,8 +7,8 @@ use axum::http::HeaderMap;
 use axum::Json;
 use vetrina_wire::{CreatorSession, CreatorToken, ShowOrder, ShowStats};
 
-use crate::error::{ApiError, ApiPath};
 use crate::auth::{authorize, TOKEN_LIFETIME_MS};
+use crate::error::{ApiError, ApiPath};
 use crate::store;
 use crate::util::{now_ms, random_id};
 use crate::AppState;
@@ -85,7 +85,7 @@ pub async fn tap(
         .await
         .map_err(|e| crate::idempotency::body_error(e, crate::idempotency::MAX_BODY))?;
     let req: vetrina_wire::Tap = crate::error::parse_json(&body)?;
-    let mut tx = crate::store::begin_write(&state.writer).await?;
+    let mut tx = store::begin_locked(&state.writer, &[]).await?;
     let counted = store::shows::count_tap(&mut tx, &show_id, req.product_id).await?;
     if !counted {
         return Err(ApiError::NotFound(format!("Product {} is not part of this show.", req.product_id)));
@@ -93,4 +93,3 @@ pub async fn tap(
     tx.commit().await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
-

@@ -154,7 +154,8 @@ pub async fn seed_with_stream(
     };
     let inserted = store::shows::insert(&mut tx, &show).await?;
     store::shows::set_creator_token(&mut tx, DEMO_SHOW, &token, expires).await?;
-    let media_urls = store::shows::Changes { stream_url: Some(stream_url), poster_url: Some(POSTER_URL), ..Default::default() };
+    let media_urls =
+        store::shows::Changes { stream_url: Some(stream_url), poster_url: Some(POSTER_URL), ..Default::default() };
     store::shows::update(&mut tx, DEMO_SHOW, &media_urls).await?;
     if inserted {
         let strings = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
@@ -273,8 +274,7 @@ pub async fn ensure_video(media: &Path) -> Result<(), Box<dyn std::error::Error>
 /// The scripted host: every few seconds pins the next product and, once two are
 /// pinned, unpins the oldest, cycling through the catalogue for ever.
 pub async fn run_host(state: AppState, every: Duration) {
-    let products = match async { store::catalog::product_ids(&mut *state.db.acquire().await?, DEMO_SHOW).await }.await
-    {
+    let products = match async { store::catalog::product_ids(&mut *state.db.acquire().await?, DEMO_SHOW).await }.await {
         Ok(ids) => ids,
         Err(e) => {
             tracing::error!(error = %e, "scripted host could not read the catalogue");

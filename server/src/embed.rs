@@ -13,8 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use vetrina_wire::{EmbedCard, EmbedOrigins};
 
-use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::auth::authorize;
+use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::store;
 use crate::AppState;
 

@@ -15,8 +15,8 @@
 //! own viewers. Each event names the show's previous event (`prev`): a process
 //! that sees a `prev` it never delivered (a message lost while NATS was away)
 //! first reads the missing events from the database, so its viewers get every
-//! event, in order, once. Writers are serialized (see [`crate::store::db`]), so ids are
-//! committed in the order they are handed out and "everything up to this id" is
+//! event, in order, once. A show's events are written one at a time (its lock,
+//! [`crate::store::Lock::Show`]), so its ids are committed in the order they are handed out and "everything up to this id" is
 //! in the database when the id is published. A viewer who reconnects to another
 //! process resumes from its `Last-Event-ID` out of the same database.
 //!
@@ -37,8 +37,8 @@ use serde::Deserialize;
 use tokio::sync::broadcast;
 use vetrina_wire::{EventEnvelope, PinRequest, ShowEvent};
 
-use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::auth::authorize;
+use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::rooms::{Frame, Room};
 use crate::store;
 use crate::util::now_ms;
@@ -237,7 +237,7 @@ pub async fn join_cluster(state: &mut AppState, url: &str) -> Result<(), async_n
 /// stream. Pins and unpins are checked against the current pin state first.
 pub async fn record(state: &AppState, show_id: &str, event: ShowEvent) -> Result<EventEnvelope, ApiError> {
     let _order = state.hub.write_order.lock().await;
-    let mut tx = crate::store::begin_write(&state.writer).await?;
+    let mut tx = store::begin_locked(&state.writer, &[store::Lock::Show(show_id)]).await?;
     let started_at_ms = store::shows::started_at(&mut tx, show_id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("There is no show called '{show_id}'.")))?;
@@ -322,4 +322,3 @@ pub async fn unpin(
     let envelope = record(&state, &show_id, ShowEvent::Unpin { product_id }).await?;
     Ok(Json(envelope))
 }
-

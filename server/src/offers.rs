@@ -17,8 +17,8 @@ use axum::http::HeaderMap;
 use axum::Json;
 use vetrina_wire::{NewOffer, Offer, ShowEvent, OFFER_HOLD_MS, OFFER_MAX_LAG_MS};
 
-use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::auth::authorize;
+use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::events::record;
 use crate::store;
 use crate::util::now_ms;
@@ -90,6 +90,8 @@ pub async fn hold(
         Ask::Claim { offer_id, .. } => (offer_id, now + OFFER_HOLD_MS),
         Ask::Keep { offer_id, held_until_ms } => (offer_id, held_until_ms),
     };
+    // Claims on one drop take turns: each sees what the one before it took.
+    store::lock(conn, store::Lock::Offer(offer_id)).await?;
     let offer = store::offers::for_cart(conn, offer_id, variant_id, cart_id)
         .await?
         .ok_or_else(|| ApiError::NotFound("That flash drop is not on this item.".into()))?;

@@ -6,8 +6,8 @@ use axum::Json;
 use vetrina_wire::Order;
 
 use crate::error::{ApiError, ApiPath};
-pub use crate::store::orders::OrderKey;
 use crate::store;
+pub use crate::store::orders::OrderKey;
 use crate::util::now_ms;
 use crate::AppState;
 
@@ -72,8 +72,13 @@ pub async fn release_abandoned(db: &store::Pool) -> Result<u64, ApiError> {
     let cutoff = now_ms() - PENDING_TIMEOUT_MS;
     let ids = store::orders::pending_since(db, cutoff).await?;
     for id in &ids {
-        let mut tx = crate::store::begin_write(db).await?;
-        revert(&mut tx, *id).await?;
+        // Under its cart's lock, as a checkout finishing it would be: whichever
+        // comes second finds what the first did.
+        let Some((cart_id, _)) = store::orders::pending(&mut *db.acquire().await?, *id).await? else { continue };
+        let mut tx = store::begin_locked(db, &[store::Lock::Cart(&cart_id)]).await?;
+        if store::orders::pending(&mut tx, *id).await?.is_some() {
+            revert(&mut tx, *id).await?;
+        }
         tx.commit().await?;
     }
     Ok(ids.len() as u64)

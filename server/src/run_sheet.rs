@@ -8,8 +8,8 @@ use axum::http::HeaderMap;
 use axum::Json;
 use vetrina_wire::{is_reordering, ProductNote, ProductOrder, RunSheetEntry, MAX_NOTE_CHARS};
 
-use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::auth::authorize;
+use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::store;
 use crate::AppState;
 

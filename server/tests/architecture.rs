@@ -95,8 +95,7 @@ fn the_store_knows_nothing_above_it() {
 #[test]
 fn no_module_needs_one_that_needs_it_back() {
     let files = rust_files(&src());
-    let modules: BTreeSet<String> =
-        files.iter().map(|f| module_of(f)).filter(|m| m != "lib" && m != "main").collect();
+    let modules: BTreeSet<String> = files.iter().map(|f| module_of(f)).filter(|m| m != "lib" && m != "main").collect();
     let mut needs: BTreeMap<String, BTreeSet<String>> = modules.iter().map(|m| (m.clone(), BTreeSet::new())).collect();
     for file in &files {
         let from = module_of(file);

@@ -227,3 +227,86 @@ async fn a_drop_across_two_instances_sells_exactly_its_stock() {
         sqlx::query_scalar("SELECT public_id FROM orders").fetch_all(&db).await.unwrap().into_iter().collect();
     assert_eq!(public, placed.values().cloned().collect(), "every order answered is the one stored");
 }
+
+/// What the global write lock used to guarantee, now that carts, checkouts
+/// and claims only lock what they touch: a buyer's limit across carts, a
+/// flash drop's cap, and stock while the creator edits the variant, with
+/// everyone racing through two instances at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Postgres and NATS: cargo xtask postgres"]
+async fn limits_caps_and_stock_hold_when_buyers_race_across_instances() {
+    const LIMITED: i64 = 16; // one buyer may have 2
+    const DROP: i64 = 19; // a flash drop of 10 units
+    const EDITED: i64 = 14; // the creator changes its price throughout
+    let nodes = cluster(2).await;
+    let addrs: Vec<SocketAddr> = nodes.iter().map(|n| n.addr).collect();
+    let db = nodes[0].state.db.clone();
+    for variant in [LIMITED, DROP, EDITED] {
+        sqlx::query("UPDATE variants SET stock = 1000 WHERE id = $1").bind(variant).execute(&db).await.unwrap();
+    }
+    sqlx::query("UPDATE products SET max_per_buyer = 2 WHERE id = (SELECT product_id FROM variants WHERE id = $1)")
+        .bind(LIMITED)
+        .execute(&db)
+        .await
+        .unwrap();
+
+    // One buyer, 30 carts of one unit each, all checking out at once.
+    let carts = futures_util::future::join_all((0..30).map(|i| common::cart_with_line(addrs[i % 2], LIMITED, 1))).await;
+    let answers = futures_util::future::join_all(carts.iter().enumerate().map(|(i, cart)| {
+        let (addrs, key) = (addrs.clone(), format!("limit-{i}"));
+        async move { submit(&[addrs[i % 2]], cart, &key, ADDRESS).await }
+    }))
+    .await;
+    let placed = answers.iter().filter(|r| r.status == StatusCode::CREATED).count();
+    for r in answers.iter().filter(|r| r.status != StatusCode::CREATED) {
+        assert_eq!((r.status, r.json()["code"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, "buyer_limit".into()));
+    }
+    assert_eq!(placed, 2, "one buyer gets the product's limit, however many carts race");
+
+    // 60 viewers claim a drop of 10 at once.
+    let (k, v) = auth();
+    let terms = format!(r#"{{"variant_id":{DROP},"price_minor":1000,"unit_cap":10,"per_buyer":1,"duration_s":60}}"#);
+    let offer = http(addrs[0], "POST", "/api/shows/demo/offers", &[(k, &v)], Some(&terms)).await;
+    assert_eq!(offer.status, StatusCode::OK, "{}", offer.body);
+    let offer = offer.json()["id"].as_i64().unwrap();
+    let claims = futures_util::future::join_all((0..60).map(|i| {
+        let addr = addrs[i % 2];
+        async move {
+            let cart = http(addr, "POST", "/api/carts", &[], Some(r#"{"show_id":"demo"}"#)).await;
+            let cart = cart.json()["id"].as_str().unwrap().to_string();
+            let body = format!(r#"{{"variant_id":{DROP},"quantity":1,"offer_id":{offer}}}"#);
+            http(addr, "POST", &format!("/api/carts/{cart}/lines"), &[], Some(&body)).await
+        }
+    }))
+    .await;
+    let held = claims.iter().filter(|r| r.status == StatusCode::OK).count();
+    for r in claims.iter().filter(|r| r.status != StatusCode::OK) {
+        assert_eq!((r.status, r.json()["code"].clone()), (StatusCode::CONFLICT, "offer_sold_out".into()), "{}", r.body);
+    }
+    assert_eq!(held, 10, "exactly the drop's cap is held");
+
+    // 100 buyers check out while the creator changes the price 20 times.
+    let carts = futures_util::future::join_all((0..100).map(|i| common::cart_with_line(addrs[i % 2], EDITED, 1))).await;
+    let editing = {
+        let addr = addrs[1];
+        tokio::spawn(async move {
+            for price in 0..20 {
+                let body = format!(r#"{{"price_minor":{}}}"#, 12_000 + price);
+                let r =
+                    http(addr, "PATCH", &format!("/api/shows/demo/variants/{EDITED}"), &[(k, &v)], Some(&body)).await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            }
+        })
+    };
+    let answers = futures_util::future::join_all(carts.iter().enumerate().map(|(i, cart)| {
+        let (addrs, key) = (addrs.clone(), format!("edit-{i}"));
+        let body = ADDRESS.replace("ada@example.com", &format!("editbuyer{i}@example.com"));
+        async move { submit(&[addrs[i % 2]], cart, &key, &body).await }
+    }))
+    .await;
+    editing.await.unwrap();
+    assert!(answers.iter().all(|r| r.status == StatusCode::CREATED), "every buyer of a well-stocked variant buys");
+    let stock: i64 =
+        sqlx::query_scalar("SELECT stock FROM variants WHERE id = $1").bind(EDITED).fetch_one(&db).await.unwrap();
+    assert_eq!(stock, 900, "no sale undone by a price change");
+}

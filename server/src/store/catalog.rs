@@ -72,16 +72,37 @@ pub async fn variant(conn: &mut Conn, show_id: &str, variant_id: i64) -> Result<
     }))
 }
 
-/// Writes the variant's price, compare-at price and stock.
-pub async fn set_variant(conn: &mut Conn, variant: &Variant) -> Result<()> {
-    sqlx::query("UPDATE variants SET price_minor = $1, compare_at_minor = $2, stock = $3 WHERE id = $4")
-        .bind(variant.price_minor)
-        .bind(variant.compare_at_minor)
-        .bind(variant.stock)
-        .bind(variant.id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+/// Changes to a variant; `None` leaves a field as it is.
+pub struct VariantChanges {
+    pub price_minor: Option<i64>,
+    /// `Some(None)` clears it.
+    pub compare_at_minor: Option<Option<i64>>,
+    pub stock: Option<i64>,
+}
+
+/// Writes only the fields given, in one statement (a checkout taking stock
+/// meanwhile is not undone by a price change); answers the variant after.
+pub async fn update_variant(conn: &mut Conn, variant_id: i64, changes: &VariantChanges) -> Result<Variant> {
+    let row = sqlx::query(
+        "UPDATE variants SET price_minor = COALESCE($1, price_minor),
+                             compare_at_minor = CASE WHEN $2 THEN $3 ELSE compare_at_minor END,
+                             stock = COALESCE($4, stock)
+         WHERE id = $5 RETURNING options, price_minor, compare_at_minor, stock",
+    )
+    .bind(changes.price_minor)
+    .bind(changes.compare_at_minor.is_some())
+    .bind(changes.compare_at_minor.flatten())
+    .bind(changes.stock)
+    .bind(variant_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Variant {
+        id: variant_id,
+        options: json_strings(row.get("options")),
+        price_minor: row.get("price_minor"),
+        compare_at_minor: row.get("compare_at_minor"),
+        stock: row.get("stock"),
+    })
 }
 
 /// The variant's product and its stock now.
@@ -89,17 +110,34 @@ pub async fn stock(db: &Pool, variant_id: i64) -> Result<Option<(i64, i64)>> {
     sqlx::query_as("SELECT product_id, stock FROM variants WHERE id = $1").bind(variant_id).fetch_optional(db).await
 }
 
-/// Takes `take` units of the variant if at least `needed` are on hand; false
-/// (and nothing taken) otherwise.
-pub async fn take_stock(conn: &mut Conn, variant_id: i64, take: i64, needed: i64) -> Result<bool> {
-    let updated = sqlx::query("UPDATE variants SET stock = stock - $1 WHERE id = $2 AND stock >= $3")
-        .bind(take)
-        .bind(variant_id)
-        .bind(needed)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-    Ok(updated == 1)
+/// Takes `take` units of the variant if at least `needed` are on hand;
+/// otherwise takes nothing and answers how many are (`Some`).
+pub async fn take_stock(conn: &mut Conn, variant_id: i64, take: i64, needed: i64) -> Result<Option<i64>> {
+    let mut left = 0;
+    // The conditional UPDATE waits for the row's other writers and sees what
+    // they left. Refused, a fresh read says how many are left, unless units
+    // came back meanwhile (a declined payment): then it tries again.
+    for _ in 0..3 {
+        let updated = sqlx::query("UPDATE variants SET stock = stock - $1 WHERE id = $2 AND stock >= $3")
+            .bind(take)
+            .bind(variant_id)
+            .bind(needed)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        if updated == 1 {
+            return Ok(None);
+        }
+        left = sqlx::query_scalar("SELECT stock FROM variants WHERE id = $1")
+            .bind(variant_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .unwrap_or(0);
+        if left < needed {
+            break;
+        }
+    }
+    Ok(Some(left.min(needed - 1)))
 }
 
 /// Whether the product is one of the show's.

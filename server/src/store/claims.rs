@@ -62,7 +62,14 @@ pub async fn status(db: &Pool, scope: &str, key: &str) -> Result<Option<i64>> {
 
 /// Takes over an unfinished claim made at `claimed_at_ms`; false if it has
 /// finished or someone else took it over meanwhile.
-pub async fn take_over(db: &Pool, scope: &str, key: &str, claimed_at_ms: i64, owner: &str, now_ms: i64) -> Result<bool> {
+pub async fn take_over(
+    db: &Pool,
+    scope: &str,
+    key: &str,
+    claimed_at_ms: i64,
+    owner: &str,
+    now_ms: i64,
+) -> Result<bool> {
     let taken = sqlx::query(
         "UPDATE idempotency_keys SET created_at_ms = $1, owner = $2
          WHERE scope = $3 AND key = $4 AND status = 0 AND created_at_ms = $5",

@@ -3,15 +3,22 @@
 //! The server talks to either through sqlx's `Any` driver: one set of queries
 //! (`$1` placeholders, `RETURNING`, `ON CONFLICT`, BIGINT columns and 0/1 flags)
 //! runs on both. What differs lives here: how each is opened, its migrations
-//! (`migrations/` for SQLite, `migrations-postgres/` for Postgres), and how a
-//! writing transaction makes itself the only writer.
+//! (`migrations/` for SQLite, `migrations-postgres/` for Postgres), and how
+//! writing transactions keep out of each other's way.
 //!
 //! SQLite (the default) is one file and one process: WAL so readers never wait
 //! for the checkout writer, one writer connection so writes queue in order.
-//! Postgres is shared by any number of server processes: every writing
-//! transaction takes one advisory lock first, which gives the same guarantee
-//! SQLite's write lock gives (each writer sees what the previous one left, and
-//! commits happen in the order ids are handed out, which the event log relies on).
+//!
+//! Postgres is shared by any number of server processes, and writers need not
+//! queue behind each other: the hot paths (carts, checkout, flash-drop claims,
+//! a show's events) lock only what they touch ([`Lock`]: a cart, a buyer, a
+//! drop, a show's event log, as transaction-scoped advisory locks) and take
+//! stock with a conditional `UPDATE` whose row lock orders the buyers of one
+//! variant. Rare writes (a creator's settings, an import, a new drop) still
+//! take one lock that makes them the only such writer ([`begin_write`]).
+//! Each guarantee SQLite's one writer gives still holds where it is needed:
+//! no more units sold than stock, a drop's cap and a buyer's limits across
+//! carts, and a show's event ids committed in the order they are handed out.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -158,15 +165,88 @@ pub async fn begin_write(pool: &AnyPool) -> Result<sqlx::Transaction<'static, sq
     }
 }
 
-/// Begins a transaction that writes only rows no other writer touches (say, the
-/// payment result of an order this request owns): on SQLite still the one
-/// writer ([`begin_write`]); on Postgres a plain transaction, whose row locks
-/// suffice, so it does not queue behind the checkouts holding the write lock.
-pub async fn begin_own_rows(pool: &AnyPool) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-    match Backend::of_pool(pool) {
-        Backend::Sqlite => begin_write(pool).await,
-        Backend::Postgres => pool.begin().await,
+/// What a transaction that does not need to be the only writer locks, so
+/// that others touching the same thing wait for it and nothing else does.
+///
+/// Every transaction takes its locks in this order (a cart, then a buyer,
+/// then drops by id, then a show), and variant rows in id order, so no two can
+/// wait for each other.
+#[derive(Debug, Clone, Copy)]
+pub enum Lock<'a> {
+    /// A cart: its lines, and its checkout.
+    Cart(&'a str),
+    /// A buyer (by email, any case): per-buyer limits across their orders.
+    Buyer(&'a str),
+    /// A flash drop: the units held and sold against its cap.
+    Offer(i64),
+    /// A show's event log: ids committed in the order they are handed out.
+    Show(&'a str),
+}
+
+impl Lock<'_> {
+    /// The two keys of the Postgres advisory lock: a kind, and a hash of the
+    /// name (two names sharing a hash only wait for each other needlessly).
+    fn keys(&self) -> (i32, i32) {
+        fn hash(text: &str) -> i32 {
+            // FNV-1a: stable across processes and builds, unlike std's hasher.
+            let h = text.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+            h as i32
+        }
+        match self {
+            Lock::Cart(id) => (1, hash(id)),
+            Lock::Buyer(email) => (2, hash(&email.trim().to_lowercase())),
+            Lock::Offer(id) => (3, hash(&id.to_string())),
+            Lock::Show(id) => (4, hash(id)),
+        }
     }
+}
+
+/// Begins a writing transaction that holds `locks` (see [`Lock`]) instead of
+/// being the only writer: on Postgres, transactions with other locks run side
+/// by side (row locks keep each row's writes in order; stock is taken with a
+/// conditional `UPDATE`). SQLite has one writer anyway: there it is
+/// [`begin_write_on`].
+pub async fn begin_locked_on<'c>(
+    conn: &'c mut AnyConnection,
+    locks: &[Lock<'_>],
+) -> Result<sqlx::Transaction<'c, sqlx::Any>, sqlx::Error> {
+    match Backend::of(conn) {
+        Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => {
+            let mut tx = conn.begin().await?;
+            for l in locks {
+                lock(&mut tx, *l).await?;
+            }
+            Ok(tx)
+        }
+    }
+}
+
+/// [`begin_locked_on`] a connection of the pool.
+pub async fn begin_locked(
+    pool: &AnyPool,
+    locks: &[Lock<'_>],
+) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    match Backend::of_pool(pool) {
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => {
+            let mut tx = pool.begin().await?;
+            for l in locks {
+                lock(&mut tx, *l).await?;
+            }
+            Ok(tx)
+        }
+    }
+}
+
+/// Takes one more lock inside a transaction begun with [`begin_locked_on`]
+/// (in [`Lock`]'s order after those it holds). Nothing to do on SQLite.
+pub async fn lock(conn: &mut AnyConnection, lock: Lock<'_>) -> Result<(), sqlx::Error> {
+    if Backend::of(conn) == Backend::Postgres {
+        let (kind, key) = lock.keys();
+        sqlx::query("SELECT pg_advisory_xact_lock($1, $2)").bind(kind).bind(key).execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 async fn lock_writes(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<(), sqlx::Error> {

@@ -30,7 +30,7 @@ pub mod offers;
 pub mod orders;
 pub mod shows;
 
-pub use db::{begin_own_rows, begin_write, begin_write_on, Backend};
+pub use db::{begin_locked, begin_locked_on, begin_write, lock, Backend, Lock};
 
 /// A pool of connections to the database (SQLite or Postgres).
 pub type Pool = sqlx::AnyPool;

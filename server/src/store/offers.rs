@@ -79,24 +79,20 @@ pub async fn for_cart(conn: &mut Conn, offer_id: i64, variant_id: i64, cart_id: 
 /// Units of a drop taken: held (until after `now_ms`) on open real carts other
 /// than `except_cart`, plus sold in real orders.
 pub async fn taken(conn: &mut Conn, offer_id: i64, except_cart: &str, now_ms: i64) -> Result<i64> {
-    let held: i64 = sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) FROM cart_lines l JOIN carts c ON c.id = l.cart_id
-         WHERE l.offer_id = $1 AND l.offer_held_until_ms > $2 AND c.status = 'open' AND c.sandbox = 0
-               AND l.cart_id != $3",
+    // One statement, so one snapshot: a checkout turning a hold into a sale
+    // (or a declined one turning it back) is counted once, never twice or not at all.
+    sqlx::query_scalar(
+        "SELECT CAST((SELECT COALESCE(SUM(l.quantity), 0) FROM cart_lines l JOIN carts c ON c.id = l.cart_id
+                      WHERE l.offer_id = $1 AND l.offer_held_until_ms > $2 AND c.status = 'open' AND c.sandbox = 0
+                            AND l.cart_id != $3)
+                   + (SELECT COALESCE(SUM(ol.quantity), 0) FROM order_lines ol JOIN orders o ON o.id = ol.order_id
+                      WHERE ol.offer_id = $1 AND o.test = 0) AS BIGINT)",
     )
     .bind(offer_id)
     .bind(now_ms)
     .bind(except_cart)
     .fetch_one(&mut *conn)
-    .await?;
-    let sold: i64 = sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(ol.quantity), 0) AS BIGINT) FROM order_lines ol JOIN orders o ON o.id = ol.order_id
-         WHERE ol.offer_id = $1 AND o.test = 0",
-    )
-    .bind(offer_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(held + sold)
+    .await
 }
 
 /// The drop's per-buyer limit, and how many of it the email has bought in real orders.

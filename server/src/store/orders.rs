@@ -180,17 +180,23 @@ pub async fn pending(conn: &mut Conn, order_id: i64) -> Result<Option<(String, b
     Ok(row.map(|(cart, test)| (cart, test != 0)))
 }
 
-/// Puts the order's units back on its variants' stock.
+/// Puts the order's units back on its variants' stock, one variant at a time
+/// in id order (the order checkouts take stock in, so neither waits on the other).
 pub async fn restock(conn: &mut Conn, order_id: i64) -> Result<()> {
-    sqlx::query(
-        "UPDATE variants SET stock = stock + (SELECT SUM(quantity) FROM order_lines ol
-                                           WHERE ol.order_id = $1 AND ol.variant_id = variants.id)
-         WHERE id IN (SELECT variant_id FROM order_lines WHERE order_id = $2)",
+    let units: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT variant_id, CAST(SUM(quantity) AS BIGINT) FROM order_lines WHERE order_id = $1
+         GROUP BY variant_id ORDER BY variant_id",
     )
     .bind(order_id)
-    .bind(order_id)
-    .execute(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
+    for (variant_id, quantity) in units {
+        sqlx::query("UPDATE variants SET stock = stock + $1 WHERE id = $2")
+            .bind(quantity)
+            .bind(variant_id)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 
