@@ -85,9 +85,10 @@ async fn send_and_cut(addr: std::net::SocketAddr, cart: &str, key: &str, cut: Cu
     drop(stream);
 }
 
-/// Waits (up to 5 s) until the server has claimed the idempotency key `key`.
+/// Waits (up to 20 s: CI runs this beside other suites on two cores) until the
+/// server has claimed the idempotency key `key`.
 async fn arrived(db: &sqlx::AnyPool, key: &str) {
-    for _ in 0..500 {
+    for _ in 0..2000 {
         let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM idempotency_keys WHERE key = $1")
             .bind(key)
             .fetch_optional(db)
