@@ -26,7 +26,6 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use common::{http, Sse};
 
-
 const EVENTS: usize = 20;
 /// Streams one viewer process opens (it needs a file per stream, and some to spare).
 const PER_PROCESS: usize = 9_000;

@@ -4,6 +4,8 @@
 //! with the file and line, instead of surfacing later as a second database
 //! that needs edits in every handler.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
