@@ -28,10 +28,6 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection};
 
-/// The key of the advisory lock every Postgres write transaction holds (any
-/// number that nothing else in the database uses).
-const WRITE_LOCK: i64 = 0x0076_6574_7269_6e61; // "vetrina"
-
 /// Which database a connection talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -135,42 +131,13 @@ fn sqlite_pool(connections: u32) -> AnyPoolOptions {
     })
 }
 
-/// Begins a transaction that will write, as the only writer until it ends.
-///
-/// SQLite: `BEGIN IMMEDIATE` takes the write lock up front, waiting (busy
-/// timeout) behind other writers; a plain deferred `BEGIN` would read first and
-/// then fail with SQLITE_BUSY when upgrading to a write while another writer
-/// committed meanwhile. Postgres: the transaction-scoped advisory lock
-/// [`WRITE_LOCK`], released by the commit or rollback.
-pub async fn begin_write_on(conn: &mut AnyConnection) -> Result<sqlx::Transaction<'_, sqlx::Any>, sqlx::Error> {
-    match Backend::of(conn) {
-        Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await,
-        Backend::Postgres => {
-            let mut tx = conn.begin().await?;
-            lock_writes(&mut tx).await?;
-            Ok(tx)
-        }
-    }
-}
-
-/// [`begin_write_on`] a connection of the pool.
-pub async fn begin_write(pool: &AnyPool) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-    match Backend::of_pool(pool) {
-        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
-        Backend::Postgres => {
-            let mut tx = pool.begin().await?;
-            lock_writes(&mut tx).await?;
-            Ok(tx)
-        }
-    }
-}
-
-/// What a transaction that does not need to be the only writer locks, so
-/// that others touching the same thing wait for it and nothing else does.
+/// What a writing transaction locks on Postgres, so that others touching the
+/// same thing wait for it and nothing else does (transaction-scoped advisory
+/// locks, released by the commit or rollback).
 ///
 /// Every transaction takes its locks in this order (a cart, then a buyer,
-/// then drops by id, then a show), and variant rows in id order, so no two can
-/// wait for each other.
+/// then a drop, then a show, then the settings), and variant rows in id
+/// order, so no two can wait for each other in a circle.
 #[derive(Debug, Clone, Copy)]
 pub enum Lock<'a> {
     /// A cart: its lines, and its checkout.
@@ -181,6 +148,10 @@ pub enum Lock<'a> {
     Offer(i64),
     /// A show's event log: ids committed in the order they are handed out.
     Show(&'a str),
+    /// The rare writes (a creator's settings and catalogue, imports, new
+    /// drops, tokens): one at a time, whichever show, which is simple and
+    /// costs nothing at their rate.
+    Settings,
 }
 
 impl Lock<'_> {
@@ -197,29 +168,32 @@ impl Lock<'_> {
             Lock::Buyer(email) => (2, hash(&email.trim().to_lowercase())),
             Lock::Offer(id) => (3, hash(&id.to_string())),
             Lock::Show(id) => (4, hash(id)),
+            Lock::Settings => (5, 0),
         }
     }
 }
 
-/// Begins a writing transaction that holds `locks` (see [`Lock`]) instead of
-/// being the only writer: on Postgres, transactions with other locks run side
-/// by side (row locks keep each row's writes in order; stock is taken with a
-/// conditional `UPDATE`). SQLite has one writer anyway: there it is
-/// [`begin_write_on`].
+/// Begins a writing transaction holding `locks`.
+///
+/// SQLite: `BEGIN IMMEDIATE` whatever the locks, since SQLite has one writer:
+/// it takes the write lock up front, waiting (busy timeout) behind other
+/// writers, where a deferred `BEGIN` would read first and then fail with
+/// SQLITE_BUSY when upgrading to a write while another writer committed.
+/// Postgres: a plain transaction that takes `locks` first, and runs beside
+/// transactions holding other locks (row locks keep each row's writes in
+/// order; stock is taken with a conditional `UPDATE`).
 pub async fn begin_locked_on<'c>(
     conn: &'c mut AnyConnection,
     locks: &[Lock<'_>],
 ) -> Result<sqlx::Transaction<'c, sqlx::Any>, sqlx::Error> {
-    match Backend::of(conn) {
-        Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await,
-        Backend::Postgres => {
-            let mut tx = conn.begin().await?;
-            for l in locks {
-                lock(&mut tx, *l).await?;
-            }
-            Ok(tx)
-        }
+    if Backend::of(conn) == Backend::Sqlite {
+        return conn.begin_with("BEGIN IMMEDIATE").await;
     }
+    let mut tx = conn.begin().await?;
+    for l in locks {
+        lock(&mut tx, *l).await?;
+    }
+    Ok(tx)
 }
 
 /// [`begin_locked_on`] a connection of the pool.
@@ -227,16 +201,19 @@ pub async fn begin_locked(
     pool: &AnyPool,
     locks: &[Lock<'_>],
 ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-    match Backend::of_pool(pool) {
-        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
-        Backend::Postgres => {
-            let mut tx = pool.begin().await?;
-            for l in locks {
-                lock(&mut tx, *l).await?;
-            }
-            Ok(tx)
-        }
+    if Backend::of_pool(pool) == Backend::Sqlite {
+        return pool.begin_with("BEGIN IMMEDIATE").await;
     }
+    let mut tx = pool.begin().await?;
+    for l in locks {
+        lock(&mut tx, *l).await?;
+    }
+    Ok(tx)
+}
+
+/// A rare write: [`begin_locked`] with [`Lock::Settings`].
+pub async fn begin_write(pool: &AnyPool) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    begin_locked(pool, &[Lock::Settings]).await
 }
 
 /// Takes one more lock inside a transaction begun with [`begin_locked_on`]
@@ -246,11 +223,6 @@ pub async fn lock(conn: &mut AnyConnection, lock: Lock<'_>) -> Result<(), sqlx::
         let (kind, key) = lock.keys();
         sqlx::query("SELECT pg_advisory_xact_lock($1, $2)").bind(kind).bind(key).execute(&mut *conn).await?;
     }
-    Ok(())
-}
-
-async fn lock_writes(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut **tx).await?;
     Ok(())
 }
 
