@@ -166,7 +166,7 @@ pub async fn create(
     let days = crate::auth::TOKEN_LIFETIME_MS / (24 * 3600 * 1000);
     let token = create_show(
         &state.writer,
-        NewShow {
+        ShowToCreate {
             id: &req.id,
             title: req.title.trim(),
             currency: &req.currency,
@@ -185,7 +185,7 @@ pub async fn create(
 }
 
 /// A new show for a brand, with a fresh creator token (returned) valid for `token_days`.
-pub struct NewShow<'a> {
+pub struct ShowToCreate<'a> {
     pub id: &'a str,
     pub title: &'a str,
     pub currency: &'a str,
@@ -194,7 +194,7 @@ pub struct NewShow<'a> {
     pub token_days: i64,
 }
 
-pub async fn create_show(db: &store::Pool, show: NewShow<'_>) -> Result<String, ApiError> {
+pub async fn create_show(db: &store::Pool, show: ShowToCreate<'_>) -> Result<String, ApiError> {
     let valid_id = !show.id.is_empty()
         && show.id.len() <= 64
         && show.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');

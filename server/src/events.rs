@@ -44,13 +44,13 @@ use crate::store;
 use crate::util::now_ms;
 use crate::AppState;
 
-/// Per-show broadcast channels, plus the lock that keeps "write to the database"
-/// and "broadcast" in the same order for every event (so no subscriber can see
-/// id 6 before id 5 and then wrongly drop 5 as already seen).
+/// Per-show broadcast channels, each with the lock that keeps "write to the
+/// database" and "broadcast" in the same order for every event of its show (so
+/// no subscriber can see id 6 before id 5 and then wrongly drop 5 as already
+/// seen); shows do not wait for each other.
 #[derive(Clone, Default)]
 pub struct Hub {
     channels: Arc<Mutex<HashMap<String, Channel>>>,
-    write_order: Arc<tokio::sync::Mutex<()>>,
     /// Where events are published for the other server processes; None: this
     /// process is the only one.
     pub nats: Option<async_nats::Client>,
@@ -60,6 +60,8 @@ pub struct Hub {
 
 struct Channel {
     tx: broadcast::Sender<Arc<Frame>>,
+    /// Held while one of the show's events is recorded and delivered.
+    write_order: Arc<tokio::sync::Mutex<()>>,
     /// The show's parked streams (see [`crate::rooms`]); None until the first.
     room: Option<Room>,
     /// The last event id broadcast here (every earlier one was broadcast, or is
@@ -86,10 +88,16 @@ impl Hub {
         let mut channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
         let channel = channels.entry(show_id.to_string()).or_insert_with(|| Channel {
             tx: broadcast::channel(CHANNEL_CAPACITY).0,
+            write_order: Arc::default(),
             room: None,
             last: None,
         });
         f(channel)
+    }
+
+    /// The lock that orders the show's events (see [`Hub`]).
+    fn write_order(&self, show_id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        self.with_channel(show_id, |c| c.write_order.clone())
     }
 
     pub fn subscribe(&self, show_id: &str) -> broadcast::Receiver<Arc<Frame>> {
@@ -124,7 +132,7 @@ impl Hub {
 
 /// Broadcasts `frame` (whose show's previous event is `prev`) to this process's
 /// subscribers, after any events between that it never broadcast (read from the
-/// database), and only once. Called with `write_order` held.
+/// database), and only once. Called with the show's `write_order` held.
 async fn deliver(state: &AppState, show_id: &str, prev: i64, frame: Frame) {
     let last = state.hub.with_channel(show_id, |c| c.last);
     let mut frames = Vec::new();
@@ -225,7 +233,8 @@ pub async fn join_cluster(state: &mut AppState, url: &str) -> Result<(), async_n
                 tracing::warn!("dropped a malformed event from NATS");
                 continue;
             };
-            let _order = state.hub.write_order.lock().await;
+            let order = state.hub.write_order(&p.show);
+            let _order = order.lock().await;
             deliver(&state, &p.show, p.prev, Frame { id: p.id, json: p.json }).await;
         }
         tracing::error!("the NATS subscription ended: events from other instances no longer arrive");
@@ -236,7 +245,8 @@ pub async fn join_cluster(state: &mut AppState, url: &str) -> Result<(), async_n
 /// Records an event and broadcasts it: the one way anything reaches a show's
 /// stream. Pins and unpins are checked against the current pin state first.
 pub async fn record(state: &AppState, show_id: &str, event: ShowEvent) -> Result<EventEnvelope, ApiError> {
-    let _order = state.hub.write_order.lock().await;
+    let order = state.hub.write_order(show_id);
+    let _order = order.lock().await;
     let mut tx = store::begin_locked(&state.writer, &[store::Lock::Show(show_id)]).await?;
     let started_at_ms = store::shows::started_at(&mut tx, show_id)
         .await?

@@ -385,7 +385,7 @@ async fn create_show(mut args: Args) -> Result<(), Failure> {
     }
     let (Some(id), Some(title)) = (id, title) else { return Err(usage("create-show needs --id and --title")) };
     let (pool, _) = open_db(&data_dir, database.as_deref()).await?;
-    let new = catalog::NewShow {
+    let new = catalog::ShowToCreate {
         id: &id,
         title: &title,
         currency: &currency,
