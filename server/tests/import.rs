@@ -5,7 +5,7 @@
 mod common;
 
 use common::{call, seeded};
-use vetrina_server::catalog::{create_show, NewShow};
+use vetrina_server::catalog::{create_show, ShowToCreate};
 use vetrina_server::import;
 
 #[tokio::test]
@@ -13,14 +13,22 @@ async fn an_imported_feed_becomes_the_shows_catalogue() {
     let s = seeded().await;
     let token = create_show(
         &s.state.db,
-        NewShow { id: "spring", title: "Spring drop", currency: "EUR", locale: "it", stream_url: "", token_days: 30 },
+        ShowToCreate {
+            id: "spring",
+            title: "Spring drop",
+            currency: "EUR",
+            locale: "it",
+            stream_url: "",
+            token_days: 30,
+        },
     )
     .await
     .unwrap();
     assert_eq!(token.len(), 32);
-    let again = NewShow { id: "spring", title: "x", currency: "EUR", locale: "it", stream_url: "", token_days: 1 };
+    let again = ShowToCreate { id: "spring", title: "x", currency: "EUR", locale: "it", stream_url: "", token_days: 1 };
     assert!(create_show(&s.state.db, again).await.is_err(), "ids are unique");
-    let bad = NewShow { id: "no spaces", title: "x", currency: "EUR", locale: "it", stream_url: "", token_days: 1 };
+    let bad =
+        ShowToCreate { id: "no spaces", title: "x", currency: "EUR", locale: "it", stream_url: "", token_days: 1 };
     assert!(create_show(&s.state.db, bad).await.is_err());
 
     let feed = "id\ttitle\tprice\tsale_price\titem_group_id\tsize\tquantity\n\
