@@ -364,6 +364,15 @@ async fn reserve(state: &AppState, cart_id: &str, req: &CheckoutRequest, key: &s
             .collect(),
     };
     let order_id = store::orders::insert(&mut tx, &order).await?;
+    // The order now holds its show's row against a currency change (see
+    // `store::shows::hold`); one that committed while the cart was read is
+    // seen here, and the amounts read in the old currency are not kept.
+    if store::shows::currency(&mut tx, &show_id).await?.is_some_and(|c| c != cart.currency) {
+        return Err(ApiError::conflict(
+            "currency_changed",
+            "The show's currency changed while you were checking out; nothing was ordered. Reload to see the new prices.",
+        ));
+    }
     store::carts::set_open(&mut tx, cart_id, false).await?;
     // Last, so a variant's row is locked only from here to the commit: the
     // buyers of a hot variant take turns for two statements, not seven. In

@@ -67,10 +67,13 @@ pub async fn update_show(
     if let Some((field, message)) = req.problem() {
         return Err(ApiError::invalid_field(field, message));
     }
-    let mut conn = state.writer.acquire().await?;
-    let show = load_show(&mut conn, &show_id).await?;
+    // One transaction holding the show's row, so no order is placed between
+    // counting the orders and changing the currency (see `store::shows::hold`).
+    let mut tx = store::begin_write(&state.writer).await?;
+    store::shows::hold(&mut tx, &show_id).await?;
+    let show = load_show(&mut tx, &show_id).await?;
     if req.currency.as_ref().is_some_and(|c| *c != show.currency) {
-        let orders = store::orders::real_orders(&mut conn, &show_id).await?;
+        let orders = store::orders::real_orders(&mut tx, &show_id).await?;
         if orders > 0 {
             return Err(ApiError::conflict(
                 "currency_locked",
@@ -91,20 +94,23 @@ pub async fn update_show(
         scheduled_for_ms: req.scheduled_for_ms,
         ..Default::default()
     };
-    store::shows::update(&mut conn, &show_id, &changes).await?;
-    if let Some(status) = req.status.filter(|s| *s != show.status) {
+    store::shows::update(&mut tx, &show_id, &changes).await?;
+    let status = req.status.filter(|s| *s != show.status);
+    if let Some(status) = status {
         // Going live starts the stream clock that pins are timed against.
         let started = if show.status == ShowStatus::Scheduled && status == ShowStatus::Live {
             now_ms()
         } else {
             show.started_at_ms
         };
-        store::shows::set_status(&mut conn, &show_id, status, started).await?;
-        drop(conn);
-        record(&state, &show_id, ShowEvent::ShowStatus { status }).await?;
-        conn = state.db.acquire().await?;
+        store::shows::set_status(&mut tx, &show_id, status, started).await?;
     }
-    Ok(Json(load_show(&mut conn, &show_id).await?))
+    let updated = load_show(&mut tx, &show_id).await?;
+    tx.commit().await?;
+    if let Some(status) = status {
+        record(&state, &show_id, ShowEvent::ShowStatus { status }).await?;
+    }
+    Ok(Json(updated))
 }
 
 /// `PATCH /api/shows/{show}/variants/{variant}` (creator): price or stock during the show.

@@ -164,6 +164,13 @@ async fn deliver(state: &AppState, show_id: &str, prev: i64, frame: Frame) {
 const REPORT_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 pub const REPORT_COUNTS_MS: i64 = 15_000;
 
+/// Starts [`report`]ing: every server on Postgres does, in a cluster or not,
+/// so a claim it leaves behind when it stops is taken over at once by the next
+/// process, not after the 60 s a live owner gets.
+pub fn start_reports(state: &AppState) {
+    tokio::spawn(report(state.clone()));
+}
+
 /// Every few seconds: says this instance is alive (`instances`, see
 /// [`crate::idempotency`]) and writes its open streams per show (`stream_counts`).
 async fn report(state: AppState) {
@@ -225,7 +232,7 @@ pub async fn join_cluster(state: &mut AppState, url: &str) -> Result<(), async_n
         Err(e) => return Err(std::io::Error::other(e.to_string()).into()),
     };
     state.hub.nats = Some(client);
-    tokio::spawn(report(state.clone()));
+    start_reports(state);
     let state = state.clone();
     tokio::spawn(async move {
         while let Some(message) = messages.next().await {

@@ -36,7 +36,7 @@ pub const RETENTION: Duration = Duration::from_secs(48 * 3600);
 /// A claim older than this whose request never finished (the process died
 /// mid-request) may be taken over by a retry instead of answering 409 for ever.
 /// A claim whose owner is known to have stopped is taken over at once: on
-/// SQLite (one process) any other owner is an earlier run; in a cluster, an
+/// SQLite (one process) any other owner is an earlier run; on Postgres, an
 /// instance that has not said it is alive for [`crate::events::REPORT_COUNTS_MS`].
 const ABANDONED_MS: i64 = 60_000;
 
@@ -242,8 +242,9 @@ async fn claim(db: &Pool, me: &str, scope: &str, key: &str, request: &str) -> Re
 
 /// Whether the server process `owner` (not this one) has stopped. On SQLite
 /// only one process uses the database, so another owner was an earlier run; on
-/// Postgres, an instance that has not reported itself alive lately (one that
-/// never reports, outside a cluster, is not known to have stopped).
+/// Postgres, an instance that has not reported itself alive lately (every
+/// server on Postgres reports, see [`crate::events::start_reports`]; an owner
+/// never seen, as in tests without reports, is not known to have stopped).
 async fn stopped(db: &Pool, owner: &str, now: i64) -> Result<bool, store::Error> {
     if crate::store::Backend::of_pool(db) == crate::store::Backend::Sqlite {
         return Ok(true);

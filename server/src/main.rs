@@ -249,6 +249,8 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
         vetrina_server::events::join_cluster(&mut state, url)
             .await
             .map_err(|e| format!("connecting to NATS at {url}: {e}"))?;
+    } else if database.is_some() {
+        vetrina_server::events::start_reports(&state);
     }
 
     // Kept for the server's lifetime: dropping it stops ffmpeg.

@@ -270,3 +270,38 @@ async fn a_cart_line_remembers_the_price_it_was_added_at_and_its_limit() {
     let r = call(&s.router, "GET", &format!("/api/carts/{limited}"), &[], None).await;
     assert_eq!(line(&r)["max_quantity"], 1);
 }
+
+#[tokio::test]
+async fn no_order_is_kept_in_a_currency_the_show_left_while_it_was_placed() {
+    use vetrina_server::store;
+    let s = seeded().await;
+    let cart = cart_with(&s.router, 13, 1).await;
+    // A currency change in flight, as `PATCH /api/shows/demo` makes it: the
+    // show's row held, the new currency written, not yet committed.
+    let mut change = store::begin_write(&s.state.writer).await.unwrap();
+    store::shows::hold(&mut change, "demo").await.unwrap();
+    let to_gbp = store::shows::Changes { currency: Some("GBP"), ..Default::default() };
+    store::shows::update(&mut change, "demo", &to_gbp).await.unwrap();
+    let router = s.router.clone();
+    let buying = tokio::spawn(async move { checkout(&router, &cart, "mid-change", ADDRESS).await });
+    // Long enough for the checkout to read the cart in the old currency and
+    // reach the order's insert (Postgres), or to wait for the writer (SQLite).
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    change.commit().await.unwrap();
+    let r = buying.await.unwrap();
+    let show: String =
+        sqlx::query_scalar("SELECT currency FROM shows WHERE id = 'demo'").fetch_one(&s.state.db).await.unwrap();
+    assert_eq!(show, "GBP");
+    match r.status {
+        // Placed after the change: priced in the new currency.
+        StatusCode::CREATED => assert_eq!(r.json()["currency"], "GBP", "{}", r.body),
+        // Read before it: refused, and nothing kept.
+        StatusCode::CONFLICT => {
+            assert_eq!(r.json()["code"], "currency_changed", "{}", r.body);
+            let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(&s.state.db).await.unwrap();
+            assert_eq!(orders, 0);
+            assert_eq!(stock(&s, 13).await, 25, "the stock is back");
+        }
+        other => panic!("{other}: {}", r.body),
+    }
+}

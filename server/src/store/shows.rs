@@ -125,6 +125,23 @@ pub async fn update(conn: &mut Conn, show_id: &str, changes: &Changes<'_>) -> Re
     Ok(())
 }
 
+/// Locks the show's row until the transaction ends, for a change that must
+/// not cross a checkout (the currency). On Postgres `FOR UPDATE` conflicts
+/// with the `FOR KEY SHARE` that inserting an order takes on its show (the
+/// foreign key), so an order is either committed before this returns or waits
+/// for the change; on SQLite the writing transaction is already alone.
+pub async fn hold(conn: &mut Conn, show_id: &str) -> Result<()> {
+    if super::Backend::of(conn) == super::Backend::Postgres {
+        sqlx::query("SELECT id FROM shows WHERE id = $1 FOR UPDATE").bind(show_id).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The show's currency as committed now.
+pub async fn currency(conn: &mut Conn, show_id: &str) -> Result<Option<String>> {
+    sqlx::query_scalar("SELECT currency FROM shows WHERE id = $1").bind(show_id).fetch_optional(&mut *conn).await
+}
+
 pub async fn set_status(conn: &mut Conn, show_id: &str, status: ShowStatus, started_at_ms: i64) -> Result<()> {
     sqlx::query("UPDATE shows SET status = $1, started_at_ms = $2 WHERE id = $3")
         .bind(status_name(status))
