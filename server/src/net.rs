@@ -278,7 +278,13 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-    builder.http1().timer(TokioTimer::new()).header_read_timeout(config.header_read_timeout);
+    // half_close: a client may close its sending side once its request is out
+    // (a phone dropping off, a proxy that forwards whole requests). Without it
+    // hyper, finding that close in the same read as the request, ends the
+    // connection before it ever runs the handler: a complete checkout would be
+    // lost without a trace (`tests/cuts.rs`). The answer still goes back on the
+    // half that is open; an event stream's departure is found by its writes.
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(config.header_read_timeout).half_close(true);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {

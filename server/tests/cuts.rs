@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
 use common::{auth, cart_with_line, http, live_custom, ADDRESS};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use vetrina_server::payments::{Charge, Outcome, PaymentProvider, TestProvider};
 use vetrina_server::ratelimit::Rate;
 use vetrina_server::Config;
@@ -183,6 +183,43 @@ async fn every_complete_checkout_survives_a_cut_connection_and_every_other_buyer
         let r = http(addr, "GET", &format!("/api/orders/{order}"), &[], None).await;
         assert_eq!(r.json()["payment_status"], "paid", "{cart}");
     }
+}
+
+/// A phone whose request and close reach the server together (it was slow to
+/// get to them: a busy process, a proxy that forwards a request once it is
+/// whole): the request still runs, and the answer goes back over the half of
+/// the connection that is still open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_that_arrives_with_its_close_still_runs() {
+    let server = live_custom(Config::default(), |s| s).await;
+    let cart = cart_with_line(server.addr, 1, 1).await;
+    // A second door into the same server, answered only once the phone has
+    // sent everything and shut its sending side.
+    let door = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let door_addr = door.local_addr().unwrap();
+    let mut phone = tokio::net::TcpStream::connect(door_addr).await.unwrap();
+    let request = format!(
+        "POST /api/carts/{cart}/checkout HTTP/1.1\r\nHost: {door_addr}\r\nContent-Type: application/json\r\n\
+         Idempotency-Key: with-close\r\nContent-Length: {}\r\n\r\n{ADDRESS}",
+        ADDRESS.len()
+    );
+    phone.write_all(request.as_bytes()).await.unwrap();
+    phone.shutdown().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let router = vetrina_server::app(server.state.clone(), vetrina_server::Assets::default());
+    tokio::spawn(
+        async move { vetrina_server::net::serve(door, router, &Config::default(), std::future::pending()).await },
+    );
+
+    let mut answer = String::new();
+    let read = tokio::time::timeout(Duration::from_secs(20), phone.read_to_string(&mut answer)).await;
+    assert!(read.is_ok(), "no answer in 20 s");
+    assert!(answer.starts_with("HTTP/1.1 201"), "the phone's answer: {answer:?}");
+    // The retry finds the same order.
+    let path = format!("/api/carts/{cart}/checkout");
+    let r = http(server.addr, "POST", &path, &[("idempotency-key", "with-close")], Some(ADDRESS)).await;
+    assert_eq!((r.status, r.headers.get("idempotent-replayed").is_some()), (StatusCode::CREATED, true), "{}", r.body);
+    assert!(answer.contains(r.json()["id"].as_str().unwrap()), "{answer}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
