@@ -67,10 +67,13 @@ pub async fn update_show(
     if let Some((field, message)) = req.problem() {
         return Err(ApiError::invalid_field(field, message));
     }
-    // One transaction holding the show's row, so no order is placed between
-    // counting the orders and changing the currency (see `store::shows::hold`).
     let mut tx = store::begin_write(&state.writer).await?;
-    store::shows::hold(&mut tx, &show_id).await?;
+    if req.currency.is_some() {
+        // Hold the show's row, so no order is placed between counting the
+        // orders and changing the currency (see `store::shows::hold`); other
+        // edits leave checkouts alone.
+        store::shows::hold(&mut tx, &show_id).await?;
+    }
     let show = load_show(&mut tx, &show_id).await?;
     if req.currency.as_ref().is_some_and(|c| *c != show.currency) {
         let orders = store::orders::real_orders(&mut tx, &show_id).await?;
