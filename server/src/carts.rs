@@ -205,18 +205,19 @@ pub async fn load_cart(conn: &mut store::Conn, cart_id: &str) -> Result<Cart, Ap
             offer_held_until_ms: l.offer.map(|(_, until)| until),
         })
         .collect();
-    let subtotal: i64 = lines.iter().map(|l| l.line_total_minor).sum();
+    // Checked sums, as everywhere money or units add up: saturating, never a panic.
+    let subtotal = lines.iter().fold(0i64, |sum, l| sum.saturating_add(l.line_total_minor));
     // The show's policy, published in the show so viewers know the cost before they buy.
     let shipping = cart.shipping.shipping_for(subtotal);
     Ok(Cart {
         id: cart.id,
         show_id: cart.show_id,
         currency: cart.currency,
-        item_count: lines.iter().map(|l| l.quantity).sum(),
+        item_count: lines.iter().fold(0u32, |sum, l| sum.saturating_add(l.quantity)),
         lines,
         subtotal_minor: subtotal,
         shipping_minor: shipping,
-        total_minor: subtotal + shipping,
+        total_minor: subtotal.saturating_add(shipping),
     })
 }
 

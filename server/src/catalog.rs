@@ -36,9 +36,10 @@ pub async fn snapshot_of(db: &store::Pool, show_id: &str) -> Result<ShowSnapshot
 }
 
 pub async fn load_show(conn: &mut store::Conn, show_id: &str) -> Result<Show, ApiError> {
-    let missing = || ApiError::NotFound(format!("There is no show called '{}'.", show_id.replace('\0', "\\0")));
-    // No show id holds NUL (Postgres could not even look one up).
-    if show_id.contains('\0') {
+    let missing = || ApiError::NotFound(format!("There is no show called '{}'.", show_id.escape_debug()));
+    // Not a show id at all (a NUL, which Postgres could not even look up, or
+    // kilobytes of text): no lookup.
+    if !crate::util::is_show_id(show_id) {
         return Err(missing());
     }
     store::shows::load(conn, show_id).await?.ok_or_else(missing)
@@ -124,17 +125,10 @@ pub async fn update_variant(
     ApiJson(req): ApiJson<VariantUpdate>,
 ) -> Result<Json<Variant>, ApiError> {
     authorize(&state, &headers, &show_id).await?;
-    let negative = req.price_minor.is_some_and(|p| p < 0)
-        || req.stock.is_some_and(|s| s < 0)
-        || req.compare_at_minor.flatten().is_some_and(|c| c < 0);
-    if negative {
-        return Err(ApiError::unprocessable("negative_value", "Prices and stock cannot be negative."));
-    }
-    let too_large = req.price_minor.is_some_and(|p| p > vetrina_wire::MAX_PRICE_MINOR)
-        || req.compare_at_minor.flatten().is_some_and(|c| c > vetrina_wire::MAX_PRICE_MINOR)
-        || req.stock.is_some_and(|s| s > vetrina_wire::MAX_STOCK);
-    if too_large {
-        return Err(ApiError::unprocessable("out_of_range", "That price or stock is larger than a variant may have."));
+    if let Some((code, message)) =
+        vetrina_wire::variant_numbers_problem(req.price_minor, req.compare_at_minor.flatten(), req.stock)
+    {
+        return Err(ApiError::unprocessable(code, message));
     }
     let mut tx = crate::store::begin_write(&state.writer).await?;
     let (product_id, before) = store::catalog::variant(&mut tx, &show_id, variant_id)
@@ -204,10 +198,7 @@ pub struct ShowToCreate<'a> {
 }
 
 pub async fn create_show(db: &store::Pool, show: ShowToCreate<'_>) -> Result<String, ApiError> {
-    let valid_id = !show.id.is_empty()
-        && show.id.len() <= 64
-        && show.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if !valid_id {
+    if !crate::util::is_show_id(show.id) {
         return Err(ApiError::bad_request("invalid_show_id", "A show id is 1 to 64 letters, digits, '-' or '_'."));
     }
     if show.currency.len() != 3 || !show.currency.bytes().all(|b| b.is_ascii_uppercase()) {

@@ -67,6 +67,18 @@ struct Channel {
     /// The last event id broadcast here (every earlier one was broadcast, or is
     /// in every subscriber's backlog). None until the show's first subscriber.
     last: Option<i64>,
+    /// Found unused by the last [`Hub::sweep`].
+    idle: bool,
+}
+
+impl Channel {
+    /// Nobody listens, no stream is parked or on its way to the room, and no
+    /// event is being recorded.
+    fn unused(&self) -> bool {
+        self.tx.receiver_count() == 0
+            && Arc::strong_count(&self.write_order) == 1
+            && self.room.as_ref().is_none_or(|r| !r.in_use())
+    }
 }
 
 /// An event on its way to the other server processes.
@@ -91,7 +103,9 @@ impl Hub {
             write_order: Arc::default(),
             room: None,
             last: None,
+            idle: false,
         });
+        channel.idle = false;
         f(channel)
     }
 
@@ -121,6 +135,25 @@ impl Hub {
     fn open_streams(&self) -> Vec<(String, usize)> {
         let shows: Vec<String> = self.channels.lock().unwrap_or_else(|p| p.into_inner()).keys().cloned().collect();
         shows.into_iter().map(|show| (show.clone(), self.watching(&show))).collect()
+    }
+
+    /// How many shows have a channel here now.
+    pub fn channels(&self) -> usize {
+        self.channels.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    /// Forgets the channels nobody has used since the sweep before (run every
+    /// minute, see [`sweep_every`]): a show's channel lives while it has
+    /// viewers, and a viewer of a show nobody watches costs nothing once gone.
+    /// Its `last` goes with it; the next subscriber reads the database again.
+    pub fn sweep(&self) {
+        let mut channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
+        channels.retain(|_, c| {
+            let unused = c.unused();
+            let keep = !(unused && c.idle);
+            c.idle = unused;
+            keep
+        });
     }
 
     /// How many event streams of the show are open now (on this process).
@@ -159,6 +192,17 @@ async fn deliver(state: &AppState, show_id: &str, prev: i64, frame: Frame) {
     });
 }
 
+/// Sweeps the hub's unused channels every `period`, for good.
+pub fn sweep_every(hub: Hub, period: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(period);
+        loop {
+            every.tick().await;
+            hub.sweep();
+        }
+    });
+}
+
 /// How often an instance reports itself alive and the streams it holds, and how
 /// long a report counts.
 const REPORT_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
@@ -182,7 +226,8 @@ async fn report(state: AppState) {
         if let Err(e) = alive {
             tracing::warn!(error = %e, "could not report this instance alive");
         }
-        for (show, streams) in state.hub.open_streams() {
+        // A show with none here is left to expire (a report counts for a few seconds).
+        for (show, streams) in state.hub.open_streams().into_iter().filter(|(_, n)| *n > 0) {
             let streams = u64::try_from(streams).unwrap_or(u64::MAX);
             let written = store::cluster::report_streams(&state.db, &instance, &show, streams, now_ms()).await;
             if let Err(e) = written {

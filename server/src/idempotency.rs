@@ -47,15 +47,6 @@ pub const MAX_BODY: usize = 64 * 1024;
 /// (`POST /api/shows/{show}/import`).
 pub const MAX_IMPORT_BODY: usize = 8 * 1024 * 1024;
 
-/// The largest body a request to `path` may have.
-pub fn body_limit(path: &str) -> usize {
-    if path.ends_with("/import") {
-        MAX_IMPORT_BODY
-    } else {
-        MAX_BODY
-    }
-}
-
 enum Claim {
     New,
     Replay(StatusCode, String),
@@ -76,13 +67,18 @@ const POLL: Duration = Duration::from_millis(25);
 /// answer run in a task of their own: a phone that enters a tunnel right after
 /// "Place order" must still get its order, recorded under its key for the
 /// retry, rather than a half-done write.
-pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
+///
+/// `limit` is the endpoint's largest body (see [`crate::Endpoint::body_limit`]);
+/// the body must arrive within [`crate::Config::body_read_timeout`] (four times
+/// that for a large one), so a client trickling a byte at a time holds nothing
+/// for long.
+pub async fn layer(State((state, limit)): State<(AppState, usize)>, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
     // Spawned before the body is read: hyper drops this future as soon as it
     // sees the client close, even with the whole body already in its buffer.
-    match tokio::spawn(run_detached(state, req, next)).await {
+    match tokio::spawn(run_detached(state, limit, req, next)).await {
         Ok(response) => response,
         Err(e) => {
             // A panic: the claim stays open, so a retry after ABANDONED_MS takes it
@@ -93,7 +89,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     }
 }
 
-async fn run_detached(state: AppState, req: Request, next: Next) -> Response {
+async fn run_detached(state: AppState, limit: usize, req: Request, next: Next) -> Response {
     let key = match req.headers().get(HEADER).map(|k| k.to_str().map(str::trim)) {
         None => None,
         Some(Ok(k)) if !k.is_empty() && k.len() <= 255 => Some(k.to_string()),
@@ -108,10 +104,11 @@ async fn run_detached(state: AppState, req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     // The full path (the API is nested under /api, which axum strips from `uri`).
     let path = parts.extensions.get::<axum::extract::OriginalUri>().map_or(parts.uri.path(), |o| o.0.path());
-    let limit = body_limit(path);
-    let bytes = match to_bytes(body, limit).await {
-        Ok(b) => b,
-        Err(e) => return body_error(e, limit).into_response(),
+    let patience = state.config.body_read_timeout * if limit > MAX_BODY { 4 } else { 1 };
+    let bytes = match tokio::time::timeout(patience, to_bytes(body, limit)).await {
+        Ok(Ok(b)) => b,
+        Ok(Err(e)) => return body_error(e, limit).into_response(),
+        Err(_) => return ApiError::BodyTimeout.into_response(),
     };
     // A key belongs to its caller too: a request without the creator's token
     // must not replay (or be refused for) what the creator's request stored.

@@ -88,7 +88,8 @@ fn summary(p: &NewProduct) -> ImportedProduct {
         line: p.line as u64,
         title: p.title.clone(),
         variants: p.variants.len() as u64,
-        stock: p.variants.iter().map(|v| v.stock).sum(),
+        // Each is at most MAX_STOCK; saturating all the same, as every sum of ours.
+        stock: p.variants.iter().fold(0i64, |sum, v| sum.saturating_add(v.stock)),
         price_from_minor: p.variants.iter().map(|v| v.price_minor).min().unwrap_or(0),
     }
 }
@@ -111,6 +112,19 @@ pub struct NewVariant {
     pub price_minor: i64,
     pub compare_at_minor: Option<i64>,
     pub stock: i64,
+}
+
+impl NewVariant {
+    /// The caps an edit of a variant keeps (`vetrina_wire::variant_numbers_problem`).
+    fn check(&self) -> Result<(), String> {
+        match vetrina_wire::variant_numbers_problem(Some(self.price_minor), self.compare_at_minor, Some(self.stock)) {
+            Some(_) => Err(format!(
+                "price or stock out of range (a price is at most {} in minor units, stock at most {MAX_STOCK})",
+                vetrina_wire::MAX_PRICE_MINOR
+            )),
+            None => Ok(()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -243,7 +257,9 @@ fn shopify_product(raw: &RawValue, currency: &str, default_stock: i64, line: usi
         if options.iter().any(String::is_empty) {
             return Err(format!("{which} lacks a value for one of {}", option_names.join(", ")));
         }
-        variants.push(NewVariant { options, price_minor, compare_at_minor, stock });
+        let variant = NewVariant { options, price_minor, compare_at_minor, stock };
+        variant.check().map_err(|e| format!("{which}: {e}"))?;
+        variants.push(variant);
     }
     Ok(NewProduct {
         title,
@@ -348,6 +364,9 @@ pub fn parse_gmc(source: &str, currency: &str, default_stock: i64) -> Result<Par
                 Some(_) => return Err(format!("item {id}: sale_price is not below price")),
                 None => (price, None),
             };
+            NewVariant { options: Vec::new(), price_minor, compare_at_minor, stock }
+                .check()
+                .map_err(|e| format!("item {id}: {e}"))?;
             let group = match get("item_group_id") {
                 "" => id.to_string(),
                 g => g.to_string(),

@@ -70,6 +70,15 @@ pub struct Config {
     pub max_streams_per_client: usize,
     /// How long a client may take to send its request headers.
     pub header_read_timeout: std::time::Duration,
+    /// How long a client may take to send a request body (four times this for
+    /// a catalogue import, whose body may be megabytes).
+    pub body_read_timeout: std::time::Duration,
+    /// Connections open at once, in all (event streams included): the process
+    /// may hold 20,000 files, and the database and media need some.
+    pub max_connections: usize,
+    /// Connections one client address may hold open at once (a proxy named in
+    /// `trusted_proxies` is not limited: its clients are many).
+    pub max_connections_per_client: usize,
     /// The sender of order confirmations.
     pub mail_from: String,
     /// Who may create shows (`POST /api/shows`): the bearer of this token. None: nobody
@@ -88,6 +97,11 @@ impl Default for Config {
             // Generous: phones behind a carrier's NAT share one address.
             max_streams_per_client: 64,
             header_read_timeout: std::time::Duration::from_secs(10),
+            body_read_timeout: std::time::Duration::from_secs(15),
+            max_connections: 16_000,
+            // A carrier's NAT shares one address among many phones, each with
+            // an event stream and a few requests in flight.
+            max_connections_per_client: 512,
             mail_from: mail::DEFAULT_FROM.to_string(),
             operator_token: None,
         }
@@ -184,6 +198,8 @@ pub struct Endpoint {
     pub path: &'static str,
     pub summary: &'static str,
     pub access: Access,
+    /// The largest request body it reads (413 beyond), once `access` is satisfied.
+    pub body_limit: usize,
     /// The request body's schema name, if it has one.
     pub request: Option<openapi::SchemaRef>,
     /// Success status, its description and the response body's schema.
@@ -203,6 +219,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             path: "/shows",
             summary: "Create a show (scheduled, no products yet); answers its creator token, shown this once",
             access: Access::Operator,
+            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::NewShowRequest>),
             success: (201, "The show and its creator token", Some(s::<w::CreatedShow>)),
             errors: &[
@@ -218,6 +235,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             path: "/shows/{show}",
             summary: "Snapshot of a show: the show, its products, what is pinned now and the last event id",
             access: Access::Public,
+            body_limit: idempotency::MAX_BODY,
             request: None,
             success: (200, "The show's current state", Some(s::<w::ShowSnapshot>)),
             errors: &[(404, "No such show")],
@@ -230,6 +248,7 @@ pub fn endpoints() -> Vec<Endpoint> {
                       title, stream URL, locale, schedule, currency (while it has no orders), shipping policy or \
                       theme tokens (for viewers who open it from then on)",
             access: Access::Creator,
+            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::ShowUpdate>),
             success: (200, "The updated show", Some(s::<w::Show>)),
             errors: &[
@@ -247,6 +266,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             summary: "The creator's session: whether this creator token works for the show, and until when \
                       (how the studio signs in)",
             access: Access::Creator,
+            body_limit: idempotency::MAX_BODY,
             request: None,
             success: (200, "The token works", Some(s::<w::CreatorSession>)),
             errors: &[(401, "Missing or wrong creator token (unauthorized), or an expired one (token_expired)")],
@@ -258,6 +278,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             summary: "Replace the show's creator token: the new one is in the answer, and the old one stops \
                       working at once",
             access: Access::Creator,
+            body_limit: idempotency::MAX_BODY,
             request: None,
             success: (200, "The new token", Some(s::<w::CreatorToken>)),
             errors: &[(401, "Missing or wrong creator token (unauthorized), or an expired one (token_expired)")],
@@ -269,6 +290,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             summary: "The show's numbers now: event streams open (viewers, previews, studios), paid orders and \
                       revenue, and per product orders, units and revenue",
             access: Access::Creator,
+            body_limit: idempotency::MAX_BODY,
             request: None,
             success: (200, "The show's numbers", Some(s::<w::ShowStats>)),
             errors: &[(401, "Missing or wrong creator token (unauthorized), or an expired one (token_expired)")],
@@ -280,6 +302,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             summary: "The show's latest 50 orders, newest first: number, time, payment status, buyer, units, total, \
                       and when the confirmation was sent",
             access: Access::Creator,
+            body_limit: idempotency::MAX_BODY,
             request: None,
             success: (200, "The latest orders", Some(s::<Vec<w::ShowOrder>>)),
             errors: &[(401, "Missing or wrong creator token (unauthorized), or an expired one (token_expired)")],
@@ -291,6 +314,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             summary: "The card a brand's page draws before the viewer asks for the show (title, badge, poster), \
                       and whether the request's Origin may embed it; readable from any origin",
             access: Access::Public,
+            body_limit: idempotency::MAX_BODY,
             request: None,
             success: (200, "The show's embed card", Some(s::<w::EmbedCard>)),
             errors: &[(404, "No such show")],
@@ -301,6 +325,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             path: "/shows/{show}/embed-origins",
             summary: "The sites allowed to embed the show",
             access: Access::Creator,
+            body_limit: idempotency::MAX_BODY,
             request: None,
             success: (200, "The list in force", Some(s::<w::EmbedOrigins>)),
             errors: &[(401, "Missing or wrong creator token (or no such show)")],
@@ -311,6 +336,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             path: "/shows/{show}/embed-origins",
             summary: "Set the sites allowed to embed the show (the overlay page's CSP frame-ancestors)",
             access: Access::Creator,
+            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::EmbedOrigins>),
             success: (200, "The list now in force, normalized", Some(s::<w::EmbedOrigins>)),
             errors: &[
@@ -327,6 +353,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             summary: "The show's events as Server-Sent Events: each `data:` is an EventEnvelope, each `id:` its id; \
                       resumes after `Last-Event-ID` (or `?since=`); comment heartbeats every 15 s",
             access: Access::Public,
+            body_limit: idempotency::MAX_BODY,
             request: None,
             success: (200, "text/event-stream of EventEnvelope", Some(s::<w::EventEnvelope>)),
             errors: &[(404, "No such show")],
@@ -337,6 +364,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             path: "/shows/{show}/timeline",
             summary: "The show's pin timeline: every pin and unpin with its stream time, oldest first",
             access: Access::Public,
+            body_limit: idempotency::MAX_BODY,
             request: None,
             success: (200, "Pin and unpin events", Some(s::<Vec<w::EventEnvelope>>)),
             errors: &[(404, "No such show")],
@@ -347,6 +375,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             path: "/shows/{show}/pins",
             summary: "Pin a product (emits a pin event)",
             access: Access::Creator,
+            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::PinRequest>),
             success: (201, "The recorded event", Some(s::<w::EventEnvelope>)),
             errors: &[
@@ -363,6 +392,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             path: "/shows/{show}/pins/{product}",
             summary: "Unpin a product (emits an unpin event)",
             access: Access::Creator,
+            body_limit: idempotency::MAX_BODY,
             request: None,
             success: (200, "The recorded event", Some(s::<w::EventEnvelope>)),
             errors: &[
@@ -378,6 +408,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             path: "/shows/{show}/variants/{variant}",
             summary: "Change a variant's price or stock during the show (emits price and stock events)",
             access: Access::Creator,
+            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::VariantUpdate>),
             success: (200, "The updated variant", Some(s::<w::Variant>)),
             errors: &[
@@ -393,6 +424,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             path: "/shows/{show}/taps",
             summary: "A viewer tapped a product's card (the overlay reports it; only the creator's figures use it)",
             access: Access::Public,
+            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::Tap>),
             success: (204, "Counted", None),
             errors: &[
@@ -409,6 +441,7 @@ pub fn endpoints() -> Vec<Endpoint> {
                       capped in units and per buyer (emits an offer event). Viewers claim it by adding the variant \
                       with its offer_id while their video is in the window",
             access: Access::Creator,
+            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::NewOffer>),
             success: (200, "The drop, with its window", Some(s::<w::Offer>)),
             errors: &[
@@ -425,6 +458,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             path: "/shows/{show}/run-sheet",
             summary: "The run sheet: the show's products in order, each with the creator's private note",
             access: Access::Creator,
+            body_limit: idempotency::MAX_BODY,
             request: None,
             success: (200, "One entry per product, in the show's order", Some(s::<Vec<w::RunSheetEntry>>)),
             errors: &[(401, "Missing or wrong creator token (or no such show)")],
@@ -435,6 +469,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             path: "/shows/{show}/products/{product}/note",
             summary: "A product's run-sheet note (at most 500 characters; empty clears it). Viewers never see notes",
             access: Access::Creator,
+            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::ProductNote>),
             success: (200, "The product's run-sheet entry", Some(s::<w::RunSheetEntry>)),
             errors: &[
@@ -451,6 +486,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             summary: "The order of the show's products (run sheet and viewers' shelves, from their next load): \
                       every product id once",
             access: Access::Creator,
+            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::ProductOrder>),
             success: (200, "The new order", Some(s::<w::ProductOrder>)),
             errors: &[
@@ -468,6 +504,7 @@ pub fn endpoints() -> Vec<Endpoint> {
                       an import adds the products after the show's own, all or (with bad rows) none unless \
                       skip_bad. Send an Idempotency-Key: an import repeated without one adds the products again",
             access: Access::Creator,
+            body_limit: idempotency::MAX_IMPORT_BODY,
             request: Some(s::<w::CatalogueImport>),
             success: (200, "What the file holds, and whether it was imported", Some(s::<w::ImportReport>)),
             errors: &[
@@ -489,6 +526,7 @@ pub fn endpoints() -> Vec<Endpoint> {
                       (`sandbox: true`, the studio's preview) also needs the show's creator token as \
                       `Authorization: Bearer`; its checkout places a test order",
             access: Access::Public,
+            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::CreateCart>),
             success: (201, "The new, empty cart", Some(s::<w::Cart>)),
             errors: &[
@@ -503,6 +541,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             path: "/carts/{cart}",
             summary: "A cart with server-computed totals",
             access: Access::Public,
+            body_limit: idempotency::MAX_BODY,
             request: None,
             success: (200, "The cart", Some(s::<w::Cart>)),
             errors: &[(404, "No such cart, or it has been ordered")],
@@ -514,6 +553,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             summary: "Add units of a variant to the cart; with an offer_id, at a flash drop's price (claimed \
                       while the viewer's video is in its window, held for 10 minutes)",
             access: Access::Public,
+            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::AddLine>),
             success: (200, "The updated cart", Some(s::<w::Cart>)),
             errors: &[
@@ -533,6 +573,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             path: "/carts/{cart}/lines/{variant}",
             summary: "Set a line's quantity; 0 removes it",
             access: Access::Public,
+            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::SetQuantity>),
             success: (200, "The updated cart", Some(s::<w::Cart>)),
             errors: &[
@@ -548,6 +589,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             path: "/carts/{cart}/lines/{variant}",
             summary: "Remove a line",
             access: Access::Public,
+            body_limit: idempotency::MAX_BODY,
             request: None,
             success: (200, "The updated cart", Some(s::<w::Cart>)),
             errors: &[(404, "No such cart or line"), (409, "The cart is already ordered")],
@@ -559,6 +601,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             summary: "Place the order: stock is taken atomically and the payment token charged. \
                       Requires Idempotency-Key.",
             access: Access::Public,
+            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::CheckoutRequest>),
             success: (201, "The placed, paid order", Some(s::<w::Order>)),
             errors: &[
@@ -584,6 +627,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             path: "/orders/{order}",
             summary: "Look up an order by its unguessable id",
             access: Access::Public,
+            body_limit: idempotency::MAX_BODY,
             request: None,
             success: (200, "The order", Some(s::<w::Order>)),
             errors: &[(404, "No such order")],
@@ -594,6 +638,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             path: "/openapi.json",
             summary: "This document",
             access: Access::Public,
+            body_limit: idempotency::MAX_BODY,
             request: None,
             success: (200, "OpenAPI 3.1", None),
             errors: &[],
@@ -606,13 +651,20 @@ pub fn endpoints() -> Vec<Endpoint> {
 pub fn api(state: &AppState) -> Router<AppState> {
     let mut router = Router::new();
     for e in endpoints() {
+        // Outermost first: who may call it (before a byte of the body is
+        // read), then the body itself (bounded in size and time) and its
+        // Idempotency-Key. Route layers, so an unknown route or method is
+        // answered without reading anything.
+        let handler = e
+            .handler
+            .route_layer(axum::middleware::from_fn_with_state((state.clone(), e.body_limit), idempotency::layer))
+            .route_layer(axum::middleware::from_fn_with_state((state.clone(), e.access), auth::gate));
         // Entries sharing a path (GET and PATCH of a show) merge into one route.
-        router = router.route(e.path, e.handler);
+        router = router.route(e.path, handler);
     }
     router
         .fallback(|| async { ApiError::NotFound("No such API route.".into()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-        .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::layer))
 }
 
 /// The whole server: API, media and the overlay.

@@ -276,6 +276,7 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
         None
     };
     tokio::spawn(maintenance(writer.clone()));
+    vetrina_server::events::sweep_every(state.hub.clone(), Duration::from_secs(60));
     tokio::spawn(resend_confirmations(state.clone()));
 
     // Built before listening: it reads and compresses the overlay's files, and

@@ -1,5 +1,14 @@
-//! The server's edge: who a request comes from, how many event streams one
-//! client may hold open, and the listener that serves connections.
+//! The server's edge: who a request comes from, how many connections and
+//! event streams one client (and everyone together) may hold open, and the
+//! listener that serves connections.
+//!
+//! The listener speaks HTTP/1.1 only. In production a TLS proxy or CDN in
+//! front speaks HTTP/2 or 3 to browsers (where multiplexing matters) and
+//! HTTP/1.1 to us; on the plain port, HTTP/2 in clear text (h2c) would need
+//! timeouts of its own for idle connections and streams, and event streams
+//! here write HTTP/1.1 chunks straight onto the socket (see `rooms.rs`), which
+//! an HTTP/2 connection cannot carry. A client that opens with HTTP/2's
+//! preface is answered 400 and closed.
 //!
 //! Behind a reverse proxy every request arrives from the proxy's address, so a
 //! per-client limit would see all buyers as one. `X-Forwarded-For` says who the
@@ -17,7 +26,7 @@ use std::time::Duration;
 use axum::extract::ConnectInfo;
 use axum::http::{Extensions, HeaderMap};
 use axum::Router;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::AsyncWrite;
 use tower::ServiceExt;
 
@@ -71,13 +80,14 @@ fn canonical(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// The address a request comes from, as far as it can be trusted.
+/// The client a request comes from, as far as it can be trusted, as per-client
+/// limits count it (an IPv6 address by its /64, see [`client_key`]).
 pub fn client_ip_of(headers: &HeaderMap, extensions: &Extensions, config: &Config) -> IpAddr {
     let peer =
         extensions.get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::from([127, 0, 0, 1]), |c| canonical(c.0.ip()));
     let trusted = |ip: IpAddr| config.trusted_proxies.iter().any(|c| c.contains(ip));
     if !trusted(peer) {
-        return peer;
+        return client_key(peer);
     }
     let mut client = peer;
     let hops = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(','));
@@ -89,7 +99,7 @@ pub fn client_ip_of(headers: &HeaderMap, extensions: &Extensions, config: &Confi
             break;
         }
     }
-    client
+    client_key(client)
 }
 
 /// [`client_ip_of`] for a whole request.
@@ -139,6 +149,69 @@ impl Drop for Slot {
     }
 }
 
+/// Open connections: in all, and per client address, so one client (or a
+/// botnet) cannot hold every file the process may open.
+#[derive(Clone, Default)]
+pub struct Connections {
+    open: Arc<Mutex<(usize, HashMap<IpAddr, usize>)>>,
+}
+
+/// One admitted connection; dropping it (the socket closes) frees its place.
+pub struct Connection {
+    connections: Connections,
+    ip: Option<IpAddr>,
+}
+
+impl Connections {
+    /// A place for a connection from `ip` (None: a trusted proxy, not counted
+    /// per address), unless the server or that address is full.
+    pub fn admit(&self, ip: Option<IpAddr>, config: &Config) -> Option<Connection> {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        if open.0 >= config.max_connections {
+            return None;
+        }
+        if let Some(ip) = ip {
+            let n = open.1.entry(ip).or_insert(0);
+            if *n >= config.max_connections_per_client {
+                return None;
+            }
+            *n += 1;
+        }
+        open.0 += 1;
+        Some(Connection { connections: self.clone(), ip })
+    }
+
+    /// Connections open now, in all.
+    pub fn total(&self) -> usize {
+        self.open.lock().unwrap_or_else(|p| p.into_inner()).0
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        let mut open = self.connections.open.lock().unwrap_or_else(|p| p.into_inner());
+        open.0 = open.0.saturating_sub(1);
+        if let Some(ip) = self.ip {
+            if let Some(n) = open.1.get_mut(&ip) {
+                *n -= 1;
+                if *n == 0 {
+                    open.1.remove(&ip);
+                }
+            }
+        }
+    }
+}
+
+/// The key per-client limits count under: an IPv4 address, or an IPv6
+/// address's /64 (one subscriber's network: a client given a /64 has 2^64
+/// addresses to rotate through).
+pub fn client_key(ip: IpAddr) -> IpAddr {
+    match canonical(ip) {
+        IpAddr::V6(v6) => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
+        v4 => v4,
+    }
+}
+
 /// A connection's socket, which a handler may take over from hyper: an event
 /// stream writes its response head and backlog itself and leaves the socket to
 /// its show's room (see `rooms.rs`), so an idle viewer costs no hyper task or
@@ -152,20 +225,23 @@ pub struct Takeover(Arc<Mutex<Socket>>);
 
 struct Socket {
     stream: Option<tokio::net::TcpStream>,
+    /// The connection's place (see [`Connections`]), kept as long as the socket.
+    connection: Option<Connection>,
     /// Set once taken: what becomes of the socket when hyper lets go of it.
     park: Option<Park>,
     taken: bool,
 }
 
 /// Where a taken socket goes once hyper lets go of it (an event stream's room).
-pub type Park = Box<dyn FnOnce(std::net::TcpStream) + Send>;
+pub type Park = Box<dyn FnOnce(std::net::TcpStream, Option<Connection>) + Send>;
 
 /// hyper's side of a [`Takeover`].
 pub struct Io(Takeover);
 
 impl Takeover {
-    fn wrap(stream: tokio::net::TcpStream) -> (Io, Takeover) {
-        let shared = Takeover(Arc::new(Mutex::new(Socket { stream: Some(stream), park: None, taken: false })));
+    fn wrap(stream: tokio::net::TcpStream, connection: Connection) -> (Io, Takeover) {
+        let socket = Socket { stream: Some(stream), connection: Some(connection), park: None, taken: false };
+        let shared = Takeover(Arc::new(Mutex::new(socket)));
         (Io(shared.clone()), shared)
     }
 
@@ -206,7 +282,7 @@ impl Drop for Io {
         let (Some(stream), Some(park)) = (socket.stream.take(), socket.park.take()) else { return };
         // Out of the async runtime's reactor: from now on only `park`'s owner writes to it.
         match stream.into_std() {
-            Ok(std_stream) => park(std_stream),
+            Ok(std_stream) => park(std_stream, socket.connection.take()),
             Err(e) => tracing::warn!(error = %e, "could not park an event stream"),
         }
     }
@@ -277,14 +353,15 @@ pub async fn serve(
     config: &Config,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    let mut builder = hyper::server::conn::http1::Builder::new();
     // half_close: a client may close its sending side once its request is out
     // (a phone dropping off, a proxy that forwards whole requests). Without it
     // hyper, finding that close in the same read as the request, ends the
     // connection before it ever runs the handler: a complete checkout would be
     // lost without a trace (`tests/cuts.rs`). The answer still goes back on the
     // half that is open; an event stream's departure is found by its writes.
-    builder.http1().timer(TokioTimer::new()).header_read_timeout(config.header_read_timeout).half_close(true);
+    builder.timer(TokioTimer::new()).header_read_timeout(config.header_read_timeout).half_close(true);
+    let connections = Connections::default();
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -300,15 +377,23 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        // A trusted proxy carries many clients: only the total limits it.
+        let trusted = config.trusted_proxies.iter().any(|c| c.contains(peer.ip()));
+        let Some(connection) = connections.admit((!trusted).then(|| client_key(peer.ip())), config) else {
+            // Full: closed at once, before a byte is read.
+            tracing::debug!(peer = %peer.ip(), "connection refused: too many open");
+            drop(stream);
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
-        let (io, takeover) = Takeover::wrap(stream);
+        let (io, takeover) = Takeover::wrap(stream, connection);
         let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));
             request.extensions_mut().insert(takeover.clone());
             app.clone().oneshot(request.map(axum::body::Body::new))
         });
-        let connection = builder.serve_connection_with_upgrades(TokioIo::new(io), service).into_owned();
+        let connection = builder.serve_connection(TokioIo::new(io), service);
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             // Errors here are clients going away or timing out; nothing to act on.
@@ -367,6 +452,16 @@ mod tests {
         assert_eq!(from("198.51.100.1", Some("10.9.9.9"), &lb), "198.51.100.1".parse::<IpAddr>().unwrap());
         // Garbage stops the walk at the last trusted hop.
         assert_eq!(from("10.0.0.2", Some("junk"), &lb), "10.0.0.2".parse::<IpAddr>().unwrap());
+    }
+
+    #[test]
+    fn an_ipv6_client_is_its_64() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff:1:2:3".parse().unwrap();
+        assert_eq!(client_key(a), client_key(b));
+        assert_ne!(client_key(a), client_key("2001:db8:1:3::1".parse().unwrap()));
+        assert_eq!(client_key("::ffff:192.0.2.7".parse().unwrap()), "192.0.2.7".parse::<IpAddr>().unwrap());
+        assert_eq!(from("2001:db8:1:2::9", None, &config(&[])), client_key(a));
     }
 
     #[test]

@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use crate::net::Slot;
+use crate::net::{Connection, Slot};
 
 /// An event ready to send: its id and its JSON, serialized once.
 #[derive(Debug)]
@@ -53,6 +53,8 @@ pub struct Parked {
     pub last: i64,
     /// The client's stream slot, freed when the socket is dropped.
     pub slot: Option<Slot>,
+    /// The socket's place among the server's connections, freed with it.
+    pub connection: Option<Connection>,
 }
 
 enum Message {
@@ -93,6 +95,12 @@ impl Room {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Streams are parked here, or a stream holds the room to join it (this
+    /// handle and the room's task hold the count; any other holder is such a stream).
+    pub fn in_use(&self) -> bool {
+        !self.is_empty() || Arc::strong_count(&self.parked) > 2
     }
 }
 

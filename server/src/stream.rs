@@ -55,10 +55,11 @@ pub async fn stream(
     // page put in the URL when it first connected.
     let header_since =
         headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok());
-    // Subscribe before reading the backlog so nothing falls between the two.
-    let rx = state.hub.subscribe(&show_id);
+    // The show first: an unknown one gets no channel (see `Hub::sweep`).
     let mut conn = state.db.acquire().await?;
     crate::catalog::load_show(&mut conn, &show_id).await?;
+    // Subscribe before reading the backlog so nothing falls between the two.
+    let rx = state.hub.subscribe(&show_id);
     let since = match header_since.or(query.since) {
         Some(since) => since,
         // No position given: start from now (the snapshot carries the state so far).
@@ -89,8 +90,10 @@ pub async fn stream(
         }
         let room = state.hub.room(&show_id, state.config.heartbeat);
         if takeover.write_all(&bytes).await.is_ok() {
-            let parked = Parked { socket: None, last: last_sent, slot: Some(slot) };
-            takeover.take(Box::new(move |socket| room.join(Parked { socket: Some(socket), ..parked })));
+            let parked = Parked { socket: None, last: last_sent, slot: Some(slot), connection: None };
+            takeover.take(Box::new(move |socket, connection| {
+                room.join(Parked { socket: Some(socket), connection, ..parked })
+            }));
         }
         // The socket is taken: hyper writes this answer nowhere.
         return Ok(StatusCode::OK.into_response());

@@ -50,3 +50,9 @@ mod tests {
         assert!(constant_time_eq(b"", b""));
     }
 }
+
+/// The one rule for a show's id: 1 to 64 ASCII letters, digits, '-' or '_'.
+/// Anything else names no show, and is answered without a database lookup.
+pub fn is_show_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}

@@ -162,7 +162,7 @@ impl Product {
     }
 
     pub fn total_stock(&self) -> i64 {
-        self.variants.iter().map(|v| v.stock.max(0)).sum()
+        self.variants.iter().fold(0i64, |sum, v| sum.saturating_add(v.stock.max(0)))
     }
 }
 
@@ -779,6 +779,24 @@ pub struct VariantUpdate {
 /// beyond any real product, well inside what totals can add up without overflow.
 pub const MAX_PRICE_MINOR: i64 = 100_000_000_000;
 pub const MAX_STOCK: i64 = 1_000_000_000;
+
+/// The one rule for a variant's numbers, on every way in (an edit during the
+/// show, a catalogue import): what is wrong with them as (code, message), if
+/// anything. `None` is a number not given.
+pub fn variant_numbers_problem(
+    price_minor: Option<i64>,
+    compare_at_minor: Option<i64>,
+    stock: Option<i64>,
+) -> Option<(&'static str, &'static str)> {
+    let prices = [price_minor, compare_at_minor];
+    if prices.iter().flatten().any(|p| *p < 0) || stock.is_some_and(|s| s < 0) {
+        return Some(("negative_value", "Prices and stock cannot be negative."));
+    }
+    if prices.iter().flatten().any(|p| *p > MAX_PRICE_MINOR) || stock.is_some_and(|s| s > MAX_STOCK) {
+        return Some(("out_of_range", "That price or stock is larger than a variant may have."));
+    }
+    None
+}
 
 /// Tells an absent field (`None`, via `default`) from an explicit `null` (`Some(None)`).
 fn present_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {

@@ -1,0 +1,184 @@
+//! The server on the open internet: what an anonymous caller can make it hold
+//! (memory, bodies, connections, time) is bounded, and nothing is read before
+//! the caller is known. Each test here was seen failing before its fix (issue 22).
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::{auth, call, seeded, seeded_with};
+use http_body_util::BodyExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tower::ServiceExt;
+use vetrina_server::Config;
+
+/// A request body of `chunks` × 16 KiB that counts how much of it the server read.
+fn counted_body(chunks: usize) -> (Body, Arc<AtomicUsize>) {
+    let read = Arc::new(AtomicUsize::new(0));
+    let counter = read.clone();
+    let stream = futures_util::stream::iter((0..chunks).map(move |_| {
+        counter.fetch_add(16 * 1024, Ordering::SeqCst);
+        Ok::<_, std::io::Error>(axum::body::Bytes::from(vec![b' '; 16 * 1024]))
+    }));
+    (Body::from_stream(stream), read)
+}
+
+async fn post_counted(
+    router: &axum::Router,
+    uri: &str,
+    headers: &[(&str, &str)],
+    chunks: usize,
+) -> (StatusCode, usize) {
+    let (body, read) = counted_body(chunks);
+    let mut req = Request::builder().method("POST").uri(uri).header("content-type", "application/json");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let res = router.clone().oneshot(req.body(body).unwrap()).await.unwrap();
+    let status = res.status();
+    let _ = res.into_body().collect().await;
+    (status, read.load(Ordering::SeqCst))
+}
+
+#[tokio::test]
+async fn no_body_is_read_before_its_caller_is_known() {
+    let s = seeded().await;
+    // 1 MiB to the import of a show without its token: refused unread.
+    let (status, read) = post_counted(&s.router, "/api/shows/demo/import", &[], 64).await;
+    assert_eq!((status, read), (StatusCode::UNAUTHORIZED, 0));
+    // The same to an unknown route that merely ends in /import.
+    let (status, read) = post_counted(&s.router, "/api/nothing/here/import", &[], 64).await;
+    assert_eq!((status, read), (StatusCode::NOT_FOUND, 0));
+    let (status, read) = post_counted(&s.router, "/api/carts/x/import", &[], 64).await;
+    assert_eq!((status, read), (StatusCode::NOT_FOUND, 0));
+    // A creator endpoint with a wrong token, and the operator's without one.
+    let (status, read) =
+        post_counted(&s.router, "/api/shows/demo/pins", &[("authorization", "Bearer wrong-token")], 4).await;
+    assert_eq!((status, read), (StatusCode::UNAUTHORIZED, 0));
+    let (status, read) = post_counted(&s.router, "/api/shows", &[], 4).await;
+    assert_eq!((status, read), (StatusCode::UNAUTHORIZED, 0));
+    // A public endpoint reads no further than its small limit.
+    let (status, read) = post_counted(&s.router, "/api/carts", &[], 64).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(read <= 96 * 1024, "read {read} bytes of a body over the limit");
+    // The creator's import takes its large body (not JSON here, so 400 after reading it).
+    let (k, v) = auth();
+    let (status, read) = post_counted(&s.router, "/api/shows/demo/import", &[(k, &v)], 64).await;
+    assert_eq!((status, read), (StatusCode::BAD_REQUEST, 1024 * 1024));
+}
+
+#[tokio::test]
+async fn event_streams_of_unknown_shows_leave_nothing_behind() {
+    let s = seeded().await;
+    for i in 0..200 {
+        let r = call(&s.router, "GET", &format!("/api/shows/nope-{i}/events"), &[], None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    }
+    let long = "a".repeat(65);
+    let r = call(&s.router, "GET", &format!("/api/shows/{long}/events"), &[], None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.state.hub.channels(), 0, "a channel per unknown show");
+
+    // A real show's channel goes once nobody has listened for two sweeps.
+    let req = Request::builder().uri("/api/shows/demo/events").body(Body::empty()).unwrap();
+    let stream = s.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    assert_eq!(s.state.hub.channels(), 1);
+    s.state.hub.sweep();
+    s.state.hub.sweep();
+    assert_eq!(s.state.hub.channels(), 1, "a channel with a listener stays");
+    drop(stream);
+    s.state.hub.sweep();
+    assert_eq!(s.state.hub.channels(), 1, "idle once is not idle for long");
+    s.state.hub.sweep();
+    assert_eq!(s.state.hub.channels(), 0, "an idle channel stays for good");
+    // And events still reach the next viewer.
+    let (k, v) = auth();
+    let r = call(&s.router, "POST", "/api/shows/demo/pins", &[(k, &v)], Some(r#"{"product_id":1}"#)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_trickles_is_cut_off() {
+    let config = Config { body_read_timeout: Duration::from_millis(500), ..Config::default() };
+    let server = common::live_with(config).await;
+    let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let head = "POST /api/carts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{";
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the server kept a trickling body open");
+    let text = String::from_utf8_lossy(&buf);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("body_timeout"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_holds_a_bounded_number_of_connections() {
+    let config = Config { max_connections_per_client: 3, ..Config::default() };
+    let server = common::live_with(config).await;
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(tokio::net::TcpStream::connect(server.addr).await.unwrap());
+    }
+    // Accepted in order: give the server a moment to count the three.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut fourth = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let _ = fourth.write_all(b"GET /api/shows/demo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await;
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(3), fourth.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the fourth connection was kept open");
+    assert!(buf.is_empty(), "the fourth connection was served: {}", String::from_utf8_lossy(&buf));
+    drop(held.pop());
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let r = common::http(server.addr, "GET", "/api/shows/demo", &[], None).await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_plain_listener_speaks_http1_only() {
+    let server = common::live().await;
+    let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    // HTTP/2 with prior knowledge (h2c): the preface and an empty SETTINGS frame.
+    stream.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00").await.unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(3), stream.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "an HTTP/2 connection was held open");
+    let text = String::from_utf8_lossy(&buf);
+    assert!(buf.is_empty() || text.starts_with("HTTP/1.1 4"), "answered in HTTP/2: {buf:?}");
+}
+
+#[tokio::test]
+async fn an_import_keeps_the_caps_of_an_edit() {
+    let s = seeded_with(Config::default()).await;
+    let (k, v) = auth();
+    let file = serde_json::json!({"products": [
+        {"title": "Huge stock", "variants": [{"price": "10.00", "inventory_quantity": 9_007_199_254_740_993_i64}]},
+        {"title": "Huge price", "variants": [{"price": "99999999999999.00", "inventory_quantity": 1}]},
+        {"title": "Huge compare-at", "variants": [{"price": "1.00", "compare_at_price": "99999999999999.00"}]},
+        {"title": "Fine", "variants": [{"price": "10.00", "inventory_quantity": 4}]}
+    ]});
+    let body = serde_json::json!({"format": "shopify", "source": file.to_string(), "skip_bad": true});
+    let r = call(&s.router, "POST", "/api/shows/demo/import", &[(k, &v)], Some(&body.to_string())).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let report = r.json();
+    assert_eq!(report["products"].as_array().unwrap().len(), 1, "{report}");
+    assert_eq!(report["problems"].as_array().unwrap().len(), 3, "{report}");
+    let snapshot = call(&s.router, "GET", "/api/shows/demo", &[], None).await;
+    assert_eq!(snapshot.status, StatusCode::OK);
+    let largest = snapshot.json()["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["variants"].as_array().unwrap().clone())
+        .map(|v| v["stock"].as_i64().unwrap())
+        .max()
+        .unwrap();
+    assert!(largest <= vetrina_wire::MAX_STOCK);
+}
