@@ -67,7 +67,7 @@ fn mount_with_store<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -
     let cell = Rc::new(Cell::new(None));
     let out = cell.clone();
     let handle = leptos::mount::mount_to(container.clone(), move || {
-        let store = Store::new(Client::new(""), "demo".into(), Some("en".into()));
+        let store = Store::new(Client, "demo".into(), Some("en".into()));
         store.snapshot.set(Load::Ready(snapshot()));
         store.locale.set_value(Some("en-US".into()));
         provide_context(store);

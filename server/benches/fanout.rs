@@ -185,7 +185,8 @@ fn start_server(data: &std::path::Path, extra: &[&str]) -> Server {
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_vetrina-server"))
         .args(["--demo", "--host-every", "0", "--demo-token", TOKEN, "--pins-per-second", "0"])
-        .args(["--max-streams-per-client", "1000000", "--addr", &addr.to_string()])
+        .args(["--max-streams-per-client", "1000000", "--max-connections-per-client", "1000000"])
+        .args(["--addr", &addr.to_string()])
         .arg("--data-dir")
         .arg(data)
         .args(extra)

@@ -25,13 +25,35 @@ use axum::response::{IntoResponse, Response};
 use crate::util::fnv1a;
 
 /// What the browser may run: our own scripts and wasm, nothing inline, nothing
-/// from elsewhere. Media, images and API calls may come from a brand's CDN (a
-/// show's stream URL and product images are theirs); hls.js runs its
-/// transmuxer in a blob worker and plays through MediaSource blobs.
+/// from elsewhere. Media and images may come from a brand's CDN (a show's
+/// stream URL and product images are theirs); hls.js runs its transmuxer in a
+/// blob worker and plays through MediaSource blobs. What the page may *send*
+/// data to is narrower: `connect-src` is our own origin, plus the show's
+/// stream origin where the players fetch its playlists ([`policy`]).
 pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
                        style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https:; \
-                       media-src 'self' blob: https:; connect-src 'self' https:; worker-src 'self' blob:; \
+                       media-src 'self' blob: https:; worker-src 'self' blob:; \
                        font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
+
+/// [`CSP`] with `connect-src`: our own origin, and `stream_origin` (an
+/// `https://host[:port]` the server itself made from a show's stream URL).
+pub fn policy(stream_origin: Option<&str>) -> String {
+    match stream_origin {
+        Some(origin) => format!("{CSP}; connect-src 'self' {origin}"),
+        None => format!("{CSP}; connect-src 'self'"),
+    }
+}
+
+/// The origin of an `https://` stream URL, if it is one and a plain host name
+/// (so it cannot add to a policy it is written into).
+pub fn https_origin(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("https://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_ok = !authority.is_empty()
+        && !authority.contains('@')
+        && authority.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
+    host_ok.then(|| format!("https://{}", authority.to_ascii_lowercase()))
+}
 
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 pub const REVALIDATE: &str = "no-cache";
@@ -372,6 +394,22 @@ pub fn extract_inline_modules(html: &str) -> (String, Vec<(String, String)>) {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_page_sends_data_home_and_asks_only_its_stream_host() {
+        assert!(policy(None).ends_with("connect-src 'self'"));
+        let connect: Vec<String> =
+            policy(None).split(';').filter(|d| d.contains("connect-src")).map(|d| d.trim().to_string()).collect();
+        assert_eq!(connect, ["connect-src 'self'"]);
+        assert_eq!(
+            https_origin("https://CDN.example:8443/live/a.m3u8?x=1").as_deref(),
+            Some("https://cdn.example:8443")
+        );
+        assert_eq!(https_origin("/live/demo.m3u8"), None);
+        assert_eq!(https_origin("https://a.example;script-src/x"), None);
+        assert_eq!(https_origin("https://user@a.example/x"), None);
+        assert_eq!(https_origin("http://a.example/x"), None);
+    }
 
     #[test]
     fn hashed_names_are_recognised() {

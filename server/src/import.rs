@@ -261,14 +261,30 @@ fn shopify_product(raw: &RawValue, currency: &str, default_stock: i64, line: usi
         variant.check().map_err(|e| format!("{which}: {e}"))?;
         variants.push(variant);
     }
+    let image_url = p.images.first().map(|i| i.src.trim().to_string()).unwrap_or_default();
+    check_image(&image_url).map_err(|e| format!("'{title}': {e}"))?;
     Ok(NewProduct {
         title,
         description: p.body_html.as_deref().map(strip_html).unwrap_or_default(),
-        image_url: p.images.first().map(|i| i.src.clone()).unwrap_or_default(),
+        image_url,
         option_names,
         variants,
         line,
     })
+}
+
+/// A product picture is an http(s) URL or a path on this server (or none):
+/// never `javascript:`, `data:` or another scheme a page might act on.
+fn check_image(url: &str) -> Result<(), String> {
+    let lower = url.to_ascii_lowercase();
+    let path = url.starts_with('/') && !url.starts_with("//") && !url.starts_with("/\\");
+    let web = lower.starts_with("https://") || lower.starts_with("http://");
+    let odd = url.chars().any(|c| c.is_whitespace() || c.is_control()) || url.len() > 2000;
+    if url.is_empty() || ((path || web) && !odd) {
+        Ok(())
+    } else {
+        Err("the image is not an http(s) URL".into())
+    }
 }
 
 /// Good enough for product blurbs: drops tags, decodes the common entities.
@@ -367,6 +383,7 @@ pub fn parse_gmc(source: &str, currency: &str, default_stock: i64) -> Result<Par
             NewVariant { options: Vec::new(), price_minor, compare_at_minor, stock }
                 .check()
                 .map_err(|e| format!("item {id}: {e}"))?;
+            check_image(get("image_link")).map_err(|e| format!("item {id}: {e}"))?;
             let group = match get("item_group_id") {
                 "" => id.to_string(),
                 g => g.to_string(),

@@ -98,7 +98,7 @@ impl Default for Config {
             max_streams_per_client: 64,
             header_read_timeout: std::time::Duration::from_secs(10),
             body_read_timeout: std::time::Duration::from_secs(15),
-            max_connections: 16_000,
+            max_connections: 19_000,
             // A carrier's NAT shares one address among many phones, each with
             // an event stream and a few requests in flight.
             max_connections_per_client: 512,

@@ -15,6 +15,7 @@ const USAGE: &str = "usage:
                  [--demo] [--live] [--demo-token TOKEN] [--host-every SECONDS] [--brand-addr ADDR]
                  [--cors-origin ORIGIN]... [--pins-per-second N] [--checkouts-per-minute N]
                  [--trusted-proxy CIDR]... [--max-streams-per-client N]
+                 [--max-connections N] [--max-connections-per-client N]
                  [--smtp-url URL] [--mail-from MAILBOX] [--operator-token TOKEN]
   vetrina-server create-show --id ID --title TITLE [--currency EUR] [--locale en] [--stream-url URL]
                  [--data-dir D] [--database URL]
@@ -46,6 +47,11 @@ serve (the default):
                          (repeatable; none by default, so the header is ignored)
   --max-streams-per-client
                          open event streams per client address (default 64; more answer 429)
+  --max-connections      open connections in all, event streams included (default 19000: the
+                         process may hold 20000 files); more are closed as they arrive
+  --max-connections-per-client
+                         open connections per client address, an IPv6 client by its /64
+                         (default 512; a --trusted-proxy is not limited)
   --smtp-url             send order confirmations through this SMTP server, e.g.
                          smtps://user:pass@smtp.example.com:465 (env VETRINA_SMTP_URL); without
                          it each confirmation is written to DATA_DIR/outbox/<order number>.eml
@@ -194,6 +200,10 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
                 config.trusted_proxies.push(cidr.parse().map_err(|e| usage(format!("--trusted-proxy: {e}")))?);
             }
             "--max-streams-per-client" => config.max_streams_per_client = args.number("--max-streams-per-client")?,
+            "--max-connections" => config.max_connections = args.number("--max-connections")?,
+            "--max-connections-per-client" => {
+                config.max_connections_per_client = args.number("--max-connections-per-client")?
+            }
             "--smtp-url" => smtp_url = Some(args.value("--smtp-url")?),
             "--mail-from" => config.mail_from = args.value("--mail-from")?,
             "--operator-token" => config.operator_token = Some(args.value("--operator-token")?),

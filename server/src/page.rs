@@ -15,7 +15,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use vetrina_wire::{ShowSnapshot, ShowStatus};
 
-use crate::assets::{Asset, Dist, CSP};
+use crate::assets::{policy, Asset, Dist};
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -52,7 +52,9 @@ pub async fn serve(State((state, dist)): State<(AppState, Arc<Dist>)>, request: 
         Some(_) => crate::embed::origins_of(&state.db, &show).await.unwrap_or_default(),
         None => Vec::new(),
     };
-    let policy = format!("{CSP}; {}", crate::embed::frame_ancestors(&origins));
+    // The page sends data to our origin, and asks the show's stream host for its playlists.
+    let stream = snapshot.as_ref().and_then(|s| crate::assets::https_origin(&s.show.stream_url));
+    let policy = format!("{}; {}", policy(stream.as_deref()), crate::embed::frame_ancestors(&origins));
     if let Ok(value) = HeaderValue::from_str(&policy) {
         response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
     }
@@ -66,7 +68,7 @@ fn studio(dist: &Dist, headers: &HeaderMap, head: bool) -> Response {
         return ApiError::NotFound("The studio was not built (cargo xtask builds it).".into()).into_response();
     };
     let mut response = Asset::page(html.clone()).respond(headers, head);
-    if let Ok(value) = HeaderValue::from_str(&format!("{CSP}; frame-ancestors 'none'")) {
+    if let Ok(value) = HeaderValue::from_str(&format!("{}; frame-ancestors 'none'", policy(None))) {
         response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
     }
     response

@@ -29,6 +29,9 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The one rule for a show's id (it lives with the wire types; see there).
+pub use vetrina_wire::is_show_id;
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -49,10 +52,4 @@ mod tests {
         assert!(!constant_time_eq(b"abc", b"ab"));
         assert!(constant_time_eq(b"", b""));
     }
-}
-
-/// The one rule for a show's id: 1 to 64 ASCII letters, digits, '-' or '_'.
-/// Anything else names no show, and is answered without a database lookup.
-pub fn is_show_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }

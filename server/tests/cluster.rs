@@ -22,8 +22,14 @@ use vetrina_wire::ShowEvent;
 
 const NATS_ENV: &str = "VETRINA_TEST_NATS";
 
+/// Without per-client limits: every buyer of these tests comes from 127.0.0.1.
 fn config() -> Config {
-    Config { pin_rate: Rate::UNLIMITED, checkout_rate: Rate::UNLIMITED, ..Config::default() }
+    Config {
+        pin_rate: Rate::UNLIMITED,
+        checkout_rate: Rate::UNLIMITED,
+        max_connections_per_client: usize::MAX,
+        ..Config::default()
+    }
 }
 
 /// `n` instances on a fresh, seeded database, all joined to the test NATS.

@@ -162,6 +162,7 @@ async fn an_import_keeps_the_caps_of_an_edit() {
         {"title": "Huge stock", "variants": [{"price": "10.00", "inventory_quantity": 9_007_199_254_740_993_i64}]},
         {"title": "Huge price", "variants": [{"price": "99999999999999.00", "inventory_quantity": 1}]},
         {"title": "Huge compare-at", "variants": [{"price": "1.00", "compare_at_price": "99999999999999.00"}]},
+        {"title": "Script picture", "variants": [{"price": "1.00"}], "images": [{"src": "javascript:alert(1)"}]},
         {"title": "Fine", "variants": [{"price": "10.00", "inventory_quantity": 4}]}
     ]});
     let body = serde_json::json!({"format": "shopify", "source": file.to_string(), "skip_bad": true});
@@ -169,7 +170,7 @@ async fn an_import_keeps_the_caps_of_an_edit() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let report = r.json();
     assert_eq!(report["products"].as_array().unwrap().len(), 1, "{report}");
-    assert_eq!(report["problems"].as_array().unwrap().len(), 3, "{report}");
+    assert_eq!(report["problems"].as_array().unwrap().len(), 4, "{report}");
     let snapshot = call(&s.router, "GET", "/api/shows/demo", &[], None).await;
     assert_eq!(snapshot.status, StatusCode::OK);
     let largest = snapshot.json()["products"]
@@ -181,4 +182,15 @@ async fn an_import_keeps_the_caps_of_an_edit() {
         .max()
         .unwrap();
     assert!(largest <= vetrina_wire::MAX_STOCK);
+}
+
+#[tokio::test]
+async fn a_stream_url_names_no_other_host_by_a_path_trick() {
+    let s = seeded().await;
+    let (k, v) = auth();
+    for url in ["//evil.example/live.m3u8", "/\\evil.example/live.m3u8"] {
+        let body = serde_json::json!({ "stream_url": url }).to_string();
+        let r = call(&s.router, "PATCH", "/api/shows/demo", &[(k, &v)], Some(&body)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {}", r.body);
+    }
 }

@@ -53,12 +53,15 @@ impl ApiError {
     }
 }
 
-/// The JSON API of one Vetrina backend.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Client {
-    /// Origin and path prefix, e.g. "" (same origin) or "https://shop.example".
-    base: String,
-}
+/// The JSON API of the Vetrina backend that served the page, and no other.
+///
+/// Nothing in the page's URL can point it elsewhere: an address in a link
+/// (once, `?api=`) would send a buyer's name, address and payment token, and
+/// in the studio's preview the creator's token, wherever the link's author
+/// liked, from a page on our origin. A brand that runs its own backend serves
+/// the overlay from it (README: "Your own backend").
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Client;
 
 /// One HTTP request, as data: built (and tested) natively, sent by [`Client::run`].
 /// Keeping requests plain values lets the store send any of them again,
@@ -128,18 +131,9 @@ impl Request {
 }
 
 impl Client {
-    pub fn new(base: impl Into<String>) -> Self {
-        Self { base: base.into().trim_end_matches('/').to_string() }
-    }
-
-    /// Whether this client talks to the backend that served the page (whose
-    /// embedded snapshot is then this backend's).
-    pub fn is_same_origin(&self) -> bool {
-        self.base.is_empty()
-    }
-
+    /// A path of the page's own origin: never an absolute URL.
     pub fn url(&self, path: &str) -> String {
-        format!("{}/api{path}", self.base)
+        format!("/api{path}")
     }
 
     /// Sends `req` and returns the body of a successful answer. Every change
@@ -270,10 +264,9 @@ mod tests {
 
     #[test]
     fn urls_and_encoding() {
-        let c = Client::new("https://shop.example/");
-        assert_eq!(c.url("/carts"), "https://shop.example/api/carts");
+        assert_eq!(Client.url("/carts"), "/api/carts");
         assert_eq!(enc("a b/c"), "a%20b%2Fc");
-        assert_eq!(Client::new("").url("/shows/demo"), "/api/shows/demo");
+        assert_eq!(Client.url(&format!("/shows/{}", enc("//evil.example"))), "/api/shows/%2F%2Fevil.example");
     }
 
     #[test]

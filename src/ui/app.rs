@@ -1,6 +1,6 @@
 //! The overlay's root: reads which show to present from the page URL
-//! (`?show=<id>`, `&api=<origin>` for a backend elsewhere, `&lang=it` to fix the
-//! language), provides the
+//! (`?show=<id>`, `&lang=it` to fix the language; the API is always the
+//! page's own origin, see [`Client`]), provides the
 //! store, and lays the video, pinned cards, sheets and status over one stage.
 
 use leptos::prelude::*;
@@ -20,8 +20,7 @@ use crate::ui::video::Video;
 /// in a task of its own (see `crate::start`).
 pub fn prepare() -> Store {
     let show = browser::query_param("show").filter(|s| !s.is_empty()).unwrap_or_else(|| "demo".into());
-    let api = browser::query_param("api").unwrap_or_default();
-    let store = Store::new(Client::new(api), show, browser::query_param("lang"));
+    let store = Store::new(Client, show, browser::query_param("lang"));
     store.load();
     // Embedded in a brand's page by embed.js: talk to that page, and only to it.
     if let Some(host) = browser::query_param("host").filter(|_| browser::query_param("embed").as_deref() == Some("1")) {

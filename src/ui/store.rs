@@ -219,11 +219,11 @@ impl Store {
     pub fn load(self) {
         // The page the server sent may already hold the snapshot (read once: a
         // "Try again" later fetches afresh). It counts only for this show and
-        // this backend, and a malformed one is ignored with a warning.
+        // the page's own backend, and a malformed one is ignored with a warning.
         let embedded = browser::element_text("vt-snapshot").and_then(|text| {
             browser::remove_element("vt-snapshot");
             match api::parse::<ShowSnapshot>(&text) {
-                Ok(s) if s.show.id == self.show_id.get_value() && self.client.get_value().is_same_origin() => Some(s),
+                Ok(s) if s.show.id == self.show_id.get_value() => Some(s),
                 Ok(_) => None,
                 Err(e) => {
                     browser::warn(&format!("vetrina: ignoring the page's embedded snapshot: {e}"));

@@ -501,7 +501,10 @@ pub struct ShowUpdate {
     pub title: Option<String>,
     /// The video: an `https://` URL or a path on this server (a file or an HLS playlist).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schema", schemars(length(min = 2, max = 2000), regex(pattern = r"^(https://|/)[^\s]+$")))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 2, max = 2000), regex(pattern = r"^(https://[^\s]|/[^/\\\s])[^\s]*$"))
+    )]
     pub stream_url: Option<String>,
     /// A BCP 47 language tag, e.g. `it` or `it-IT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -539,7 +542,10 @@ impl ShowUpdate {
         if let Some(url) = &self.stream_url {
             let scheme = url.strip_prefix("https://").or_else(|| url.strip_prefix('/'));
             // Anything the schema's `\s` could mean is refused: whitespace and control characters.
-            let odd = url.chars().any(|c| c.is_whitespace() || c.is_control());
+            // `//host` and `/\host` are paths only in name: a browser reads both as another host.
+            let odd = url.chars().any(|c| c.is_whitespace() || c.is_control())
+                || url.starts_with("//")
+                || url.starts_with("/\\");
             if scheme.is_none_or(str::is_empty) || odd || url.chars().count() > 2000 {
                 return Some(("stream_url", "The stream is an https:// URL or a path on this server, without spaces."));
             }
@@ -602,17 +608,23 @@ pub struct NewShowRequest {
     pub locale: String,
     /// The video, when known (an `https://` URL or a path on the server); set later otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schema", schemars(length(min = 2, max = 2000), regex(pattern = r"^(https://|/)[^\s]+$")))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 2, max = 2000), regex(pattern = r"^(https://[^\s]|/[^/\\\s])[^\s]*$"))
+    )]
     pub stream_url: Option<String>,
+}
+
+/// The one rule for a show's id: 1 to 64 ASCII letters, digits, '-' or '_'.
+/// Anything else names no show (the server answers it without a lookup).
+pub fn is_show_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 impl NewShowRequest {
     /// The first field that breaks its rules: the id's, then a setting's (see [`ShowUpdate::problem`]).
     pub fn problem(&self) -> Option<(&'static str, &'static str)> {
-        let id_ok = !self.id.is_empty()
-            && self.id.len() <= 64
-            && self.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !id_ok {
+        if !is_show_id(&self.id) {
             return Some(("id", "A show id is 1 to 64 letters, digits, '-' or '_'."));
         }
         ShowUpdate {
@@ -1106,6 +1118,8 @@ mod tests {
             (ShowUpdate { title: Some("x".repeat(201)), ..Default::default() }, "title"),
             (ShowUpdate { stream_url: Some("http://plain.example/a.mp4".into()), ..Default::default() }, "stream_url"),
             (ShowUpdate { stream_url: Some("/".into()), ..Default::default() }, "stream_url"),
+            (ShowUpdate { stream_url: Some("//evil.example/a.m3u8".into()), ..Default::default() }, "stream_url"),
+            (ShowUpdate { stream_url: Some("/\\evil.example/a.m3u8".into()), ..Default::default() }, "stream_url"),
             (ShowUpdate { stream_url: Some("/a b.mp4".into()), ..Default::default() }, "stream_url"),
             (ShowUpdate { stream_url: Some("/a\u{1c}.mp4".into()), ..Default::default() }, "stream_url"),
             (ShowUpdate { locale: Some("italian".into()), ..Default::default() }, "locale"),

@@ -98,7 +98,13 @@ pub struct Live {
 /// The demo catalogue in a file database (WAL, many connections), served on a
 /// real socket, without rate limits (these tests measure the server, not them).
 pub async fn live() -> Live {
-    live_with(Config { pin_rate: Rate::UNLIMITED, checkout_rate: Rate::UNLIMITED, ..Config::default() }).await
+    live_with(Config {
+        pin_rate: Rate::UNLIMITED,
+        checkout_rate: Rate::UNLIMITED,
+        max_connections_per_client: usize::MAX,
+        ..Config::default()
+    })
+    .await
 }
 
 pub async fn live_with(config: Config) -> Live {
