@@ -323,11 +323,14 @@ async fn reserve(state: &AppState, cart_id: &str, req: &CheckoutRequest, key: &s
         return Err(ApiError::conflict("cart_empty", "The cart is empty."));
     }
     check_buyer_limits(&mut tx, cart_id, &req.email).await?;
-    for line in &cart.lines {
-        if let Some(offer) = line.offer_id {
-            offers::check_buyer(&mut tx, offer, &req.email, i64::from(line.quantity)).await?;
-        }
+    let flash: Vec<(i64, i64)> =
+        cart.lines.iter().filter_map(|line| Some((line.offer_id?, i64::from(line.quantity)))).collect();
+    for (offer, quantity) in &flash {
+        offers::check_buyer(&mut tx, *offer, &req.email, *quantity).await?;
     }
+    // The units go to the first to pay (see offers.rs): what is left is read
+    // under each drop's lock, held until this order is written.
+    offers::check_left(&mut tx, &flash).await?;
     // What the cart already shows as short fails at once; the stock itself is
     // taken last (below).
     if let Some(line) = cart.lines.iter().find(|line| line.available < i64::from(line.quantity)) {

@@ -8,9 +8,15 @@
 //! [`OFFER_MAX_LAG_MS`] behind now: a viewer at most that far behind gets the
 //! same window as one at the live edge, and a made-up position gains nothing
 //! beyond it. A claim holds the price on the cart line for [`OFFER_HOLD_MS`]
-//! (time to check out); held and sold units together never pass the cap.
-//! Test carts (the studio's sandbox) are refused exactly as real ones, but
-//! their holds and orders use up nothing.
+//! (time to check out).
+//!
+//! Only units *sold* count against the cap, checked again at checkout under
+//! the drop's lock: a claim costs nothing to make (a cart is anonymous), so if
+//! claims counted, anyone could empty a drop from a few hundred carts without
+//! buying, and every real viewer would be told "sold out" by nobody's
+//! purchase. So the units go to the first buyers to pay, and a claim made once
+//! the drop has sold out is refused at once. Test carts (the studio's sandbox)
+//! are refused exactly as real ones, but their orders use up nothing.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -111,10 +117,30 @@ pub async fn hold(
             format!("You can buy up to {} at the flash price.", offer.per_buyer),
         ));
     }
-    if store::offers::taken(conn, offer.id, cart_id, now).await? + quantity > i64::from(offer.unit_cap) {
-        return Err(ApiError::conflict("offer_sold_out", "The flash drop has sold out."));
+    if store::offers::sold(conn, offer.id).await? + quantity > i64::from(offer.unit_cap) {
+        return Err(sold_out());
     }
     Ok((offer, held_until))
+}
+
+fn sold_out() -> ApiError {
+    ApiError::conflict("offer_sold_out", "The flash drop has sold out.")
+}
+
+/// At checkout, under each drop's lock (taken here, in id order, after the
+/// cart's and the buyer's): the cart's flash units still fit in what is left
+/// of each drop. `lines` are (drop, units).
+pub async fn check_left(conn: &mut store::Conn, lines: &[(i64, i64)]) -> Result<(), ApiError> {
+    let mut lines = lines.to_vec();
+    lines.sort_unstable();
+    for (offer, quantity) in lines {
+        store::lock(conn, store::Lock::Offer(offer)).await?;
+        let cap = store::offers::cap(conn, offer).await?;
+        if store::offers::sold(conn, offer).await? + quantity > cap {
+            return Err(sold_out());
+        }
+    }
+    Ok(())
 }
 
 /// At checkout: a buyer (by email, across orders) buys at most `per_buyer`

@@ -194,3 +194,60 @@ async fn a_stream_url_names_no_other_host_by_a_path_trick() {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {}", r.body);
     }
 }
+
+#[tokio::test]
+async fn anonymous_carts_cannot_drain_a_flash_drop() {
+    const MUG: i64 = 13; // 25 in stock
+    let s = seeded().await;
+    let (k, v) = auth();
+    let terms = r#"{"variant_id":13,"price_minor":900,"unit_cap":3,"per_buyer":1,"duration_s":60}"#;
+    let r = call(&s.router, "POST", "/api/shows/demo/offers", &[(k, &v)], Some(terms)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let offer = r.json()["id"].as_i64().unwrap();
+    let claim = |cart: String| {
+        let router = s.router.clone();
+        async move {
+            let body = format!(r#"{{"variant_id":{MUG},"quantity":1,"offer_id":{offer}}}"#);
+            call(&router, "POST", &format!("/api/carts/{cart}/lines"), &[], Some(&body)).await
+        }
+    };
+    let new_cart = || async {
+        call(&s.router, "POST", "/api/carts", &[], Some(r#"{"show_id":"demo"}"#)).await.json()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // Someone claims the drop from ten carts and never buys.
+    for _ in 0..10 {
+        assert_eq!(claim(new_cart().await).await.status, StatusCode::OK);
+    }
+    // Real viewers still get the flash price, and the first three to pay get the units.
+    let mut carts = Vec::new();
+    for _ in 0..4 {
+        let cart = new_cart().await;
+        let r = claim(cart.clone()).await;
+        assert_eq!(r.status, StatusCode::OK, "a real viewer was refused a drop nobody bought: {}", r.body);
+        carts.push(cart);
+    }
+    for (i, cart) in carts.iter().enumerate() {
+        let body = common::ADDRESS.replace("ada@example.com", &format!("buyer{i}@example.com"));
+        let key = format!("drop-{i}");
+        let r =
+            call(&s.router, "POST", &format!("/api/carts/{cart}/checkout"), &[("idempotency-key", &key)], Some(&body))
+                .await;
+        if i < 3 {
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            assert_eq!(r.json()["lines"][0]["unit_price_minor"], 900);
+        } else {
+            assert_eq!(
+                (r.status, r.json()["code"].as_str()),
+                (StatusCode::CONFLICT, Some("offer_sold_out")),
+                "{}",
+                r.body
+            );
+        }
+    }
+    // Sold out now: a new claim is refused at once.
+    let r = claim(new_cart().await).await;
+    assert_eq!((r.status, r.json()["code"].as_str()), (StatusCode::CONFLICT, Some("offer_sold_out")));
+}

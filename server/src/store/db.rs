@@ -144,7 +144,7 @@ pub enum Lock<'a> {
     Cart(&'a str),
     /// A buyer (by email, any case): per-buyer limits across their orders.
     Buyer(&'a str),
-    /// A flash drop: the units held and sold against its cap.
+    /// A flash drop: the units sold against its cap.
     Offer(i64),
     /// A show's event log: ids committed in the order they are handed out.
     Show(&'a str),

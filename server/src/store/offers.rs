@@ -1,4 +1,4 @@
-//! Flash drops, and the units of each held on carts or sold.
+//! Flash drops, and the units of each sold.
 
 use sqlx::Row;
 use vetrina_wire::Offer;
@@ -76,23 +76,25 @@ pub async fn for_cart(conn: &mut Conn, offer_id: i64, variant_id: i64, cart_id: 
     Ok(row.as_ref().map(offer_of))
 }
 
-/// Units of a drop taken: held (until after `now_ms`) on open real carts other
-/// than `except_cart`, plus sold in real orders.
-pub async fn taken(conn: &mut Conn, offer_id: i64, except_cart: &str, now_ms: i64) -> Result<i64> {
-    // One statement, so one snapshot: a checkout turning a hold into a sale
-    // (or a declined one turning it back) is counted once, never twice or not at all.
+/// Units of a drop sold in real orders (a pending order's included: its stock
+/// is taken; a declined one is deleted).
+pub async fn sold(conn: &mut Conn, offer_id: i64) -> Result<i64> {
     sqlx::query_scalar(
-        "SELECT CAST((SELECT COALESCE(SUM(l.quantity), 0) FROM cart_lines l JOIN carts c ON c.id = l.cart_id
-                      WHERE l.offer_id = $1 AND l.offer_held_until_ms > $2 AND c.status = 'open' AND c.sandbox = 0
-                            AND l.cart_id != $3)
-                   + (SELECT COALESCE(SUM(ol.quantity), 0) FROM order_lines ol JOIN orders o ON o.id = ol.order_id
-                      WHERE ol.offer_id = $1 AND o.test = 0) AS BIGINT)",
+        "SELECT CAST(COALESCE(SUM(ol.quantity), 0) AS BIGINT) FROM order_lines ol JOIN orders o ON o.id = ol.order_id
+         WHERE ol.offer_id = $1 AND o.test = 0",
     )
     .bind(offer_id)
-    .bind(now_ms)
-    .bind(except_cart)
     .fetch_one(&mut *conn)
     .await
+}
+
+/// The drop's cap in units (0 for no such drop).
+pub async fn cap(conn: &mut Conn, offer_id: i64) -> Result<i64> {
+    let cap: Option<i64> = sqlx::query_scalar("SELECT unit_cap FROM offers WHERE id = $1")
+        .bind(offer_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(cap.unwrap_or(0))
 }
 
 /// The drop's per-buyer limit, and how many of it the email has bought in real orders.
