@@ -56,6 +56,7 @@ fn snapshot() -> ShowSnapshot {
         pinned: vec![],
         last_event_id: 10,
         offers: vec![],
+        payments: Default::default(),
     }
 }
 
@@ -141,4 +142,23 @@ async fn malformed_events_are_dropped_and_good_ones_still_apply() {
     // The same event again (a reconnect replay) changes nothing.
     store.on_event_data(r#"{"id":12,"show_id":"demo","stream_ms":0,"type":"unpin","product_id":7}"#);
     assert_eq!(store.board.get_untracked().pinned(), [7]);
+}
+
+#[wasm_bindgen_test]
+async fn a_shop_without_payments_says_so_instead_of_a_form() {
+    let (container, store) = mount_with_store(|| view! { <vetrina::ui::checkout_sheet::CheckoutSheet /> });
+    // A shop that takes orders shows the form.
+    assert!(container.query_selector("form.vt-form").unwrap().is_some());
+    drop(container);
+    let mut closed = snapshot();
+    closed.payments = vetrina_wire::Payments::Unavailable;
+    let (container, _) = mount_with_store(move || {
+        use_context::<Store>().unwrap().snapshot.set(Load::Ready(closed));
+        view! { <vetrina::ui::checkout_sheet::CheckoutSheet /> }
+    });
+    leptos::task::tick().await;
+    assert!(container.query_selector("form.vt-form").unwrap().is_none(), "a form nobody can submit");
+    let note = container.query_selector("[data-testid=checkout-unavailable]").unwrap().expect("the shop says why");
+    assert!(note.text_content().unwrap().contains("not taking orders"), "{:?}", note.text_content());
+    let _ = store;
 }

@@ -235,6 +235,13 @@ pub async fn checkout(
 ) -> Result<Response, ApiError> {
     let client = crate::net::client_ip(&request, &state.config);
     state.checkout_limits.check(&client.to_string()).await.map_err(ApiError::TooManyRequests)?;
+    if state.payments.is_none() {
+        // Only a studio preview's test orders, which the test provider charges.
+        let head = store::carts::head(&mut *state.db.acquire().await?, &cart_id).await?;
+        if !head.ok_or_else(cart_not_found)?.2 {
+            return Err(checkout_unavailable());
+        }
+    }
     let key = match request.headers().get(IDEMPOTENCY_KEY_HEADER).and_then(|k| k.to_str().ok()) {
         Some(key) => key.trim().to_string(),
         None => {
@@ -279,8 +286,11 @@ async fn charge(state: &AppState, cart_id: &str, order_id: i64, token: &str) -> 
     };
     // A test order never reaches a real provider: the test one approves or
     // declines by token, so every path of the checkout can be tried.
-    let provider: &dyn crate::payments::PaymentProvider =
-        if pending.test { &crate::payments::TestProvider } else { state.payments.as_ref() };
+    let provider: &dyn crate::payments::PaymentProvider = match (&state.payments, pending.test) {
+        (_, true) => &crate::payments::TestProvider,
+        (Some(provider), false) => provider.as_ref(),
+        (None, false) => return Err(checkout_unavailable()),
+    };
     let attempt =
         Attempt { cart_id, amount_minor: pending.total_minor, currency: &pending.currency, provider: provider.name() };
     match provider.charge(charge).await {
@@ -306,6 +316,14 @@ async fn charge(state: &AppState, cart_id: &str, order_id: i64, token: &str) -> 
             Err(ApiError::PaymentDeclined { code, message })
         }
     }
+}
+
+/// No payment provider is configured (see [`crate::AppState::payments`]).
+fn checkout_unavailable() -> ApiError {
+    ApiError::conflict(
+        "checkout_unavailable",
+        "This shop is not taking orders yet: no payment provider is set up. Nothing was ordered.",
+    )
 }
 
 fn created(order: &vetrina_wire::Order) -> Response {

@@ -20,19 +20,23 @@ pub async fn snapshot(
     State(state): State<AppState>,
     ApiPath(show_id): ApiPath<String>,
 ) -> Result<Json<ShowSnapshot>, ApiError> {
-    Ok(Json(snapshot_of(&state.db, &show_id).await?))
+    Ok(Json(snapshot_of(&state.db, &show_id, state.payments_mode()).await?))
 }
 
 /// A show's snapshot, read in one transaction so the pinned set and
-/// last_event_id agree with each other.
-pub async fn snapshot_of(db: &store::Pool, show_id: &str) -> Result<ShowSnapshot, ApiError> {
+/// last_event_id agree with each other; `payments` says who takes its orders.
+pub async fn snapshot_of(
+    db: &store::Pool,
+    show_id: &str,
+    payments: vetrina_wire::Payments,
+) -> Result<ShowSnapshot, ApiError> {
     let mut tx = db.begin().await?;
     let show = load_show(&mut tx, show_id).await?;
     let products = load_products(&mut tx, show_id).await?;
     let (pinned, last_event_id) = pinned_now(&mut tx, show_id).await?;
     let offers = crate::offers::current(&mut tx, show_id).await?;
     tx.commit().await?;
-    Ok(ShowSnapshot { show, products, pinned, last_event_id, offers })
+    Ok(ShowSnapshot { show, products, pinned, last_event_id, offers, payments })
 }
 
 pub async fn load_show(conn: &mut store::Conn, show_id: &str) -> Result<Show, ApiError> {

@@ -117,7 +117,10 @@ pub struct AppState {
     /// collide in SQLite's sleep-and-retry busy handler keeps tail latency low.
     pub writer: store::Pool,
     pub hub: events::Hub,
-    pub payments: Arc<dyn payments::PaymentProvider>,
+    /// Who charges real orders; None: nobody, so only test orders (a studio
+    /// preview's) can be placed. The test provider is chosen explicitly
+    /// ([`AppState::with_payments`]: the demo and the tests do).
+    pub payments: Option<Arc<dyn payments::PaymentProvider>>,
     pub pin_limits: Arc<ratelimit::Limiter>,
     pub checkout_limits: Arc<ratelimit::Limiter>,
     /// Card taps reported per client address (they only feed a figure, which
@@ -149,7 +152,7 @@ impl AppState {
             writer: db.clone(),
             db,
             hub: events::Hub::default(),
-            payments: Arc::new(payments::TestProvider),
+            payments: None,
             stream_slots: net::StreamSlots::default(),
             mailer: Arc::new(mail::Memory::default()),
             config: Arc::new(config),
@@ -163,6 +166,20 @@ impl AppState {
     pub fn with_writer(mut self, writer: store::Pool) -> Self {
         self.writer = writer;
         self
+    }
+
+    /// Charges real orders through `provider`.
+    pub fn with_payments(mut self, provider: Arc<dyn payments::PaymentProvider>) -> Self {
+        self.payments = Some(provider);
+        self
+    }
+
+    /// What the shows of this server tell viewers about payments.
+    pub fn payments_mode(&self) -> vetrina_wire::Payments {
+        match &self.payments {
+            Some(_) => vetrina_wire::Payments::Test,
+            None => vetrina_wire::Payments::Unavailable,
+        }
     }
 
     /// Sends order confirmations through `mailer` (the default keeps them in memory: tests).
@@ -610,8 +627,9 @@ pub fn endpoints() -> Vec<Endpoint> {
                 (404, "No such cart"),
                 (
                     409,
-                    "Sold out or short (the message names the product and what is left), cart empty or \
-                        already ordered, or the same Idempotency-Key is still being processed",
+                    "Sold out or short (the message names the product and what is left), a flash drop sold out \
+                     before this order (offer_sold_out), cart empty or already ordered, the same Idempotency-Key \
+                     still being processed, or no payment provider configured (checkout_unavailable)",
                 ),
                 (
                     422,

@@ -16,7 +16,7 @@ const USAGE: &str = "usage:
                  [--cors-origin ORIGIN]... [--pins-per-second N] [--checkouts-per-minute N]
                  [--trusted-proxy CIDR]... [--max-streams-per-client N]
                  [--max-connections N] [--max-connections-per-client N]
-                 [--smtp-url URL] [--mail-from MAILBOX] [--operator-token TOKEN]
+                 [--smtp-url URL] [--mail-from MAILBOX] [--operator-token TOKEN] [--payments test]
   vetrina-server create-show --id ID --title TITLE [--currency EUR] [--locale en] [--stream-url URL]
                  [--data-dir D] [--database URL]
   vetrina-server import --show ID (--shopify products.json | --gmc feed.tsv)
@@ -57,6 +57,10 @@ serve (the default):
                          it each confirmation is written to DATA_DIR/outbox/<order number>.eml
   --mail-from            the confirmations' sender (default \"Vetrina <orders@vetrina.invalid>\";
                          env VETRINA_MAIL_FROM)
+  --payments             who charges orders: `test`, the built-in test provider (test cards, nothing
+                         charged; env VETRINA_PAYMENTS). Without it no order can be placed (checkout
+                         answers 409 checkout_unavailable) but a studio preview's test orders.
+                         --demo implies test
   --operator-token       who may create shows over the API (POST /api/shows) and in the studio: the
                          bearer of this token, 16 characters or more (env VETRINA_OPERATOR_TOKEN); without
                          it shows are created with create-show (with --demo a random one is printed)
@@ -176,6 +180,7 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
         config.mail_from = from;
     }
     config.operator_token = std::env::var("VETRINA_OPERATOR_TOKEN").ok().filter(|t| !t.trim().is_empty());
+    let mut payments = std::env::var("VETRINA_PAYMENTS").ok().filter(|p| !p.trim().is_empty());
     while let Some(arg) = args.0.next() {
         match arg.as_str() {
             "--addr" => addr = args.value("--addr")?.parse().map_err(|e| usage(format!("--addr: {e}")))?,
@@ -207,6 +212,7 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
             "--smtp-url" => smtp_url = Some(args.value("--smtp-url")?),
             "--mail-from" => config.mail_from = args.value("--mail-from")?,
             "--operator-token" => config.operator_token = Some(args.value("--operator-token")?),
+            "--payments" => payments = Some(args.value("--payments")?),
             "--pins-per-second" => {
                 let n: f64 = args.number("--pins-per-second")?;
                 config.pin_rate = if n > 0.0 {
@@ -250,6 +256,17 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
     };
     let serve_config = config.clone();
     let mut state = AppState::with_config(pool.clone(), config).with_writer(writer.clone()).with_mailer(mailer);
+    // The demo is a test shop; anything else says which provider, or takes no orders.
+    match payments.as_deref().or(is_demo.then_some("test")) {
+        Some("test") => {
+            state = state.with_payments(std::sync::Arc::new(vetrina_server::payments::TestProvider));
+            tracing::info!("payments: the built-in test provider (test cards; nothing is charged)");
+        }
+        Some(other) => {
+            return Err(usage(format!("--payments: `test` is the one provider this server has, not `{other}`")))
+        }
+        None => tracing::warn!("no payment provider (--payments): checkout refuses every order but test ones"),
+    }
     if let Some(url) = &nats {
         if database.is_none() {
             return Err(usage(

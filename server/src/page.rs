@@ -43,7 +43,7 @@ pub async fn serve(State((state, dist)): State<(AppState, Arc<Dist>)>, request: 
     // axum's own query parsing (percent-decoding included); a malformed query is just no query.
     let query = axum::extract::Query::<PageQuery>::try_from_uri(request.uri()).map(|q| q.0).unwrap_or_default();
     let show = query.show.unwrap_or_else(|| "demo".into());
-    let snapshot = crate::catalog::snapshot_of(&state.db, &show).await.ok();
+    let snapshot = crate::catalog::snapshot_of(&state.db, &show, state.payments_mode()).await.ok();
     let lang = language(query.lang.as_deref(), request.headers(), snapshot.as_ref());
     let html = render(&dist.index_html, snapshot.as_ref(), lang);
     let mut response = Asset::page(html).respond(request.headers(), head);

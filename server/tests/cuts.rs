@@ -106,7 +106,7 @@ async fn arrived(db: &sqlx::AnyPool, key: &str) {
 async fn every_complete_checkout_survives_a_cut_connection_and_every_other_buyer_can_still_order() {
     let config = Config { checkout_rate: Rate::UNLIMITED, pin_rate: Rate::UNLIMITED, ..Config::default() };
     let server = live_custom(config, |mut s| {
-        s.payments = Arc::new(Slow(Duration::from_millis(30)));
+        s.payments = Some(Arc::new(Slow(Duration::from_millis(30))));
         s
     })
     .await;
@@ -226,7 +226,7 @@ async fn a_request_that_arrives_with_its_close_still_runs() {
 async fn a_retry_gets_the_order_as_soon_as_it_is_placed() {
     const CHARGE: Duration = Duration::from_millis(400);
     let server = live_custom(Config::default(), |mut s| {
-        s.payments = Arc::new(Slow(CHARGE));
+        s.payments = Some(Arc::new(Slow(CHARGE)));
         s
     })
     .await;
@@ -261,7 +261,7 @@ impl PaymentProvider for DiesOnce {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_claim_taken_over_after_a_crash_resumes_the_pending_order() {
     let server = live_custom(Config::default(), |mut s| {
-        s.payments = Arc::new(DiesOnce(AtomicBool::new(true)));
+        s.payments = Some(Arc::new(DiesOnce(AtomicBool::new(true))));
         s
     })
     .await;

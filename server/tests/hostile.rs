@@ -251,3 +251,54 @@ async fn anonymous_carts_cannot_drain_a_flash_drop() {
     let r = claim(new_cart().await).await;
     assert_eq!((r.status, r.json()["code"].as_str()), (StatusCode::CONFLICT, Some("offer_sold_out")));
 }
+
+#[tokio::test]
+async fn no_payment_provider_no_orders_and_the_show_says_so() {
+    // A server nobody told which provider takes payments: never the test one.
+    let media = tempfile::tempdir().unwrap();
+    let pool = common::memory_db().await;
+    vetrina_server::demo::seed(&pool, media.path(), Some(common::TOKEN)).await.unwrap();
+    let state = vetrina_server::AppState::new(pool);
+    let router = vetrina_server::app(state, vetrina_server::Assets::default());
+    let snapshot = call(&router, "GET", "/api/shows/demo", &[], None).await.json();
+    assert_eq!(snapshot["payments"], "unavailable", "{}", snapshot["payments"]);
+    let cart = common::cart_in(&router, 13).await;
+    let r = call(
+        &router,
+        "POST",
+        &format!("/api/carts/{cart}/checkout"),
+        &[("idempotency-key", "k1")],
+        Some(common::ADDRESS),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.json()["code"].as_str()),
+        (StatusCode::CONFLICT, Some("checkout_unavailable")),
+        "{}",
+        r.body
+    );
+    // Nothing was taken, and the cart is still open.
+    let again = call(&router, "GET", &format!("/api/carts/{cart}"), &[], None).await;
+    assert_eq!(again.status, StatusCode::OK);
+    let stock =
+        call(&router, "GET", "/api/shows/demo", &[], None).await.json()["products"][3]["variants"][0]["stock"].as_i64();
+    assert_eq!(stock, Some(25));
+    // The creator's preview still places test orders.
+    let (k, v) = auth();
+    let sandbox = call(&router, "POST", "/api/carts", &[(k, &v)], Some(r#"{"show_id":"demo","sandbox":true}"#)).await;
+    let sandbox = sandbox.json()["id"].as_str().unwrap().to_string();
+    let r =
+        call(&router, "POST", &format!("/api/carts/{sandbox}/lines"), &[], Some(r#"{"variant_id":13,"quantity":1}"#))
+            .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = call(
+        &router,
+        "POST",
+        &format!("/api/carts/{sandbox}/checkout"),
+        &[("idempotency-key", "k2")],
+        Some(common::ADDRESS),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["test"], true);
+}

@@ -62,6 +62,7 @@ pub static TEXT: Text = text! {
     retrying: "Retrying when you are back online…",
     checkout_title: "Checkout",
     test_mode: "Test mode: this order is a test. Nothing is charged and no stock is taken.",
+    checkout_unavailable: "This shop is not taking orders yet. Your cart is kept for when it does.",
     email: "Email",
     full_name: "Full name",
     address: "Address",

@@ -305,6 +305,8 @@ catalogue! {
     checkout_title,
     /// Above the checkout form in the studio's preview (a sandbox cart).
     test_mode,
+    /// Instead of the checkout form when the shop has no payment provider.
+    checkout_unavailable,
     email,
     full_name,
     address,
@@ -401,6 +403,7 @@ impl Text {
             "offer_ended" | "offer_not_started" => self.err_offer_ended(),
             "offer_sold_out" => self.err_offer_sold_out(),
             "offer_limit" => self.err_offer_limit(),
+            "checkout_unavailable" => self.checkout_unavailable(),
             _ => return None,
         })
     }

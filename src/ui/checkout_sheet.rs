@@ -5,13 +5,13 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use vetrina_wire::{Address, CheckoutRequest, FieldError, TEST_PAYMENT_TOKENS};
+use vetrina_wire::{Address, CheckoutRequest, FieldError, Payments, TEST_PAYMENT_TOKENS};
 
 use crate::api::ApiError;
 use crate::browser;
 use crate::i18n::{fill, t, Text};
 use crate::ui::sheet::Sheet;
-use crate::ui::store::{use_store, Sheet as SheetState};
+use crate::ui::store::{use_store, Load, Sheet as SheetState};
 
 /// Countries we ship to in the demo (named by `Intl` in the viewer's language);
 /// a real shop would get these from its backend.
@@ -195,6 +195,22 @@ pub fn CheckoutSheet() -> impl IntoView {
     let locale = store.locale.get_value().unwrap_or_default();
     let t = t();
 
+    // A shop with no payment provider says so before anyone fills the form
+    // (a studio preview's test orders still go through).
+    let closed = store.snapshot.with_untracked(|s| match s {
+        Load::Ready(s) => s.payments == Payments::Unavailable,
+        _ => false,
+    }) && store.sandbox.with_value(Option::is_none);
+    if closed {
+        return view! {
+            <Sheet title=t.checkout_title().to_string() id="checkout">
+                <p class="vt-problem vt-problem--closed" role="status" data-testid="checkout-unavailable">{t.checkout_unavailable()}</p>
+                <button type="button" class="vt-button" on:click=move |_| store.sheet.set(SheetState::Cart)>{t.back_to_cart()}</button>
+            </Sheet>
+        }
+        .into_any();
+    }
+
     view! {
         <Sheet title=t.checkout_title().to_string() id="checkout">
             {store.sandbox.with_value(Option::is_some).then(|| view! { <p class="vt-test-note">{t.test_mode()}</p> })}
@@ -247,4 +263,5 @@ pub fn CheckoutSheet() -> impl IntoView {
             </form>
         </Sheet>
     }
+    .into_any()
 }

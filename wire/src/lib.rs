@@ -179,6 +179,24 @@ pub struct ShowSnapshot {
     /// Flash drops that a viewer's video may still be showing (see [`Offer`]).
     #[serde(default)]
     pub offers: Vec<Offer>,
+    /// Who takes this shop's payments, so the overlay can say before a buyer
+    /// fills the form that no order can be placed.
+    #[serde(default)]
+    pub payments: Payments,
+}
+
+/// The payment provider a server checks out with, as its shows tell viewers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Payments {
+    /// The built-in test provider ([`TEST_PAYMENT_TOKENS`]): chosen explicitly
+    /// (the demo, the tests). What a backend that does not say is taken to use.
+    #[default]
+    Test,
+    /// None configured: checkout answers 409 `checkout_unavailable` (a studio
+    /// preview's test orders still work).
+    Unavailable,
 }
 
 /// A flash drop: for a short window, a variant at a lower price, for at most

@@ -58,7 +58,7 @@ pub async fn postgres_url() -> Option<String> {
 pub async fn instance(url: &str, nats: Option<&str>, config: Config) -> Live {
     let dir = tempfile::tempdir().unwrap();
     let pool = db::open_postgres(url).await.unwrap();
-    let mut state = AppState::with_config(pool, config.clone());
+    let mut state = AppState::with_config(pool, config.clone()).with_payments(test_payments());
     if let Some(nats) = nats {
         vetrina_server::events::join_cluster(&mut state, nats).await.unwrap();
     }
@@ -67,6 +67,11 @@ pub async fn instance(url: &str, nats: Option<&str>, config: Config) -> Live {
     let router = app(state.clone(), Assets::default());
     tokio::spawn(async move { vetrina_server::net::serve(listener, router, &config, std::future::pending()).await });
     Live { addr, state, _dir: dir }
+}
+
+/// The built-in test provider, chosen explicitly as a server must.
+pub fn test_payments() -> std::sync::Arc<dyn vetrina_server::payments::PaymentProvider> {
+    std::sync::Arc::new(vetrina_server::payments::TestProvider)
 }
 
 pub struct Seeded {
@@ -84,7 +89,7 @@ pub async fn seeded_with(config: Config) -> Seeded {
     let media = tempfile::tempdir().unwrap();
     let pool = memory_db().await;
     demo::seed(&pool, media.path(), Some(TOKEN)).await.unwrap();
-    let state = AppState::with_config(pool, config);
+    let state = AppState::with_config(pool, config).with_payments(test_payments());
     let router = app(state.clone(), Assets::default());
     Seeded { state, router, _media: media }
 }
@@ -123,7 +128,8 @@ pub async fn live_custom(config: Config, customize: impl FnOnce(AppState) -> App
         ),
     };
     demo::seed(&pool, &dir.path().join("media"), Some(TOKEN)).await.unwrap();
-    let state = customize(AppState::with_config(pool, config.clone()).with_writer(writer));
+    let state =
+        customize(AppState::with_config(pool, config.clone()).with_writer(writer).with_payments(test_payments()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = app(state.clone(), Assets::default());
@@ -206,6 +212,17 @@ fn dechunk(mut s: &str) -> String {
         s = &rest[n + 2..];
     }
     out
+}
+
+/// A new cart of the demo show holding one of `variant`, through the router.
+pub async fn cart_in(router: &Router, variant: i64) -> String {
+    let cart = call(router, "POST", "/api/carts", &[], Some(r#"{"show_id":"demo"}"#)).await;
+    assert_eq!(cart.status, StatusCode::CREATED, "{}", cart.body);
+    let cart = cart.json()["id"].as_str().unwrap().to_string();
+    let body = format!(r#"{{"variant_id":{variant},"quantity":1}}"#);
+    let r = call(router, "POST", &format!("/api/carts/{cart}/lines"), &[], Some(&body)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    cart
 }
 
 /// A new cart of the demo show holding `quantity` of `variant`, over a socket.
