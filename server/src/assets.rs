@@ -97,11 +97,15 @@ impl Asset {
         Self { raw: Bytes::from(bytes), brotli, gzip, etag, content_type, cache_control }
     }
 
-    /// A page made for one request (a show's page): compressed quickly, not cached.
-    pub fn page(html: String) -> Self {
+    /// A page made for one request (a show's page), compressed quickly in the
+    /// one encoding this request takes (the other would be thrown away), not
+    /// cached. Brotli over a large catalogue takes milliseconds: call it off
+    /// the async runtime (`spawn_blocking`).
+    pub fn page(html: String, request: &HeaderMap) -> Self {
         let bytes = html.into_bytes();
-        let brotli = Some(Bytes::from(brotli(&bytes, 5)));
-        let gzip = Some(Bytes::from(gzip(&bytes, 6)));
+        let accepts = accepted(request);
+        let brotli = accepts.brotli.then(|| Bytes::from(brotli(&bytes, 5)));
+        let gzip = (!accepts.brotli && accepts.gzip).then(|| Bytes::from(gzip(&bytes, 6)));
         let etag = etag(&bytes);
         Self {
             raw: Bytes::from(bytes),

@@ -13,7 +13,8 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use vetrina_wire::{
-    parse_minor, CatalogueFormat, CatalogueImport, ImportProblem, ImportReport, ImportedProduct, MAX_STOCK,
+    parse_minor, CatalogueFormat, CatalogueImport, ImportProblem, ImportReport, ImportedProduct, MAX_PRODUCTS_PER_SHOW,
+    MAX_STOCK,
 };
 
 use crate::error::{ApiError, ApiJson, ApiPath};
@@ -53,6 +54,17 @@ pub async fn upload(
             .collect(),
         imported,
     };
+    let has = store::catalog::count(&mut *state.db.acquire().await?, &show_id).await?;
+    let adding = i64::try_from(parsed.products.len()).unwrap_or(i64::MAX);
+    if has.saturating_add(adding) > MAX_PRODUCTS_PER_SHOW {
+        return Err(ApiError::unprocessable(
+            "too_many_products",
+            format!(
+                "A show has at most {MAX_PRODUCTS_PER_SHOW} products: this one has {has}, and the file adds {adding}. \
+                 Nothing was imported; split the catalogue over several shows."
+            ),
+        ));
+    }
     if req.dry_run {
         return Ok(Json(report(false)));
     }

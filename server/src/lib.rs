@@ -530,7 +530,8 @@ pub fn endpoints() -> Vec<Endpoint> {
                 (
                     422,
                     "The file cannot be read at all (invalid_file), has bad rows and skip_bad is not set (bad_rows), \
-                     holds no product (nothing_to_import), or default_stock is out of range (invalid_fields)",
+                     holds no product (nothing_to_import), would take the show past 2,000 products \
+                     (too_many_products), or default_stock is out of range (invalid_fields)",
                 ),
             ],
             handler: axum::routing::post(import::upload)

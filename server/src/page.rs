@@ -45,8 +45,18 @@ pub async fn serve(State((state, dist)): State<(AppState, Arc<Dist>)>, request: 
     let show = query.show.unwrap_or_else(|| "demo".into());
     let snapshot = crate::catalog::snapshot_of(&state.db, &show, state.payments_mode()).await.ok();
     let lang = language(query.lang.as_deref(), request.headers(), snapshot.as_ref());
-    let html = render(&dist.index_html, snapshot.as_ref(), lang);
-    let mut response = Asset::page(html).respond(request.headers(), head);
+    let headers = request.headers().clone();
+    let index = dist.clone();
+    // Rendering and compressing a show's page is CPU work that grows with its
+    // catalogue: on the blocking pool, never in the async runtime's threads.
+    let made = tokio::task::spawn_blocking(move || {
+        let html = render(&index.index_html, snapshot.as_ref(), lang);
+        (Asset::page(html, &headers).respond(&headers, head), snapshot)
+    })
+    .await;
+    let Ok((mut response, snapshot)) = made else {
+        return ApiError::Internal("rendering the page failed".into()).into_response();
+    };
     // Framed only by ourselves and the sites the show allows (see embed.rs).
     let origins = match &snapshot {
         Some(_) => crate::embed::origins_of(&state.db, &show).await.unwrap_or_default(),
@@ -67,7 +77,7 @@ fn studio(dist: &Dist, headers: &HeaderMap, head: bool) -> Response {
     let Some(html) = &dist.studio_html else {
         return ApiError::NotFound("The studio was not built (cargo xtask builds it).".into()).into_response();
     };
-    let mut response = Asset::page(html.clone()).respond(headers, head);
+    let mut response = Asset::page(html.clone(), headers).respond(headers, head);
     if let Ok(value) = HeaderValue::from_str(&format!("{}; frame-ancestors 'none'", policy(None))) {
         response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
     }
@@ -94,7 +104,7 @@ fn embed_preview(show: &str, headers: &HeaderMap, head: bool) -> Response {
          <div class=\"lines\" aria-hidden=\"true\"><p></p><p></p><p></p></div>\
          </main></body></html>"
     );
-    let mut response = Asset::page(html).respond(headers, head);
+    let mut response = Asset::page(html, headers).respond(headers, head);
     let policy =
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; \
                   media-src 'self' https: blob:; frame-src 'self'; frame-ancestors 'self'";

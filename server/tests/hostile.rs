@@ -302,3 +302,26 @@ async fn no_payment_provider_no_orders_and_the_show_says_so() {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.json()["test"], true);
 }
+
+#[tokio::test]
+async fn a_show_holds_a_bounded_catalogue() {
+    let s = seeded().await;
+    let (k, v) = auth();
+    let has = call(&s.router, "GET", "/api/shows/demo", &[], None).await.json()["products"].as_array().unwrap().len();
+    let room = usize::try_from(vetrina_wire::MAX_PRODUCTS_PER_SHOW).unwrap() - has;
+    let file = |n: usize| {
+        let products: Vec<_> = (0..n)
+            .map(|i| serde_json::json!({"title": format!("P{i}"), "variants": [{"price": "1.00", "inventory_quantity": 1}]}))
+            .collect();
+        serde_json::json!({"format": "shopify", "source": serde_json::json!({"products": products}).to_string()})
+            .to_string()
+    };
+    // One more than fits: refused whole, with the numbers.
+    let r = call(&s.router, "POST", "/api/shows/demo/import", &[(k, &v)], Some(&file(room + 1))).await;
+    assert_eq!((r.status, r.json()["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("too_many_products")));
+    // Exactly what fits: imported, and the show (2,000 products) loads.
+    let r = call(&s.router, "POST", "/api/shows/demo/import", &[(k, &v)], Some(&file(room))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let snapshot = call(&s.router, "GET", "/api/shows/demo", &[], None).await;
+    assert_eq!(snapshot.json()["products"].as_array().unwrap().len(), 2_000);
+}

@@ -810,6 +810,11 @@ pub struct VariantUpdate {
 pub const MAX_PRICE_MINOR: i64 = 100_000_000_000;
 pub const MAX_STOCK: i64 = 1_000_000_000;
 
+/// The most products one show may have: a catalogue that every viewer loads
+/// with the show (and a run sheet a creator scrolls), so it stays a few hundred
+/// kilobytes. An import beyond it is refused whole (`too_many_products`).
+pub const MAX_PRODUCTS_PER_SHOW: i64 = 2_000;
+
 /// The one rule for a variant's numbers, on every way in (an edit during the
 /// show, a catalogue import): what is wrong with them as (code, message), if
 /// anything. `None` is a number not given.

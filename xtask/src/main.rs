@@ -322,13 +322,6 @@ fn test() -> Result {
     run(cmd("cargo").args(["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"]))?;
     say("Native tests: domain, wire types, server API (on SQLite)");
     run(cmd("cargo").args(["test", "--workspace", "--quiet"]))?;
-    say("The server's tests again on Postgres (a throwaway server: initdb into a temporary folder)");
-    {
-        let pg = services::Postgres::start(false)?;
-        run(cmd("cargo")
-            .args(["test", "--package", "vetrina-server", "--quiet"])
-            .env("VETRINA_TEST_POSTGRES", pg.url()))?;
-    }
     say("Component tests in headless Chromium (wasm-bindgen-test)");
     run(cmd("cargo")
         .args(["test", "--package", "vetrina", "--target", "wasm32-unknown-unknown", "--test", "web"])

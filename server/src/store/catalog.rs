@@ -35,9 +35,11 @@ pub async fn products(conn: &mut Conn, show_id: &str) -> Result<Vec<Product>> {
             max_per_buyer: row.get::<Option<i64>, _>("max_per_buyer").and_then(|m| u32::try_from(m).ok()),
         })
         .collect();
+    // By id, not by scanning: a show of many products stays linear.
+    let index: std::collections::HashMap<i64, usize> = out.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
     for row in variants {
         let product_id: i64 = row.get("product_id");
-        if let Some(p) = out.iter_mut().find(|p| p.id == product_id) {
+        if let Some(p) = index.get(&product_id).and_then(|i| out.get_mut(*i)) {
             p.variants.push(Variant {
                 id: row.get("id"),
                 options: json_strings(row.get("options")),
@@ -48,6 +50,11 @@ pub async fn products(conn: &mut Conn, show_id: &str) -> Result<Vec<Product>> {
         }
     }
     Ok(out)
+}
+
+/// How many products the show has.
+pub async fn count(conn: &mut Conn, show_id: &str) -> Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM products WHERE show_id = $1").bind(show_id).fetch_one(&mut *conn).await
 }
 
 /// The variant, if it is sold in the show, with its product's id.
