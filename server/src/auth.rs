@@ -17,32 +17,48 @@ use crate::{Access, AppState};
 /// its path, an operator endpoint the operator's token. It runs before the
 /// body is read (see [`crate::api`]), so a caller without the right token
 /// makes the server hold nothing.
+///
+/// Wrong tokens are throttled ([`SIGN_IN_FAILURES`]): per client address, and
+/// per show whoever guesses, so guessing costs time as well as luck.
 pub async fn gate(State((state, access)): State<(AppState, Access)>, request: Request, next: Next) -> Response {
-    let refused = match access {
-        Access::Public => None,
-        Access::Operator => authorize_operator(&state, request.headers()).err(),
-        Access::Creator => {
-            let (mut parts, body) = request.into_parts();
-            let show = RawPathParams::from_request_parts(&mut parts, &state)
-                .await
-                .ok()
-                .and_then(|params| params.iter().find(|(name, _)| *name == "show").map(|(_, v)| v.to_string()));
-            let refused = match show.filter(|s| crate::util::is_show_id(s)) {
-                Some(show) => authorize(&state, &parts.headers, &show).await.err(),
-                // No such show can exist: answered like a wrong token.
-                None => Some(ApiError::Unauthorized),
-            };
-            return match refused {
-                Some(e) => e.into_response(),
-                None => next.run(Request::from_parts(parts, body)).await,
-            };
-        }
+    if access == Access::Public {
+        return next.run(request).await;
+    }
+    let client = crate::net::client_ip(&request, &state.config).to_string();
+    let (mut parts, body) = request.into_parts();
+    let show = match access {
+        Access::Creator => RawPathParams::from_request_parts(&mut parts, &state)
+            .await
+            .ok()
+            .and_then(|params| params.iter().find(|(name, _)| *name == "show").map(|(_, v)| v.to_string())),
+        _ => None,
+    };
+    let keys = [format!("client {client}"), format!("show {}", show.as_deref().unwrap_or("-"))];
+    if let Some(wait) = keys.iter().find_map(|k| state.sign_in_failures.wait(k)) {
+        return ApiError::TooManyRequests(wait).into_response();
+    }
+    let refused = match (access, show) {
+        (Access::Operator, _) => authorize_operator(&state, &parts.headers).err(),
+        (_, Some(show)) if crate::util::is_show_id(&show) => authorize(&state, &parts.headers, &show).await.err(),
+        // No such show can exist: answered like a wrong token.
+        _ => Some(ApiError::Unauthorized),
     };
     match refused {
-        Some(e) => e.into_response(),
-        None => next.run(request).await,
+        Some(e) => {
+            if matches!(e, ApiError::Unauthorized | ApiError::OperatorOnly) {
+                for key in &keys {
+                    let _ = state.sign_in_failures.check(key).await;
+                }
+            }
+            e.into_response()
+        }
+        None => next.run(Request::from_parts(parts, body)).await,
     }
 }
+
+/// Wrong tokens one client (or one show, from anywhere) may present: bursts
+/// of 10, then one every 6 s. The studio's sign-in tries one token at a time.
+pub const SIGN_IN_FAILURES: crate::ratelimit::Rate = crate::ratelimit::Rate { per_second: 1.0 / 6.0, burst: 10.0 };
 
 /// How long a creator token works after it is issued.
 pub const TOKEN_LIFETIME_MS: i64 = 30 * 24 * 3600 * 1000;
@@ -56,6 +72,22 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
+/// How a creator token is kept: its SHA-256, so a copy of the database opens
+/// no show. (Tokens are 128 random bits: a fast digest is enough.)
+pub fn token_digest(token: &str) -> String {
+    format!("sha256:{}", crate::util::sha256_hex(token.as_bytes()))
+}
+
+/// Whether `presented` is the token kept as `stored` (a digest; a token kept
+/// in clear by an older version is compared as it is, until it is replaced).
+fn token_matches(stored: &str, presented: &str) -> bool {
+    if stored.starts_with("sha256:") {
+        constant_time_eq(stored.as_bytes(), token_digest(presented).as_bytes())
+    } else {
+        constant_time_eq(stored.as_bytes(), presented.as_bytes())
+    }
+}
+
 /// Checks `Authorization: Bearer <token>` against the show's creator token and
 /// its expiry; answers when the token expires.
 pub async fn authorize(state: &AppState, headers: &HeaderMap, show_id: &str) -> Result<i64, ApiError> {
@@ -63,7 +95,7 @@ pub async fn authorize(state: &AppState, headers: &HeaderMap, show_id: &str) -> 
     let row = store::shows::creator_token(&state.db, show_id).await?;
     // An unknown show answers like a wrong token: a viewer learns nothing either way.
     let Some((token, expires)) = row else { return Err(ApiError::Unauthorized) };
-    if !constant_time_eq(token.as_bytes(), presented.as_bytes()) {
+    if !token_matches(&token, presented) {
         Err(ApiError::Unauthorized)
     } else if now_ms() >= expires {
         // Only the token's holder learns that it expired.

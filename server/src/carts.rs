@@ -28,8 +28,12 @@ use crate::AppState;
 pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     ApiJson(req): ApiJson<CreateCart>,
 ) -> Result<(StatusCode, Json<Cart>), ApiError> {
+    // A cart is a row anyone can make: how many, per client, is bounded.
+    let client = crate::net::client_ip_of(&headers, &extensions, &state.config);
+    state.cart_limits.check(&client.to_string()).await.map_err(ApiError::TooManyRequests)?;
     if req.sandbox {
         crate::auth::authorize(&state, &headers, &req.show_id).await?;
     }
@@ -254,7 +258,7 @@ pub async fn checkout(
     let body = axum::body::to_bytes(request.into_body(), crate::idempotency::MAX_BODY)
         .await
         .map_err(|e| crate::idempotency::body_error(e, crate::idempotency::MAX_BODY))?;
-    let req: CheckoutRequest = crate::error::parse_json(&body)?;
+    let req = crate::error::parse_json::<CheckoutRequest>(&body)?.without_controls();
     req.validate().map_err(ApiError::Validation)?;
 
     // An order this key already wrote: the request ran before and its process

@@ -4,6 +4,7 @@
 
 use axum::extract::State;
 use axum::http::HeaderMap;
+use axum::response::IntoResponse;
 use axum::Json;
 use vetrina_wire::{Product, Show, ShowEvent, ShowSnapshot, ShowStatus, ShowUpdate, Variant, VariantUpdate};
 
@@ -165,7 +166,7 @@ pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiJson(req): ApiJson<vetrina_wire::NewShowRequest>,
-) -> Result<(axum::http::StatusCode, Json<vetrina_wire::CreatedShow>), ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     crate::auth::authorize_operator(&state, &headers)?;
     if let Some((field, message)) = req.problem() {
         return Err(ApiError::invalid_field(field, message));
@@ -188,7 +189,11 @@ pub async fn create(
         .ok_or_else(|| ApiError::Internal(format!("show {} vanished as it was created", req.id)))?;
     let show = load_show(&mut *state.db.acquire().await?, &req.id).await?;
     tracing::info!(show = %req.id, "show created");
-    Ok((axum::http::StatusCode::CREATED, Json(vetrina_wire::CreatedShow { show, creator_token: token, expires_at_ms })))
+    let created = vetrina_wire::CreatedShow { show, creator_token: token, expires_at_ms };
+    // The token is shown this once: kept nowhere, not even for an idempotent replay.
+    let mut response = (axum::http::StatusCode::CREATED, Json(created)).into_response();
+    response.extensions_mut().insert(crate::idempotency::Secret);
+    Ok(response)
 }
 
 /// A new show for a brand, with a fresh creator token (returned) valid for `token_days`.
@@ -218,7 +223,7 @@ pub async fn create_show(db: &store::Pool, show: ShowToCreate<'_>) -> Result<Str
         locale: show.locale,
         stream_url: show.stream_url,
         started_at_ms: now,
-        creator_token: &token,
+        creator_token: &crate::auth::token_digest(&token),
         token_expires_at_ms: now + show.token_days * 24 * 3600 * 1000,
     };
     let inserted = store::shows::insert(&mut *db.acquire().await?, &new).await?;

@@ -7,7 +7,9 @@ use axum::http::HeaderMap;
 use axum::Json;
 use vetrina_wire::{CreatorSession, CreatorToken, ShowOrder, ShowStats};
 
-use crate::auth::{authorize, TOKEN_LIFETIME_MS};
+use axum::response::IntoResponse;
+
+use crate::auth::{authorize, token_digest, TOKEN_LIFETIME_MS};
 use crate::error::{ApiError, ApiPath};
 use crate::store;
 use crate::util::{now_ms, random_id};
@@ -29,15 +31,18 @@ pub async fn rotate(
     State(state): State<AppState>,
     ApiPath(show_id): ApiPath<String>,
     headers: HeaderMap,
-) -> Result<Json<CreatorToken>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     authorize(&state, &headers, &show_id).await?;
     let token = random_id();
     let expires_at_ms = now_ms() + TOKEN_LIFETIME_MS;
     let mut tx = crate::store::begin_write(&state.writer).await?;
-    store::shows::set_creator_token(&mut tx, &show_id, &token, expires_at_ms).await?;
+    store::shows::set_creator_token(&mut tx, &show_id, &token_digest(&token), expires_at_ms).await?;
     tx.commit().await?;
     tracing::info!(show = %show_id, "creator token rotated");
-    Ok(Json(CreatorToken { token, expires_at_ms }))
+    // Shown this once: kept nowhere, not even for an idempotent replay.
+    let mut response = Json(CreatorToken { token, expires_at_ms }).into_response();
+    response.extensions_mut().insert(crate::idempotency::Secret);
+    Ok(response)
 }
 
 /// `GET /api/shows/{show}/stats` (creator): who is watching, what viewers

@@ -133,12 +133,10 @@ pub async fn seed_with_stream(
     stream_url: &str,
 ) -> Result<String, Box<dyn std::error::Error>> {
     std::fs::create_dir_all(media.join("products"))?;
-    let exists = store::shows::creator_token(db, DEMO_SHOW).await?.map(|(token, _)| token);
-    let token = match (token, exists) {
-        (Some(given), _) => given.to_string(),
-        (None, Some(existing)) => existing,
-        (None, None) => random_id(),
-    };
+    // Tokens are kept as digests, so a restart cannot print the old one: the
+    // given token, or a new one each start.
+    let token = token.map_or_else(random_id, str::to_string);
+    let digest = crate::auth::token_digest(&token);
     let expires = now_ms() + TOKEN_LIFETIME_MS;
     let mut tx = crate::store::begin_write(db).await?;
     let show = store::shows::NewShow {
@@ -149,11 +147,11 @@ pub async fn seed_with_stream(
         locale: "en",
         stream_url: "/media/demo.mp4",
         started_at_ms: now_ms(),
-        creator_token: &token,
+        creator_token: &digest,
         token_expires_at_ms: expires,
     };
     let inserted = store::shows::insert(&mut tx, &show).await?;
-    store::shows::set_creator_token(&mut tx, DEMO_SHOW, &token, expires).await?;
+    store::shows::set_creator_token(&mut tx, DEMO_SHOW, &digest, expires).await?;
     let media_urls =
         store::shows::Changes { stream_url: Some(stream_url), poster_url: Some(POSTER_URL), ..Default::default() };
     store::shows::update(&mut tx, DEMO_SHOW, &media_urls).await?;

@@ -36,6 +36,8 @@ pub enum ApiError {
     PayloadTooLarge(usize),
     #[error("The request body did not arrive in time.")]
     BodyTimeout,
+    #[error("Send the request body as JSON (Content-Type: application/json).")]
+    UnsupportedMediaType,
     #[error("Too many requests. Try again in a moment.")]
     TooManyRequests(std::time::Duration),
     #[error("internal error: {0}")]
@@ -64,6 +66,7 @@ impl ApiError {
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Self::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             Self::BodyTimeout => (StatusCode::REQUEST_TIMEOUT, "body_timeout"),
+            Self::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
             Self::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields"),

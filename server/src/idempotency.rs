@@ -13,7 +13,18 @@
 //!   that drops mid-request finds the finished result when it retries;
 //! - a failed request changed nothing (handlers are transactional), so it is
 //!   not stored and may be retried with the same key;
-//! - records are kept for [`RETENTION`] (at least 24 hours), then purged.
+//! - records are kept for [`RETENTION`] (at least 24 hours), then purged;
+//! - a record keeps no secret: the request is kept as a digest of its body
+//!   (which may hold a payment token and an address), the caller as a digest
+//!   of its credential, and an answer that holds a secret (a new token, marked
+//!   [`Secret`]) is never stored, so never replayed: a retry runs again.
+//!
+//! Authorization comes first (see [`crate::auth::gate`]): a replay is only
+//! ever given to a caller allowed to make the request now.
+//!
+//! Bodies are JSON, declared as such: a body of any other type (the
+//! `text/plain` or form post another site's page can send without asking)
+//! is refused with 415 before it is read.
 
 use std::time::Duration;
 
@@ -89,7 +100,22 @@ pub async fn layer(State((state, limit)): State<(AppState, usize)>, req: Request
     }
 }
 
+/// An answer that holds a secret (a new token): its handler marks it so, and
+/// it is never stored for replay.
+#[derive(Clone, Copy)]
+pub struct Secret;
+
+/// Whether a request's declared body type is JSON (`application/json`, any parameters).
+fn is_json(headers: &axum::http::HeaderMap) -> Option<bool> {
+    let value = headers.get(axum::http::header::CONTENT_TYPE)?.to_str().unwrap_or("");
+    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    Some(essence == "application/json")
+}
+
 async fn run_detached(state: AppState, limit: usize, req: Request, next: Next) -> Response {
+    if is_json(req.headers()) == Some(false) {
+        return ApiError::UnsupportedMediaType.into_response();
+    }
     let key = match req.headers().get(HEADER).map(|k| k.to_str().map(str::trim)) {
         None => None,
         Some(Ok(k)) if !k.is_empty() && k.len() <= 255 => Some(k.to_string()),
@@ -110,19 +136,18 @@ async fn run_detached(state: AppState, limit: usize, req: Request, next: Next) -
         Ok(Err(e)) => return body_error(e, limit).into_response(),
         Err(_) => return ApiError::BodyTimeout.into_response(),
     };
+    // A body without a declared type is not taken either.
+    if !bytes.is_empty() && is_json(&parts.headers).is_none() {
+        return ApiError::UnsupportedMediaType.into_response();
+    }
     // A key belongs to its caller too: a request without the creator's token
     // must not replay (or be refused for) what the creator's request stored.
     let scope = match parts.headers.get(axum::http::header::AUTHORIZATION) {
-        Some(auth) => format!("{} {} as {:016x}", parts.method, path, crate::util::fnv1a(auth.as_bytes())),
+        Some(auth) => format!("{} {} as {}", parts.method, path, &crate::util::sha256_hex(auth.as_bytes())[..32]),
         None => format!("{} {}", parts.method, path),
     };
-    // What a retry's body is compared with: the body itself, or for a large
-    // one (a catalogue) its fingerprint, so the record stays small.
-    let request_text = if bytes.len() > MAX_BODY {
-        format!("fnv1a:{:016x}:{}", crate::util::fnv1a(&bytes), bytes.len())
-    } else {
-        String::from_utf8_lossy(&bytes).into_owned()
-    };
+    // What a retry's body is compared with: its digest, never the body itself.
+    let request_text = format!("sha256:{}:{}", crate::util::sha256_hex(&bytes), bytes.len());
 
     let record = match key {
         None => None,
@@ -157,7 +182,9 @@ async fn run_detached(state: AppState, limit: usize, req: Request, next: Next) -
     let (parts, body) = response.into_parts();
     let body = to_bytes(body, usize::MAX).await.unwrap_or_default();
     if let Some((scope, key)) = record {
-        finish(&state.writer, &scope, &key, parts.status, &body).await;
+        // An answer with a secret in it is forgotten like a failure: a retry runs anew.
+        let status = if parts.extensions.get::<Secret>().is_some() { StatusCode::CONFLICT } else { parts.status };
+        finish(&state.writer, &scope, &key, status, &body).await;
     }
     Response::from_parts(parts, Body::from(body))
 }

@@ -62,6 +62,8 @@ pub struct Config {
     pub pin_rate: ratelimit::Rate,
     /// Checkout attempts per minute per client address, with a burst allowance.
     pub checkout_rate: ratelimit::Rate,
+    /// New carts per client address (a viewer needs one per show).
+    pub cart_rate: ratelimit::Rate,
     /// How often an idle event stream gets a comment line, so proxies keep it open.
     pub heartbeat: std::time::Duration,
     /// Proxies whose `X-Forwarded-For` is believed (see [`net`]); empty: none.
@@ -81,6 +83,9 @@ pub struct Config {
     pub max_connections_per_client: usize,
     /// The sender of order confirmations.
     pub mail_from: String,
+    /// Whether browsers reach this server over HTTPS (a TLS proxy in front):
+    /// then every answer carries `Strict-Transport-Security`.
+    pub behind_tls: bool,
     /// Who may create shows (`POST /api/shows`): the bearer of this token. None: nobody
     /// (shows are then created on the command line).
     pub operator_token: Option<String>,
@@ -92,6 +97,8 @@ impl Default for Config {
             cors_origins: Vec::new(),
             pin_rate: ratelimit::Rate { per_second: 5.0, burst: 10.0 },
             checkout_rate: ratelimit::Rate { per_second: 20.0 / 60.0, burst: 20.0 },
+            // Generous: a carrier's NAT puts many viewers behind one address.
+            cart_rate: ratelimit::Rate { per_second: 1.0, burst: 60.0 },
             heartbeat: std::time::Duration::from_secs(15),
             trusted_proxies: Vec::new(),
             // Generous: phones behind a carrier's NAT share one address.
@@ -104,6 +111,7 @@ impl Default for Config {
             max_connections_per_client: 512,
             mail_from: mail::DEFAULT_FROM.to_string(),
             operator_token: None,
+            behind_tls: false,
         }
     }
 }
@@ -123,6 +131,10 @@ pub struct AppState {
     pub payments: Option<Arc<dyn payments::PaymentProvider>>,
     pub pin_limits: Arc<ratelimit::Limiter>,
     pub checkout_limits: Arc<ratelimit::Limiter>,
+    pub cart_limits: Arc<ratelimit::Limiter>,
+    /// Wrong creator or operator tokens, per client and per show (this
+    /// process's count; see [`auth::gate`]).
+    pub sign_in_failures: Arc<ratelimit::Limiter>,
     /// Card taps reported per client address (they only feed a figure, which
     /// a flood should not be able to inflate much).
     pub tap_limits: Arc<ratelimit::Limiter>,
@@ -148,6 +160,8 @@ impl AppState {
         Self {
             pin_limits: limiter(config.pin_rate, "pins"),
             checkout_limits: limiter(config.checkout_rate, "checkouts"),
+            cart_limits: limiter(config.cart_rate, "carts"),
+            sign_in_failures: Arc::new(ratelimit::Limiter::new(auth::SIGN_IN_FAILURES)),
             tap_limits: limiter(TAP_RATE, "taps"),
             writer: db.clone(),
             db,
@@ -684,10 +698,20 @@ pub fn api(state: &AppState) -> Router<AppState> {
     router
         .fallback(|| async { ApiError::NotFound("No such API route.".into()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(axum::middleware::map_response(no_store))
+}
+
+/// API answers carry carts, orders, buyers' details and tokens: no cache
+/// (a browser's, a proxy's or a CDN's) may keep one, unless its handler says
+/// otherwise.
+async fn no_store(mut response: axum::response::Response) -> axum::response::Response {
+    response.headers_mut().entry(axum::http::header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    response
 }
 
 /// The whole server: API, media and the overlay.
 pub fn app(state: AppState, assets: Assets) -> Router {
+    let behind_tls = state.config.behind_tls;
     let mut api = api(&state);
     if !state.config.cors_origins.is_empty() {
         api = api.layer(cors(&state.config.cors_origins));
@@ -720,15 +744,19 @@ pub fn app(state: AppState, assets: Assets) -> Router {
     } else {
         router = router.fallback(|| async { ApiError::NotFound("No such page.".into()) });
     }
-    router.layer(axum::middleware::map_response(security_headers))
+    router.layer(axum::middleware::map_response(move |response| security_headers(response, behind_tls)))
 }
 
 /// Headers every answer carries: no MIME sniffing, and no full URLs (which
-/// hold cart and order ids) leaking to other sites in `Referer`.
-async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
+/// hold cart and order ids) leaking to other sites in `Referer`; behind TLS,
+/// HSTS, so a browser never again asks over plain HTTP.
+async fn security_headers(mut response: axum::response::Response, behind_tls: bool) -> axum::response::Response {
     let headers = response.headers_mut();
     headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     headers.entry("referrer-policy").or_insert(HeaderValue::from_static("strict-origin-when-cross-origin"));
+    if behind_tls {
+        headers.insert("strict-transport-security", HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
     response
 }
 

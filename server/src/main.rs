@@ -17,6 +17,7 @@ const USAGE: &str = "usage:
                  [--trusted-proxy CIDR]... [--max-streams-per-client N]
                  [--max-connections N] [--max-connections-per-client N]
                  [--smtp-url URL] [--mail-from MAILBOX] [--operator-token TOKEN] [--payments test]
+                 [--carts-per-minute N] [--behind-tls]
   vetrina-server create-show --id ID --title TITLE [--currency EUR] [--locale en] [--stream-url URL]
                  [--data-dir D] [--database URL]
   vetrina-server import --show ID (--shopify products.json | --gmc feed.tsv)
@@ -57,6 +58,9 @@ serve (the default):
                          it each confirmation is written to DATA_DIR/outbox/<order number>.eml
   --mail-from            the confirmations' sender (default \"Vetrina <orders@vetrina.invalid>\";
                          env VETRINA_MAIL_FROM)
+  --carts-per-minute     new carts per client address (default 60 at once, then one a second; 0 = unlimited)
+  --behind-tls           browsers reach this server over HTTPS (a TLS proxy in front): every answer
+                         says Strict-Transport-Security (env VETRINA_BEHIND_TLS=1)
   --payments             who charges orders: `test`, the built-in test provider (test cards, nothing
                          charged; env VETRINA_PAYMENTS). Without it no order can be placed (checkout
                          answers 409 checkout_unavailable) but a studio preview's test orders.
@@ -64,6 +68,10 @@ serve (the default):
   --operator-token       who may create shows over the API (POST /api/shows) and in the studio: the
                          bearer of this token, 16 characters or more (env VETRINA_OPERATOR_TOKEN); without
                          it shows are created with create-show (with --demo a random one is printed)
+
+Secrets (the database, NATS and SMTP URLs, the operator token) may also come from a
+file: VETRINA_DATABASE_URL_FILE, VETRINA_NATS_URL_FILE, VETRINA_SMTP_URL_FILE,
+VETRINA_OPERATOR_TOKEN_FILE name it.
 
 create-show prints the new show's creator token (valid 30 days).
 import reports every bad row with its line and reason; with any, nothing is
@@ -163,7 +171,24 @@ fn redact(url: &str) -> String {
 }
 
 fn database_from_env() -> Option<String> {
-    std::env::var("VETRINA_DATABASE_URL").ok().filter(|u| !u.trim().is_empty())
+    secret_env("VETRINA_DATABASE_URL")
+}
+
+/// A setting that may be a secret, from the environment: `NAME` itself, or
+/// the contents of the file `NAME_FILE` names (a container's or systemd's
+/// secret, kept out of the process's environment and command line).
+fn secret_env(name: &str) -> Option<String> {
+    if let Some(value) = std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
+        return Some(value);
+    }
+    let file = std::env::var(format!("{name}_FILE")).ok().filter(|f| !f.trim().is_empty())?;
+    match std::fs::read_to_string(&file) {
+        Ok(text) => Some(text.trim().to_string()).filter(|t| !t.is_empty()),
+        Err(e) => {
+            tracing::error!(error = %e, file, "could not read {name}_FILE");
+            None
+        }
+    }
 }
 
 async fn serve(mut args: Args) -> Result<(), Failure> {
@@ -174,12 +199,13 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
     let mut config = Config::default();
     let mut brand_addr: Option<SocketAddr> = None;
     let mut database = database_from_env();
-    let mut nats = std::env::var("VETRINA_NATS_URL").ok().filter(|u| !u.trim().is_empty());
-    let mut smtp_url = std::env::var("VETRINA_SMTP_URL").ok().filter(|u| !u.is_empty());
+    let mut nats = secret_env("VETRINA_NATS_URL");
+    let mut smtp_url = secret_env("VETRINA_SMTP_URL");
     if let Ok(from) = std::env::var("VETRINA_MAIL_FROM") {
         config.mail_from = from;
     }
-    config.operator_token = std::env::var("VETRINA_OPERATOR_TOKEN").ok().filter(|t| !t.trim().is_empty());
+    config.operator_token = secret_env("VETRINA_OPERATOR_TOKEN");
+    config.behind_tls = std::env::var("VETRINA_BEHIND_TLS").is_ok_and(|v| v == "1" || v == "true");
     let mut payments = std::env::var("VETRINA_PAYMENTS").ok().filter(|p| !p.trim().is_empty());
     while let Some(arg) = args.0.next() {
         match arg.as_str() {
@@ -213,6 +239,15 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
             "--mail-from" => config.mail_from = args.value("--mail-from")?,
             "--operator-token" => config.operator_token = Some(args.value("--operator-token")?),
             "--payments" => payments = Some(args.value("--payments")?),
+            "--behind-tls" => config.behind_tls = true,
+            "--carts-per-minute" => {
+                let n: f64 = args.number("--carts-per-minute")?;
+                config.cart_rate = if n > 0.0 {
+                    ratelimit::Rate { per_second: n / 60.0, burst: n }
+                } else {
+                    ratelimit::Rate::UNLIMITED
+                };
+            }
             "--pins-per-second" => {
                 let n: f64 = args.number("--pins-per-second")?;
                 config.pin_rate = if n > 0.0 {
@@ -250,7 +285,8 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
     let outbox = data_dir.join("outbox");
     let mailer: std::sync::Arc<dyn vetrina_server::mail::Mailer> = match &smtp_url {
         Some(url) => std::sync::Arc::new(
-            vetrina_server::mail::Smtp::from_url(url).map_err(|e| usage(format!("--smtp-url: {e}")))?,
+            vetrina_server::mail::Smtp::from_url(url)
+                .map_err(|e| usage(format!("--smtp-url {}: {}", redact(url), e.replace(url, &redact(url)))))?,
         ),
         None => std::sync::Arc::new(vetrina_server::mail::Outbox(outbox.clone())),
     };
@@ -275,7 +311,7 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
         }
         vetrina_server::events::join_cluster(&mut state, url)
             .await
-            .map_err(|e| format!("connecting to NATS at {url}: {e}"))?;
+            .map_err(|e| format!("connecting to NATS at {}: {e}", redact(url)))?;
     } else if database.is_some() {
         vetrina_server::events::start_reports(&state);
     }

@@ -108,6 +108,15 @@ pub fn document() -> Value {
             errors.push((413, "The body is over 64 KiB (8 MiB for a catalogue import)"));
             errors.push((409, "A request with the same Idempotency-Key is still running (after waiting up to 5 s)"));
             errors.push((422, "The Idempotency-Key was used with another body"));
+            errors.push((408, "The body did not arrive in time"));
+            errors.push((415, "The body is not declared as application/json"));
+        }
+        if e.access != crate::Access::Public {
+            errors.push((401, "Missing or wrong token"));
+            errors.push((429, "Too many wrong tokens from this client, or for this show; see Retry-After"));
+        }
+        if e.path == "/carts" && e.method == axum::http::Method::POST {
+            errors.push((429, "Too many new carts from this client address; see Retry-After"));
         }
         if e.path == "/shows/{show}/events" {
             errors.push((400, "`since` is not an integer"));

@@ -29,23 +29,39 @@ impl Rate {
 pub struct Limiter {
     rate: Rate,
     buckets: Mutex<HashMap<String, (f64, Instant)>>,
+    /// When idle buckets were last forgotten.
+    pruned: Mutex<Instant>,
     /// The database holding the buckets of every instance, and this limiter's
     /// name there; None: this process's memory.
     shared: Option<(store::Pool, &'static str)>,
 }
 
-/// Buckets untouched this long are full again and can be forgotten.
+/// Buckets untouched this long are full again and can be forgotten...
 const IDLE: Duration = Duration::from_secs(600);
+/// ...which is looked for this often.
+const PRUNE_EVERY: Duration = Duration::from_secs(30);
 
 impl Limiter {
     pub fn new(rate: Rate) -> Self {
-        Self { rate, buckets: Mutex::new(HashMap::new()), shared: None }
+        Self { rate, buckets: Mutex::new(HashMap::new()), pruned: Mutex::new(Instant::now()), shared: None }
     }
 
     /// A limiter whose buckets live in `db` under `scope`, shared by every
     /// server process using that database (Postgres).
     pub fn shared(rate: Rate, db: store::Pool, scope: &'static str) -> Self {
         Self { shared: Some((db, scope)), ..Self::new(rate) }
+    }
+
+    /// How long until `key` has a token, if it has none now; takes nothing.
+    /// This process's buckets only (a shared limiter answers None).
+    pub fn wait(&self, key: &str) -> Option<Duration> {
+        if self.shared.is_some() || self.rate.burst.is_infinite() {
+            return None;
+        }
+        let buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let (tokens, at) = buckets.get(key)?;
+        let tokens = (tokens + at.elapsed().as_secs_f64() * self.rate.per_second).min(self.rate.burst);
+        (tokens < 1.0).then(|| Duration::from_secs_f64((1.0 - tokens) / self.rate.per_second))
     }
 
     /// Takes one token for `key`, or says how long until one is available.
@@ -81,9 +97,13 @@ impl Limiter {
             return Ok(());
         }
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        if buckets.len() > 10_000 {
+        // Forgetting full buckets is a scan: on a clock, not on every call.
+        let mut pruned = self.pruned.lock().unwrap_or_else(|p| p.into_inner());
+        if now.duration_since(*pruned) >= PRUNE_EVERY {
             buckets.retain(|_, (_, at)| now.duration_since(*at) < IDLE);
+            *pruned = now;
         }
+        drop(pruned);
         let (tokens, at) = buckets.entry(key.to_string()).or_insert((self.rate.burst, now));
         *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.rate.per_second).min(self.rate.burst);
         *at = now;

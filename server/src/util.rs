@@ -20,6 +20,13 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }
 
+/// SHA-256 as 64 hex digits: how secrets (a creator token, a request body
+/// that may hold a payment token) are kept, never as they were sent.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Compares two secrets in time that depends only on their lengths, so response
 /// timing does not reveal how many leading characters of a guess were right.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

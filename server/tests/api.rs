@@ -150,15 +150,16 @@ async fn malformed_bodies_are_json_400s() {
             .await;
     assert_error(&r, StatusCode::BAD_REQUEST, "invalid_json");
 
-    // NUL in text: no id holds one (and Postgres could not look one up), no
-    // name or address either; in a body or a path, it is never a 500.
+    // NUL in text: no id holds one (and Postgres could not look one up); a
+    // name or address loses it like any control character (the answer here is
+    // about the empty cart); in a body or a path, it is never a 500.
     let r = call(&s.router, "POST", "/api/carts", &[], Some(r#"{"show_id":"de\u0000mo"}"#)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     let checkout = common::ADDRESS.replace("Ada Lovelace", "Ada\\u0000Lovelace");
     let r =
         call(&s.router, "POST", &format!("/api/carts/{cart}/checkout"), &[("idempotency-key", "nul")], Some(&checkout))
             .await;
-    assert_error(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields");
+    assert_error(&r, StatusCode::CONFLICT, "cart_empty");
     for path in ["/api/shows/de%00mo", "/api/carts/x%00y", "/api/orders/x%00y"] {
         let r = call(&s.router, "GET", path, &[], None).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);
@@ -574,7 +575,7 @@ async fn a_catalogue_is_checked_row_by_row_then_imported_once() {
     assert!(r.status.is_client_error() && r.json()["code"].is_string(), "{}", r.body);
     // A large catalogue goes through (the usual 64 KiB body limit is not the import's).
     let mut big = String::from("id\ttitle\tprice\tavailability\n");
-    for i in 0..4000 {
+    for i in 0..1500 {
         big.push_str(&format!(
             "SKU-{i}\tProduct number {i} with a long enough title\t{}.00 EUR\tin stock\n",
             10 + i % 90
@@ -583,7 +584,7 @@ async fn a_catalogue_is_checked_row_by_row_then_imported_once() {
     assert!(big.len() > 64 * 1024);
     let json = serde_json::json!({"format": "gmc", "source": big, "dry_run": true}).to_string();
     let r = call(&s.router, "POST", path, &[(k, &v)], Some(&json)).await;
-    assert_eq!((r.status, r.json()["products"].as_array().map(Vec::len)), (StatusCode::OK, Some(4000)));
+    assert_eq!((r.status, r.json()["products"].as_array().map(Vec::len)), (StatusCode::OK, Some(1500)));
 }
 
 #[tokio::test]

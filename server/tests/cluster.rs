@@ -16,7 +16,6 @@ use std::time::{Duration, Instant};
 use axum::http::StatusCode;
 use common::{auth, http, instance, pin, Live, Sse, ADDRESS, TOKEN};
 use tokio::io::AsyncWriteExt;
-use vetrina_server::ratelimit::Rate;
 use vetrina_server::{demo, Config};
 use vetrina_wire::ShowEvent;
 
@@ -24,12 +23,7 @@ const NATS_ENV: &str = "VETRINA_TEST_NATS";
 
 /// Without per-client limits: every buyer of these tests comes from 127.0.0.1.
 fn config() -> Config {
-    Config {
-        pin_rate: Rate::UNLIMITED,
-        checkout_rate: Rate::UNLIMITED,
-        max_connections_per_client: usize::MAX,
-        ..Config::default()
-    }
+    common::unlimited()
 }
 
 /// `n` instances on a fresh, seeded database, all joined to the test NATS.

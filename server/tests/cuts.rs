@@ -17,7 +17,6 @@ use axum::http::StatusCode;
 use common::{auth, cart_with_line, http, live_custom, ADDRESS};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use vetrina_server::payments::{Charge, Outcome, PaymentProvider, TestProvider};
-use vetrina_server::ratelimit::Rate;
 use vetrina_server::Config;
 
 /// Approves like the test provider, but takes its time, as a real one does:
@@ -104,7 +103,7 @@ async fn arrived(db: &sqlx::AnyPool, key: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_complete_checkout_survives_a_cut_connection_and_every_other_buyer_can_still_order() {
-    let config = Config { checkout_rate: Rate::UNLIMITED, pin_rate: Rate::UNLIMITED, ..Config::default() };
+    let config = common::unlimited();
     let server = live_custom(config, |mut s| {
         s.payments = Some(Arc::new(Slow(Duration::from_millis(30))));
         s
@@ -191,7 +190,7 @@ async fn every_complete_checkout_survives_a_cut_connection_and_every_other_buyer
 /// the connection that is still open.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_that_arrives_with_its_close_still_runs() {
-    let server = live_custom(Config::default(), |s| s).await;
+    let server = live_custom(common::unlimited(), |s| s).await;
     let cart = cart_with_line(server.addr, 1, 1).await;
     // A second door into the same server, answered only once the phone has
     // sent everything and shut its sending side.
@@ -225,7 +224,7 @@ async fn a_request_that_arrives_with_its_close_still_runs() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retry_gets_the_order_as_soon_as_it_is_placed() {
     const CHARGE: Duration = Duration::from_millis(400);
-    let server = live_custom(Config::default(), |mut s| {
+    let server = live_custom(common::unlimited(), |mut s| {
         s.payments = Some(Arc::new(Slow(CHARGE)));
         s
     })
@@ -260,7 +259,7 @@ impl PaymentProvider for DiesOnce {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_claim_taken_over_after_a_crash_resumes_the_pending_order() {
-    let server = live_custom(Config::default(), |mut s| {
+    let server = live_custom(common::unlimited(), |mut s| {
         s.payments = Some(Arc::new(DiesOnce(AtomicBool::new(true))));
         s
     })
@@ -307,7 +306,7 @@ async fn a_claim_taken_over_after_a_crash_resumes_the_pending_order() {
 async fn the_paid_order_sends_its_confirmation_once() {
     let outbox = Arc::new(vetrina_server::mail::Memory::default());
     let mailer = outbox.clone();
-    let server = live_custom(Config::default(), move |s| s.with_mailer(mailer)).await;
+    let server = live_custom(common::unlimited(), move |s| s.with_mailer(mailer)).await;
     let cart = cart_with_line(server.addr, 1, 2).await;
     let path = format!("/api/carts/{cart}/checkout");
     let r = http(server.addr, "POST", &path, &[("idempotency-key", "m")], Some(ADDRESS)).await;

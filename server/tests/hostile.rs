@@ -325,3 +325,143 @@ async fn a_show_holds_a_bounded_catalogue() {
     let snapshot = call(&s.router, "GET", "/api/shows/demo", &[], None).await;
     assert_eq!(snapshot.json()["products"].as_array().unwrap().len(), 2_000);
 }
+
+#[tokio::test]
+async fn answers_with_personal_data_or_a_token_are_never_stored_by_caches() {
+    let s = seeded().await;
+    let cart = common::cart_in(&s.router, 13).await;
+    let r = call(&s.router, "GET", &format!("/api/carts/{cart}"), &[], None).await;
+    assert_eq!(r.headers["cache-control"], "no-store");
+    let r = call(
+        &s.router,
+        "POST",
+        &format!("/api/carts/{cart}/checkout"),
+        &[("idempotency-key", "ns")],
+        Some(common::ADDRESS),
+    )
+    .await;
+    assert_eq!((r.status, r.headers["cache-control"].to_str().unwrap()), (StatusCode::CREATED, "no-store"));
+    let order = r.json()["id"].as_str().unwrap().to_string();
+    let r = call(&s.router, "GET", &format!("/api/orders/{order}"), &[], None).await;
+    assert_eq!(r.headers["cache-control"], "no-store");
+    let (k, v) = auth();
+    let r = call(&s.router, "GET", "/api/shows/demo/creator", &[(k, &v)], None).await;
+    assert_eq!(r.headers["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn a_cross_site_form_post_is_refused() {
+    let s = seeded().await;
+    // What an HTML form on another site can send without a preflight.
+    for content_type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
+        let req = Request::builder()
+            .method("POST")
+            .uri("/api/carts")
+            .header("content-type", content_type)
+            .body(Body::from(r#"{"show_id":"demo"}"#))
+            .unwrap();
+        let r = s.router.clone().oneshot(req).await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "{content_type}");
+    }
+    let r = call(&s.router, "POST", "/api/carts", &[], Some(r#"{"show_id":"demo"}"#)).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_replayed_request_is_authorized_again_and_keeps_no_secret() {
+    let s = seeded().await;
+    let (k, old) = auth();
+    let first =
+        call(&s.router, "POST", "/api/shows/demo/creator-token", &[(k, &old), ("idempotency-key", "rot")], None).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let new_token = first.json()["token"].as_str().unwrap().to_string();
+    // The old token, with the same key: refused, never the new token.
+    let again =
+        call(&s.router, "POST", "/api/shows/demo/creator-token", &[(k, &old), ("idempotency-key", "rot")], None).await;
+    assert_eq!(again.status, StatusCode::UNAUTHORIZED, "{}", again.body);
+    assert!(!again.body.contains(&new_token));
+    // A checkout's record keeps neither its payment token nor its buyer's details.
+    let cart = common::cart_in(&s.router, 13).await;
+    let r = call(
+        &s.router,
+        "POST",
+        &format!("/api/carts/{cart}/checkout"),
+        &[("idempotency-key", "sec")],
+        Some(common::ADDRESS),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let records: Vec<(String, String)> =
+        sqlx::query_as("SELECT request, response FROM idempotency_keys").fetch_all(&s.state.db).await.unwrap();
+    for (request, response) in &records {
+        for secret in ["tok_visa", &new_token, "test-creator-token"] {
+            assert!(!request.contains(secret) && !response.contains(secret), "{secret} kept in {request} / {response}");
+        }
+        assert!(!request.contains("1 Via Roma"), "the buyer's address kept: {request}");
+    }
+    // The show's tokens are kept hashed.
+    let stored: String =
+        sqlx::query_scalar("SELECT creator_token FROM shows WHERE id = 'demo'").fetch_one(&s.state.db).await.unwrap();
+    assert_ne!(stored, new_token);
+    assert!(!stored.contains(&new_token));
+}
+
+#[tokio::test]
+async fn guessing_a_creator_token_is_throttled() {
+    let s = seeded().await;
+    let mut refused = 0;
+    for i in 0..40 {
+        let wrong = format!("Bearer wrong-{i}");
+        let r = call(&s.router, "GET", "/api/shows/demo/creator", &[("authorization", &wrong)], None).await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            refused += 1;
+        } else {
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        }
+    }
+    assert!(refused >= 20, "40 wrong tokens in a row, {refused} throttled");
+}
+
+#[tokio::test]
+async fn carts_are_rate_limited_per_client() {
+    let s = seeded().await;
+    let mut limited = false;
+    for _ in 0..200 {
+        let r = call(&s.router, "POST", "/api/carts", &[], Some(r#"{"show_id":"demo"}"#)).await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            limited = true;
+            assert!(r.headers.contains_key("retry-after"));
+            break;
+        }
+        assert_eq!(r.status, StatusCode::CREATED);
+    }
+    assert!(limited, "200 carts from one client in a moment");
+}
+
+#[tokio::test]
+async fn names_and_addresses_lose_their_control_characters() {
+    let s = seeded().await;
+    let cart = common::cart_in(&s.router, 13).await;
+    let body = common::ADDRESS
+        .replace("Ada Lovelace", "Ada\\u0007 Love\\u202elace")
+        .replace("1 Via Roma", "1 Via\\u001b[31m Roma");
+    let r = call(&s.router, "POST", &format!("/api/carts/{cart}/checkout"), &[("idempotency-key", "cc")], Some(&body))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["name"], "Ada Lovelace");
+    let address: String = sqlx::query_scalar("SELECT address FROM orders WHERE checkout_key = 'cc'")
+        .fetch_one(&s.state.db)
+        .await
+        .unwrap();
+    assert!(address.contains("1 Via[31m Roma"), "{address}");
+}
+
+#[tokio::test]
+async fn hsts_only_when_told_the_server_is_behind_tls() {
+    let plain = seeded().await;
+    let r = call(&plain.router, "GET", "/api/shows/demo", &[], None).await;
+    assert!(!r.headers.contains_key("strict-transport-security"));
+    let tls = seeded_with(Config { behind_tls: true, ..Config::default() }).await;
+    let r = call(&tls.router, "GET", "/api/shows/demo", &[], None).await;
+    assert_eq!(r.headers["strict-transport-security"], "max-age=31536000; includeSubDomains");
+}

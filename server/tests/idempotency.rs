@@ -60,13 +60,17 @@ async fn failures_are_not_stored_and_a_running_request_is_409() {
     let claim = |key: &'static str, owner: String| {
         let db = s.state.db.clone();
         async move {
+            // A record keeps its request as a digest of the body.
+            let body = r#"{"show_id":"demo"}"#;
+            let request = format!("sha256:{}:{}", vetrina_server::util::sha256_hex(body.as_bytes()), body.len());
             sqlx::query(
                 "INSERT INTO idempotency_keys (scope, key, request, status, response, created_at_ms, owner)
-                 VALUES ('POST /api/carts', $1, '{\"show_id\":\"demo\"}', 0, '', $2, $3)",
+                 VALUES ('POST /api/carts', $1, $4, 0, '', $2, $3)",
             )
             .bind(key)
             .bind(now)
             .bind(owner)
+            .bind(request)
             .execute(&db)
             .await
             .unwrap();

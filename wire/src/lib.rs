@@ -984,6 +984,27 @@ pub struct FieldError {
 }
 
 impl CheckoutRequest {
+    /// The request with control and direction-override characters taken out
+    /// of the buyer's name and address (a terminal escape, or text that reads
+    /// backwards, in an order list or an email).
+    pub fn without_controls(mut self) -> Self {
+        let clean = |s: &mut String| {
+            s.retain(|c| {
+                !(c.is_control()
+                    || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+            })
+        };
+        clean(&mut self.name);
+        clean(&mut self.address.line1);
+        clean(&mut self.address.line2);
+        clean(&mut self.address.city);
+        clean(&mut self.address.postal_code);
+        clean(&mut self.address.country);
+        self
+    }
+}
+
+impl CheckoutRequest {
     /// The checks both sides make: the overlay before sending, the server before trusting.
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();

@@ -372,7 +372,7 @@ fn contract_on(database: Option<&str>) -> Result {
     let mut server = cmd("target/debug/vetrina-server")
         .args(["--demo", "--host-every", "0", "--demo-token", "contract-token", "--addr", CONTRACT_ADDR])
         // The fuzzer is one client sending hundreds of checkouts and pins.
-        .args(["--checkouts-per-minute", "0", "--pins-per-second", "0"])
+        .args(["--checkouts-per-minute", "0", "--pins-per-second", "0", "--carts-per-minute", "0"])
         .args(database.map(|url| ["--database", url]).into_iter().flatten())
         .arg("--data-dir")
         .arg(&data)

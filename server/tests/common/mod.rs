@@ -103,13 +103,19 @@ pub struct Live {
 /// The demo catalogue in a file database (WAL, many connections), served on a
 /// real socket, without rate limits (these tests measure the server, not them).
 pub async fn live() -> Live {
-    live_with(Config {
+    live_with(unlimited()).await
+}
+
+/// The default settings without per-client limits: these tests' buyers all
+/// come from 127.0.0.1, and they measure the server, not its limits.
+pub fn unlimited() -> Config {
+    Config {
         pin_rate: Rate::UNLIMITED,
         checkout_rate: Rate::UNLIMITED,
+        cart_rate: Rate::UNLIMITED,
         max_connections_per_client: usize::MAX,
         ..Config::default()
-    })
-    .await
+    }
 }
 
 pub async fn live_with(config: Config) -> Live {
