@@ -42,6 +42,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::http::{HeaderName, HeaderValue, Method};
+use axum::response::IntoResponse;
 use axum::routing::MethodRouter;
 use axum::Router;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -728,7 +729,13 @@ pub fn app(state: AppState, assets: Assets) -> Router {
             .route("/live/{show}/{file}", axum::routing::get(live::rendition))
             .with_state((state.clone(), media.clone()));
         let media = Router::new()
-            .nest_service("/media", ServeDir::new(media))
+            .nest_service(
+                "/media",
+                // A missing file is a JSON 404 like every other error of ours.
+                ServeDir::new(media).not_found_service(tower::service_fn(|_| async {
+                    Ok::<_, std::convert::Infallible>(ApiError::NotFound("No such file.".into()).into_response())
+                })),
+            )
             .layer(axum::middleware::from_fn(assets::media_cache))
             .layer(compress);
         router = router.merge(live).merge(media);

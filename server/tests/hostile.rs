@@ -465,3 +465,42 @@ async fn hsts_only_when_told_the_server_is_behind_tls() {
     let r = call(&tls.router, "GET", "/api/shows/demo", &[], None).await;
     assert_eq!(r.headers["strict-transport-security"], "max-age=31536000; includeSubDomains");
 }
+
+#[tokio::test]
+async fn a_plus_address_is_the_same_buyer() {
+    let s = seeded().await;
+    // Leather Tote (variants 14, 15): one per buyer.
+    let first = common::cart_in(&s.router, 14).await;
+    let r = call(
+        &s.router,
+        "POST",
+        &format!("/api/carts/{first}/checkout"),
+        &[("idempotency-key", "p1")],
+        Some(common::ADDRESS),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let second = common::cart_in(&s.router, 15).await;
+    let plus = common::ADDRESS.replace("ada@example.com", "Ada+again@Example.com");
+    let r =
+        call(&s.router, "POST", &format!("/api/carts/{second}/checkout"), &[("idempotency-key", "p2")], Some(&plus))
+            .await;
+    assert_eq!(
+        (r.status, r.json()["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("buyer_limit")),
+        "{}",
+        r.body
+    );
+}
+
+#[tokio::test]
+async fn a_missing_media_file_is_a_json_404() {
+    let media = tempfile::tempdir().unwrap();
+    let pool = common::memory_db().await;
+    let state = vetrina_server::AppState::new(pool);
+    let assets = vetrina_server::Assets { dist: None, media: Some(media.path().to_path_buf()) };
+    let router = vetrina_server::app(state, assets);
+    let r = call(&router, "GET", "/media/nope.png", &[], None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.json()["code"], "not_found");
+}

@@ -633,6 +633,17 @@ pub struct NewShowRequest {
     pub stream_url: Option<String>,
 }
 
+/// The one rule for who a buyer is, for per-buyer limits: their email in any
+/// case and without a `+tag` (`Ada+again@Example.com` is `ada@example.com`).
+/// Mail still goes to the address as given.
+pub fn buyer_key(email: &str) -> String {
+    let email = email.trim().to_lowercase();
+    match email.rsplit_once('@') {
+        Some((local, domain)) => format!("{}@{domain}", local.split('+').next().unwrap_or(local)),
+        None => email,
+    }
+}
+
 /// The one rule for a show's id: 1 to 64 ASCII letters, digits, '-' or '_'.
 /// Anything else names no show (the server answers it without a lookup).
 pub fn is_show_id(id: &str) -> bool {

@@ -31,6 +31,25 @@ fn is_safe_value(value: &str) -> bool {
         && v.len() <= 200
         && !v.contains(|c: char| matches!(c, ';' | '{' | '}' | '<' | '>' | '\\' | '"' | '\'') || c.is_control())
         && !v.to_ascii_lowercase().contains("url(")
+        && !v.contains("/*")
+        && !v.contains("*/")
+        && balanced(v)
+}
+
+/// Every `(` closed, none closed before it opens.
+fn balanced(v: &str) -> bool {
+    let mut depth = 0usize;
+    for c in v.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            _ => {}
+        }
+    }
+    depth == 0
 }
 
 #[cfg(test)]
@@ -53,5 +72,16 @@ mod tests {
         .collect();
         assert_eq!(style(&theme), "--vt-accent:#0a7;--vt-radius:8px;--vt-scrim:rgba(0, 0, 0, 0.5);");
         assert_eq!(style(&BTreeMap::new()), "");
+    }
+
+    #[test]
+    fn a_value_cannot_open_what_it_does_not_close() {
+        // An unclosed `(` or comment would swallow the declarations after it.
+        for bad in ["rgba(0, 0, 0", "calc(1px + (2px)", "red /* x", "red */", "0)", "a)(b"] {
+            assert!(!is_token("accent", bad), "{bad}");
+        }
+        for good in ["rgba(0, 0, 0, 0.5)", "calc(1px + (2px * 3))", "8px"] {
+            assert!(is_token("accent", good), "{good}");
+        }
     }
 }

@@ -142,7 +142,7 @@ fn sqlite_pool(connections: u32) -> AnyPoolOptions {
 pub enum Lock<'a> {
     /// A cart: its lines, and its checkout.
     Cart(&'a str),
-    /// A buyer (by email, any case): per-buyer limits across their orders.
+    /// A buyer (by email, as `vetrina_wire::buyer_key` reads it): per-buyer limits across their orders.
     Buyer(&'a str),
     /// A flash drop: the units sold against its cap.
     Offer(i64),
@@ -165,7 +165,7 @@ impl Lock<'_> {
         }
         match self {
             Lock::Cart(id) => (1, hash(id)),
-            Lock::Buyer(email) => (2, hash(&email.trim().to_lowercase())),
+            Lock::Buyer(email) => (2, hash(&vetrina_wire::buyer_key(email))),
             Lock::Offer(id) => (3, hash(&id.to_string())),
             Lock::Show(id) => (4, hash(id)),
             Lock::Settings => (5, 0),

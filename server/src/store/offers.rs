@@ -102,10 +102,10 @@ pub async fn bought(conn: &mut Conn, offer_id: i64, email: &str) -> Result<(i64,
     let row = sqlx::query(
         "SELECT o.per_buyer,
                 (SELECT CAST(COALESCE(SUM(ol.quantity), 0) AS BIGINT) FROM order_lines ol JOIN orders r ON r.id = ol.order_id
-                 WHERE ol.offer_id = o.id AND lower(r.email) = lower($1) AND r.test = 0) AS bought
+                 WHERE ol.offer_id = o.id AND r.buyer = $1 AND r.test = 0) AS bought
          FROM offers o WHERE o.id = $2",
     )
-    .bind(email)
+    .bind(vetrina_wire::buyer_key(email))
     .bind(offer_id)
     .fetch_one(&mut *conn)
     .await?;

@@ -121,8 +121,8 @@ pub struct NewLine<'a> {
 pub async fn insert(conn: &mut Conn, order: &NewOrder<'_>) -> Result<i64> {
     let order_id = sqlx::query_scalar::<_, i64>(
         "INSERT INTO orders (cart_id, show_id, email, name, address, currency, subtotal_minor, shipping_minor,
-                             total_minor, created_at_ms, public_id, payment_status, number, checkout_key, test)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12, $13, $14) RETURNING id",
+                             total_minor, created_at_ms, public_id, payment_status, number, checkout_key, test, buyer)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12, $13, $14, $15) RETURNING id",
     )
     .bind(order.cart_id)
     .bind(order.show_id)
@@ -138,6 +138,7 @@ pub async fn insert(conn: &mut Conn, order: &NewOrder<'_>) -> Result<i64> {
     .bind(order.number)
     .bind(order.checkout_key)
     .bind(i64::from(order.test))
+    .bind(vetrina_wire::buyer_key(order.email))
     .fetch_one(&mut *conn)
     .await?;
     for line in &order.lines {
@@ -245,15 +246,16 @@ pub async fn log_attempt(conn: &mut Conn, a: &Attempt<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Units of the product the email has bought (test orders bought nothing).
+/// Units of the product the buyer (an email, see `vetrina_wire::buyer_key`)
+/// has bought (test orders bought nothing).
 pub async fn bought(conn: &mut Conn, product_id: i64, email: &str) -> Result<i64> {
     sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(ol.quantity), 0) AS BIGINT) FROM order_lines ol
          JOIN orders o ON o.id = ol.order_id JOIN variants v ON v.id = ol.variant_id
-         WHERE v.product_id = $1 AND lower(o.email) = lower($2) AND o.test = 0",
+         WHERE v.product_id = $1 AND o.buyer = $2 AND o.test = 0",
     )
     .bind(product_id)
-    .bind(email)
+    .bind(vetrina_wire::buyer_key(email))
     .fetch_one(&mut *conn)
     .await
 }
