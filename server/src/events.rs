@@ -171,7 +171,8 @@ async fn deliver(state: &AppState, show_id: &str, prev: i64, frame: Frame) {
     let mut frames = Vec::new();
     match last {
         Some(last) if frame.id <= last => return,
-        Some(last) if prev > last => match between(&state.db, show_id, last, frame.id).await {
+        // A gap is what one instance missed while NATS was away: read whole.
+        Some(last) if prev > last => match between(&state.db, show_id, last, frame.id, i64::MAX).await {
             Ok(missed) => frames = missed,
             Err(e) => {
                 tracing::warn!(error = %e, show_id, "could not read missed events; viewers will catch up on reconnect")
@@ -249,15 +250,17 @@ pub async fn watching(state: &AppState, show_id: &str) -> Result<u64, ApiError> 
     Ok(here + others)
 }
 
-/// The show's events after `after` and before `before`, oldest first: a new
-/// stream's backlog (`before`: none), or the gap an instance missed.
+/// The show's events after `after` and before `before`, oldest first, at
+/// most `limit`: a page of a new stream's backlog (`before`: none), or the gap
+/// an instance missed.
 pub async fn between(
     db: &store::Pool,
     show_id: &str,
     after: i64,
     before: i64,
+    limit: i64,
 ) -> Result<Vec<Arc<Frame>>, store::Error> {
-    let rows = store::events::between(db, show_id, after, before).await?;
+    let rows = store::events::between(db, show_id, after, before, limit).await?;
     Ok(rows.into_iter().map(|(id, json)| Arc::new(Frame { id, json })).collect())
 }
 

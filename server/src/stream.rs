@@ -24,6 +24,9 @@ use crate::rooms::{self, Parked};
 use crate::store;
 use crate::AppState;
 
+/// Backlog events read (and held) at a time.
+const BACKLOG_PAGE: i64 = 500;
+
 #[derive(Deserialize)]
 pub struct StreamQuery {
     since: Option<i64>,
@@ -69,8 +72,9 @@ pub async fn stream(
     let newest = store::events::newest(&mut conn, &show_id).await?;
     state.hub.seen(&show_id, newest);
     drop(conn);
-    let backlog = crate::events::between(&state.db, &show_id, since, i64::MAX).await?;
-    let last_sent = backlog.last().map_or(since, |f| f.id);
+    // The backlog a page at a time: a viewer resuming from 0 on a long show
+    // makes the server hold one page, not the whole log.
+    let first = crate::events::between(&state.db, &show_id, since, i64::MAX, BACKLOG_PAGE).await?;
 
     // Over a socket: write the head and the backlog here, then park the socket
     // in the show's room (see rooms.rs); hyper's answer below goes nowhere.
@@ -85,11 +89,28 @@ pub async fn stream(
         }
         head.push_str("\r\n");
         let mut bytes = head.into_bytes();
-        for frame in &backlog {
-            bytes.extend(rooms::chunk(&frame.sse()));
-        }
+        let mut page = first;
+        let mut last_sent = since;
+        let written = loop {
+            for frame in &page {
+                bytes.extend(rooms::chunk(&frame.sse()));
+            }
+            last_sent = page.last().map_or(last_sent, |f| f.id);
+            if takeover.write_all(&bytes).await.is_err() {
+                break false;
+            }
+            bytes.clear();
+            if page.len() < BACKLOG_PAGE as usize {
+                break true;
+            }
+            match crate::events::between(&state.db, &show_id, last_sent, i64::MAX, BACKLOG_PAGE).await {
+                Ok(next) => page = next,
+                // The head is out: the viewer reconnects from what it has.
+                Err(_) => break false,
+            }
+        };
         let room = state.hub.room(&show_id, state.config.heartbeat);
-        if takeover.write_all(&bytes).await.is_ok() {
+        if written {
             let parked = Parked { socket: None, last: last_sent, slot: Some(slot), connection: None };
             takeover.take(Box::new(move |socket, connection| {
                 room.join(Parked { socket: Some(socket), connection, ..parked })
@@ -99,22 +120,40 @@ pub async fn stream(
         return Ok(StatusCode::OK.into_response());
     }
 
-    // The slot travels with the stream and is freed when the stream is dropped.
-    let live = stream::unfold((rx, last_sent, slot), |(mut rx, last_sent, slot)| async move {
-        loop {
-            match rx.recv().await {
-                Ok(frame) if frame.id <= last_sent => continue,
-                Ok(frame) => {
-                    let id = frame.id;
-                    return Some((frame, (rx, id, slot)));
-                }
-                // Fell behind: end the stream; the client reconnects with its
-                // Last-Event-ID and the backlog query fills the gap.
-                Err(broadcast::error::RecvError::Lagged(_)) | Err(broadcast::error::RecvError::Closed) => return None,
+    // The rest of the backlog, a page at a time, then the live events.
+    let last_in_first = first.last().map_or(since, |f| f.id);
+    let more = first.len() == BACKLOG_PAGE as usize;
+    let db = state.db.clone();
+    let show = show_id.clone();
+    let pages = stream::unfold((last_in_first, more), move |(after, more)| {
+        let (db, show) = (db.clone(), show.clone());
+        async move {
+            if !more {
+                return None;
             }
+            let page = crate::events::between(&db, &show, after, i64::MAX, BACKLOG_PAGE).await.ok()?;
+            let next = (page.last().map_or(after, |f| f.id), page.len() == BACKLOG_PAGE as usize);
+            (!page.is_empty()).then_some((stream::iter(page), next))
+        }
+    })
+    .flatten();
+    let backlog = stream::iter(first).chain(pages);
+    // The slot travels with the stream and is freed when the stream is dropped.
+    let live = stream::unfold((rx, slot), |(mut rx, slot)| async move {
+        match rx.recv().await {
+            Ok(frame) => Some((frame, (rx, slot))),
+            // Fell behind: end the stream; the client reconnects with its
+            // Last-Event-ID and the backlog query fills the gap.
+            Err(broadcast::error::RecvError::Lagged(_)) | Err(broadcast::error::RecvError::Closed) => None,
         }
     });
-    let frames = stream::iter(backlog).chain(live);
+    // A live event the backlog already carried is sent once.
+    let frames = backlog.chain(live).scan(since, |last, frame| {
+        let new = frame.id > *last;
+        *last = (*last).max(frame.id);
+        std::future::ready(Some(new.then_some(frame)))
+    });
+    let frames = frames.filter_map(std::future::ready);
     let events =
         frames.map(|frame| Ok::<_, Infallible>(Event::default().id(frame.id.to_string()).data(frame.json.as_str())));
     let heartbeat = KeepAlive::new().interval(state.config.heartbeat).text("keep-alive");

@@ -504,3 +504,25 @@ async fn a_missing_media_file_is_a_json_404() {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(r.json()["code"], "not_found");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_backlog_arrives_whole_a_page_at_a_time() {
+    let server = common::live().await;
+    // 1,201 events: over two pages of the backlog.
+    for i in 0..1_201 {
+        let event = vetrina_wire::ShowEvent::Stock { product_id: 4, variant_id: 13, stock: i };
+        vetrina_server::events::record(&server.state, "demo", event).await.unwrap();
+    }
+    let mut sse = common::Sse::connect(server.addr, "/api/shows/demo/events?since=0", None).await;
+    let mut last = 0;
+    for _ in 0..1_201 {
+        let (id, data) = sse.next_within(Duration::from_secs(10)).await.expect("the whole backlog");
+        assert!(id > last, "in order, once");
+        last = id;
+        assert_eq!(data["type"], "stock");
+    }
+    // Then live events on the same stream.
+    let event = vetrina_wire::ShowEvent::Stock { product_id: 4, variant_id: 13, stock: 7 };
+    let live = vetrina_server::events::record(&server.state, "demo", event).await.unwrap();
+    assert_eq!(sse.next_within(Duration::from_secs(5)).await.unwrap().0, live.id);
+}

@@ -72,11 +72,12 @@ pub async fn append(conn: &mut Conn, event: &NewEvent<'_>, data: impl FnOnce(i64
 
 /// The show's events after `after` and before `before`, oldest first, as
 /// their ids and JSON.
-pub async fn between(db: &Pool, show_id: &str, after: i64, before: i64) -> Result<Vec<(i64, String)>> {
-    sqlx::query_as("SELECT id, data FROM events WHERE show_id = $1 AND id > $2 AND id < $3 ORDER BY id")
+pub async fn between(db: &Pool, show_id: &str, after: i64, before: i64, limit: i64) -> Result<Vec<(i64, String)>> {
+    sqlx::query_as("SELECT id, data FROM events WHERE show_id = $1 AND id > $2 AND id < $3 ORDER BY id LIMIT $4")
         .bind(show_id)
         .bind(after)
         .bind(before)
+        .bind(limit)
         .fetch_all(db)
         .await
 }
