@@ -44,6 +44,16 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(load_cart(&mut conn, &id).await?)))
 }
 
+/// How long a cart nobody comes back to is kept: a viewer who returns to a
+/// replay within a month finds their cart.
+pub const CART_RETENTION_MS: i64 = 30 * 24 * 3600 * 1000;
+
+/// Deletes the carts untouched for [`CART_RETENTION_MS`] that never became an
+/// order; run periodically. Answers how many.
+pub async fn purge_abandoned(db: &store::Pool, now_ms: i64) -> Result<u64, ApiError> {
+    Ok(store::carts::purge_abandoned(db, now_ms - CART_RETENTION_MS).await?)
+}
+
 /// `GET /api/carts/{cart}`
 pub async fn get(State(state): State<AppState>, ApiPath(cart_id): ApiPath<String>) -> Result<Json<Cart>, ApiError> {
     let mut conn = state.db.acquire().await?;

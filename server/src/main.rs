@@ -424,6 +424,11 @@ async fn maintenance(pool: store::Pool) {
         if let Err(e) = idempotency::purge(&pool, vetrina_server::util::now_ms()).await {
             tracing::warn!(error = %e, "purging idempotency records failed");
         }
+        match vetrina_server::carts::purge_abandoned(&pool, vetrina_server::util::now_ms()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(n, "purged carts untouched for 30 days"),
+            Err(e) => tracing::warn!(error = %e, "purging old carts failed"),
+        }
         match orders::release_abandoned(&pool).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(n, "released the stock of unpaid orders"),

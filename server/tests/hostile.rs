@@ -526,3 +526,27 @@ async fn a_long_backlog_arrives_whole_a_page_at_a_time() {
     let live = vetrina_server::events::record(&server.state, "demo", event).await.unwrap();
     assert_eq!(sse.next_within(Duration::from_secs(5)).await.unwrap().0, live.id);
 }
+
+#[tokio::test]
+async fn carts_nobody_came_back_to_are_purged() {
+    let s = seeded().await;
+    let old = common::cart_in(&s.router, 13).await;
+    let recent = common::cart_in(&s.router, 13).await;
+    let month_ago = vetrina_server::util::now_ms() - 31 * 24 * 3600 * 1000;
+    sqlx::query("UPDATE carts SET created_at_ms = $1 WHERE id = $2")
+        .bind(month_ago)
+        .bind(&old)
+        .execute(&s.state.db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE cart_lines SET added_at_ms = $1 WHERE cart_id = $2")
+        .bind(month_ago)
+        .bind(&old)
+        .execute(&s.state.db)
+        .await
+        .unwrap();
+    let purged = vetrina_server::carts::purge_abandoned(&s.state.writer, vetrina_server::util::now_ms()).await.unwrap();
+    assert_eq!(purged, 1);
+    assert_eq!(call(&s.router, "GET", &format!("/api/carts/{old}"), &[], None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(call(&s.router, "GET", &format!("/api/carts/{recent}"), &[], None).await.status, StatusCode::OK);
+}

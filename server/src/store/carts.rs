@@ -4,7 +4,7 @@
 use sqlx::Row;
 use vetrina_wire::ShippingPolicy;
 
-use super::{json_strings, Conn, Result};
+use super::{json_strings, Conn, Pool, Result};
 
 pub async fn insert(conn: &mut Conn, cart_id: &str, show_id: &str, sandbox: bool, now_ms: i64) -> Result<()> {
     sqlx::query("INSERT INTO carts (id, show_id, created_at_ms, sandbox) VALUES ($1, $2, $3, $4)")
@@ -234,4 +234,26 @@ pub async fn limited(conn: &mut Conn, cart_id: &str) -> Result<Vec<Limited>> {
             quantity: r.get("quantity"),
         })
         .collect())
+}
+
+/// Deletes the open carts made before `before_ms` whose lines were all added
+/// before it, and that no order or payment attempt names (with their lines);
+/// answers how many.
+pub async fn purge_abandoned(db: &Pool, before_ms: i64) -> Result<u64> {
+    const ABANDONED: &str = "SELECT c.id FROM carts c WHERE c.status = 'open' AND c.created_at_ms < $1
+           AND NOT EXISTS (SELECT 1 FROM cart_lines l WHERE l.cart_id = c.id AND l.added_at_ms >= $1)
+           AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.cart_id = c.id)
+           AND NOT EXISTS (SELECT 1 FROM payment_attempts a WHERE a.cart_id = c.id)";
+    let mut tx = db.begin().await?;
+    sqlx::query(&format!("DELETE FROM cart_lines WHERE cart_id IN ({ABANDONED})"))
+        .bind(before_ms)
+        .execute(&mut *tx)
+        .await?;
+    let purged = sqlx::query(&format!("DELETE FROM carts WHERE id IN ({ABANDONED})"))
+        .bind(before_ms)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    tx.commit().await?;
+    Ok(purged)
 }
