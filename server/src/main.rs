@@ -170,6 +170,15 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// `n` a minute, all of them at once if they come so; 0 (or less): no limit.
+fn per_minute(n: f64) -> ratelimit::Rate {
+    if n > 0.0 {
+        ratelimit::Rate { per_second: n / 60.0, burst: n }
+    } else {
+        ratelimit::Rate::UNLIMITED
+    }
+}
+
 fn database_from_env() -> Option<String> {
     secret_env("VETRINA_DATABASE_URL")
 }
@@ -240,30 +249,16 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
             "--operator-token" => config.operator_token = Some(args.value("--operator-token")?),
             "--payments" => payments = Some(args.value("--payments")?),
             "--behind-tls" => config.behind_tls = true,
-            "--carts-per-minute" => {
-                let n: f64 = args.number("--carts-per-minute")?;
-                config.cart_rate = if n > 0.0 {
-                    ratelimit::Rate { per_second: n / 60.0, burst: n }
-                } else {
-                    ratelimit::Rate::UNLIMITED
-                };
-            }
+            "--carts-per-minute" => config.cart_rate = per_minute(args.number("--carts-per-minute")?),
             "--pins-per-second" => {
                 let n: f64 = args.number("--pins-per-second")?;
-                config.pin_rate = if n > 0.0 {
-                    ratelimit::Rate { per_second: n, burst: 2.0 * n }
-                } else {
-                    ratelimit::Rate::UNLIMITED
-                };
+                // n a second, bursts of twice that.
+                config.pin_rate = per_minute(60.0 * n);
+                if n > 0.0 {
+                    config.pin_rate.burst = 2.0 * n;
+                }
             }
-            "--checkouts-per-minute" => {
-                let n: f64 = args.number("--checkouts-per-minute")?;
-                config.checkout_rate = if n > 0.0 {
-                    ratelimit::Rate { per_second: n / 60.0, burst: n }
-                } else {
-                    ratelimit::Rate::UNLIMITED
-                };
-            }
+            "--checkouts-per-minute" => config.checkout_rate = per_minute(args.number("--checkouts-per-minute")?),
             "-h" | "--help" => return Err(usage("")),
             other => return Err(usage(format!("unknown argument: {other}"))),
         }

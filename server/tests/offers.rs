@@ -32,6 +32,16 @@ async fn claim(router: &axum::Router, cart: &str, offer: i64, quantity: u32, pla
     call(router, "POST", &format!("/api/carts/{cart}/lines"), &[], Some(&body.to_string())).await
 }
 
+/// Moves the drop's end on the live edge's clock.
+async fn ends_at(s: &common::Seeded, offer: i64, ms: i64) {
+    sqlx::query("UPDATE offers SET ends_at_ms = $1 WHERE id = $2")
+        .bind(ms)
+        .bind(offer)
+        .execute(&s.state.db)
+        .await
+        .unwrap();
+}
+
 fn code(r: &common::Reply) -> (StatusCode, String) {
     (r.status, r.json()["code"].as_str().unwrap_or_default().to_string())
 }
@@ -137,23 +147,13 @@ async fn claims_follow_the_viewers_video_and_the_caps_hold() {
     assert_eq!(r.json()["lines"][0]["unit_price_minor"], 1200);
     // A claimed lag beyond the bound is not believed: 35 s behind would be inside
     // a window that ended 32 s ago, but only 30 s are believed.
-    sqlx::query("UPDATE offers SET ends_at_ms = $1 WHERE id = $2")
-        .bind(now - 32_000)
-        .bind(offer)
-        .execute(&s.state.db)
-        .await
-        .unwrap();
+    ends_at(&s, offer, now - 32_000).await;
     let d = cart(&s.router).await;
     assert_eq!(
         code(&claim(&s.router, &d, offer, 1, Some(now - 35_000)).await),
         (StatusCode::CONFLICT, "offer_ended".into())
     );
-    sqlx::query("UPDATE offers SET ends_at_ms = $1 WHERE id = $2")
-        .bind(now - 10_000)
-        .bind(offer)
-        .execute(&s.state.db)
-        .await
-        .unwrap();
+    ends_at(&s, offer, now - 10_000).await;
     // Same buyer as cart a (2 bought, limit 2): refused at checkout.
     let r =
         call(&s.router, "POST", &format!("/api/carts/{c}/checkout"), &[("idempotency-key", "flash-c")], Some(ADDRESS))
