@@ -28,7 +28,8 @@ test('a page opened with ?api= and &sandbox=1 sends nothing off our origin', asy
   }, TOKEN);
 
   await page.goto('/?show=demo&api=https://evil.example&sandbox=1');
-  await page.waitForLoadState('networkidle');
+  // The overlay has read its show (or failed to): the video, or the error state.
+  await page.locator('video.vt-video, .vt-placeholder[role=alert]').first().waitFor();
   expect(elsewhere, 'requests that left our origin on load').toEqual([]);
   await expect(page.locator('video.vt-video')).toBeVisible();
   await pin(request, 4);
