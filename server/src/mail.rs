@@ -175,14 +175,11 @@ impl Text {
     }
 }
 
-/// Money for a plain-text message: the currency's minor units (ISO 4217's
-/// usual exponents), the language's decimal mark, the ISO code after.
+/// Money for a plain-text message: the currency's minor units (its exponent
+/// from the one table, `vetrina_wire::minor_digits`, as the overlay and the
+/// import use), the language's decimal mark, the ISO code after.
 pub fn money(minor: i64, currency: &str, text: &Text) -> String {
-    let exponent = match currency {
-        "JPY" | "KRW" | "CLP" | "ISK" | "VND" | "HUF" => 0,
-        "BHD" | "KWD" | "OMR" | "JOD" | "TND" => 3,
-        _ => 2,
-    };
+    let exponent = vetrina_wire::minor_digits(currency);
     let sign = if minor < 0 { "-" } else { "" };
     let abs = minor.unsigned_abs();
     if exponent == 0 {
@@ -250,5 +247,12 @@ mod tests {
         assert_eq!(money(5, "USD", &EN), "0.05 USD");
         assert_eq!(money(1200, "JPY", &EN), "1200 JPY");
         assert_eq!(money(-250, "GBP", &EN), "-2.50 GBP");
+        // The exponents are the overlay's and the import's (vetrina_wire::minor_digits).
+        assert_eq!(money(4990, "XOF", &EN), "4990 XOF");
+        assert_eq!(money(4990, "XAF", &EN), "4990 XAF");
+        assert_eq!(money(4990, "XPF", &EN), "4990 XPF");
+        assert_eq!(money(4990, "HUF", &EN), "49.90 HUF");
+        assert_eq!(money(4990, "IQD", &EN), "4.990 IQD");
+        assert_eq!(money(4990, "LYD", &EN), "4.990 LYD");
     }
 }
