@@ -34,7 +34,9 @@ pub async fn gate(State((state, access)): State<(AppState, Access)>, request: Re
         _ => None,
     };
     let keys = [format!("client {client}"), format!("show {}", show.as_deref().unwrap_or("-"))];
-    if let Some(wait) = keys.iter().find_map(|k| state.sign_in_failures.wait(k)) {
+    // Only a presented token is a guess: without one the answer is 401, always.
+    let guessing = bearer(&parts.headers).is_some();
+    if let Some(wait) = keys.iter().find_map(|k| state.sign_in_failures.wait(k)).filter(|_| guessing) {
         return ApiError::TooManyRequests(wait).into_response();
     }
     let refused = match (access, show) {
@@ -45,7 +47,7 @@ pub async fn gate(State((state, access)): State<(AppState, Access)>, request: Re
     };
     match refused {
         Some(e) => {
-            if matches!(e, ApiError::Unauthorized | ApiError::OperatorOnly) {
+            if guessing && matches!(e, ApiError::Unauthorized | ApiError::OperatorOnly) {
                 for key in &keys {
                     let _ = state.sign_in_failures.check(key).await;
                 }
@@ -56,8 +58,9 @@ pub async fn gate(State((state, access)): State<(AppState, Access)>, request: Re
     }
 }
 
-/// Wrong tokens one client (or one show, from anywhere) may present: bursts
-/// of 10, then one every 6 s. The studio's sign-in tries one token at a time.
+/// Wrong tokens one client (or one show, from anywhere) may present, by
+/// default: bursts of 10, then one every 6 s (`Config::wrong_token_rate`).
+/// The studio's sign-in tries one token at a time.
 pub const SIGN_IN_FAILURES: crate::ratelimit::Rate = crate::ratelimit::Rate { per_second: 1.0 / 6.0, burst: 10.0 };
 
 /// How long a creator token works after it is issued.

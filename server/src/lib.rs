@@ -65,6 +65,8 @@ pub struct Config {
     pub checkout_rate: ratelimit::Rate,
     /// New carts per client address (a viewer needs one per show).
     pub cart_rate: ratelimit::Rate,
+    /// Wrong creator or operator tokens per client address and per show.
+    pub wrong_token_rate: ratelimit::Rate,
     /// How often an idle event stream gets a comment line, so proxies keep it open.
     pub heartbeat: std::time::Duration,
     /// Proxies whose `X-Forwarded-For` is believed (see [`net`]); empty: none.
@@ -100,6 +102,7 @@ impl Default for Config {
             checkout_rate: ratelimit::Rate { per_second: 20.0 / 60.0, burst: 20.0 },
             // Generous: a carrier's NAT puts many viewers behind one address.
             cart_rate: ratelimit::Rate { per_second: 1.0, burst: 60.0 },
+            wrong_token_rate: auth::SIGN_IN_FAILURES,
             heartbeat: std::time::Duration::from_secs(15),
             trusted_proxies: Vec::new(),
             // Generous: phones behind a carrier's NAT share one address.
@@ -162,7 +165,7 @@ impl AppState {
             pin_limits: limiter(config.pin_rate, "pins"),
             checkout_limits: limiter(config.checkout_rate, "checkouts"),
             cart_limits: limiter(config.cart_rate, "carts"),
-            sign_in_failures: Arc::new(ratelimit::Limiter::new(auth::SIGN_IN_FAILURES)),
+            sign_in_failures: Arc::new(ratelimit::Limiter::new(config.wrong_token_rate)),
             tap_limits: limiter(TAP_RATE, "taps"),
             writer: db.clone(),
             db,

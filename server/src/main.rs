@@ -17,7 +17,7 @@ const USAGE: &str = "usage:
                  [--trusted-proxy CIDR]... [--max-streams-per-client N]
                  [--max-connections N] [--max-connections-per-client N]
                  [--smtp-url URL] [--mail-from MAILBOX] [--operator-token TOKEN] [--payments test]
-                 [--carts-per-minute N] [--behind-tls]
+                 [--carts-per-minute N] [--wrong-tokens-per-minute N] [--behind-tls]
   vetrina-server create-show --id ID --title TITLE [--currency EUR] [--locale en] [--stream-url URL]
                  [--data-dir D] [--database URL]
   vetrina-server import --show ID (--shopify products.json | --gmc feed.tsv)
@@ -59,6 +59,9 @@ serve (the default):
   --mail-from            the confirmations' sender (default \"Vetrina <orders@vetrina.invalid>\";
                          env VETRINA_MAIL_FROM)
   --carts-per-minute     new carts per client address (default 60 at once, then one a second; 0 = unlimited)
+  --wrong-tokens-per-minute
+                         wrong creator or operator tokens per client address and per show before
+                         429 (default bursts of 10, then one every 6 s; 0 = unlimited, for a fuzzer)
   --behind-tls           browsers reach this server over HTTPS (a TLS proxy in front): every answer
                          says Strict-Transport-Security (env VETRINA_BEHIND_TLS=1)
   --payments             who charges orders: `test`, the built-in test provider (test cards, nothing
@@ -250,6 +253,9 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
             "--payments" => payments = Some(args.value("--payments")?),
             "--behind-tls" => config.behind_tls = true,
             "--carts-per-minute" => config.cart_rate = per_minute(args.number("--carts-per-minute")?),
+            "--wrong-tokens-per-minute" => {
+                config.wrong_token_rate = per_minute(args.number("--wrong-tokens-per-minute")?)
+            }
             "--pins-per-second" => {
                 let n: f64 = args.number("--pins-per-second")?;
                 // n a second, bursts of twice that.

@@ -420,6 +420,9 @@ async fn guessing_a_creator_token_is_throttled() {
         }
     }
     assert!(refused >= 20, "40 wrong tokens in a row, {refused} throttled");
+    // No token at all is not a guess: still a plain 401.
+    let r = call(&s.router, "GET", "/api/shows/demo/creator", &[], None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]

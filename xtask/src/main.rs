@@ -373,6 +373,8 @@ fn contract_on(database: Option<&str>) -> Result {
         .args(["--demo", "--host-every", "0", "--demo-token", "contract-token", "--addr", CONTRACT_ADDR])
         // The fuzzer is one client sending hundreds of checkouts and pins.
         .args(["--checkouts-per-minute", "0", "--pins-per-second", "0", "--carts-per-minute", "0"])
+        // It presents wrong tokens on purpose, over and over (guessing is throttled otherwise).
+        .args(["--wrong-tokens-per-minute", "0"])
         .args(database.map(|url| ["--database", url]).into_iter().flatten())
         .arg("--data-dir")
         .arg(&data)
