@@ -40,8 +40,20 @@ pub async fn gate(State((state, access)): State<(AppState, Access)>, request: Re
         return ApiError::TooManyRequests(wait).into_response();
     }
     let refused = match (access, show) {
-        (Access::Operator, _) => authorize_operator(&state, &parts.headers).err(),
-        (_, Some(show)) if crate::util::is_show_id(&show) => authorize(&state, &parts.headers, &show).await.err(),
+        (Access::Operator, _) => match authorize_operator(&state, &parts.headers) {
+            Ok(()) => {
+                parts.extensions.insert(Operator);
+                None
+            }
+            Err(e) => Some(e),
+        },
+        (_, Some(show)) if crate::util::is_show_id(&show) => match authorize(&state, &parts.headers, &show).await {
+            Ok(expires_at_ms) => {
+                parts.extensions.insert(Creator { expires_at_ms });
+                None
+            }
+            Err(e) => Some(e),
+        },
         // No such show can exist: answered like a wrong token.
         _ => Some(ApiError::Unauthorized),
     };
@@ -55,6 +67,36 @@ pub async fn gate(State((state, access)): State<(AppState, Access)>, request: Re
             e.into_response()
         }
         None => next.run(Request::from_parts(parts, body)).await,
+    }
+}
+
+/// Proof that the gate checked this request's creator token against the show
+/// in its path (its endpoint's entry says [`Access::Creator`]): a handler that
+/// takes one cannot run for anyone else, and need not check again.
+#[derive(Debug, Clone, Copy)]
+pub struct Creator {
+    /// When the token stops working.
+    pub expires_at_ms: i64,
+}
+
+/// Proof that the gate checked the operator's token ([`Access::Operator`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Operator;
+
+impl<S: Send + Sync> FromRequestParts<S> for Creator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, ApiError> {
+        // Absent only on an endpoint whose table entry forgot its access: refused.
+        parts.extensions.get::<Creator>().copied().ok_or(ApiError::Unauthorized)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Operator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, ApiError> {
+        parts.extensions.get::<Operator>().copied().ok_or(ApiError::OperatorOnly)
     }
 }
 

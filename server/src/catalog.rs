@@ -3,12 +3,11 @@
 //! reaches viewers as an event.
 
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use axum::Json;
 use vetrina_wire::{Product, Show, ShowEvent, ShowSnapshot, ShowStatus, ShowUpdate, Variant, VariantUpdate};
 
-use crate::auth::authorize;
+use crate::auth::Creator;
 use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::events::record;
 use crate::store;
@@ -65,11 +64,10 @@ pub async fn pinned_now(conn: &mut store::Conn, show_id: &str) -> Result<(Vec<i6
 /// title, stream or locale.
 pub async fn update_show(
     State(state): State<AppState>,
+    _creator: Creator,
     ApiPath(show_id): ApiPath<String>,
-    headers: HeaderMap,
     ApiJson(req): ApiJson<ShowUpdate>,
 ) -> Result<Json<Show>, ApiError> {
-    authorize(&state, &headers, &show_id).await?;
     if let Some((field, message)) = req.problem() {
         return Err(ApiError::invalid_field(field, message));
     }
@@ -125,11 +123,10 @@ pub async fn update_show(
 /// `PATCH /api/shows/{show}/variants/{variant}` (creator): price or stock during the show.
 pub async fn update_variant(
     State(state): State<AppState>,
+    _creator: Creator,
     ApiPath((show_id, variant_id)): ApiPath<(String, i64)>,
-    headers: HeaderMap,
     ApiJson(req): ApiJson<VariantUpdate>,
 ) -> Result<Json<Variant>, ApiError> {
-    authorize(&state, &headers, &show_id).await?;
     if let Some((code, message)) =
         vetrina_wire::variant_numbers_problem(req.price_minor, req.compare_at_minor.flatten(), req.stock)
     {
@@ -164,10 +161,9 @@ pub async fn update_variant(
 /// `POST /api/shows` (operator): a new show and its creator token.
 pub async fn create(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _operator: crate::auth::Operator,
     ApiJson(req): ApiJson<vetrina_wire::NewShowRequest>,
 ) -> Result<axum::response::Response, ApiError> {
-    crate::auth::authorize_operator(&state, &headers)?;
     if let Some((field, message)) = req.problem() {
         return Err(ApiError::invalid_field(field, message));
     }

@@ -3,36 +3,30 @@
 //! show's numbers while it runs.
 
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::Json;
 use vetrina_wire::{CreatorSession, CreatorToken, ShowOrder, ShowStats};
 
 use axum::response::IntoResponse;
 
-use crate::auth::{authorize, token_digest, TOKEN_LIFETIME_MS};
+use crate::auth::Creator;
+use crate::auth::{token_digest, TOKEN_LIFETIME_MS};
 use crate::error::{ApiError, ApiPath};
 use crate::store;
 use crate::util::{now_ms, random_id};
 use crate::AppState;
 
 /// `GET /api/shows/{show}/creator` (creator): whether the token works, and until when.
-pub async fn session(
-    State(state): State<AppState>,
-    ApiPath(show_id): ApiPath<String>,
-    headers: HeaderMap,
-) -> Result<Json<CreatorSession>, ApiError> {
-    let expires_at_ms = authorize(&state, &headers, &show_id).await?;
-    Ok(Json(CreatorSession { show_id, expires_at_ms }))
+pub async fn session(creator: Creator, ApiPath(show_id): ApiPath<String>) -> Result<Json<CreatorSession>, ApiError> {
+    Ok(Json(CreatorSession { show_id, expires_at_ms: creator.expires_at_ms }))
 }
 
 /// `POST /api/shows/{show}/creator-token` (creator): a new token; the one
 /// that asked stops working at once, as does every other copy of it.
 pub async fn rotate(
     State(state): State<AppState>,
+    _creator: Creator,
     ApiPath(show_id): ApiPath<String>,
-    headers: HeaderMap,
 ) -> Result<axum::response::Response, ApiError> {
-    authorize(&state, &headers, &show_id).await?;
     let token = random_id();
     let expires_at_ms = now_ms() + TOKEN_LIFETIME_MS;
     let mut tx = crate::store::begin_write(&state.writer).await?;
@@ -49,10 +43,9 @@ pub async fn rotate(
 /// tapped and added, and what sold (test orders left out).
 pub async fn stats(
     State(state): State<AppState>,
+    _creator: Creator,
     ApiPath(show_id): ApiPath<String>,
-    headers: HeaderMap,
 ) -> Result<Json<ShowStats>, ApiError> {
-    authorize(&state, &headers, &show_id).await?;
     let mut conn = state.db.acquire().await?;
     let (orders, revenue_minor) = store::orders::totals(&mut conn, &show_id).await?;
     let products = store::orders::product_stats(&mut conn, &show_id).await?;
@@ -67,10 +60,9 @@ const LATEST_ORDERS: i64 = 50;
 /// first, with whether each one's confirmation has been sent.
 pub async fn orders(
     State(state): State<AppState>,
+    _creator: Creator,
     ApiPath(show_id): ApiPath<String>,
-    headers: HeaderMap,
 ) -> Result<Json<Vec<ShowOrder>>, ApiError> {
-    authorize(&state, &headers, &show_id).await?;
     let mut conn = state.db.acquire().await?;
     Ok(Json(store::orders::latest(&mut conn, &show_id, LATEST_ORDERS).await?))
 }

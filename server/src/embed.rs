@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use vetrina_wire::{EmbedCard, EmbedOrigins};
 
-use crate::auth::authorize;
+use crate::auth::Creator;
 use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::store;
 use crate::AppState;
@@ -52,21 +52,19 @@ pub async fn set_origins_on(writer: &store::Pool, show_id: &str, origins: &[Stri
 /// `GET /api/shows/{show}/embed-origins` (creator).
 pub async fn get_origins(
     State(state): State<AppState>,
+    _creator: Creator,
     ApiPath(show_id): ApiPath<String>,
-    headers: HeaderMap,
 ) -> Result<Json<EmbedOrigins>, ApiError> {
-    authorize(&state, &headers, &show_id).await?;
     Ok(Json(EmbedOrigins { origins: origins_of(&state.db, &show_id).await? }))
 }
 
 /// `PUT /api/shows/{show}/embed-origins` (creator).
 pub async fn put_origins(
     State(state): State<AppState>,
+    _creator: Creator,
     ApiPath(show_id): ApiPath<String>,
-    headers: HeaderMap,
     ApiJson(req): ApiJson<EmbedOrigins>,
 ) -> Result<Json<EmbedOrigins>, ApiError> {
-    authorize(&state, &headers, &show_id).await?;
     if req.origins.len() > 50 {
         return Err(ApiError::unprocessable("too_many_origins", "At most 50 origins may embed a show."));
     }

@@ -30,14 +30,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
 use futures_util::stream::StreamExt;
 use serde::Deserialize;
 use tokio::sync::broadcast;
 use vetrina_wire::{EventEnvelope, PinRequest, ShowEvent};
 
-use crate::auth::authorize;
+use crate::auth::Creator;
 use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::rooms::{Frame, Room};
 use crate::store;
@@ -366,11 +366,10 @@ async fn limit_pins(state: &AppState, show_id: &str) -> Result<(), ApiError> {
 /// `POST /api/shows/{show}/pins` (creator only).
 pub async fn pin(
     State(state): State<AppState>,
+    _creator: Creator,
     ApiPath(show_id): ApiPath<String>,
-    headers: HeaderMap,
     ApiJson(req): ApiJson<PinRequest>,
 ) -> Result<(StatusCode, Json<EventEnvelope>), ApiError> {
-    authorize(&state, &headers, &show_id).await?;
     limit_pins(&state, &show_id).await?;
     let envelope = record(&state, &show_id, ShowEvent::Pin { product_id: req.product_id }).await?;
     Ok((StatusCode::CREATED, Json(envelope)))
@@ -379,10 +378,9 @@ pub async fn pin(
 /// `DELETE /api/shows/{show}/pins/{product}` (creator only).
 pub async fn unpin(
     State(state): State<AppState>,
+    _creator: Creator,
     ApiPath((show_id, product_id)): ApiPath<(String, i64)>,
-    headers: HeaderMap,
 ) -> Result<Json<EventEnvelope>, ApiError> {
-    authorize(&state, &headers, &show_id).await?;
     limit_pins(&state, &show_id).await?;
     let envelope = record(&state, &show_id, ShowEvent::Unpin { product_id }).await?;
     Ok(Json(envelope))

@@ -8,7 +8,6 @@
 use std::collections::BTreeMap;
 
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -17,6 +16,7 @@ use vetrina_wire::{
     MAX_STOCK,
 };
 
+use crate::auth::Creator;
 use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::store;
 use crate::AppState;
@@ -30,11 +30,10 @@ pub const DEFAULT_STOCK: i64 = 10;
 /// product it does not know reads the catalogue again.
 pub async fn upload(
     State(state): State<AppState>,
+    _creator: Creator,
     ApiPath(show_id): ApiPath<String>,
-    headers: HeaderMap,
     ApiJson(req): ApiJson<CatalogueImport>,
 ) -> Result<Json<ImportReport>, ApiError> {
-    crate::auth::authorize(&state, &headers, &show_id).await?;
     let default_stock = req.default_stock.unwrap_or(DEFAULT_STOCK);
     if !(0..=MAX_STOCK).contains(&default_stock) {
         return Err(ApiError::invalid_field(

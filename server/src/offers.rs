@@ -19,11 +19,10 @@
 //! are refused exactly as real ones, but their orders use up nothing.
 
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::Json;
 use vetrina_wire::{NewOffer, Offer, ShowEvent, OFFER_HOLD_MS, OFFER_MAX_LAG_MS};
 
-use crate::auth::authorize;
+use crate::auth::Creator;
 use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::events::record;
 use crate::store;
@@ -37,11 +36,10 @@ const AHEAD_MS: i64 = 2_000;
 /// `POST /api/shows/{show}/offers` (creator): starts a flash drop now.
 pub async fn create(
     State(state): State<AppState>,
+    _creator: Creator,
     ApiPath(show_id): ApiPath<String>,
-    headers: HeaderMap,
     ApiJson(req): ApiJson<NewOffer>,
 ) -> Result<Json<Offer>, ApiError> {
-    authorize(&state, &headers, &show_id).await?;
     let mut tx = crate::store::begin_write(&state.writer).await?;
     let (product_id, variant) = store::catalog::variant(&mut tx, &show_id, req.variant_id)
         .await?

@@ -4,11 +4,10 @@
 //! notes never leave the creator's side of the API.
 
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::Json;
 use vetrina_wire::{is_reordering, ProductNote, ProductOrder, RunSheetEntry, MAX_NOTE_CHARS};
 
-use crate::auth::authorize;
+use crate::auth::Creator;
 use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::store;
 use crate::AppState;
@@ -16,10 +15,9 @@ use crate::AppState;
 /// `GET /api/shows/{show}/run-sheet` (creator)
 pub async fn get(
     State(state): State<AppState>,
+    _creator: Creator,
     ApiPath(show_id): ApiPath<String>,
-    headers: HeaderMap,
 ) -> Result<Json<Vec<RunSheetEntry>>, ApiError> {
-    authorize(&state, &headers, &show_id).await?;
     let rows = store::catalog::notes(&state.db, &show_id).await?;
     Ok(Json(rows.into_iter().map(|(product_id, note)| RunSheetEntry { product_id, note }).collect()))
 }
@@ -27,11 +25,10 @@ pub async fn get(
 /// `PUT /api/shows/{show}/products/{product}/note` (creator)
 pub async fn set_note(
     State(state): State<AppState>,
+    _creator: Creator,
     ApiPath((show_id, product_id)): ApiPath<(String, i64)>,
-    headers: HeaderMap,
     ApiJson(req): ApiJson<ProductNote>,
 ) -> Result<Json<RunSheetEntry>, ApiError> {
-    authorize(&state, &headers, &show_id).await?;
     let note = req.note.trim().to_string();
     if note.chars().count() > MAX_NOTE_CHARS {
         return Err(ApiError::invalid_field("note", format!("A note is at most {MAX_NOTE_CHARS} characters.")));
@@ -48,11 +45,10 @@ pub async fn set_note(
 /// `PUT /api/shows/{show}/product-order` (creator)
 pub async fn set_order(
     State(state): State<AppState>,
+    _creator: Creator,
     ApiPath(show_id): ApiPath<String>,
-    headers: HeaderMap,
     ApiJson(req): ApiJson<ProductOrder>,
 ) -> Result<Json<ProductOrder>, ApiError> {
-    authorize(&state, &headers, &show_id).await?;
     let mut tx = crate::store::begin_write(&state.writer).await?;
     // Read inside the write transaction: an import meanwhile cannot slip a
     // product past the check.

@@ -553,3 +553,27 @@ async fn carts_nobody_came_back_to_are_purged() {
     assert_eq!(call(&s.router, "GET", &format!("/api/carts/{old}"), &[], None).await.status, StatusCode::NOT_FOUND);
     assert_eq!(call(&s.router, "GET", &format!("/api/carts/{recent}"), &[], None).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn every_endpoint_that_is_not_public_answers_401_without_its_token() {
+    // Wrong tokens by the dozen: not throttled here (guessing_a_creator_token_is_throttled is).
+    let s = seeded_with(Config { wrong_token_rate: vetrina_server::ratelimit::Rate::UNLIMITED, ..Config::default() })
+        .await;
+    let mut checked = 0;
+    for e in vetrina_server::endpoints() {
+        if e.access == vetrina_server::Access::Public {
+            continue;
+        }
+        let path = ["{show}", "{variant}", "{product}"]
+            .iter()
+            .zip(["demo", "1", "1"])
+            .fold(e.path.to_string(), |p, (param, value)| p.replace(param, value));
+        for token in [None, Some("Bearer not-the-token-of-this-show")] {
+            let headers: Vec<(&str, &str)> = token.map(|t| ("authorization", t)).into_iter().collect();
+            let r = call(&s.router, e.method.as_str(), &format!("/api{path}"), &headers, Some("{}")).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{} {path} with {token:?}: {}", e.method, r.body);
+        }
+        checked += 1;
+    }
+    assert!(checked >= 15, "only {checked} endpoints are not public");
+}
