@@ -759,13 +759,24 @@ pub fn app(state: AppState, assets: Assets) -> Router {
 
 /// Headers every answer carries: no MIME sniffing, and no full URLs (which
 /// hold cart and order ids) leaking to other sites in `Referer`; behind TLS,
-/// HSTS, so a browser never again asks over plain HTTP.
+/// HSTS, so a browser never again asks over plain HTTP. The one list: the
+/// middleware below and the event stream's hand-written head (`stream.rs`).
+pub fn security_headers_for(behind_tls: bool) -> Vec<(&'static str, &'static str)> {
+    let mut headers =
+        vec![("x-content-type-options", "nosniff"), ("referrer-policy", "strict-origin-when-cross-origin")];
+    if behind_tls {
+        headers.push(("strict-transport-security", "max-age=31536000; includeSubDomains"));
+    }
+    headers
+}
+
 async fn security_headers(mut response: axum::response::Response, behind_tls: bool) -> axum::response::Response {
     let headers = response.headers_mut();
-    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
-    headers.entry("referrer-policy").or_insert(HeaderValue::from_static("strict-origin-when-cross-origin"));
-    if behind_tls {
-        headers.insert("strict-transport-security", HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    for (name, value) in security_headers_for(behind_tls) {
+        // A page may set its own Referrer-Policy; the rest are the same everywhere.
+        if name != "referrer-policy" || !headers.contains_key(name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
     }
     response
 }

@@ -81,9 +81,12 @@ pub async fn stream(
     if let Some(takeover) = extensions.get::<crate::net::Takeover>() {
         let mut head = String::from(
             "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\n\
-             transfer-encoding: chunked\r\nx-content-type-options: nosniff\r\n\
-             referrer-policy: strict-origin-when-cross-origin\r\n",
+             transfer-encoding: chunked\r\n",
         );
+        // What the middleware adds to every other answer (this one never passes it).
+        for (name, value) in crate::security_headers_for(state.config.behind_tls) {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
         if let Some(origin) = allowed_origin(&state, &headers) {
             head.push_str(&format!("access-control-allow-origin: {origin}\r\nvary: origin\r\n"));
         }

@@ -557,8 +557,8 @@ async fn carts_nobody_came_back_to_are_purged() {
 #[tokio::test]
 async fn every_endpoint_that_is_not_public_answers_401_without_its_token() {
     // Wrong tokens by the dozen: not throttled here (guessing_a_creator_token_is_throttled is).
-    let s = seeded_with(Config { wrong_token_rate: vetrina_server::ratelimit::Rate::UNLIMITED, ..Config::default() })
-        .await;
+    let s =
+        seeded_with(Config { wrong_token_rate: vetrina_server::ratelimit::Rate::UNLIMITED, ..Config::default() }).await;
     let mut checked = 0;
     for e in vetrina_server::endpoints() {
         if e.access == vetrina_server::Access::Public {
@@ -576,4 +576,23 @@ async fn every_endpoint_that_is_not_public_answers_401_without_its_token() {
         checked += 1;
     }
     assert!(checked >= 15, "only {checked} endpoints are not public");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_stream_carries_every_header_the_other_answers_do() {
+    let server = common::live_with(Config { behind_tls: true, ..common::unlimited() }).await;
+    let api = common::http(server.addr, "GET", "/api/shows/demo", &[], None).await;
+    let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    stream.write_all(b"GET /api/shows/demo/events HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        let mut byte = [0u8; 1];
+        stream.read_exact(&mut byte).await.unwrap();
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8(head).unwrap().to_ascii_lowercase();
+    for name in ["x-content-type-options", "referrer-policy", "strict-transport-security"] {
+        let value = api.headers[name].to_str().unwrap().to_ascii_lowercase();
+        assert!(head.contains(&format!("{name}: {value}\r\n")), "{name} missing from the stream's head: {head}");
+    }
 }
