@@ -65,9 +65,9 @@ serve (the default):
   --behind-tls           browsers reach this server over HTTPS (a TLS proxy in front): every answer
                          says Strict-Transport-Security (env VETRINA_BEHIND_TLS=1)
   --payments             who charges orders: `test`, the built-in test provider (test cards, nothing
-                         charged; env VETRINA_PAYMENTS). Without it no order can be placed (checkout
-                         answers 409 checkout_unavailable) but a studio preview's test orders.
-                         --demo implies test
+                         charged; env VETRINA_PAYMENTS). Without it (or with `none`) no order can be
+                         placed (checkout answers 409 checkout_unavailable) but a studio preview's
+                         test orders. --demo implies test unless told `none`
   --operator-token       who may create shows over the API (POST /api/shows) and in the studio: the
                          bearer of this token, 16 characters or more (env VETRINA_OPERATOR_TOKEN); without
                          it shows are created with create-show (with --demo a random one is printed)
@@ -299,10 +299,10 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
             state = state.with_payments(std::sync::Arc::new(vetrina_server::payments::TestProvider));
             tracing::info!("payments: the built-in test provider (test cards; nothing is charged)");
         }
-        Some(other) => {
-            return Err(usage(format!("--payments: `test` is the one provider this server has, not `{other}`")))
+        Some(other) if other != "none" => {
+            return Err(usage(format!("--payments: `test` (or `none`) is what this server has, not `{other}`")))
         }
-        None => tracing::warn!("no payment provider (--payments): checkout refuses every order but test ones"),
+        _ => tracing::warn!("no payment provider (--payments): checkout refuses every order but test ones"),
     }
     if let Some(url) = &nats {
         if database.is_none() {
