@@ -97,15 +97,18 @@ impl Asset {
         Self { raw: Bytes::from(bytes), brotli, gzip, etag, content_type, cache_control }
     }
 
-    /// A page made for one request (a show's page), compressed quickly in the
-    /// one encoding this request takes (the other would be thrown away), not
-    /// cached. Brotli over a large catalogue takes milliseconds: call it off
-    /// the async runtime (`spawn_blocking`).
+    /// A page made for one request (a show's page), compressed in the one
+    /// encoding this request takes (the other would be thrown away), once per
+    /// version of the page: the compressed bytes are kept by the page's
+    /// content hash ([`PAGES`]), so a thousand viewers opening an unchanged
+    /// show compress it once. Rendering and a miss take milliseconds over a
+    /// large catalogue: call it off the async runtime (`spawn_blocking`).
     pub fn page(html: String, request: &HeaderMap) -> Self {
         let bytes = html.into_bytes();
         let accepts = accepted(request);
-        let brotli = accepts.brotli.then(|| Bytes::from(brotli(&bytes, 5)));
-        let gzip = (!accepts.brotli && accepts.gzip).then(|| Bytes::from(gzip(&bytes, 6)));
+        let hash = fnv1a(&bytes);
+        let brotli = accepts.brotli.then(|| PAGES.get_or_pack(hash, "br", || brotli(&bytes, 5)));
+        let gzip = (!accepts.brotli && accepts.gzip).then(|| PAGES.get_or_pack(hash, "gz", || gzip(&bytes, 6)));
         let etag = etag(&bytes);
         Self {
             raw: Bytes::from(bytes),
@@ -150,6 +153,40 @@ impl Asset {
         headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
         let body = if head { Body::empty() } else { Body::from(body) };
         (StatusCode::OK, headers, body).into_response()
+    }
+}
+
+/// Compressed pages by content hash and encoding: the latest versions of the
+/// pages being viewed (a few dozen; forgotten all at once when full, so a
+/// burst of other pages costs a recompression, never unbounded memory).
+pub struct PageCache {
+    packed: std::sync::Mutex<HashMap<(u64, &'static str), Bytes>>,
+    /// How many pages were compressed (a miss): for tests and the curious.
+    pub packs: std::sync::atomic::AtomicUsize,
+}
+
+/// The server's one [`PageCache`].
+pub static PAGES: std::sync::LazyLock<PageCache> = std::sync::LazyLock::new(|| PageCache {
+    packed: std::sync::Mutex::new(HashMap::new()),
+    packs: std::sync::atomic::AtomicUsize::new(0),
+});
+
+const PAGES_KEPT: usize = 64;
+
+impl PageCache {
+    fn get_or_pack(&self, hash: u64, encoding: &'static str, pack: impl FnOnce() -> Vec<u8>) -> Bytes {
+        if let Some(hit) = self.packed.lock().unwrap_or_else(|p| p.into_inner()).get(&(hash, encoding)) {
+            return hit.clone();
+        }
+        // Packed outside the lock: two first viewers may both pack; both get the same bytes.
+        let fresh = Bytes::from(pack());
+        self.packs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut packed = self.packed.lock().unwrap_or_else(|p| p.into_inner());
+        if packed.len() >= PAGES_KEPT {
+            packed.clear();
+        }
+        packed.insert((hash, encoding), fresh.clone());
+        fresh
     }
 }
 

@@ -596,3 +596,40 @@ async fn an_event_stream_carries_every_header_the_other_answers_do() {
         assert!(head.contains(&format!("{name}: {value}\r\n")), "{name} missing from the stream's head: {head}");
     }
 }
+
+/// A show's page, as a browser taking `encoding` gets it: status and Content-Encoding.
+async fn page(router: &axum::Router, encoding: &str) -> (StatusCode, String) {
+    let req = Request::builder().uri("/?show=demo").header("accept-encoding", encoding).body(Body::empty()).unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    let coding = res.headers().get("content-encoding").map_or("", |v| v.to_str().unwrap()).to_string();
+    (res.status(), coding)
+}
+
+#[tokio::test]
+async fn a_shows_page_is_compressed_once_per_version() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dist.path().join("index.html"),
+        "<!doctype html><html lang=en><head><title>V</title></head><body></body></html>",
+    )
+    .unwrap();
+    let media = tempfile::tempdir().unwrap();
+    let pool = common::memory_db().await;
+    vetrina_server::demo::seed(&pool, media.path(), Some(common::TOKEN)).await.unwrap();
+    let state = vetrina_server::AppState::new(pool);
+    let router = vetrina_server::app(state, vetrina_server::Assets { dist: Some(dist.path().into()), media: None });
+    let packs = || vetrina_server::assets::PAGES.packs.load(SeqCst);
+    let before = packs();
+    for _ in 0..3 {
+        assert_eq!(page(&router, "br, gzip").await, (StatusCode::OK, "br".to_string()));
+    }
+    assert_eq!(packs() - before, 1, "three views of an unchanged show, one compression");
+    // Only the encoding asked for; a new version is compressed anew.
+    assert_eq!(page(&router, "gzip").await, (StatusCode::OK, "gzip".to_string()));
+    assert_eq!(packs() - before, 2);
+    let (k, v) = auth();
+    call(&router, "POST", "/api/shows/demo/pins", &[(k, &v)], Some(r#"{"product_id":1}"#)).await;
+    page(&router, "br").await;
+    assert_eq!(packs() - before, 3);
+}
