@@ -183,18 +183,18 @@ async fn run_detached(state: AppState, limit: usize, req: Request, next: Next) -
     let body = to_bytes(body, usize::MAX).await.unwrap_or_default();
     if let Some((scope, key)) = record {
         // An answer with a secret in it is forgotten like a failure: a retry runs anew.
-        let status = if parts.extensions.get::<Secret>().is_some() { StatusCode::CONFLICT } else { parts.status };
-        finish(&state.writer, &scope, &key, status, &body).await;
+        let keep = parts.status.is_success() && parts.extensions.get::<Secret>().is_none();
+        finish(&state.writer, &scope, &key, keep.then_some((parts.status, &body[..]))).await;
     }
     Response::from_parts(parts, Body::from(body))
 }
 
-/// Stores a success for replay; forgets a failure, which changed nothing.
-async fn finish(db: &Pool, scope: &str, key: &str, status: StatusCode, body: &[u8]) {
-    let outcome = if status.is_success() {
-        claims::finish(db, scope, key, status.as_u16(), &String::from_utf8_lossy(body)).await
-    } else {
-        claims::release(db, scope, key).await
+/// Stores an answer for replay (a success without a secret); or, with none,
+/// forgets the claim (a failure changed nothing).
+async fn finish(db: &Pool, scope: &str, key: &str, answer: Option<(StatusCode, &[u8])>) {
+    let outcome = match answer {
+        Some((status, body)) => claims::finish(db, scope, key, status.as_u16(), &String::from_utf8_lossy(body)).await,
+        None => claims::release(db, scope, key).await,
     };
     if let Err(e) = outcome {
         // The request itself succeeded or failed cleanly; only its record is lost.

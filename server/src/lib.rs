@@ -569,6 +569,7 @@ pub fn endpoints() -> Vec<Endpoint> {
                 (400, "Malformed body"),
                 (401, "A sandbox cart without the show's creator token"),
                 (404, "No such show"),
+                (429, "Too many new carts from this client address; see Retry-After"),
             ],
             handler: axum::routing::post(carts::create),
         },

@@ -139,12 +139,16 @@ impl StreamSlots {
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        let mut open = self.slots.open.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(n) = open.get_mut(&self.ip) {
-            *n -= 1;
-            if *n == 0 {
-                open.remove(&self.ip);
-            }
+        release(&mut self.slots.open.lock().unwrap_or_else(|p| p.into_inner()), self.ip);
+    }
+}
+
+/// One fewer held by `ip`; an address holding none is forgotten.
+fn release(open: &mut HashMap<IpAddr, usize>, ip: IpAddr) {
+    if let Some(n) = open.get_mut(&ip) {
+        *n -= 1;
+        if *n == 0 {
+            open.remove(&ip);
         }
     }
 }
@@ -180,11 +184,6 @@ impl Connections {
         open.0 += 1;
         Some(Connection { connections: self.clone(), ip })
     }
-
-    /// Connections open now, in all.
-    pub fn total(&self) -> usize {
-        self.open.lock().unwrap_or_else(|p| p.into_inner()).0
-    }
 }
 
 impl Drop for Connection {
@@ -192,12 +191,7 @@ impl Drop for Connection {
         let mut open = self.connections.open.lock().unwrap_or_else(|p| p.into_inner());
         open.0 = open.0.saturating_sub(1);
         if let Some(ip) = self.ip {
-            if let Some(n) = open.1.get_mut(&ip) {
-                *n -= 1;
-                if *n == 0 {
-                    open.1.remove(&ip);
-                }
-            }
+            release(&mut open.1, ip);
         }
     }
 }

@@ -133,8 +133,7 @@ pub async fn check_left(conn: &mut store::Conn, lines: &[(i64, i64)]) -> Result<
     lines.sort_unstable();
     for (offer, quantity) in lines {
         store::lock(conn, store::Lock::Offer(offer)).await?;
-        let cap = store::offers::cap(conn, offer).await?;
-        if store::offers::sold(conn, offer).await? + quantity > cap {
+        if store::offers::left(conn, offer).await? < quantity {
             return Err(sold_out());
         }
     }

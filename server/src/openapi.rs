@@ -115,9 +115,6 @@ pub fn document() -> Value {
             errors.push((401, "Missing or wrong token"));
             errors.push((429, "Too many wrong tokens from this client, or for this show; see Retry-After"));
         }
-        if e.path == "/carts" && e.method == axum::http::Method::POST {
-            errors.push((429, "Too many new carts from this client address; see Retry-After"));
-        }
         if e.path == "/shows/{show}/events" {
             errors.push((400, "`since` is not an integer"));
             errors.push((429, "This client address has too many event streams open; see Retry-After"));

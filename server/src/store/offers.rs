@@ -88,13 +88,18 @@ pub async fn sold(conn: &mut Conn, offer_id: i64) -> Result<i64> {
     .await
 }
 
-/// The drop's cap in units (0 for no such drop).
-pub async fn cap(conn: &mut Conn, offer_id: i64) -> Result<i64> {
-    let cap: Option<i64> = sqlx::query_scalar("SELECT unit_cap FROM offers WHERE id = $1")
-        .bind(offer_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(cap.unwrap_or(0))
+/// Units of the drop not yet sold (0 for no such drop), in one statement.
+pub async fn left(conn: &mut Conn, offer_id: i64) -> Result<i64> {
+    let left: Option<i64> = sqlx::query_scalar(
+        "SELECT CAST(o.unit_cap - (SELECT COALESCE(SUM(ol.quantity), 0) FROM order_lines ol
+                                   JOIN orders r ON r.id = ol.order_id WHERE ol.offer_id = o.id AND r.test = 0)
+                     AS BIGINT)
+         FROM offers o WHERE o.id = $1",
+    )
+    .bind(offer_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(left.unwrap_or(0))
 }
 
 /// The drop's per-buyer limit, and how many of it the email has bought in real orders.
