@@ -33,7 +33,10 @@ pub async fn gate(State((state, access)): State<(AppState, Access)>, request: Re
             .and_then(|params| params.iter().find(|(name, _)| *name == "show").map(|(_, v)| v.to_string())),
         _ => None,
     };
-    let keys = [format!("client {client}"), format!("show {}", show.as_deref().unwrap_or("-"))];
+    // Keyed by a real show id only: a path of kilobytes must not become a key
+    // the limiter keeps for ten minutes.
+    let named = show.as_deref().filter(|s| crate::util::is_show_id(s)).unwrap_or("-");
+    let keys = [format!("client {client}"), format!("show {named}")];
     // Only a presented token is a guess: without one the answer is 401, always.
     let guessing = bearer(&parts.headers).is_some();
     if let Some(wait) = keys.iter().find_map(|k| state.sign_in_failures.wait(k)).filter(|_| guessing) {

@@ -52,6 +52,11 @@ impl Limiter {
         Self { shared: Some((db, scope)), ..Self::new(rate) }
     }
 
+    /// The keys this process holds buckets for (tests: what a caller can make it keep).
+    pub fn keys(&self) -> Vec<String> {
+        self.buckets.lock().unwrap_or_else(|p| p.into_inner()).keys().cloned().collect()
+    }
+
     /// How long until `key` has a token, if it has none now; takes nothing.
     /// This process's buckets only (a shared limiter answers None).
     pub fn wait(&self, key: &str) -> Option<Duration> {

@@ -633,3 +633,17 @@ async fn a_shows_page_is_compressed_once_per_version() {
     page(&router, "br").await;
     assert_eq!(packs() - before, 3);
 }
+
+#[tokio::test]
+async fn a_guess_at_a_show_that_cannot_exist_leaves_no_key_behind() {
+    let s = seeded().await;
+    let long = "x".repeat(4_000);
+    let r =
+        call(&s.router, "GET", &format!("/api/shows/{long}/creator"), &[("authorization", "Bearer guess")], None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        s.state.sign_in_failures.wait(&format!("show {long}")).is_none()
+            && s.state.sign_in_failures.keys().iter().all(|k| k.len() < 100),
+        "a 4 KB path became a limiter key"
+    );
+}
