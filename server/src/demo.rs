@@ -8,13 +8,13 @@ use std::time::Duration;
 use crate::store;
 use vetrina_wire::ShowEvent;
 
+use crate::state::AppState;
 use crate::util::{now_ms, random_id};
-use crate::AppState;
 
 pub const DEMO_SHOW: &str = "demo";
 
 // The demo's creator token works for this long after each start.
-use crate::auth::TOKEN_LIFETIME_MS;
+use crate::http::auth::TOKEN_LIFETIME_MS;
 
 struct SeedVariant(&'static [&'static str], i64, Option<i64>, i64);
 
@@ -136,7 +136,7 @@ pub async fn seed_with_stream(
     // Tokens are kept as digests, so a restart cannot print the old one: the
     // given token, or a new one each start.
     let token = token.map_or_else(random_id, str::to_string);
-    let digest = crate::auth::token_digest(&token);
+    let digest = crate::http::auth::token_digest(&token);
     let expires = now_ms() + TOKEN_LIFETIME_MS;
     let mut tx = crate::store::begin_write(db).await?;
     let show = store::shows::NewShow {
@@ -225,21 +225,6 @@ fn product_svg(title: &str, colour: &str) -> String {
     )
 }
 
-/// An ffmpeg filter fragment (",drawtext=...") burning `text` into the frame,
-/// large and boxed below the overlay's top bar; empty without a font to draw with.
-pub fn clock_filter(text: &str, fontsize: u32) -> String {
-    let font =
-        ["/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"]
-            .into_iter()
-            .find(|f| Path::new(f).exists());
-    match font {
-        Some(f) => format!(
-            ",drawtext=fontfile={f}:text='{text}':fontsize={fontsize}:fontcolor=white:box=1:boxcolor=black@0.55:boxborderw=12:x=(w-tw)/2:y=h*0.16"
-        ),
-        None => String::new(),
-    }
-}
-
 /// Makes the demo video with ffmpeg if it is not there yet: 9:16, a test pattern
 /// with a large running clock burnt in so pin timing can be judged by eye.
 pub async fn ensure_video(media: &Path) -> Result<(), Box<dyn std::error::Error>> {
@@ -250,7 +235,7 @@ pub async fn ensure_video(media: &Path) -> Result<(), Box<dyn std::error::Error>
     std::fs::create_dir_all(media)?;
     let partial = media.join("demo.partial.mp4");
     // The video's own running time.
-    let clock = clock_filter(r"%{pts\:hms}", 40);
+    let clock = crate::live::hls::clock_filter(r"%{pts\:hms}", 40);
     tracing::info!("generating the demo video with ffmpeg (about half a minute, once)");
     let status = tokio::process::Command::new("ffmpeg")
         .args(["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i"])
@@ -284,10 +269,10 @@ pub async fn run_host(state: AppState, every: Duration) {
     }
     // Start from a clean slate so the script's own view of what is pinned is true.
     if let Ok(mut conn) = state.db.acquire().await {
-        if let Ok((pinned, _)) = crate::catalog::pinned_now(&mut conn, DEMO_SHOW).await {
+        if let Ok((pinned, _)) = crate::live::shows::pinned_now(&mut conn, DEMO_SHOW).await {
             drop(conn);
             for product_id in pinned {
-                let _ = crate::events::record(&state, DEMO_SHOW, ShowEvent::Unpin { product_id }).await;
+                let _ = crate::live::events::record(&state, DEMO_SHOW, ShowEvent::Unpin { product_id }).await;
             }
         }
     }
@@ -297,12 +282,12 @@ pub async fn run_host(state: AppState, every: Duration) {
         tokio::time::sleep(every).await;
         if pinned.len() >= 2 {
             if let Some(oldest) = pinned.pop_front() {
-                let _ = crate::events::record(&state, DEMO_SHOW, ShowEvent::Unpin { product_id: oldest }).await;
+                let _ = crate::live::events::record(&state, DEMO_SHOW, ShowEvent::Unpin { product_id: oldest }).await;
             }
         }
         let product_id = products[next % products.len()];
         next += 1;
-        match crate::events::record(&state, DEMO_SHOW, ShowEvent::Pin { product_id }).await {
+        match crate::live::events::record(&state, DEMO_SHOW, ShowEvent::Pin { product_id }).await {
             Ok(_) => pinned.push_back(product_id),
             // A creator may have pinned it by hand meanwhile: then it is pinned either way.
             Err(e) => tracing::info!(error = %e, product_id, "scripted host: pin skipped"),

@@ -6,8 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use vetrina_server::http::idempotency;
+use vetrina_server::shop::orders;
+use vetrina_server::show::{catalog, import};
+use vetrina_server::state::ratelimit;
 use vetrina_server::store::{self, db};
-use vetrina_server::{app, catalog, demo, idempotency, import, live, orders, ratelimit, AppState, Assets, Config};
+use vetrina_server::{app, demo, live, AppState, Assets, Config};
 use vetrina_wire::CatalogueFormat;
 
 const USAGE: &str = "usage:
@@ -107,7 +111,7 @@ async fn main() -> ExitCode {
         "create-show" => create_show(args).await,
         "import" => run_import(args).await,
         "openapi" => {
-            println!("{}", serde_json::to_string_pretty(&vetrina_server::openapi::document()).unwrap_or_default());
+            println!("{}", serde_json::to_string_pretty(&vetrina_server::openapi()).unwrap_or_default());
             Ok(())
         }
         _ => serve(args).await,
@@ -284,19 +288,19 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
     let (pool, writer) = open_db(&data_dir, database.as_deref()).await?;
     config.mail_from.parse::<lettre::message::Mailbox>().map_err(|e| usage(format!("--mail-from: {e}")))?;
     let outbox = data_dir.join("outbox");
-    let mailer: std::sync::Arc<dyn vetrina_server::mail::Mailer> = match &smtp_url {
+    let mailer: std::sync::Arc<dyn vetrina_server::state::mailer::Mailer> = match &smtp_url {
         Some(url) => std::sync::Arc::new(
-            vetrina_server::mail::Smtp::from_url(url)
+            vetrina_server::state::mailer::Smtp::from_url(url)
                 .map_err(|e| usage(format!("--smtp-url {}: {}", redact(url), e.replace(url, &redact(url)))))?,
         ),
-        None => std::sync::Arc::new(vetrina_server::mail::Outbox(outbox.clone())),
+        None => std::sync::Arc::new(vetrina_server::state::mailer::Outbox(outbox.clone())),
     };
     let serve_config = config.clone();
     let mut state = AppState::with_config(pool.clone(), config).with_writer(writer.clone()).with_mailer(mailer);
     // The demo is a test shop; anything else says which provider, or takes no orders.
     match payments.as_deref().or(is_demo.then_some("test")) {
         Some("test") => {
-            state = state.with_payments(std::sync::Arc::new(vetrina_server::payments::TestProvider));
+            state = state.with_payments(std::sync::Arc::new(vetrina_server::state::payments::TestProvider));
             tracing::info!("payments: the built-in test provider (test cards; nothing is charged)");
         }
         Some(other) if other != "none" => {
@@ -310,18 +314,18 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
                 "--nats: several servers share one Postgres database (--database); SQLite is one server's",
             ));
         }
-        vetrina_server::events::join_cluster(&mut state, url)
+        vetrina_server::state::fanout::join_cluster(&mut state, url)
             .await
             .map_err(|e| format!("connecting to NATS at {}: {e}", redact(url)))?;
     } else if database.is_some() {
-        vetrina_server::events::start_reports(&state);
+        vetrina_server::state::fanout::start_reports(&state);
     }
 
     // Kept for the server's lifetime: dropping it stops ffmpeg.
     let mut _live_stream = None;
     let token = if is_demo {
         let stream_url = if live_hls {
-            _live_stream = Some(live::spawn_demo_stream(&media, demo::DEMO_SHOW).map_err(|e| {
+            _live_stream = Some(live::hls::spawn_demo_stream(&media, demo::DEMO_SHOW).map_err(|e| {
                 Failure::Run(format!("could not start ffmpeg for the live stream (apt-get install ffmpeg): {e}"))
             })?);
             format!("/live/{}.m3u8", demo::DEMO_SHOW)
@@ -340,7 +344,7 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
         None
     };
     tokio::spawn(maintenance(writer.clone()));
-    vetrina_server::events::sweep_every(state.hub.clone(), Duration::from_secs(60));
+    vetrina_server::state::fanout::sweep_every(state.hub.clone(), Duration::from_secs(60));
     tokio::spawn(resend_confirmations(state.clone()));
 
     // Built before listening: it reads and compresses the overlay's files, and
@@ -370,13 +374,13 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
         // "localhost", not the address: a second origin beside the demo's 127.0.0.1.
         let brand = tokio::net::TcpListener::bind(addr).await?;
         let origin = format!("http://localhost:{}", brand.local_addr()?.port());
-        vetrina_server::embed::set_origins_on(&writer, demo::DEMO_SHOW, std::slice::from_ref(&origin)).await?;
+        vetrina_server::edge::embed::set_origins_on(&writer, demo::DEMO_SHOW, std::slice::from_ref(&origin)).await?;
         println!("  Sample brand site:   {origin}/   (the show embedded with one snippet; {origin}/host-cart.html with the site's own cart)");
         println!();
-        let site = vetrina_server::brand::router(&base);
+        let site = vetrina_server::edge::brand::router(&base);
         let brand_config = serve_config.clone();
         tokio::spawn(async move {
-            let _ = vetrina_server::net::serve(brand, site, &brand_config, std::future::pending()).await;
+            let _ = vetrina_server::state::net::serve(brand, site, &brand_config, std::future::pending()).await;
         });
     }
     match &smtp_url {
@@ -386,7 +390,7 @@ async fn serve(mut args: Args) -> Result<(), Failure> {
     if !has_dist {
         println!("  (no dist/ folder: serving the API only; build the overlay with trunk)");
     }
-    vetrina_server::net::serve(listener, app, &serve_config, shutdown_signal()).await?;
+    vetrina_server::state::net::serve(listener, app, &serve_config, shutdown_signal()).await?;
     Ok(())
 }
 
@@ -395,7 +399,7 @@ async fn resend_confirmations(state: AppState) {
     let mut every = tokio::time::interval(Duration::from_secs(60));
     loop {
         every.tick().await;
-        vetrina_server::mail::send_unsent(&state, Duration::from_secs(60)).await;
+        vetrina_server::shop::mail::send_unsent(&state, Duration::from_secs(60)).await;
     }
 }
 
@@ -425,7 +429,7 @@ async fn maintenance(pool: store::Pool) {
         if let Err(e) = idempotency::purge(&pool, vetrina_server::util::now_ms()).await {
             tracing::warn!(error = %e, "purging idempotency records failed");
         }
-        match vetrina_server::carts::purge_abandoned(&pool, vetrina_server::util::now_ms()).await {
+        match vetrina_server::shop::carts::purge_abandoned(&pool, vetrina_server::util::now_ms()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(n, "purged carts untouched for 30 days"),
             Err(e) => tracing::warn!(error = %e, "purging old carts failed"),
@@ -492,7 +496,7 @@ async fn run_import(mut args: Args) -> Result<(), Failure> {
     let text = std::fs::read_to_string(&file).map_err(|e| format!("reading {file}: {e}"))?;
     let (pool, _) = open_db(&data_dir, database.as_deref()).await?;
     let mut conn = pool.acquire().await?;
-    let currency = catalog::load_show(&mut conn, &show).await.map_err(|e| e.to_string())?.currency;
+    let currency = vetrina_server::live::shows::load_show(&mut conn, &show).await.map_err(|e| e.to_string())?.currency;
     drop(conn);
     let parsed = import::parse(format, &text, &currency, default_stock).map_err(|e| format!("{file}: {e}"))?;
     for e in &parsed.errors {

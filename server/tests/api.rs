@@ -408,10 +408,10 @@ async fn the_creator_changes_the_show_settings_within_their_rules() {
 
 #[tokio::test]
 async fn a_sandbox_checkout_is_a_test_order_that_takes_and_counts_nothing() {
-    let outbox = std::sync::Arc::new(vetrina_server::mail::Memory::default());
+    let outbox = std::sync::Arc::new(vetrina_server::state::mailer::Memory::default());
     let s = common::seeded().await;
     let state = s.state.clone().with_mailer(outbox.clone());
-    let router = vetrina_server::app(state.clone(), vetrina_server::Assets::default());
+    let router = vetrina_server::app(state.clone(), vetrina_server::state::Assets::default());
     let (k, v) = auth();
     let sandbox = Some(r#"{"show_id":"demo","sandbox":true}"#);
     // Only the show's creator opens a sandbox cart.
@@ -766,7 +766,7 @@ async fn the_operator_creates_shows_and_their_tokens_open_them() {
     assert_error(&r, StatusCode::UNAUTHORIZED, "unauthorized");
 
     let operator = "operator-token-0123456789";
-    let config = vetrina_server::Config { operator_token: Some(operator.into()), ..Default::default() };
+    let config = vetrina_server::state::Config { operator_token: Some(operator.into()), ..Default::default() };
     let s = common::seeded_with(config).await;
     let bearer = format!("Bearer {operator}");
     assert_error(

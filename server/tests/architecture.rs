@@ -1,6 +1,7 @@
-//! The server's layers, checked from its source: HTTP handlers and rules
-//! above, the store below owning every query, and no module that needs
-//! another which needs it back. A change that breaks one of these fails here
+//! The server's layers, checked from its source: each folder of `src/` is a
+//! layer (see `src/lib.rs`), and a layer uses only the layers below it; the
+//! store, at the bottom, owns every query; and no module needs another which
+//! needs it back. A change that breaks one of these fails here
 //! with the file and line, instead of surfacing later as a second database
 //! that needs edits in every handler.
 
@@ -38,7 +39,7 @@ fn code_lines(path: &Path) -> Vec<(usize, String)> {
         .collect()
 }
 
-/// The top-level module a file belongs to: `carts` for `src/carts.rs`,
+/// The top-level module a file belongs to: `util` for `src/util.rs`,
 /// `store` for anything under `src/store/`.
 fn module_of(path: &Path) -> String {
     let relative = path.strip_prefix(src()).unwrap();
@@ -142,7 +143,54 @@ fn no_module_needs_one_that_needs_it_back() {
         }
     }
     // The check sees real edges (a test that cannot fail proves nothing).
-    assert!(needs["carts"].contains("store") && needs["stream"].contains("events"), "{needs:?}");
+    assert!(needs["shop"].contains("store") && needs["show"].contains("live"), "{needs:?}");
+}
+
+/// The server's layers, bottom first. `lib.rs` (which gathers the endpoints
+/// and builds the app) and `main.rs` stand above them all.
+const LAYERS: &[&str] = &["util", "store", "state", "http", "live", "show", "shop", "edge", "demo"];
+
+/// Every module `src/` holds besides `lib.rs` and `main.rs`, with what it uses.
+fn uses() -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut uses: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for file in rust_files(&src()) {
+        let from = module_of(&file);
+        if from == "lib" || from == "main" {
+            continue;
+        }
+        let entry = uses.entry(from.clone()).or_default();
+        for (n, line) in code_lines(&file) {
+            for to in crate_paths(&line) {
+                if to != from {
+                    entry.entry(to).or_insert_with(|| format!("{}:{n}: {}", file.display(), line.trim()));
+                }
+            }
+        }
+    }
+    uses
+}
+
+#[test]
+fn each_layer_uses_only_the_layers_below_it() {
+    let uses = uses();
+    let unplaced: Vec<&String> = uses.keys().filter(|m| !LAYERS.contains(&m.as_str())).collect();
+    assert!(unplaced.is_empty(), "place these modules in LAYERS (tests/architecture.rs): {unplaced:?}");
+    let mut upward = Vec::new();
+    for (from, used) in &uses {
+        let level = LAYERS.iter().position(|l| l == from).unwrap();
+        for (to, at) in used {
+            let Some(to_level) = LAYERS.iter().position(|l| l == to) else {
+                upward.push(format!("{at} (`{to}` is not a layer: name a module, not the crate root)"));
+                continue;
+            };
+            if to_level > level {
+                upward.push(format!("{at} ({from} uses {to}, a layer above it)"));
+            }
+        }
+    }
+    assert!(upward.is_empty(), "a layer may use only the layers below it:\n{}", upward.join("\n"));
+    // The check sees real edges.
+    assert!(uses["shop"].contains_key("show") && uses["http"].contains_key("state"), "{uses:?}");
 }
 
 #[test]

@@ -90,7 +90,8 @@ async fn events_reach_every_instance_and_a_viewer_resumes_on_another() {
     // message was lost): the next event that does brings it along.
     let url = nodes[0].state.db.connect_options().database_url.to_string();
     let silent = instance(&url, None, config()).await;
-    let lost = vetrina_server::events::record(&silent.state, "demo", ShowEvent::Unpin { product_id: 1 }).await.unwrap();
+    let lost =
+        vetrina_server::live::events::record(&silent.state, "demo", ShowEvent::Unpin { product_id: 1 }).await.unwrap();
     assert!(viewer.next_within(Duration::from_millis(300)).await.is_none(), "not published, not delivered yet");
     let next = pin(b, 7).await;
     let got = [

@@ -6,8 +6,8 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{auth, call, paying_with, seeded, seeded_with, ADDRESS};
-use vetrina_server::ratelimit::Rate;
-use vetrina_server::Config;
+use vetrina_server::state::ratelimit::Rate;
+use vetrina_server::state::Config;
 
 async fn cart_with(router: &axum::Router, variant: i64, quantity: u32) -> String {
     let r = call(router, "POST", "/api/carts", &[], Some(r#"{"show_id":"demo"}"#)).await;
@@ -211,7 +211,7 @@ async fn unpaid_orders_release_their_stock_after_a_while() {
     // stock taken, order pending, cart closed.
     sqlx::query("UPDATE variants SET stock = stock - 3 WHERE id = 13").execute(&s.state.db).await.unwrap();
     sqlx::query("UPDATE carts SET status = 'ordered' WHERE id = $1").bind(&cart).execute(&s.state.db).await.unwrap();
-    let long_ago = vetrina_server::util::now_ms() - vetrina_server::orders::PENDING_TIMEOUT_MS - 1;
+    let long_ago = vetrina_server::util::now_ms() - vetrina_server::shop::orders::PENDING_TIMEOUT_MS - 1;
     let order_id: i64 = sqlx::query_scalar(
         "INSERT INTO orders (cart_id, show_id, email, name, address, currency, subtotal_minor, shipping_minor,
                              total_minor, created_at_ms, public_id, payment_status)
@@ -232,14 +232,14 @@ async fn unpaid_orders_release_their_stock_after_a_while() {
     .unwrap();
     assert_eq!(stock(&s, 13).await, 22);
 
-    assert_eq!(vetrina_server::orders::release_abandoned(&s.state.db).await.unwrap(), 1);
+    assert_eq!(vetrina_server::shop::orders::release_abandoned(&s.state.db).await.unwrap(), 1);
     assert_eq!(stock(&s, 13).await, 25);
     let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(&s.state.db).await.unwrap();
     assert_eq!(orders, 0);
     // The cart is open again and can be bought.
     assert_eq!(checkout(&s.router, &cart, "again", ADDRESS).await.status, StatusCode::CREATED);
     // A fresh pending order is left alone.
-    assert_eq!(vetrina_server::orders::release_abandoned(&s.state.db).await.unwrap(), 0);
+    assert_eq!(vetrina_server::shop::orders::release_abandoned(&s.state.db).await.unwrap(), 0);
 }
 
 #[tokio::test]

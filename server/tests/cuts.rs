@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 use axum::http::StatusCode;
 use common::{auth, cart_with_line, http, live_custom, ADDRESS};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use vetrina_server::payments::{Charge, Outcome, PaymentProvider, TestProvider};
-use vetrina_server::Config;
+use vetrina_server::state::payments::{Charge, Outcome, PaymentProvider, TestProvider};
+use vetrina_server::state::Config;
 
 /// Approves like the test provider, but takes its time, as a real one does:
 /// a cut "after the body" then lands while the charge is under way.
@@ -205,10 +205,10 @@ async fn a_request_that_arrives_with_its_close_still_runs() {
     phone.write_all(request.as_bytes()).await.unwrap();
     phone.shutdown().await.unwrap();
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let router = vetrina_server::app(server.state.clone(), vetrina_server::Assets::default());
-    tokio::spawn(
-        async move { vetrina_server::net::serve(door, router, &Config::default(), std::future::pending()).await },
-    );
+    let router = vetrina_server::app(server.state.clone(), vetrina_server::state::Assets::default());
+    tokio::spawn(async move {
+        vetrina_server::state::net::serve(door, router, &Config::default(), std::future::pending()).await
+    });
 
     let mut answer = String::new();
     let read = tokio::time::timeout(Duration::from_secs(20), phone.read_to_string(&mut answer)).await;
@@ -304,7 +304,7 @@ async fn a_claim_taken_over_after_a_crash_resumes_the_pending_order() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_paid_order_sends_its_confirmation_once() {
-    let outbox = Arc::new(vetrina_server::mail::Memory::default());
+    let outbox = Arc::new(vetrina_server::state::mailer::Memory::default());
     let mailer = outbox.clone();
     let server = live_custom(common::unlimited(), move |s| s.with_mailer(mailer)).await;
     let cart = cart_with_line(server.addr, 1, 2).await;
@@ -332,7 +332,7 @@ async fn the_paid_order_sends_its_confirmation_once() {
     // A retry of the same checkout replays; nothing is sent twice, nothing is left to send.
     let again = http(server.addr, "POST", &path, &[("idempotency-key", "m")], Some(ADDRESS)).await;
     assert_eq!(again.headers["idempotent-replayed"], "true");
-    assert_eq!(vetrina_server::mail::send_unsent(&server.state, Duration::ZERO).await, 0);
+    assert_eq!(vetrina_server::shop::mail::send_unsent(&server.state, Duration::ZERO).await, 0);
     assert_eq!(outbox.0.lock().unwrap().len(), 1);
 }
 

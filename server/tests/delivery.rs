@@ -145,7 +145,7 @@ async fn the_page_carries_the_show_escaped_with_a_strict_policy() {
     assert!(!csp.split(';').any(|d| d.trim().starts_with("script-src") && d.contains("unsafe-inline")));
     // Framed by ourselves only, until the show names sites that may embed it.
     assert!(csp.ends_with("frame-ancestors 'self'"), "{csp}");
-    vetrina_server::embed::set_origins_on(&s.pool, "demo", &["https://brand.example".into()]).await.unwrap();
+    vetrina_server::edge::embed::set_origins_on(&s.pool, "demo", &["https://brand.example".into()]).await.unwrap();
     let framed = get(&s.router, "GET", "/?show=demo", &[], vec![]).await;
     assert!(framed.header("content-security-policy").ends_with("frame-ancestors 'self' https://brand.example"));
     assert_eq!(page.header("referrer-policy"), "strict-origin-when-cross-origin");

@@ -16,7 +16,7 @@ use common::{auth, call, seeded, seeded_with};
 use http_body_util::BodyExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tower::ServiceExt;
-use vetrina_server::Config;
+use vetrina_server::state::Config;
 
 /// A request body of `chunks` × 16 KiB that counts how much of it the server read.
 fn counted_body(chunks: usize) -> (Body, Arc<AtomicUsize>) {
@@ -258,8 +258,8 @@ async fn no_payment_provider_no_orders_and_the_show_says_so() {
     let media = tempfile::tempdir().unwrap();
     let pool = common::memory_db().await;
     vetrina_server::demo::seed(&pool, media.path(), Some(common::TOKEN)).await.unwrap();
-    let state = vetrina_server::AppState::new(pool);
-    let router = vetrina_server::app(state, vetrina_server::Assets::default());
+    let state = vetrina_server::state::AppState::new(pool);
+    let router = vetrina_server::app(state, vetrina_server::state::Assets::default());
     let snapshot = call(&router, "GET", "/api/shows/demo", &[], None).await.json();
     assert_eq!(snapshot["payments"], "unavailable", "{}", snapshot["payments"]);
     let cart = common::cart_in(&router, 13).await;
@@ -500,8 +500,8 @@ async fn a_plus_address_is_the_same_buyer() {
 async fn a_missing_media_file_is_a_json_404() {
     let media = tempfile::tempdir().unwrap();
     let pool = common::memory_db().await;
-    let state = vetrina_server::AppState::new(pool);
-    let assets = vetrina_server::Assets { dist: None, media: Some(media.path().to_path_buf()) };
+    let state = vetrina_server::state::AppState::new(pool);
+    let assets = vetrina_server::state::Assets { dist: None, media: Some(media.path().to_path_buf()) };
     let router = vetrina_server::app(state, assets);
     let r = call(&router, "GET", "/media/nope.png", &[], None).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -514,7 +514,7 @@ async fn a_long_backlog_arrives_whole_a_page_at_a_time() {
     // 1,201 events: over two pages of the backlog.
     for i in 0..1_201 {
         let event = vetrina_wire::ShowEvent::Stock { product_id: 4, variant_id: 13, stock: i };
-        vetrina_server::events::record(&server.state, "demo", event).await.unwrap();
+        vetrina_server::live::events::record(&server.state, "demo", event).await.unwrap();
     }
     let mut sse = common::Sse::connect(server.addr, "/api/shows/demo/events?since=0", None).await;
     let mut last = 0;
@@ -526,7 +526,7 @@ async fn a_long_backlog_arrives_whole_a_page_at_a_time() {
     }
     // Then live events on the same stream.
     let event = vetrina_wire::ShowEvent::Stock { product_id: 4, variant_id: 13, stock: 7 };
-    let live = vetrina_server::events::record(&server.state, "demo", event).await.unwrap();
+    let live = vetrina_server::live::events::record(&server.state, "demo", event).await.unwrap();
     assert_eq!(sse.next_within(Duration::from_secs(5)).await.unwrap().0, live.id);
 }
 
@@ -548,7 +548,8 @@ async fn carts_nobody_came_back_to_are_purged() {
         .execute(&s.state.db)
         .await
         .unwrap();
-    let purged = vetrina_server::carts::purge_abandoned(&s.state.writer, vetrina_server::util::now_ms()).await.unwrap();
+    let purged =
+        vetrina_server::shop::carts::purge_abandoned(&s.state.writer, vetrina_server::util::now_ms()).await.unwrap();
     assert_eq!(purged, 1);
     assert_eq!(call(&s.router, "GET", &format!("/api/carts/{old}"), &[], None).await.status, StatusCode::NOT_FOUND);
     assert_eq!(call(&s.router, "GET", &format!("/api/carts/{recent}"), &[], None).await.status, StatusCode::OK);
@@ -557,11 +558,14 @@ async fn carts_nobody_came_back_to_are_purged() {
 #[tokio::test]
 async fn every_endpoint_that_is_not_public_answers_401_without_its_token() {
     // Wrong tokens by the dozen: not throttled here (guessing_a_creator_token_is_throttled is).
-    let s =
-        seeded_with(Config { wrong_token_rate: vetrina_server::ratelimit::Rate::UNLIMITED, ..Config::default() }).await;
+    let s = seeded_with(Config {
+        wrong_token_rate: vetrina_server::state::ratelimit::Rate::UNLIMITED,
+        ..Config::default()
+    })
+    .await;
     let mut checked = 0;
     for e in vetrina_server::endpoints() {
-        if e.access == vetrina_server::Access::Public {
+        if e.access == vetrina_server::http::endpoint::Access::Public {
             continue;
         }
         let path = ["{show}", "{variant}", "{product}"]
@@ -617,9 +621,10 @@ async fn a_shows_page_is_compressed_once_per_version() {
     let media = tempfile::tempdir().unwrap();
     let pool = common::memory_db().await;
     vetrina_server::demo::seed(&pool, media.path(), Some(common::TOKEN)).await.unwrap();
-    let state = vetrina_server::AppState::new(pool);
-    let router = vetrina_server::app(state, vetrina_server::Assets { dist: Some(dist.path().into()), media: None });
-    let packs = || vetrina_server::assets::PAGES.packs.load(SeqCst);
+    let state = vetrina_server::state::AppState::new(pool);
+    let router =
+        vetrina_server::app(state, vetrina_server::state::Assets { dist: Some(dist.path().into()), media: None });
+    let packs = || vetrina_server::edge::assets::PAGES.packs.load(SeqCst);
     let before = packs();
     for _ in 0..3 {
         assert_eq!(page(&router, "br, gzip").await, (StatusCode::OK, "br".to_string()));

@@ -6,7 +6,7 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{auth, call, seeded};
-use vetrina_server::idempotency;
+use vetrina_server::http::idempotency;
 
 #[tokio::test]
 async fn any_mutation_replays_for_the_same_key_and_body() {

@@ -5,8 +5,8 @@
 mod common;
 
 use common::{call, seeded};
-use vetrina_server::catalog::{create_show, ShowToCreate};
-use vetrina_server::import;
+use vetrina_server::show::catalog::{create_show, ShowToCreate};
+use vetrina_server::show::import;
 
 #[tokio::test]
 async fn an_imported_feed_becomes_the_shows_catalogue() {

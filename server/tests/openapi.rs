@@ -44,7 +44,7 @@ async fn the_document_is_served_and_every_operation_is_routed() {
 
 #[test]
 fn every_schema_reference_resolves() {
-    let doc = vetrina_server::openapi::document();
+    let doc = vetrina_server::openapi();
     let text = doc.to_string();
     let schemas = doc["components"]["schemas"].as_object().unwrap();
     for name in ["ShowSnapshot", "EventEnvelope", "Cart", "CheckoutRequest", "Order", "ApiError", "VariantUpdate"] {
@@ -67,7 +67,7 @@ fn the_committed_document_matches_the_code() {
         .expect("server/openapi.json is committed");
     let committed: serde_json::Value = serde_json::from_str(&committed).unwrap();
     assert!(
-        committed == vetrina_server::openapi::document(),
+        committed == vetrina_server::openapi(),
         "server/openapi.json differs from the API in the code; regenerate it with \
          `cargo run -p vetrina-server -- openapi > server/openapi.json` and review the diff"
     );

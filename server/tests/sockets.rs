@@ -52,7 +52,10 @@ async fn sse_resumes_after_a_dropped_connection_without_loss_or_duplicates() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_stream_gets_heartbeat_comments() {
-    let config = vetrina_server::Config { heartbeat: Duration::from_millis(100), ..vetrina_server::Config::default() };
+    let config = vetrina_server::state::Config {
+        heartbeat: Duration::from_millis(100),
+        ..vetrina_server::state::Config::default()
+    };
     let server = common::live_with(config).await;
     let mut sse = Sse::connect(server.addr, "/api/shows/demo/events", None).await;
     let mut raw = String::new();

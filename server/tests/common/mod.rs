@@ -14,7 +14,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tower::ServiceExt;
-use vetrina_server::ratelimit::Rate;
+use vetrina_server::state::ratelimit::Rate;
 use vetrina_server::store::db;
 use vetrina_server::{app, demo, AppState, Assets, Config};
 
@@ -60,18 +60,20 @@ pub async fn instance(url: &str, nats: Option<&str>, config: Config) -> Live {
     let pool = db::open_postgres(url).await.unwrap();
     let mut state = AppState::with_config(pool, config.clone()).with_payments(test_payments());
     if let Some(nats) = nats {
-        vetrina_server::events::join_cluster(&mut state, nats).await.unwrap();
+        vetrina_server::state::fanout::join_cluster(&mut state, nats).await.unwrap();
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = app(state.clone(), Assets::default());
-    tokio::spawn(async move { vetrina_server::net::serve(listener, router, &config, std::future::pending()).await });
+    tokio::spawn(
+        async move { vetrina_server::state::net::serve(listener, router, &config, std::future::pending()).await },
+    );
     Live { addr, state, _dir: dir }
 }
 
 /// The built-in test provider, chosen explicitly as a server must.
-pub fn test_payments() -> std::sync::Arc<dyn vetrina_server::payments::PaymentProvider> {
-    std::sync::Arc::new(vetrina_server::payments::TestProvider)
+pub fn test_payments() -> std::sync::Arc<dyn vetrina_server::state::payments::PaymentProvider> {
+    std::sync::Arc::new(vetrina_server::state::payments::TestProvider)
 }
 
 pub struct Seeded {
@@ -139,7 +141,9 @@ pub async fn live_custom(config: Config, customize: impl FnOnce(AppState) -> App
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = app(state.clone(), Assets::default());
-    tokio::spawn(async move { vetrina_server::net::serve(listener, router, &config, std::future::pending()).await });
+    tokio::spawn(
+        async move { vetrina_server::state::net::serve(listener, router, &config, std::future::pending()).await },
+    );
     Live { addr, state, _dir: dir }
 }
 

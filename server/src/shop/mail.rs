@@ -2,77 +2,19 @@
 //!
 //! The overlay tells the buyer "a confirmation is on its way", so one must be.
 //! [`confirm`] writes the message in the show's language and hands it to the
-//! [`Mailer`]; only when the mailer has taken it is the order marked as
+//! [`Mailer`](crate::state::mailer::Mailer); only when the mailer has taken it is the order marked as
 //! confirmed, and [`send_unsent`] (run periodically) retries what a mail server
-//! refused or a crash left unsent. Two mailers ship: SMTP (`--smtp-url`), and
-//! by default an outbox folder of `.eml` files, one per order, so the demo
-//! shows exactly what a buyer would get.
-
-use std::future::Future;
-use std::path::PathBuf;
-use std::pin::Pin;
-use std::sync::Mutex;
+//! refused or a crash left unsent. The mailers (SMTP, an outbox folder) are in
+//! [`crate::state::mailer`].
 
 use lettre::message::{header::ContentType, Mailbox};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::Message;
 use vetrina_wire::{Address, Order};
 
-use crate::orders::{self, OrderKey};
+use crate::shop::orders::{self, OrderKey};
+use crate::state::AppState;
 use crate::store;
 use crate::util::now_ms;
-use crate::AppState;
-
-type Sending<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
-
-/// Where confirmations go. `number` names the order (the outbox's file name).
-pub trait Mailer: Send + Sync {
-    fn send<'a>(&'a self, number: &'a str, message: Message) -> Sending<'a>;
-}
-
-/// Writes each message to `DIR/<order number>.eml` (written aside, then renamed,
-/// so a reader never sees half a file).
-pub struct Outbox(pub PathBuf);
-
-impl Mailer for Outbox {
-    fn send<'a>(&'a self, number: &'a str, message: Message) -> Sending<'a> {
-        Box::pin(async move {
-            tokio::fs::create_dir_all(&self.0).await.map_err(|e| e.to_string())?;
-            let (tmp, path) = (self.0.join(format!(".{number}.eml.tmp")), self.0.join(format!("{number}.eml")));
-            tokio::fs::write(&tmp, message.formatted()).await.map_err(|e| e.to_string())?;
-            tokio::fs::rename(&tmp, &path).await.map_err(|e| e.to_string())
-        })
-    }
-}
-
-/// A real mail server, from a URL such as `smtps://user:pass@smtp.example:465`
-/// or `smtp://relay:25?tls=required` (lettre's URL format).
-pub struct Smtp(AsyncSmtpTransport<Tokio1Executor>);
-
-impl Smtp {
-    pub fn from_url(url: &str) -> Result<Self, String> {
-        Ok(Self(AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| e.to_string())?.build()))
-    }
-}
-
-impl Mailer for Smtp {
-    fn send<'a>(&'a self, _number: &'a str, message: Message) -> Sending<'a> {
-        Box::pin(async move { self.0.send(message).await.map(drop).map_err(|e| e.to_string()) })
-    }
-}
-
-/// Keeps messages in memory: tests read them back.
-#[derive(Default)]
-pub struct Memory(pub Mutex<Vec<(String, Message)>>);
-
-impl Mailer for Memory {
-    fn send<'a>(&'a self, number: &'a str, message: Message) -> Sending<'a> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).push((number.to_string(), message));
-        Box::pin(async { Ok(()) })
-    }
-}
-
-/// The address confirmations come from (`--mail-from`).
-pub const DEFAULT_FROM: &str = "Vetrina <orders@vetrina.invalid>";
 
 /// Sends the confirmation of a paid order unless it was already sent. Failures
 /// are logged and left for [`send_unsent`]; they never fail the order.

@@ -8,12 +8,12 @@ use vetrina_wire::{CreatorSession, CreatorToken, ShowOrder, ShowStats};
 
 use axum::response::IntoResponse;
 
-use crate::auth::Creator;
-use crate::auth::{token_digest, TOKEN_LIFETIME_MS};
-use crate::error::{ApiError, ApiPath};
+use crate::http::auth::Creator;
+use crate::http::auth::{token_digest, TOKEN_LIFETIME_MS};
+use crate::http::error::{ApiError, ApiPath};
+use crate::state::AppState;
 use crate::store;
 use crate::util::{now_ms, random_id};
-use crate::AppState;
 
 /// `GET /api/shows/{show}/creator` (creator): whether the token works, and until when.
 pub async fn session(creator: Creator, ApiPath(show_id): ApiPath<String>) -> Result<Json<CreatorSession>, ApiError> {
@@ -35,7 +35,7 @@ pub async fn rotate(
     tracing::info!(show = %show_id, "creator token rotated");
     // Shown this once: kept nowhere, not even for an idempotent replay.
     let mut response = Json(CreatorToken { token, expires_at_ms }).into_response();
-    response.extensions_mut().insert(crate::idempotency::Secret);
+    response.extensions_mut().insert(crate::http::idempotency::Secret);
     Ok(response)
 }
 
@@ -50,7 +50,12 @@ pub async fn stats(
     let (orders, revenue_minor) = store::orders::totals(&mut conn, &show_id).await?;
     let products = store::orders::product_stats(&mut conn, &show_id).await?;
     drop(conn);
-    Ok(Json(ShowStats { watching: crate::events::watching(&state, &show_id).await?, orders, revenue_minor, products }))
+    Ok(Json(ShowStats {
+        watching: crate::state::fanout::watching(&state, &show_id).await?,
+        orders,
+        revenue_minor,
+        products,
+    }))
 }
 
 /// How many of the latest orders `GET /api/shows/{show}/orders` lists.
@@ -69,19 +74,19 @@ pub async fn orders(
 
 /// `POST /api/shows/{show}/taps` (public): a viewer tapped a product's card.
 /// Counted, nothing else: it is the overlay's report, so it is only as honest
-/// as the overlays sending it (a client address may report [`crate::TAP_RATE`]),
+/// as the overlays sending it (a client address may report [`crate::state::TAP_RATE`]),
 /// and it is never used for anything but the figure.
 pub async fn tap(
     State(state): State<AppState>,
     ApiPath(show_id): ApiPath<String>,
     request: axum::extract::Request,
 ) -> Result<axum::http::StatusCode, ApiError> {
-    let client = crate::net::client_ip(&request, &state.config);
+    let client = crate::state::net::client_ip(&request, &state.config);
     state.tap_limits.check(&client.to_string()).await.map_err(ApiError::TooManyRequests)?;
-    let body = axum::body::to_bytes(request.into_body(), crate::idempotency::MAX_BODY)
+    let body = axum::body::to_bytes(request.into_body(), crate::http::idempotency::MAX_BODY)
         .await
-        .map_err(|e| crate::idempotency::body_error(e, crate::idempotency::MAX_BODY))?;
-    let req: vetrina_wire::Tap = crate::error::parse_json(&body)?;
+        .map_err(|e| crate::http::idempotency::body_error(e, crate::http::idempotency::MAX_BODY))?;
+    let req: vetrina_wire::Tap = crate::http::error::parse_json(&body)?;
     let mut tx = store::begin_locked(&state.writer, &[]).await?;
     let counted = store::shows::count_tap(&mut tx, &show_id, req.product_id).await?;
     if !counted {

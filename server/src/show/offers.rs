@@ -22,12 +22,12 @@ use axum::extract::State;
 use axum::Json;
 use vetrina_wire::{NewOffer, Offer, ShowEvent, OFFER_HOLD_MS, OFFER_MAX_LAG_MS};
 
-use crate::auth::Creator;
-use crate::error::{ApiError, ApiJson, ApiPath};
-use crate::events::record;
+use crate::http::auth::Creator;
+use crate::http::error::{ApiError, ApiJson, ApiPath};
+use crate::live::events::record;
+use crate::state::AppState;
 use crate::store;
 use crate::util::now_ms;
-use crate::AppState;
 
 /// How far ahead of the server's clock a claimed video position may be (the
 /// stream's clock is the server's; this covers rounding and transit).

@@ -5,11 +5,11 @@ use axum::extract::State;
 use axum::Json;
 use vetrina_wire::Order;
 
-use crate::error::{ApiError, ApiPath};
+use crate::http::error::{ApiError, ApiPath};
+use crate::state::AppState;
 use crate::store;
 pub use crate::store::orders::OrderKey;
 use crate::util::now_ms;
-use crate::AppState;
 
 /// How long an order may wait for its payment before its stock is released.
 pub const PENDING_TIMEOUT_MS: i64 = 15 * 60 * 1000;

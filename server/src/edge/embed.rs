@@ -13,10 +13,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use vetrina_wire::{EmbedCard, EmbedOrigins};
 
-use crate::auth::Creator;
-use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::http::auth::Creator;
+use crate::http::error::{ApiError, ApiJson, ApiPath};
+use crate::state::AppState;
 use crate::store;
-use crate::AppState;
 
 /// An origin as browsers send it: `scheme://host[:port]`, lower case; `None`
 /// for anything else (a path, a wildcard, a scheme that is not http(s)).
@@ -91,7 +91,7 @@ pub async fn put_origins(
 pub async fn card(State(state): State<AppState>, ApiPath(show_id): ApiPath<String>, headers: HeaderMap) -> Response {
     let result = async {
         let mut conn = state.db.acquire().await?;
-        let show = crate::catalog::load_show(&mut conn, &show_id).await?;
+        let show = crate::live::shows::load_show(&mut conn, &show_id).await?;
         drop(conn);
         let asking = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).and_then(normalize_origin);
         let allowed = match asking {

@@ -7,10 +7,10 @@ use axum::extract::State;
 use axum::Json;
 use vetrina_wire::{is_reordering, ProductNote, ProductOrder, RunSheetEntry, MAX_NOTE_CHARS};
 
-use crate::auth::Creator;
-use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::http::auth::Creator;
+use crate::http::error::{ApiError, ApiJson, ApiPath};
+use crate::state::AppState;
 use crate::store;
-use crate::AppState;
 
 /// `GET /api/shows/{show}/run-sheet` (creator)
 pub async fn get(

@@ -7,24 +7,25 @@ use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::error::ApiError;
+use crate::http::endpoint::Access;
+use crate::http::error::ApiError;
+use crate::state::AppState;
 use crate::store;
 use crate::util::{constant_time_eq, now_ms};
-use crate::{Access, AppState};
 
 /// Every endpoint's first check, from its entry in the endpoint table
 /// ([`crate::endpoints`]): a creator endpoint needs the token of the show in
 /// its path, an operator endpoint the operator's token. It runs before the
-/// body is read (see [`crate::api`]), so a caller without the right token
+/// body is read (see [`crate::http::router`]), so a caller without the right token
 /// makes the server hold nothing.
 ///
-/// Wrong tokens are throttled ([`SIGN_IN_FAILURES`]): per client address, and
+/// Wrong tokens are throttled ([`crate::state::config::SIGN_IN_FAILURES`]): per client address, and
 /// per show whoever guesses, so guessing costs time as well as luck.
 pub async fn gate(State((state, access)): State<(AppState, Access)>, request: Request, next: Next) -> Response {
     if access == Access::Public {
         return next.run(request).await;
     }
-    let client = crate::net::client_ip(&request, &state.config).to_string();
+    let client = crate::state::net::client_ip(&request, &state.config).to_string();
     let (mut parts, body) = request.into_parts();
     let show = match access {
         Access::Creator => RawPathParams::from_request_parts(&mut parts, &state)
@@ -102,11 +103,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Operator {
         parts.extensions.get::<Operator>().copied().ok_or(ApiError::OperatorOnly)
     }
 }
-
-/// Wrong tokens one client (or one show, from anywhere) may present, by
-/// default: bursts of 10, then one every 6 s (`Config::wrong_token_rate`).
-/// The studio's sign-in tries one token at a time.
-pub const SIGN_IN_FAILURES: crate::ratelimit::Rate = crate::ratelimit::Rate { per_second: 1.0 / 6.0, burst: 10.0 };
 
 /// How long a creator token works after it is issued.
 pub const TOKEN_LIFETIME_MS: i64 = 30 * 24 * 3600 * 1000;

@@ -7,12 +7,13 @@ use axum::response::IntoResponse;
 use axum::Json;
 use vetrina_wire::{Product, Show, ShowEvent, ShowSnapshot, ShowStatus, ShowUpdate, Variant, VariantUpdate};
 
-use crate::auth::Creator;
-use crate::error::{ApiError, ApiJson, ApiPath};
-use crate::events::record;
+use crate::http::auth::Creator;
+use crate::http::error::{ApiError, ApiJson, ApiPath};
+use crate::live::events::record;
+use crate::live::shows::{load_show, pinned_now};
+use crate::state::AppState;
 use crate::store;
 use crate::util::now_ms;
-use crate::AppState;
 
 /// `GET /api/shows/{show}`: the show, its products, what is pinned now and the id
 /// of the last event that state includes (the point to resume the stream from).
@@ -34,30 +35,13 @@ pub async fn snapshot_of(
     let show = load_show(&mut tx, show_id).await?;
     let products = load_products(&mut tx, show_id).await?;
     let (pinned, last_event_id) = pinned_now(&mut tx, show_id).await?;
-    let offers = crate::offers::current(&mut tx, show_id).await?;
+    let offers = crate::show::offers::current(&mut tx, show_id).await?;
     tx.commit().await?;
     Ok(ShowSnapshot { show, products, pinned, last_event_id, offers, payments })
 }
 
-pub async fn load_show(conn: &mut store::Conn, show_id: &str) -> Result<Show, ApiError> {
-    let missing = || ApiError::NotFound(format!("There is no show called '{}'.", show_id.escape_debug()));
-    // Not a show id at all (a NUL, which Postgres could not even look up, or
-    // kilobytes of text): no lookup.
-    if !crate::util::is_show_id(show_id) {
-        return Err(missing());
-    }
-    store::shows::load(conn, show_id).await?.ok_or_else(missing)
-}
-
 pub async fn load_products(conn: &mut store::Conn, show_id: &str) -> Result<Vec<Product>, ApiError> {
     Ok(store::catalog::products(conn, show_id).await?)
-}
-
-/// Pinned product ids (latest pin first) and the newest event id of the show.
-pub async fn pinned_now(conn: &mut store::Conn, show_id: &str) -> Result<(Vec<i64>, i64), ApiError> {
-    let pinned = store::events::pinned(conn, show_id).await?;
-    let last = store::events::newest(conn, show_id).await?;
-    Ok((pinned, last))
 }
 
 /// `PATCH /api/shows/{show}` (creator): go live or end the show; change its
@@ -161,13 +145,13 @@ pub async fn update_variant(
 /// `POST /api/shows` (operator): a new show and its creator token.
 pub async fn create(
     State(state): State<AppState>,
-    _operator: crate::auth::Operator,
+    _operator: crate::http::auth::Operator,
     ApiJson(req): ApiJson<vetrina_wire::NewShowRequest>,
 ) -> Result<axum::response::Response, ApiError> {
     if let Some((field, message)) = req.problem() {
         return Err(ApiError::invalid_field(field, message));
     }
-    let days = crate::auth::TOKEN_LIFETIME_MS / (24 * 3600 * 1000);
+    let days = crate::http::auth::TOKEN_LIFETIME_MS / (24 * 3600 * 1000);
     let token = create_show(
         &state.writer,
         ShowToCreate {
@@ -188,7 +172,7 @@ pub async fn create(
     let created = vetrina_wire::CreatedShow { show, creator_token: token, expires_at_ms };
     // The token is shown this once: kept nowhere, not even for an idempotent replay.
     let mut response = (axum::http::StatusCode::CREATED, Json(created)).into_response();
-    response.extensions_mut().insert(crate::idempotency::Secret);
+    response.extensions_mut().insert(crate::http::idempotency::Secret);
     Ok(response)
 }
 
@@ -219,7 +203,7 @@ pub async fn create_show(db: &store::Pool, show: ShowToCreate<'_>) -> Result<Str
         locale: show.locale,
         stream_url: show.stream_url,
         started_at_ms: now,
-        creator_token: &crate::auth::token_digest(&token),
+        creator_token: &crate::http::auth::token_digest(&token),
         token_expires_at_ms: now + show.token_days * 24 * 3600 * 1000,
     };
     let inserted = store::shows::insert(&mut *db.acquire().await?, &new).await?;

@@ -6,7 +6,7 @@
 //! front speaks HTTP/2 or 3 to browsers (where multiplexing matters) and
 //! HTTP/1.1 to us; on the plain port, HTTP/2 in clear text (h2c) would need
 //! timeouts of its own for idle connections and streams, and event streams
-//! here write HTTP/1.1 chunks straight onto the socket (see `rooms.rs`), which
+//! here write HTTP/1.1 chunks straight onto the socket (see `state/rooms.rs`), which
 //! an HTTP/2 connection cannot carry. A client that opens with HTTP/2's
 //! preface is answered 400 and closed.
 //!
@@ -30,7 +30,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::AsyncWrite;
 use tower::ServiceExt;
 
-use crate::Config;
+use crate::state::Config;
 
 /// An address block such as `10.0.0.0/8` or `::1/128` (a bare address is a /32 or /128).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -208,7 +208,7 @@ pub fn client_key(ip: IpAddr) -> IpAddr {
 
 /// A connection's socket, which a handler may take over from hyper: an event
 /// stream writes its response head and backlog itself and leaves the socket to
-/// its show's room (see `rooms.rs`), so an idle viewer costs no hyper task or
+/// its show's room (see `state/rooms.rs`), so an idle viewer costs no hyper task or
 /// buffers.
 ///
 /// After [`Takeover::take`], hyper's writes go nowhere and its next read sees the

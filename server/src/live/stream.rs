@@ -1,10 +1,10 @@
 //! A show's event stream as viewers read it: Server-Sent Events from the id
 //! they already have (the backlog out of the database, then live events from
-//! [`crate::events`]), and the whole pin timeline for a replay.
+//! [`crate::live::events`]), and the whole pin timeline for a replay.
 //!
 //! Over a real socket the stream does not stay in hyper: the handler writes the
 //! response head and the backlog itself, then parks the socket in its show's
-//! room ([`crate::rooms`]), where an idle viewer costs a few hundred bytes
+//! room ([`crate::state::rooms`]), where an idle viewer costs a few hundred bytes
 //! instead of a task and its buffers.
 
 use std::convert::Infallible;
@@ -19,10 +19,10 @@ use serde::Deserialize;
 use tokio::sync::broadcast;
 use vetrina_wire::EventEnvelope;
 
-use crate::error::{ApiError, ApiPath, ApiQuery};
-use crate::rooms::{self, Parked};
+use crate::http::error::{ApiError, ApiPath, ApiQuery};
+use crate::state::rooms::{self, Parked};
+use crate::state::AppState;
 use crate::store;
-use crate::AppState;
 
 /// Backlog events read (and held) at a time.
 const BACKLOG_PAGE: i64 = 500;
@@ -49,7 +49,7 @@ pub async fn stream(
     if query.since.is_some_and(|s| !(0..=9_007_199_254_740_991).contains(&s)) {
         return Err(ApiError::bad_request("invalid_query", "`since` must be an event id: an integer from 0."));
     }
-    let client = crate::net::client_ip_of(&headers, &extensions, &state.config);
+    let client = crate::state::net::client_ip_of(&headers, &extensions, &state.config);
     let slot = state
         .stream_slots
         .take(client, state.config.max_streams_per_client)
@@ -60,13 +60,13 @@ pub async fn stream(
         headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok());
     // The show first: an unknown one gets no channel (see `Hub::sweep`).
     let mut conn = state.db.acquire().await?;
-    crate::catalog::load_show(&mut conn, &show_id).await?;
+    crate::live::shows::load_show(&mut conn, &show_id).await?;
     // Subscribe before reading the backlog so nothing falls between the two.
     let rx = state.hub.subscribe(&show_id);
     let since = match header_since.or(query.since) {
         Some(since) => since,
         // No position given: start from now (the snapshot carries the state so far).
-        None => crate::catalog::pinned_now(&mut conn, &show_id).await?.1,
+        None => crate::live::shows::pinned_now(&mut conn, &show_id).await?.1,
     };
     // Read before the backlog, so every event up to it is in the backlog or still to be broadcast.
     let newest = store::events::newest(&mut conn, &show_id).await?;
@@ -74,17 +74,17 @@ pub async fn stream(
     drop(conn);
     // The backlog a page at a time: a viewer resuming from 0 on a long show
     // makes the server hold one page, not the whole log.
-    let first = crate::events::between(&state.db, &show_id, since, i64::MAX, BACKLOG_PAGE).await?;
+    let first = crate::state::fanout::between(&state.db, &show_id, since, i64::MAX, BACKLOG_PAGE).await?;
 
     // Over a socket: write the head and the backlog here, then park the socket
     // in the show's room (see rooms.rs); hyper's answer below goes nowhere.
-    if let Some(takeover) = extensions.get::<crate::net::Takeover>() {
+    if let Some(takeover) = extensions.get::<crate::state::net::Takeover>() {
         let mut head = String::from(
             "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\n\
              transfer-encoding: chunked\r\n",
         );
         // What the middleware adds to every other answer (this one never passes it).
-        for (name, value) in crate::security_headers_for(state.config.behind_tls) {
+        for (name, value) in crate::http::security_headers_for(state.config.behind_tls) {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
         if let Some(origin) = allowed_origin(&state, &headers) {
@@ -106,7 +106,7 @@ pub async fn stream(
             if page.len() < BACKLOG_PAGE as usize {
                 break true;
             }
-            match crate::events::between(&state.db, &show_id, last_sent, i64::MAX, BACKLOG_PAGE).await {
+            match crate::state::fanout::between(&state.db, &show_id, last_sent, i64::MAX, BACKLOG_PAGE).await {
                 Ok(next) => page = next,
                 // The head is out: the viewer reconnects from what it has.
                 Err(_) => break false,
@@ -134,7 +134,7 @@ pub async fn stream(
             if !more {
                 return None;
             }
-            let page = crate::events::between(&db, &show, after, i64::MAX, BACKLOG_PAGE).await.ok()?;
+            let page = crate::state::fanout::between(&db, &show, after, i64::MAX, BACKLOG_PAGE).await.ok()?;
             let next = (page.last().map_or(after, |f| f.id), page.len() == BACKLOG_PAGE as usize);
             (!page.is_empty()).then_some((stream::iter(page), next))
         }
@@ -169,7 +169,7 @@ pub async fn timeline(
     ApiPath(show_id): ApiPath<String>,
 ) -> Result<Json<Vec<EventEnvelope>>, ApiError> {
     let mut conn = state.db.acquire().await?;
-    crate::catalog::load_show(&mut conn, &show_id).await?;
+    crate::live::shows::load_show(&mut conn, &show_id).await?;
     let rows = store::events::pins(&mut conn, &show_id).await?;
     let events = rows.iter().filter_map(|data| serde_json::from_str(data).ok()).collect();
     Ok(Json(events))

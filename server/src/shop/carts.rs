@@ -16,13 +16,13 @@ use vetrina_wire::{
     MAX_LINE_QUANTITY,
 };
 
-use crate::error::{ApiError, ApiJson, ApiPath};
-use crate::offers::{self, Ask};
-use crate::orders::{self, OrderKey};
-use crate::payments::{Charge, Outcome};
+use crate::http::error::{ApiError, ApiJson, ApiPath};
+use crate::shop::orders::{self, OrderKey};
+use crate::show::offers::{self, Ask};
+use crate::state::payments::{Charge, Outcome};
+use crate::state::AppState;
 use crate::store::{self, Lock};
 use crate::util::{now_ms, random_id};
-use crate::AppState;
 
 /// `POST /api/carts`; a sandbox cart needs the show's creator token.
 pub async fn create(
@@ -32,13 +32,13 @@ pub async fn create(
     ApiJson(req): ApiJson<CreateCart>,
 ) -> Result<(StatusCode, Json<Cart>), ApiError> {
     // A cart is a row anyone can make: how many, per client, is bounded.
-    let client = crate::net::client_ip_of(&headers, &extensions, &state.config);
+    let client = crate::state::net::client_ip_of(&headers, &extensions, &state.config);
     state.cart_limits.check(&client.to_string()).await.map_err(ApiError::TooManyRequests)?;
     if req.sandbox {
-        crate::auth::authorize(&state, &headers, &req.show_id).await?;
+        crate::http::auth::authorize(&state, &headers, &req.show_id).await?;
     }
     let mut conn = state.writer.acquire().await?;
-    crate::catalog::load_show(&mut conn, &req.show_id).await?;
+    crate::live::shows::load_show(&mut conn, &req.show_id).await?;
     let id = random_id();
     store::carts::insert(&mut conn, &id, &req.show_id, req.sandbox, now_ms()).await?;
     Ok((StatusCode::CREATED, Json(load_cart(&mut conn, &id).await?)))
@@ -247,7 +247,7 @@ pub async fn checkout(
     ApiPath(cart_id): ApiPath<String>,
     request: axum::extract::Request,
 ) -> Result<Response, ApiError> {
-    let client = crate::net::client_ip(&request, &state.config);
+    let client = crate::state::net::client_ip(&request, &state.config);
     state.checkout_limits.check(&client.to_string()).await.map_err(ApiError::TooManyRequests)?;
     if state.payments.is_none() {
         // Only a studio preview's test orders, which the test provider charges.
@@ -265,10 +265,10 @@ pub async fn checkout(
             ))
         }
     };
-    let body = axum::body::to_bytes(request.into_body(), crate::idempotency::MAX_BODY)
+    let body = axum::body::to_bytes(request.into_body(), crate::http::idempotency::MAX_BODY)
         .await
-        .map_err(|e| crate::idempotency::body_error(e, crate::idempotency::MAX_BODY))?;
-    let req = crate::error::parse_json::<CheckoutRequest>(&body)?.without_controls();
+        .map_err(|e| crate::http::idempotency::body_error(e, crate::http::idempotency::MAX_BODY))?;
+    let req = crate::http::error::parse_json::<CheckoutRequest>(&body)?.without_controls();
     req.validate().map_err(ApiError::Validation)?;
 
     // An order this key already wrote: the request ran before and its process
@@ -277,7 +277,7 @@ pub async fn checkout(
     let order_id = match orders::by_checkout_key(&state.db, &cart_id, &key).await? {
         Some((order_id, true)) => {
             let order = orders::load(&mut *state.db.acquire().await?, OrderKey::Internal(order_id)).await?;
-            crate::mail::confirm(&state, order_id).await;
+            crate::shop::mail::confirm(&state, order_id).await;
             return Ok(created(&order));
         }
         Some((order_id, false)) => order_id,
@@ -300,8 +300,8 @@ async fn charge(state: &AppState, cart_id: &str, order_id: i64, token: &str) -> 
     };
     // A test order never reaches a real provider: the test one approves or
     // declines by token, so every path of the checkout can be tried.
-    let provider: &dyn crate::payments::PaymentProvider = match (&state.payments, pending.test) {
-        (_, true) => &crate::payments::TestProvider,
+    let provider: &dyn crate::state::payments::PaymentProvider = match (&state.payments, pending.test) {
+        (_, true) => &crate::state::payments::TestProvider,
         (Some(provider), false) => provider.as_ref(),
         (None, false) => return Err(checkout_unavailable()),
     };
@@ -319,7 +319,7 @@ async fn charge(state: &AppState, cart_id: &str, order_id: i64, token: &str) -> 
             if !order.test {
                 publish_stock(state, &order).await;
             }
-            crate::mail::confirm(state, order_id).await;
+            crate::shop::mail::confirm(state, order_id).await;
             Ok(created(&order))
         }
         Outcome::Declined { code, message } => {
@@ -332,7 +332,7 @@ async fn charge(state: &AppState, cart_id: &str, order_id: i64, token: &str) -> 
     }
 }
 
-/// No payment provider is configured (see [`crate::AppState::payments`]).
+/// No payment provider is configured (see [`crate::state::AppState::payments`]).
 fn checkout_unavailable() -> ApiError {
     ApiError::conflict(
         "checkout_unavailable",
@@ -483,7 +483,7 @@ async fn publish_stock(state: &AppState, order: &vetrina_wire::Order) {
     for line in &order.lines {
         let Ok(Some((product_id, stock))) = store::catalog::stock(&state.db, line.variant_id).await else { continue };
         let event = ShowEvent::Stock { product_id, variant_id: line.variant_id, stock };
-        if let Err(e) = crate::events::record(state, &order.show_id, event).await {
+        if let Err(e) = crate::live::events::record(state, &order.show_id, event).await {
             tracing::warn!(error = %e, "could not publish a stock event");
         }
     }

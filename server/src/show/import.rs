@@ -16,10 +16,10 @@ use vetrina_wire::{
     MAX_STOCK,
 };
 
-use crate::auth::Creator;
-use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::http::auth::Creator;
+use crate::http::error::{ApiError, ApiJson, ApiPath};
+use crate::state::AppState;
 use crate::store;
-use crate::AppState;
 
 /// Stock for items whose file says only "in stock".
 pub const DEFAULT_STOCK: i64 = 10;
@@ -41,7 +41,7 @@ pub async fn upload(
             format!("The default stock is a whole number from 0 to {MAX_STOCK}."),
         ));
     }
-    let currency = crate::catalog::load_show(&mut *state.db.acquire().await?, &show_id).await?.currency;
+    let currency = crate::live::shows::load_show(&mut *state.db.acquire().await?, &show_id).await?.currency;
     let parsed = parse(req.format, &req.source, &currency, default_stock)
         .map_err(|e| ApiError::unprocessable("invalid_file", format!("This file cannot be read: {e}.")))?;
     let report = |imported| ImportReport {

@@ -19,7 +19,7 @@
 //!   of its credential, and an answer that holds a secret (a new token, marked
 //!   [`Secret`]) is never stored, so never replayed: a retry runs again.
 //!
-//! Authorization comes first (see [`crate::auth::gate`]): a replay is only
+//! Authorization comes first (see [`crate::http::auth::gate`]): a replay is only
 //! ever given to a caller allowed to make the request now.
 //!
 //! Bodies are JSON, declared as such: a body of any other type (the
@@ -34,10 +34,10 @@ use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
+use crate::state::AppState;
 use crate::store::{self, claims, Pool};
 use crate::util::now_ms;
-use crate::AppState;
 
 pub const HEADER: &str = vetrina_wire::IDEMPOTENCY_KEY_HEADER;
 
@@ -48,7 +48,7 @@ pub const RETENTION: Duration = Duration::from_secs(48 * 3600);
 /// mid-request) may be taken over by a retry instead of answering 409 for ever.
 /// A claim whose owner is known to have stopped is taken over at once: on
 /// SQLite (one process) any other owner is an earlier run; on Postgres, an
-/// instance that has not said it is alive for [`crate::events::REPORT_COUNTS_MS`].
+/// instance that has not said it is alive for [`crate::state::fanout::REPORT_COUNTS_MS`].
 const ABANDONED_MS: i64 = 60_000;
 
 /// Largest request body the API takes (413 beyond)...
@@ -80,7 +80,7 @@ const POLL: Duration = Duration::from_millis(25);
 /// retry, rather than a half-done write.
 ///
 /// `limit` is the endpoint's largest body (see [`crate::Endpoint::body_limit`]);
-/// the body must arrive within [`crate::Config::body_read_timeout`] (four times
+/// the body must arrive within [`crate::state::Config::body_read_timeout`] (four times
 /// that for a large one), so a client trickling a byte at a time holds nothing
 /// for long.
 pub async fn layer(State((state, limit)): State<(AppState, usize)>, req: Request, next: Next) -> Response {
@@ -267,14 +267,14 @@ async fn claim(db: &Pool, me: &str, scope: &str, key: &str, request: &str) -> Re
 /// Whether the server process `owner` (not this one) has stopped. On SQLite
 /// only one process uses the database, so another owner was an earlier run; on
 /// Postgres, an instance that has not reported itself alive lately (every
-/// server on Postgres reports, see [`crate::events::start_reports`]; an owner
+/// server on Postgres reports, see [`crate::state::fanout::start_reports`]; an owner
 /// never seen, as in tests without reports, is not known to have stopped).
 async fn stopped(db: &Pool, owner: &str, now: i64) -> Result<bool, store::Error> {
     if crate::store::Backend::of_pool(db) == crate::store::Backend::Sqlite {
         return Ok(true);
     }
     let seen = crate::store::cluster::seen_at(db, owner).await?;
-    Ok(seen.is_some_and(|seen| now - seen > crate::events::REPORT_COUNTS_MS))
+    Ok(seen.is_some_and(|seen| now - seen > crate::state::fanout::REPORT_COUNTS_MS))
 }
 
 /// Deletes records older than [`RETENTION`]; run periodically.

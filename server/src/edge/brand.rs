@@ -8,9 +8,9 @@ use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use axum::Router;
 
-const VETRINA_CART: &str = include_str!("../brand/index.html");
-const HOST_CART: &str = include_str!("../brand/host-cart.html");
-const STYLE: &str = include_str!("../brand/site.css");
+const VETRINA_CART: &str = include_str!("../../brand/index.html");
+const HOST_CART: &str = include_str!("../../brand/host-cart.html");
+const STYLE: &str = include_str!("../../brand/site.css");
 
 /// The brand site, its snippets pointing at Vetrina on `vetrina_origin`.
 pub fn router(vetrina_origin: &str) -> Router {

@@ -13,9 +13,9 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use crate::error::{ApiError, ApiPath};
+use crate::http::error::{ApiError, ApiPath};
+use crate::state::AppState;
 use crate::store;
-use crate::AppState;
 
 /// A pin as a date range on the stream's clock (Unix milliseconds).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -337,7 +337,7 @@ pub fn spawn_demo_stream(media: &Path, show_id: &str) -> std::io::Result<tokio::
     std::fs::create_dir_all(&dir)?;
     let recording = crate::util::now_ms();
     // The wall-clock time of the frame, to judge pin timing by eye.
-    let clock = crate::demo::clock_filter(r"%{localtime\:%H\\\:%M\\\:%S}", 75);
+    let clock = clock_filter(r"%{localtime\:%H\\\:%M\\\:%S}", 75);
     // One encode, split into the ladder: every rendition has the same frames
     // and keyframes (so players switch cleanly) and the same program date-time.
     let split = LADDER.iter().enumerate().map(|(i, _)| format!("[s{i}]")).collect::<String>();
@@ -380,6 +380,21 @@ pub fn spawn_demo_stream(media: &Path, show_id: &str) -> std::io::Result<tokio::
         .arg(dir.join("%v.m3u8"))
         .kill_on_drop(true)
         .spawn()
+}
+
+/// An ffmpeg filter fragment (",drawtext=...") burning `text` into the frame,
+/// large and boxed below the overlay's top bar; empty without a font to draw with.
+pub fn clock_filter(text: &str, fontsize: u32) -> String {
+    let font =
+        ["/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"]
+            .into_iter()
+            .find(|f| Path::new(f).exists());
+    match font {
+        Some(f) => format!(
+            ",drawtext=fontfile={f}:text='{text}':fontsize={fontsize}:fontcolor=white:box=1:boxcolor=black@0.55:boxborderw=12:x=(w-tw)/2:y=h*0.16"
+        ),
+        None => String::new(),
+    }
 }
 
 #[cfg(test)]

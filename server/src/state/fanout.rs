@@ -1,10 +1,10 @@
-//! Each show's event log and its fan-out to viewers.
+//! Each show's fan-out: the channels that carry its events to this process's
+//! viewers, and (in a cluster) to every other process's.
 //!
-//! Every pin, unpin, price, stock or status change is first written to the
-//! show's log (the `events` table, whose ids increase monotonically), and only
-//! then broadcast. A viewer's stream ([`crate::stream`]) is the backlog after
-//! the id it already has followed by live events, so a reconnect replays
-//! exactly what was missed.
+//! An event reaches the hub only after it is in the show's log (see
+//! [`crate::live::events::record`]), and only once: a viewer's stream
+//! ([`crate::live::stream`]) is the backlog after the id it already has
+//! followed by live events, so a reconnect replays exactly what was missed.
 //!
 //! Each event is serialized once and the same bytes are shared by every
 //! subscriber: fan-out costs a clone of an `Arc`, not a `serde_json` call per viewer.
@@ -29,20 +29,14 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::Json;
 use futures_util::stream::StreamExt;
 use serde::Deserialize;
 use tokio::sync::broadcast;
-use vetrina_wire::{EventEnvelope, PinRequest, ShowEvent};
 
-use crate::auth::Creator;
-use crate::error::{ApiError, ApiJson, ApiPath};
-use crate::rooms::{Frame, Room};
+use crate::state::rooms::{Frame, Room};
+use crate::state::AppState;
 use crate::store;
 use crate::util::now_ms;
-use crate::AppState;
 
 /// Per-show broadcast channels, each with the lock that keeps "write to the
 /// database" and "broadcast" in the same order for every event of its show (so
@@ -62,7 +56,7 @@ struct Channel {
     tx: broadcast::Sender<Arc<Frame>>,
     /// Held while one of the show's events is recorded and delivered.
     write_order: Arc<tokio::sync::Mutex<()>>,
-    /// The show's parked streams (see [`crate::rooms`]); None until the first.
+    /// The show's parked streams (see [`crate::state::rooms`]); None until the first.
     room: Option<Room>,
     /// The last event id broadcast here (every earlier one was broadcast, or is
     /// in every subscriber's backlog). None until the show's first subscriber.
@@ -109,9 +103,26 @@ impl Hub {
         f(channel)
     }
 
-    /// The lock that orders the show's events (see [`Hub`]).
-    fn write_order(&self, show_id: &str) -> Arc<tokio::sync::Mutex<()>> {
+    /// The lock that orders the show's events (see [`Hub`]): held from
+    /// writing an event to the log until it is [`published`](Hub::publish).
+    pub fn write_order(&self, show_id: &str) -> Arc<tokio::sync::Mutex<()>> {
         self.with_channel(show_id, |c| c.write_order.clone())
+    }
+
+    /// Hands the show's event `id` (serialized as `json`; the show's event
+    /// before it is `prev`) to the other processes and to this one's viewers.
+    /// Called with the show's [`write_order`](Hub::write_order) held, after
+    /// the event is committed to the log in `db`.
+    pub async fn publish(&self, db: &store::Pool, show_id: &str, prev: i64, id: i64, json: String) {
+        if let Some(nats) = &self.nats {
+            let published = Published { show: show_id.to_string(), prev, id, json: json.clone() };
+            let payload = serde_json::to_vec(&published).unwrap_or_default();
+            if let Err(e) = nats.publish(self.subject.to_string(), payload.into()).await {
+                // The other instances fill the gap from the database at the show's next event.
+                tracing::warn!(error = %e, show_id, id, "could not publish an event to NATS");
+            }
+        }
+        deliver(self, db, show_id, prev, Frame { id, json }).await;
     }
 
     pub fn subscribe(&self, show_id: &str) -> broadcast::Receiver<Arc<Frame>> {
@@ -166,13 +177,13 @@ impl Hub {
 /// Broadcasts `frame` (whose show's previous event is `prev`) to this process's
 /// subscribers, after any events between that it never broadcast (read from the
 /// database), and only once. Called with the show's `write_order` held.
-async fn deliver(state: &AppState, show_id: &str, prev: i64, frame: Frame) {
-    let last = state.hub.with_channel(show_id, |c| c.last);
+async fn deliver(hub: &Hub, db: &store::Pool, show_id: &str, prev: i64, frame: Frame) {
+    let last = hub.with_channel(show_id, |c| c.last);
     let mut frames = Vec::new();
     match last {
         Some(last) if frame.id <= last => return,
         // A gap is what one instance missed while NATS was away: read whole.
-        Some(last) if prev > last => match between(&state.db, show_id, last, frame.id, i64::MAX).await {
+        Some(last) if prev > last => match between(db, show_id, last, frame.id, i64::MAX).await {
             Ok(missed) => frames = missed,
             Err(e) => {
                 tracing::warn!(error = %e, show_id, "could not read missed events; viewers will catch up on reconnect")
@@ -181,7 +192,7 @@ async fn deliver(state: &AppState, show_id: &str, prev: i64, frame: Frame) {
         _ => {}
     }
     frames.push(Arc::new(frame));
-    state.hub.with_channel(show_id, |c| {
+    hub.with_channel(show_id, |c| {
         for frame in frames {
             c.last = Some(frame.id);
             if let Some(room) = &c.room {
@@ -217,7 +228,7 @@ pub fn start_reports(state: &AppState) {
 }
 
 /// Every few seconds: says this instance is alive (`instances`, see
-/// [`crate::idempotency`]) and writes its open streams per show (`stream_counts`).
+/// [`crate::http::idempotency`]) and writes its open streams per show (`stream_counts`).
 async fn report(state: AppState) {
     let instance = state.instance.clone();
     let mut every = tokio::time::interval(REPORT_EVERY);
@@ -240,7 +251,7 @@ async fn report(state: AppState) {
 
 /// Event streams of the show open now: on this process, plus (in a cluster)
 /// what the other instances reported in the last few seconds.
-pub async fn watching(state: &AppState, show_id: &str) -> Result<u64, ApiError> {
+pub async fn watching(state: &AppState, show_id: &str) -> Result<u64, store::Error> {
     let here = state.hub.watching(show_id) as u64;
     if state.hub.nats.is_none() {
         return Ok(here);
@@ -290,98 +301,9 @@ pub async fn join_cluster(state: &mut AppState, url: &str) -> Result<(), async_n
             };
             let order = state.hub.write_order(&p.show);
             let _order = order.lock().await;
-            deliver(&state, &p.show, p.prev, Frame { id: p.id, json: p.json }).await;
+            deliver(&state.hub, &state.db, &p.show, p.prev, Frame { id: p.id, json: p.json }).await;
         }
         tracing::error!("the NATS subscription ended: events from other instances no longer arrive");
     });
     Ok(())
-}
-
-/// Records an event and broadcasts it: the one way anything reaches a show's
-/// stream. Pins and unpins are checked against the current pin state first.
-pub async fn record(state: &AppState, show_id: &str, event: ShowEvent) -> Result<EventEnvelope, ApiError> {
-    let order = state.hub.write_order(show_id);
-    let _order = order.lock().await;
-    let mut tx = store::begin_locked(&state.writer, &[store::Lock::Show(show_id)]).await?;
-    let started_at_ms = store::shows::started_at(&mut tx, show_id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("There is no show called '{show_id}'.")))?;
-    if let Some(product_id) = event.product_id() {
-        let belongs = store::catalog::has_product(&mut tx, show_id, product_id).await?;
-        if !belongs {
-            return Err(ApiError::NotFound(format!("Product {product_id} is not part of this show.")));
-        }
-    }
-    if let ShowEvent::Pin { product_id } | ShowEvent::Unpin { product_id } = event {
-        let pinned = store::events::is_pinned(&mut tx, show_id, product_id).await?;
-        match (&event, pinned) {
-            (ShowEvent::Pin { .. }, true) => {
-                return Err(ApiError::conflict("already_pinned", "That product is already pinned."))
-            }
-            (ShowEvent::Unpin { .. }, false) => {
-                return Err(ApiError::conflict("not_pinned", "That product is not pinned."))
-            }
-            _ => {}
-        }
-    }
-    let prev = store::events::newest(&mut tx, show_id).await?;
-    let now = now_ms();
-    let stream_ms = (now - started_at_ms).max(0);
-    let new = store::events::NewEvent {
-        show_id,
-        kind: event.kind(),
-        product_id: event.product_id(),
-        stream_ms,
-        created_at_ms: now,
-    };
-    // Serialized once, here: the backlog and every live subscriber send these bytes.
-    let (id, json) = store::events::append(&mut tx, &new, |id| {
-        to_json(&EventEnvelope { id, show_id: show_id.to_string(), stream_ms, event: event.clone() })
-    })
-    .await?;
-    let envelope = EventEnvelope { id, show_id: show_id.to_string(), stream_ms, event };
-    tx.commit().await?;
-
-    if let Some(nats) = &state.hub.nats {
-        let published = Published { show: show_id.to_string(), prev, id, json: json.clone() };
-        let payload = serde_json::to_vec(&published).unwrap_or_default();
-        if let Err(e) = nats.publish(state.hub.subject.to_string(), payload.into()).await {
-            // The other instances fill the gap from the database at the show's next event.
-            tracing::warn!(error = %e, show_id, id, "could not publish an event to NATS");
-        }
-    }
-    deliver(state, show_id, prev, Frame { id, json }).await;
-    Ok(envelope)
-}
-
-fn to_json(envelope: &EventEnvelope) -> String {
-    serde_json::to_string(envelope).unwrap_or_else(|_| unreachable!("wire types always serialize"))
-}
-
-/// Refuses a creator action beyond the show's pin rate.
-async fn limit_pins(state: &AppState, show_id: &str) -> Result<(), ApiError> {
-    state.pin_limits.check(show_id).await.map_err(ApiError::TooManyRequests)
-}
-
-/// `POST /api/shows/{show}/pins` (creator only).
-pub async fn pin(
-    State(state): State<AppState>,
-    _creator: Creator,
-    ApiPath(show_id): ApiPath<String>,
-    ApiJson(req): ApiJson<PinRequest>,
-) -> Result<(StatusCode, Json<EventEnvelope>), ApiError> {
-    limit_pins(&state, &show_id).await?;
-    let envelope = record(&state, &show_id, ShowEvent::Pin { product_id: req.product_id }).await?;
-    Ok((StatusCode::CREATED, Json(envelope)))
-}
-
-/// `DELETE /api/shows/{show}/pins/{product}` (creator only).
-pub async fn unpin(
-    State(state): State<AppState>,
-    _creator: Creator,
-    ApiPath((show_id, product_id)): ApiPath<(String, i64)>,
-) -> Result<Json<EventEnvelope>, ApiError> {
-    limit_pins(&state, &show_id).await?;
-    let envelope = record(&state, &show_id, ShowEvent::Unpin { product_id }).await?;
-    Ok(Json(envelope))
 }

@@ -4,7 +4,7 @@
 //! more than its socket. An HTTP connection served by hyper keeps a task, its
 //! read and write buffers and the response's state, about 19 KiB per idle
 //! stream. So once a stream's response head and backlog are written (see
-//! [`crate::stream::stream`] and [`crate::net::Takeover`]), the socket leaves
+//! [`crate::live::stream::stream`] and [`crate::state::net::Takeover`]), the socket leaves
 //! hyper and is *parked* in its show's room: a plain non-blocking socket and the
 //! id of the last event it was sent, about 50 bytes.
 //!
@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use crate::net::{Connection, Slot};
+use crate::state::net::{Connection, Slot};
 
 /// An event ready to send: its id and its JSON, serialized once.
 #[derive(Debug)]
@@ -47,7 +47,7 @@ const RECENT: usize = 256;
 
 /// A socket whose stream has been handed over to its show's room.
 pub struct Parked {
-    /// Set when hyper lets go of the socket (see [`crate::net::Takeover`]).
+    /// Set when hyper lets go of the socket (see [`crate::state::net::Takeover`]).
     pub socket: Option<TcpStream>,
     /// The last event id this viewer has (from the backlog, then from the room).
     pub last: i64,

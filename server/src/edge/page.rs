@@ -15,9 +15,9 @@ use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use vetrina_wire::{ShowSnapshot, ShowStatus};
 
-use crate::assets::{policy, Asset, Dist};
-use crate::error::ApiError;
-use crate::AppState;
+use crate::edge::assets::{policy, Asset, Dist};
+use crate::http::error::ApiError;
+use crate::state::AppState;
 
 /// Every path that is not the API, media or a live playlist.
 pub async fn serve(State((state, dist)): State<(AppState, Arc<Dist>)>, request: Request) -> Response {
@@ -43,7 +43,7 @@ pub async fn serve(State((state, dist)): State<(AppState, Arc<Dist>)>, request: 
     // axum's own query parsing (percent-decoding included); a malformed query is just no query.
     let query = axum::extract::Query::<PageQuery>::try_from_uri(request.uri()).map(|q| q.0).unwrap_or_default();
     let show = query.show.unwrap_or_else(|| "demo".into());
-    let snapshot = crate::catalog::snapshot_of(&state.db, &show, state.payments_mode()).await.ok();
+    let snapshot = crate::show::catalog::snapshot_of(&state.db, &show, state.payments_mode()).await.ok();
     let lang = language(query.lang.as_deref(), request.headers(), snapshot.as_ref());
     let headers = request.headers().clone();
     let index = dist.clone();
@@ -59,12 +59,12 @@ pub async fn serve(State((state, dist)): State<(AppState, Arc<Dist>)>, request: 
     };
     // Framed only by ourselves and the sites the show allows (see embed.rs).
     let origins = match &snapshot {
-        Some(_) => crate::embed::origins_of(&state.db, &show).await.unwrap_or_default(),
+        Some(_) => crate::edge::embed::origins_of(&state.db, &show).await.unwrap_or_default(),
         None => Vec::new(),
     };
     // The page sends data to our origin, and asks the show's stream host for its playlists.
-    let stream = snapshot.as_ref().and_then(|s| crate::assets::https_origin(&s.show.stream_url));
-    let policy = format!("{}; {}", policy(stream.as_deref()), crate::embed::frame_ancestors(&origins));
+    let stream = snapshot.as_ref().and_then(|s| crate::edge::assets::https_origin(&s.show.stream_url));
+    let policy = format!("{}; {}", policy(stream.as_deref()), crate::edge::embed::frame_ancestors(&origins));
     if let Ok(value) = HeaderValue::from_str(&policy) {
         response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
     }
@@ -123,10 +123,10 @@ struct PageQuery {
 /// files trunk copies beside the overlay: the page speaks the viewer's
 /// language before the wasm runs and hands the overlay its sentences.
 const CATALOGUES: [(&str, &str); 4] = [
-    ("it", include_str!("../../public/i18n/it.json")),
-    ("es", include_str!("../../public/i18n/es.json")),
-    ("fr", include_str!("../../public/i18n/fr.json")),
-    ("de", include_str!("../../public/i18n/de.json")),
+    ("it", include_str!("../../../public/i18n/it.json")),
+    ("es", include_str!("../../../public/i18n/es.json")),
+    ("fr", include_str!("../../../public/i18n/fr.json")),
+    ("de", include_str!("../../../public/i18n/de.json")),
 ];
 
 /// The language, chosen the way the overlay chooses: `?lang`, then the

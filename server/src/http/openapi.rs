@@ -4,12 +4,11 @@
 //! twice, so the document cannot drift from the code; a test also compares it
 //! with the committed copy in `server/openapi.json` so a change is reviewed.
 
-use axum::response::IntoResponse;
 use schemars::generate::{SchemaGenerator, SchemaSettings};
 use schemars::JsonSchema;
 use serde_json::{json, Map, Value};
 
-use crate::{endpoints, Access};
+use crate::http::endpoint::{Access, Endpoint};
 
 /// A deferred schema: registers a type with the generator and returns its `$ref`.
 pub type SchemaRef = fn(&mut SchemaGenerator) -> Value;
@@ -18,13 +17,13 @@ pub fn schema<T: JsonSchema>(g: &mut SchemaGenerator) -> Value {
     g.subschema_for::<T>().to_value()
 }
 
-/// The whole document.
-pub fn document() -> Value {
+/// The whole document for `endpoints` (all of them: [`crate::openapi`]).
+pub fn document(endpoints: &[Endpoint]) -> Value {
     let mut g =
         SchemaSettings::draft2020_12().with(|s| s.definitions_path = "/components/schemas".into()).into_generator();
     let error = schema::<vetrina_wire::ApiError>(&mut g);
     let mut paths = Map::new();
-    for e in endpoints() {
+    for e in endpoints {
         let path = format!("/api{}", e.path);
         let mut op = Map::new();
         op.insert("summary".into(), json!(e.summary));
@@ -111,7 +110,7 @@ pub fn document() -> Value {
             errors.push((408, "The body did not arrive in time"));
             errors.push((415, "The body is not declared as application/json"));
         }
-        if e.access != crate::Access::Public {
+        if e.access != Access::Public {
             errors.push((401, "Missing or wrong token"));
             errors.push((429, "Too many wrong tokens from this client, or for this show; see Retry-After"));
         }
@@ -240,11 +239,4 @@ fn operation_id(method: &str, path: &str) -> String {
         id.push_str(&word);
     }
     id
-}
-
-/// `GET /api/openapi.json`: built once, on first request.
-pub async fn serve() -> impl IntoResponse {
-    static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let body = DOCUMENT.get_or_init(|| document().to_string());
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], body.as_str())
 }

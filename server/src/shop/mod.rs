@@ -1,0 +1,135 @@
+//! Buying: carts, checkout and orders, and the confirmation a buyer is sent.
+//!
+//! Prices, totals and stock are decided here, from the store, never taken
+//! from a request.
+
+pub mod carts;
+pub mod mail;
+pub mod orders;
+
+/// Carts, checkout and orders (see [`crate::endpoints`]).
+pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
+    use crate::http::endpoint::{Access, Endpoint};
+    use crate::http::idempotency;
+    use crate::http::openapi::schema as s;
+    use axum::http::Method;
+    use vetrina_wire as w;
+    vec![
+        Endpoint {
+            method: Method::POST,
+            path: "/carts",
+            summary: "Create a cart for a show; its unguessable id is its only credential. A sandbox cart \
+                      (`sandbox: true`, the studio's preview) also needs the show's creator token as \
+                      `Authorization: Bearer`; its checkout places a test order",
+            access: Access::Public,
+            body_limit: idempotency::MAX_BODY,
+            request: Some(s::<w::CreateCart>),
+            success: (201, "The new, empty cart", Some(s::<w::Cart>)),
+            errors: &[
+                (400, "Malformed body"),
+                (401, "A sandbox cart without the show's creator token"),
+                (404, "No such show"),
+                (429, "Too many new carts from this client address; see Retry-After"),
+            ],
+            handler: axum::routing::post(carts::create),
+        },
+        Endpoint {
+            method: Method::GET,
+            path: "/carts/{cart}",
+            summary: "A cart with server-computed totals",
+            access: Access::Public,
+            body_limit: idempotency::MAX_BODY,
+            request: None,
+            success: (200, "The cart", Some(s::<w::Cart>)),
+            errors: &[(404, "No such cart, or it has been ordered")],
+            handler: axum::routing::get(carts::get),
+        },
+        Endpoint {
+            method: Method::POST,
+            path: "/carts/{cart}/lines",
+            summary: "Add units of a variant to the cart; with an offer_id, at a flash drop's price (claimed \
+                      while the viewer's video is in its window, held for 10 minutes)",
+            access: Access::Public,
+            body_limit: idempotency::MAX_BODY,
+            request: Some(s::<w::AddLine>),
+            success: (200, "The updated cart", Some(s::<w::Cart>)),
+            errors: &[
+                (400, "Malformed body"),
+                (404, "No such cart or variant, or no such flash drop on it"),
+                (
+                    409,
+                    "Sold out, not enough stock, or the cart is already ordered; a flash drop not started, ended \
+                     (offer_ended) or sold out (offer_sold_out): nothing was added",
+                ),
+                (422, "Quantity zero or over a limit (a flash drop's per-buyer limit: offer_limit)"),
+            ],
+            handler: axum::routing::post(carts::add_line),
+        },
+        Endpoint {
+            method: Method::PUT,
+            path: "/carts/{cart}/lines/{variant}",
+            summary: "Set a line's quantity; 0 removes it",
+            access: Access::Public,
+            body_limit: idempotency::MAX_BODY,
+            request: Some(s::<w::SetQuantity>),
+            success: (200, "The updated cart", Some(s::<w::Cart>)),
+            errors: &[
+                (400, "Malformed body"),
+                (404, "No such cart, variant or line"),
+                (409, "Not enough stock, or the cart is already ordered"),
+                (422, "Quantity over a limit"),
+            ],
+            handler: axum::routing::put(carts::set_quantity),
+        },
+        Endpoint {
+            method: Method::DELETE,
+            path: "/carts/{cart}/lines/{variant}",
+            summary: "Remove a line",
+            access: Access::Public,
+            body_limit: idempotency::MAX_BODY,
+            request: None,
+            success: (200, "The updated cart", Some(s::<w::Cart>)),
+            errors: &[(404, "No such cart or line"), (409, "The cart is already ordered")],
+            handler: axum::routing::delete(carts::remove_line),
+        },
+        Endpoint {
+            method: Method::POST,
+            path: "/carts/{cart}/checkout",
+            summary: "Place the order: stock is taken atomically and the payment token charged. \
+                      Requires Idempotency-Key.",
+            access: Access::Public,
+            body_limit: idempotency::MAX_BODY,
+            request: Some(s::<w::CheckoutRequest>),
+            success: (201, "The placed, paid order", Some(s::<w::Order>)),
+            errors: &[
+                (400, "Malformed body or missing Idempotency-Key"),
+                (402, "The payment was declined; nothing was bought"),
+                (404, "No such cart"),
+                (
+                    409,
+                    "Sold out or short (the message names the product and what is left), a flash drop sold out \
+                     before this order (offer_sold_out), cart empty or already ordered, the same Idempotency-Key \
+                     still being processed, or no payment provider configured (checkout_unavailable)",
+                ),
+                (
+                    422,
+                    "Invalid fields, a per-buyer limit (a flash drop's: offer_limit), or an Idempotency-Key reused \
+                     with another body",
+                ),
+                (429, "Too many checkouts from this client; see Retry-After"),
+            ],
+            handler: axum::routing::post(carts::checkout),
+        },
+        Endpoint {
+            method: Method::GET,
+            path: "/orders/{order}",
+            summary: "Look up an order by its unguessable id",
+            access: Access::Public,
+            body_limit: idempotency::MAX_BODY,
+            request: None,
+            success: (200, "The order", Some(s::<w::Order>)),
+            errors: &[(404, "No such order")],
+            handler: axum::routing::get(orders::get),
+        },
+    ]
+}
