@@ -1,16 +1,19 @@
 //! Vetrina's viewer overlay: tappable product cards over a live video.
 //!
-//! - [`domain`]: the logic (pins, variants, money), pure Rust, tested natively.
-//! - [`api`]: HTTP and Server-Sent Events, the only network code.
 //! - [`ui`]: Leptos components, one per file, sharing one [`ui::store::Store`].
-//! - [`i18n`]: every sentence, one catalogue per language, and choosing the language.
-//! - [`browser`]: storage, `Intl` and other browser services, failure-tolerant.
+//! - [`api`]: the network: the shared client's HTTP requests and event stream,
+//!   and the brand page's own cart ([`api::host`]).
+//!
+//! What the studio needs too lives once in `vetrina-client` (`client/`) and
+//! is re-exported here under the names the overlay has always used:
+//! [`domain`] (the logic, pure Rust, tested natively), [`browser`] (storage,
+//! `Intl` and other browser services) and [`i18n`] (every sentence, and
+//! choosing the language).
 
 pub mod api;
-pub mod browser;
-pub mod domain;
-pub mod i18n;
 pub mod ui;
+
+pub use vetrina_client::{browser, domain, i18n};
 
 /// Mounts the overlay on `<body>`; the entry point of the built app.
 pub fn start() {

@@ -7,15 +7,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use vetrina_wire::{Cart, CheckoutRequest, Order, Product, ShowSnapshot};
 
-use crate::api::events::{EventStream, StreamState};
+use crate::api::events::{self, EventStream, StreamState};
 use crate::api::{self, ApiError, Client, Request};
 use crate::browser;
 use crate::domain::checkout::Attempt;
 use crate::domain::offer;
 use crate::domain::playhead::{self, Mark, Reveal};
-use crate::domain::timeline::{
-    apply_to_catalogue, envelope_from, merge_products, Applied, EventError, FlatEvent, PinBoard,
-};
+use crate::domain::timeline::{apply_to_catalogue, envelope_from, merge_products, Applied, FlatEvent, PinBoard};
 use crate::i18n::{self, fill, t};
 
 /// Something that loads: what the user sees first, what they see after.
@@ -311,17 +309,10 @@ impl Store {
         }
     }
 
-    /// Applies one SSE payload. Anything malformed is dropped with a console
-    /// warning; the overlay carries on with the next event.
+    /// Applies one SSE payload (anything malformed is dropped with a console
+    /// warning by [`events::read`]).
     pub fn on_event_data(&self, data: &str) {
-        let parsed = browser::from_json(data).map_err(EventError::Malformed);
-        let envelope = match parsed.and_then(|flat| envelope_from(flat, &self.show_id.get_value())) {
-            Ok(e) => e,
-            Err(e) => {
-                browser::warn(&format!("vetrina: dropped an event: {e}"));
-                return;
-            }
-        };
+        let Some(envelope) = events::read(data, &self.show_id.get_value()) else { return };
         let mut applied = Applied::Ignored;
         self.board.update(|b| applied = b.apply(&envelope));
         if let Applied::Pinned(id) = applied {

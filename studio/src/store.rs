@@ -5,15 +5,15 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use vetrina::api::events::{EventStream, StreamState};
-use vetrina::api::ApiError;
-use vetrina::domain::timeline::{apply_to_catalogue, envelope_from, Applied, PinBoard};
+use vetrina_client::api::events::{EventStream, StreamState};
+use vetrina_client::api::ApiError;
+use vetrina_client::domain::timeline::{apply_to_catalogue, Applied, PinBoard};
 use vetrina_wire::{ProductNote, ProductOrder, ShowSnapshot, ShowStatus};
 
 // Where a signed-in studio keeps the token: this tab only, gone when it
 // closes, never in a URL or a log. (The preview's overlay reads them there
 // to make its carts sandbox carts.)
-use vetrina::browser::{STUDIO_SHOW_KEY as SHOW_KEY, STUDIO_TOKEN_KEY as TOKEN_KEY};
+use vetrina_client::browser::{STUDIO_SHOW_KEY as SHOW_KEY, STUDIO_TOKEN_KEY as TOKEN_KEY};
 
 use crate::api::Creator;
 
@@ -143,7 +143,7 @@ impl Studio {
         self.sheet_round.set_value(round);
         spawn_local(async move {
             loop {
-                vetrina::browser::sleep(RUN_SHEET_EVERY_MS).await;
+                vetrina_client::browser::sleep(RUN_SHEET_EVERY_MS).await;
                 // A newer sign-in follows on its own; signed out, nothing does.
                 let current = self.creator.get_untracked();
                 let Some(creator) = current.filter(|_| self.sheet_round.get_value() == round) else { return };
@@ -254,13 +254,7 @@ impl Studio {
     /// status change is applied to the show's data, as viewers' overlays do.
     fn on_event(self, data: &str) {
         let Some(show) = self.creator.with_untracked(|c| c.as_ref().map(|c| c.show.clone())) else { return };
-        let envelope = vetrina::browser::from_json(data)
-            .map_err(vetrina::domain::timeline::EventError::Malformed)
-            .and_then(|flat| envelope_from(flat, &show));
-        let envelope = match envelope {
-            Ok(e) => e,
-            Err(e) => return vetrina::browser::warn(&format!("vetrina studio: dropped an event: {e}")),
-        };
+        let Some(envelope) = vetrina_client::api::events::read(data, &show) else { return };
         let mut applied = Applied::Ignored;
         self.board.update(|b| applied = b.apply(&envelope));
         if let Applied::Pinned(id) = applied {
@@ -332,7 +326,7 @@ impl Studio {
                     return;
                 }
                 // About a frame: the card is timed when it is on screen.
-                vetrina::browser::sleep(16).await;
+                vetrina_client::browser::sleep(16).await;
             }
             self.awaiting.set(None);
         });

@@ -79,8 +79,10 @@ pub fn Catalogue() -> impl IntoView {
                 skip_bad: false,
                 default_stock: Some(stock),
             };
-            match creator.import(&request, &vetrina::browser::random_key()).await {
-                Ok(report) => checked.set(Some(Checked { name, request, report, key: vetrina::browser::random_key() })),
+            match creator.import(&request, &vetrina_client::browser::random_key()).await {
+                Ok(report) => {
+                    checked.set(Some(Checked { name, request, report, key: vetrina_client::browser::random_key() }))
+                }
                 Err(e) => problem.set(Some(explain(&e))),
             }
             busy.set(None);
@@ -145,7 +147,7 @@ pub fn Catalogue() -> impl IntoView {
             {move || checked.get().map(|file| {
                 let report = file.report;
                 let (good, bad) = (report.products.len(), report.problems.len());
-                let money = move |minor: i64| vetrina::browser::format_money(minor, &currency(), None);
+                let money = move |minor: i64| vetrina_client::browser::format_money(minor, &currency(), None);
                 view! {
                     <div class="vs-report" data-testid="import-report">
                         <h3 class="vs-subtitle">{format!("{}: {good} product(s) ready, {bad} row(s) with problems", file.name)}</h3>

@@ -2,7 +2,7 @@
 //! creator token, signing out; and the studio's messages.
 
 use leptos::prelude::*;
-use vetrina::api::events::StreamState;
+use vetrina_client::api::events::StreamState;
 use vetrina_wire::ShowStatus;
 
 use crate::store::use_studio;

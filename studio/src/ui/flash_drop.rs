@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
-use vetrina::domain::money::{major_text, parse_major};
-use vetrina::domain::offer::{countdown, running_on};
+use vetrina_client::domain::money::{major_text, parse_major};
+use vetrina_client::domain::offer::{countdown, running_on};
 use vetrina_wire::{NewOffer, Variant};
 
 use crate::store::{explain, use_studio};
@@ -71,7 +71,7 @@ pub fn FlashDrop(variant: Variant, label: String, currency: String) -> impl Into
             {move || match running() {
                 Some(o) => {
                     let left = countdown(&o, now.get());
-                    let price = vetrina::browser::format_money(o.price_minor, &money_currency, None);
+                    let price = vetrina_client::browser::format_money(o.price_minor, &money_currency, None);
                     view! {
                         <p class="vs-flash__running" data-testid="flash-running">
                             {format!("Flash drop on {label}: {price}, {} units, {} per buyer, {left} left at the live edge", o.unit_cap, o.per_buyer)}

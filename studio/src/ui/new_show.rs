@@ -56,7 +56,7 @@ pub fn NewShow() -> impl IntoView {
                     }
                 }
                 Err(e) => problem.set(Some(match &e {
-                    vetrina::api::ApiError::Server { code, .. } if code == "unauthorized" => {
+                    vetrina_client::api::ApiError::Server { code, .. } if code == "unauthorized" => {
                         "That operator token does not create shows on this server.".to_string()
                     }
                     _ => explain(&e),

@@ -33,13 +33,13 @@ pub fn Numbers() -> impl IntoView {
                     }
                 }
             }
-            vetrina::browser::sleep(EVERY_MS).await;
+            vetrina_client::browser::sleep(EVERY_MS).await;
         }
     });
     // Tracked: numbers read before the show itself redraw once it is in.
     let money = move |minor: i64| {
         let currency = studio.snapshot.with(|s| s.as_ref().map(|s| s.show.currency.clone())).unwrap_or_default();
-        vetrina::browser::format_money(minor, &currency, None)
+        vetrina_client::browser::format_money(minor, &currency, None)
     };
     let title = move |id: i64| {
         studio
@@ -109,7 +109,7 @@ pub fn Numbers() -> impl IntoView {
                                     <td>{clock(o.created_at_ms)}</td>
                                     <td>{o.name.clone()}</td>
                                     <td>{o.items}</td>
-                                    <td>{vetrina::browser::format_money(o.total_minor, &o.currency, None)}</td>
+                                    <td>{vetrina_client::browser::format_money(o.total_minor, &o.currency, None)}</td>
                                     <td>{match (o.payment_status, o.confirmation_sent_at_ms) {
                                         (PaymentStatus::Pending, _) => "Payment pending".to_string(),
                                         (PaymentStatus::Paid, Some(at)) => format!("Sent to {} at {}", o.email, clock(at)),

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use vetrina::api::enc;
+use vetrina_client::api::enc;
 
 use crate::store::use_studio;
 use crate::ui::latency::Latency;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use vetrina::domain::money::{major_text, parse_major};
+use vetrina_client::domain::money::{major_text, parse_major};
 use vetrina_wire::{ShippingPolicy, ShowUpdate};
 
 use crate::store::{explain, use_studio};

@@ -10,7 +10,7 @@ use crate::store::{explain, use_studio};
 #[component]
 pub fn SignIn() -> impl IntoView {
     let studio = use_studio();
-    let show = RwSignal::new(vetrina::browser::query_param("show").unwrap_or_else(|| "demo".into()));
+    let show = RwSignal::new(vetrina_client::browser::query_param("show").unwrap_or_else(|| "demo".into()));
     let token = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);

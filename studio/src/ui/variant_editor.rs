@@ -4,7 +4,7 @@
 //! same stream. Prices are typed in major units and sent as minor units.
 
 use leptos::prelude::*;
-use vetrina::domain::money::{major_text, parse_major};
+use vetrina_client::domain::money::{major_text, parse_major};
 use vetrina_wire::{Product, VariantUpdate};
 
 use crate::store::{explain, use_studio};

@@ -449,7 +449,7 @@ mod tests {
 
     /// A JSON catalogue from `public/i18n/`, installed as the browser would.
     fn install_from_disk(lang: Lang) -> serde_json::Map<String, serde_json::Value> {
-        let path = format!("{}/public/i18n/{}.json", env!("CARGO_MANIFEST_DIR"), lang.code());
+        let path = format!("{}/../public/i18n/{}.json", env!("CARGO_MANIFEST_DIR"), lang.code());
         let text = std::fs::read_to_string(&path).unwrap();
         let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text).unwrap();
         let missing = install(lang, |k| map.get(k).and_then(|v| v.as_str()).map(str::to_string));

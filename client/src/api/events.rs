@@ -45,6 +45,21 @@ impl EventStream {
     }
 }
 
+/// One `data:` payload of `show_id`'s stream as an event; anything malformed
+/// (not JSON, a field missing for its type, another show's) is dropped here
+/// with a console warning, and the app carries on with the next event.
+pub fn read(data: &str, show_id: &str) -> Option<vetrina_wire::EventEnvelope> {
+    use crate::domain::timeline::{envelope_from, EventError};
+    let parsed = crate::browser::from_json(data).map_err(EventError::Malformed);
+    match parsed.and_then(|flat| envelope_from(flat, show_id)) {
+        Ok(envelope) => Some(envelope),
+        Err(e) => {
+            crate::browser::warn(&format!("vetrina: dropped an event: {e}"));
+            None
+        }
+    }
+}
+
 impl Drop for EventStream {
     fn drop(&mut self) {
         self.source.close();
