@@ -199,7 +199,7 @@ async fn cart_lines_respect_stock_and_limits() {
     assert_error(&r, StatusCode::CONFLICT, "insufficient_stock");
     assert!(r.json()["message"].as_str().unwrap().contains("Only 3 of Scented Candle left"));
     assert_error(&add(&s.router, &cart, 13, 11).await, StatusCode::UNPROCESSABLE_ENTITY, "quantity_limit");
-    assert_error(&add(&s.router, &cart, 13, 0).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_quantity");
+    assert_error(&add(&s.router, &cart, 13, 0).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields");
     assert_error(&add(&s.router, &cart, 9999, 1).await, StatusCode::NOT_FOUND, "not_found");
 }
 
@@ -307,9 +307,9 @@ async fn a_show_names_the_sites_that_may_embed_it() {
     assert_error(
         &put(r#"{"origins":["https://brand.example/shop"]}"#, true).await,
         StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_origin",
+        "invalid_fields",
     );
-    assert_error(&put(r#"{"origins":["*"]}"#, true).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_origin");
+    assert_error(&put(r#"{"origins":["*"]}"#, true).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields");
     let r =
         put(r#"{"origins":["HTTPS://Brand.Example/","http://localhost:8081","https://brand.example"]}"#, true).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -813,5 +813,54 @@ async fn the_operator_creates_shows_and_their_tokens_open_them() {
         let r = call(&s.router, "POST", "/api/shows", &[(k, &bearer)], Some(&bad)).await;
         assert_error(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields");
         assert_eq!(r.json()["fields"][0]["field"], field, "{bad}");
+    }
+}
+
+/// One convention for a body that breaks its own rules (issue 23e): every
+/// endpoint that reads one answers 422 `invalid_fields`, naming the field,
+/// whatever the body and whoever wrote the rule.
+#[tokio::test]
+async fn a_body_that_breaks_a_rule_gets_the_same_answer_from_every_endpoint() {
+    let config = vetrina_server::Config { operator_token: Some("op".into()), ..common::unlimited() };
+    let s = common::seeded_with(config).await;
+    let cart = new_cart(&s.router).await;
+    let (creator, operator) = (auth(), ("authorization", "Bearer op".to_string()));
+    let long_note = format!(r#"{{"note":"{}"}}"#, "x".repeat(vetrina_wire::MAX_NOTE_CHARS + 1));
+    let bad_email = ADDRESS.replace("ada@example.com", "not an address");
+    let lines = format!("/api/carts/{cart}/lines");
+    let checkout = format!("/api/carts/{cart}/checkout");
+    // Method, path, body, the field it breaks, and the credential to send.
+    type Case<'a> = (&'a str, &'a str, &'a str, &'a str, &'a (&'a str, String));
+    let cases: &[Case] = &[
+        ("POST", "/api/shows", r#"{"id":"a b","title":"T","currency":"EUR","locale":"en"}"#, "id", &operator),
+        ("PATCH", "/api/shows/demo", r#"{"title":"   "}"#, "title", &creator),
+        ("PATCH", "/api/shows/demo/variants/1", r#"{"stock":-1}"#, "stock", &creator),
+        ("PATCH", "/api/shows/demo/variants/1", r#"{"price_minor":100000000000000000}"#, "price_minor", &creator),
+        (
+            "POST",
+            "/api/shows/demo/offers",
+            r#"{"variant_id":1,"price_minor":1,"unit_cap":0,"per_buyer":1,"duration_s":60}"#,
+            "unit_cap",
+            &creator,
+        ),
+        ("PUT", "/api/shows/demo/products/1/note", &long_note, "note", &creator),
+        ("PUT", "/api/shows/demo/embed-origins", r#"{"origins":["*"]}"#, "origins", &creator),
+        (
+            "POST",
+            "/api/shows/demo/import",
+            r#"{"format":"gmc","source":"x","default_stock":-1}"#,
+            "default_stock",
+            &creator,
+        ),
+        ("POST", &lines, r#"{"variant_id":1,"quantity":0}"#, "quantity", &creator),
+        ("POST", &checkout, &bad_email, "email", &creator),
+    ];
+    for (method, path, body, field, (name, value)) in cases {
+        let headers = [(*name, value.as_str()), ("idempotency-key", "k-1")];
+        let r = call(&s.router, method, path, &headers, Some(body)).await;
+        assert_error(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields");
+        let named: Vec<String> =
+            r.json()["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap().to_string()).collect();
+        assert!(named.iter().any(|n| n == field), "{method} {path}: {named:?} should name {field}: {}", r.body);
     }
 }

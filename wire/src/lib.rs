@@ -275,20 +275,11 @@ pub struct NewOffer {
 impl NewOffer {
     /// What is wrong with this offer, as (field, sentence), given the variant's
     /// regular price; checked by the studio before sending and by the server.
-    pub fn problem(&self, regular_price_minor: i64) -> Option<(&'static str, String)> {
-        if self.price_minor < 0 || self.price_minor >= regular_price_minor {
-            return Some(("price_minor", "A flash price is below the regular price.".into()));
+    pub fn problem(&self, regular_price_minor: i64) -> Option<FieldError> {
+        if self.price_minor >= regular_price_minor {
+            return Some(FieldError::new("price_minor", "A flash price is below the regular price."));
         }
-        if !(1..=1_000_000).contains(&self.unit_cap) {
-            return Some(("unit_cap", "Offer at least one unit (and at most a million).".into()));
-        }
-        if self.per_buyer == 0 || self.per_buyer > self.unit_cap {
-            return Some(("per_buyer", "The per-buyer limit is at least 1 and at most the units offered.".into()));
-        }
-        if !OFFER_SECONDS.contains(&self.duration_s) {
-            return Some(("duration_s", "A flash drop lasts from 5 to 600 seconds.".into()));
-        }
-        None
+        self.problems().into_iter().next()
     }
 }
 
@@ -827,19 +818,23 @@ pub const MAX_STOCK: i64 = 1_000_000_000;
 pub const MAX_PRODUCTS_PER_SHOW: i64 = 2_000;
 
 /// The one rule for a variant's numbers, on every way in (an edit during the
-/// show, a catalogue import): what is wrong with them as (code, message), if
-/// anything. `None` is a number not given.
+/// show, a catalogue import): the first number that breaks it, as (field,
+/// message), if any. `None` is a number not given.
 pub fn variant_numbers_problem(
     price_minor: Option<i64>,
     compare_at_minor: Option<i64>,
     stock: Option<i64>,
 ) -> Option<(&'static str, &'static str)> {
-    let prices = [price_minor, compare_at_minor];
-    if prices.iter().flatten().any(|p| *p < 0) || stock.is_some_and(|s| s < 0) {
-        return Some(("negative_value", "Prices and stock cannot be negative."));
-    }
-    if prices.iter().flatten().any(|p| *p > MAX_PRICE_MINOR) || stock.is_some_and(|s| s > MAX_STOCK) {
-        return Some(("out_of_range", "That price or stock is larger than a variant may have."));
+    let numbers = [("price_minor", price_minor), ("compare_at_minor", compare_at_minor), ("stock", stock)];
+    for (field, value) in numbers {
+        let Some(value) = value else { continue };
+        let max = if field == "stock" { MAX_STOCK } else { MAX_PRICE_MINOR };
+        if value < 0 {
+            return Some((field, "Prices and stock cannot be negative."));
+        }
+        if value > max {
+            return Some((field, "That price or stock is larger than a variant may have."));
+        }
     }
     None
 }
@@ -992,6 +987,150 @@ pub const TEST_PAYMENT_TOKENS: &[(&str, &str)] = &[
 pub struct FieldError {
     pub field: String,
     pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+/// A request body's own rules: everything that can be checked without the
+/// database. One convention for every body the API reads: the server reads
+/// bodies only through its `Valid<T>` extractor, which answers 422
+/// `invalid_fields` naming each field that breaks its rule, with a sentence;
+/// the overlay and the studio check the same rules before sending.
+pub trait Validate {
+    /// Every field that breaks its rules; empty: none.
+    fn problems(&self) -> Vec<FieldError>;
+}
+
+/// Bodies with no rule of their own (what is wrong with them depends on the
+/// show: a product that is not in it, a reordering that misses one).
+macro_rules! no_rules {
+    ($($t:ty),*) => {$(
+        impl Validate for $t {
+            fn problems(&self) -> Vec<FieldError> {
+                Vec::new()
+            }
+        }
+    )*};
+}
+no_rules!(PinRequest, Tap, ProductOrder, CreateCart, SetQuantity);
+
+impl Validate for ShowUpdate {
+    fn problems(&self) -> Vec<FieldError> {
+        self.problem().map(|(field, message)| FieldError::new(field, message)).into_iter().collect()
+    }
+}
+
+impl Validate for NewShowRequest {
+    fn problems(&self) -> Vec<FieldError> {
+        self.problem().map(|(field, message)| FieldError::new(field, message)).into_iter().collect()
+    }
+}
+
+impl Validate for NewOffer {
+    /// The terms' own rules; that the price is below the variant's is checked
+    /// with the variant ([`NewOffer::problem`]).
+    fn problems(&self) -> Vec<FieldError> {
+        let mut problems = Vec::new();
+        if self.price_minor < 0 {
+            problems.push(FieldError::new("price_minor", "A flash price cannot be negative."));
+        }
+        if !(1..=1_000_000).contains(&self.unit_cap) {
+            problems.push(FieldError::new("unit_cap", "Offer at least one unit (and at most a million)."));
+        }
+        if self.per_buyer == 0 || self.per_buyer > self.unit_cap {
+            problems
+                .push(FieldError::new("per_buyer", "The per-buyer limit is at least 1 and at most the units offered."));
+        }
+        if !OFFER_SECONDS.contains(&self.duration_s) {
+            problems.push(FieldError::new("duration_s", "A flash drop lasts from 5 to 600 seconds."));
+        }
+        problems
+    }
+}
+
+impl Validate for VariantUpdate {
+    fn problems(&self) -> Vec<FieldError> {
+        variant_numbers_problem(self.price_minor, self.compare_at_minor.flatten(), self.stock)
+            .map(|(field, message)| FieldError::new(field, message))
+            .into_iter()
+            .collect()
+    }
+}
+
+impl Validate for ProductNote {
+    fn problems(&self) -> Vec<FieldError> {
+        if self.note.trim().chars().count() > MAX_NOTE_CHARS {
+            return vec![FieldError::new("note", format!("A note is at most {MAX_NOTE_CHARS} characters."))];
+        }
+        Vec::new()
+    }
+}
+
+/// The most sites one show may be embedded on.
+pub const MAX_EMBED_ORIGINS: usize = 50;
+
+impl Validate for EmbedOrigins {
+    fn problems(&self) -> Vec<FieldError> {
+        if self.origins.len() > MAX_EMBED_ORIGINS {
+            return vec![FieldError::new("origins", format!("At most {MAX_EMBED_ORIGINS} origins may embed a show."))];
+        }
+        match self.origins.iter().find(|o| normalize_origin(o).is_none()) {
+            Some(raw) => vec![FieldError::new(
+                "origins",
+                format!("'{raw}' is not an origin: give scheme://host[:port], e.g. https://brand.example"),
+            )],
+            None => Vec::new(),
+        }
+    }
+}
+
+/// An origin as the browser sends it in `Origin` (lowercase, no path, no
+/// trailing slash), or None if `raw` is not an http(s) origin.
+pub fn normalize_origin(raw: &str) -> Option<String> {
+    let raw = raw.trim().trim_end_matches('/').to_ascii_lowercase();
+    let (scheme, rest) = raw.split_once("://")?;
+    if !matches!(scheme, "http" | "https") || rest.is_empty() || rest.len() > 253 {
+        return None;
+    }
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || rest.starts_with('[') => (h, Some(p)),
+        _ => (rest, None),
+    };
+    let host_ok = !host.is_empty()
+        && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'[' | b']' | b':'));
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.parse::<u16>().is_ok());
+    (host_ok && port_ok).then_some(raw)
+}
+
+impl Validate for AddLine {
+    fn problems(&self) -> Vec<FieldError> {
+        if self.quantity == 0 {
+            return vec![FieldError::new("quantity", "Add at least one.")];
+        }
+        Vec::new()
+    }
+}
+
+impl Validate for CatalogueImport {
+    fn problems(&self) -> Vec<FieldError> {
+        if self.default_stock.is_some_and(|s| !(0..=MAX_STOCK).contains(&s)) {
+            return vec![FieldError::new(
+                "default_stock",
+                format!("The default stock is a whole number from 0 to {MAX_STOCK}."),
+            )];
+        }
+        Vec::new()
+    }
+}
+
+impl Validate for CheckoutRequest {
+    fn problems(&self) -> Vec<FieldError> {
+        self.validate().err().unwrap_or_default()
+    }
 }
 
 impl CheckoutRequest {

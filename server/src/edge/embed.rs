@@ -14,27 +14,11 @@ use axum::Json;
 use vetrina_wire::{EmbedCard, EmbedOrigins};
 
 use crate::http::auth::Creator;
-use crate::http::error::{ApiError, ApiJson, ApiPath};
+use crate::http::error::{ApiError, ApiPath, Valid};
 use crate::state::AppState;
 use crate::store;
 
-/// An origin as browsers send it: `scheme://host[:port]`, lower case; `None`
-/// for anything else (a path, a wildcard, a scheme that is not http(s)).
-pub fn normalize_origin(raw: &str) -> Option<String> {
-    let raw = raw.trim().trim_end_matches('/').to_ascii_lowercase();
-    let (scheme, rest) = raw.split_once("://")?;
-    if !matches!(scheme, "http" | "https") || rest.is_empty() || rest.len() > 253 {
-        return None;
-    }
-    let (host, port) = match rest.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || rest.starts_with('[') => (h, Some(p)),
-        _ => (rest, None),
-    };
-    let host_ok = !host.is_empty()
-        && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'[' | b']' | b':'));
-    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.parse::<u16>().is_ok());
-    (host_ok && port_ok).then_some(raw)
-}
+pub use vetrina_wire::normalize_origin;
 
 /// The origins allowed to embed `show_id`, sorted.
 pub async fn origins_of(db: &store::Pool, show_id: &str) -> Result<Vec<String>, ApiError> {
@@ -63,23 +47,9 @@ pub async fn put_origins(
     State(state): State<AppState>,
     _creator: Creator,
     ApiPath(show_id): ApiPath<String>,
-    ApiJson(req): ApiJson<EmbedOrigins>,
+    Valid(req): Valid<EmbedOrigins>,
 ) -> Result<Json<EmbedOrigins>, ApiError> {
-    if req.origins.len() > 50 {
-        return Err(ApiError::unprocessable("too_many_origins", "At most 50 origins may embed a show."));
-    }
-    let mut origins = Vec::with_capacity(req.origins.len());
-    for raw in &req.origins {
-        match normalize_origin(raw) {
-            Some(o) => origins.push(o),
-            None => {
-                return Err(ApiError::unprocessable(
-                    "invalid_origin",
-                    format!("'{raw}' is not an origin: give scheme://host[:port], e.g. https://brand.example"),
-                ))
-            }
-        }
-    }
+    let mut origins: Vec<String> = req.origins.iter().filter_map(|o| normalize_origin(o)).collect();
     origins.sort();
     origins.dedup();
     set_origins_on(&state.writer, &show_id, &origins).await?;

@@ -51,7 +51,7 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                 (400, "Malformed body"),
                 (401, "Missing or wrong creator token"),
                 (404, "No such show"),
-                (422, "Not an origin (scheme://host[:port]), or more than 50"),
+                (422, "Not an origin (scheme://host[:port]), or more than 50 (invalid_fields)"),
             ],
             handler: axum::routing::put(embed::put_origins),
         },

@@ -54,10 +54,6 @@ impl ApiError {
     pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
         Self::Unprocessable { code, message: message.into() }
     }
-    /// 422 `invalid_fields` naming the one field that breaks its rules.
-    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
-        Self::Validation(vec![FieldError { field: field.into(), message: message.into() }])
-    }
 
     fn status_and_code(&self) -> (StatusCode, &str) {
         match self {
@@ -130,8 +126,45 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// `axum::Json`, but a body that does not parse becomes a JSON 400 naming the problem.
-pub struct ApiJson<T>(pub T);
+/// A request body, read as JSON and checked against its own rules
+/// ([`vetrina_wire::Validate`]): the one way a handler reads a body. A body
+/// that does not parse is a 400 naming the problem; one that breaks a rule
+/// is a 422 `invalid_fields` naming each field, from every endpoint alike.
+pub struct Valid<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + vetrina_wire::Validate> FromRequest<S> for Valid<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiJson(body) = ApiJson::<T>::from_request(req, state).await?;
+        valid(body).map(Valid)
+    }
+}
+
+/// `body`, if it keeps its own rules; else 422 `invalid_fields` naming each
+/// field that breaks one. (What [`Valid`] does, for a handler that reads its
+/// body itself, after a rate limit: see [`read_body`].)
+pub fn valid<T: vetrina_wire::Validate>(body: T) -> Result<T, ApiError> {
+    let problems = body.problems();
+    if problems.is_empty() {
+        Ok(body)
+    } else {
+        Err(ApiError::Validation(problems))
+    }
+}
+
+/// Reads a request's JSON body (at most [`crate::http::idempotency::MAX_BODY`])
+/// as `T`, for a handler that must check something (a rate limit) before the
+/// body is read; pass the result through [`valid`].
+pub async fn read_body<T: DeserializeOwned>(request: Request) -> Result<T, ApiError> {
+    use crate::http::idempotency::{body_error, MAX_BODY};
+    let body = axum::body::to_bytes(request.into_body(), MAX_BODY).await.map_err(|e| body_error(e, MAX_BODY))?;
+    parse_json(&body)
+}
+
+/// `axum::Json`, but a body that does not parse becomes a JSON 400 naming the
+/// problem. Handlers take [`Valid`], which checks the body's rules too.
+struct ApiJson<T>(T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;

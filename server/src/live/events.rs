@@ -9,7 +9,7 @@ use axum::Json;
 use vetrina_wire::{EventEnvelope, PinRequest, ShowEvent};
 
 use crate::http::auth::Creator;
-use crate::http::error::{ApiError, ApiJson, ApiPath};
+use crate::http::error::{ApiError, ApiPath, Valid};
 use crate::state::AppState;
 use crate::store;
 use crate::util::now_ms;
@@ -77,7 +77,7 @@ pub async fn pin(
     State(state): State<AppState>,
     _creator: Creator,
     ApiPath(show_id): ApiPath<String>,
-    ApiJson(req): ApiJson<PinRequest>,
+    Valid(req): Valid<PinRequest>,
 ) -> Result<(StatusCode, Json<EventEnvelope>), ApiError> {
     limit_pins(&state, &show_id).await?;
     let envelope = record(&state, &show_id, ShowEvent::Pin { product_id: req.product_id }).await?;

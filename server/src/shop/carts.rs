@@ -16,7 +16,7 @@ use vetrina_wire::{
     MAX_LINE_QUANTITY,
 };
 
-use crate::http::error::{ApiError, ApiJson, ApiPath};
+use crate::http::error::{read_body, valid, ApiError, ApiPath, Valid};
 use crate::shop::orders::{self, OrderKey};
 use crate::show::offers::{self, Ask};
 use crate::state::payments::{Charge, Outcome};
@@ -29,7 +29,7 @@ pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
-    ApiJson(req): ApiJson<CreateCart>,
+    Valid(req): Valid<CreateCart>,
 ) -> Result<(StatusCode, Json<Cart>), ApiError> {
     // A cart is a row anyone can make: how many, per client, is bounded.
     let client = crate::state::net::client_ip_of(&headers, &extensions, &state.config);
@@ -64,11 +64,8 @@ pub async fn get(State(state): State<AppState>, ApiPath(cart_id): ApiPath<String
 pub async fn add_line(
     State(state): State<AppState>,
     ApiPath(cart_id): ApiPath<String>,
-    ApiJson(req): ApiJson<AddLine>,
+    Valid(req): Valid<AddLine>,
 ) -> Result<Json<Cart>, ApiError> {
-    if req.quantity == 0 {
-        return Err(ApiError::unprocessable("invalid_quantity", "Add at least one."));
-    }
     let mut conn = state.writer.acquire().await?;
     let mut tx = store::begin_locked_on(&mut conn, &[Lock::Cart(&cart_id)]).await?;
     let (_, sandbox) = open_cart_show(&mut tx, &cart_id).await?;
@@ -87,7 +84,7 @@ pub async fn add_line(
 pub async fn set_quantity(
     State(state): State<AppState>,
     ApiPath((cart_id, variant_id)): ApiPath<(String, i64)>,
-    ApiJson(req): ApiJson<SetQuantity>,
+    Valid(req): Valid<SetQuantity>,
 ) -> Result<Json<Cart>, ApiError> {
     let mut conn = state.writer.acquire().await?;
     let mut tx = store::begin_locked_on(&mut conn, &[Lock::Cart(&cart_id)]).await?;
@@ -265,11 +262,7 @@ pub async fn checkout(
             ))
         }
     };
-    let body = axum::body::to_bytes(request.into_body(), crate::http::idempotency::MAX_BODY)
-        .await
-        .map_err(|e| crate::http::idempotency::body_error(e, crate::http::idempotency::MAX_BODY))?;
-    let req = crate::http::error::parse_json::<CheckoutRequest>(&body)?.without_controls();
-    req.validate().map_err(ApiError::Validation)?;
+    let req = valid(read_body::<CheckoutRequest>(request).await?.without_controls())?;
 
     // An order this key already wrote: the request ran before and its process
     // died (the idempotency layer let this retry take its claim over). Finish

@@ -61,7 +61,7 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                     "Sold out, not enough stock, or the cart is already ordered; a flash drop not started, ended \
                      (offer_ended) or sold out (offer_sold_out): nothing was added",
                 ),
-                (422, "Quantity zero or over a limit (a flash drop's per-buyer limit: offer_limit)"),
+                (422, "Quantity zero (invalid_fields), or over a limit (quantity_limit; a flash drop's per-buyer limit: offer_limit)"),
             ],
             handler: axum::routing::post(carts::add_line),
         },

@@ -8,7 +8,7 @@ use axum::Json;
 use vetrina_wire::{Product, Show, ShowEvent, ShowSnapshot, ShowStatus, ShowUpdate, Variant, VariantUpdate};
 
 use crate::http::auth::Creator;
-use crate::http::error::{ApiError, ApiJson, ApiPath};
+use crate::http::error::{ApiError, ApiPath, Valid};
 use crate::live::events::record;
 use crate::live::shows::{load_show, pinned_now};
 use crate::state::AppState;
@@ -50,11 +50,8 @@ pub async fn update_show(
     State(state): State<AppState>,
     _creator: Creator,
     ApiPath(show_id): ApiPath<String>,
-    ApiJson(req): ApiJson<ShowUpdate>,
+    Valid(req): Valid<ShowUpdate>,
 ) -> Result<Json<Show>, ApiError> {
-    if let Some((field, message)) = req.problem() {
-        return Err(ApiError::invalid_field(field, message));
-    }
     let mut tx = store::begin_write(&state.writer).await?;
     if req.currency.is_some() {
         // Hold the show's row, so no order is placed between counting the
@@ -109,13 +106,8 @@ pub async fn update_variant(
     State(state): State<AppState>,
     _creator: Creator,
     ApiPath((show_id, variant_id)): ApiPath<(String, i64)>,
-    ApiJson(req): ApiJson<VariantUpdate>,
+    Valid(req): Valid<VariantUpdate>,
 ) -> Result<Json<Variant>, ApiError> {
-    if let Some((code, message)) =
-        vetrina_wire::variant_numbers_problem(req.price_minor, req.compare_at_minor.flatten(), req.stock)
-    {
-        return Err(ApiError::unprocessable(code, message));
-    }
     let mut tx = crate::store::begin_write(&state.writer).await?;
     let (product_id, before) = store::catalog::variant(&mut tx, &show_id, variant_id)
         .await?
@@ -146,11 +138,8 @@ pub async fn update_variant(
 pub async fn create(
     State(state): State<AppState>,
     _operator: crate::http::auth::Operator,
-    ApiJson(req): ApiJson<vetrina_wire::NewShowRequest>,
+    Valid(req): Valid<vetrina_wire::NewShowRequest>,
 ) -> Result<axum::response::Response, ApiError> {
-    if let Some((field, message)) = req.problem() {
-        return Err(ApiError::invalid_field(field, message));
-    }
     let days = crate::http::auth::TOKEN_LIFETIME_MS / (24 * 3600 * 1000);
     let token = create_show(
         &state.writer,

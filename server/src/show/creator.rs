@@ -10,7 +10,7 @@ use axum::response::IntoResponse;
 
 use crate::http::auth::Creator;
 use crate::http::auth::{token_digest, TOKEN_LIFETIME_MS};
-use crate::http::error::{ApiError, ApiPath};
+use crate::http::error::{read_body, valid, ApiError, ApiPath};
 use crate::state::AppState;
 use crate::store;
 use crate::util::{now_ms, random_id};
@@ -83,10 +83,7 @@ pub async fn tap(
 ) -> Result<axum::http::StatusCode, ApiError> {
     let client = crate::state::net::client_ip(&request, &state.config);
     state.tap_limits.check(&client.to_string()).await.map_err(ApiError::TooManyRequests)?;
-    let body = axum::body::to_bytes(request.into_body(), crate::http::idempotency::MAX_BODY)
-        .await
-        .map_err(|e| crate::http::idempotency::body_error(e, crate::http::idempotency::MAX_BODY))?;
-    let req: vetrina_wire::Tap = crate::http::error::parse_json(&body)?;
+    let req: vetrina_wire::Tap = valid(read_body(request).await?)?;
     let mut tx = store::begin_locked(&state.writer, &[]).await?;
     let counted = store::shows::count_tap(&mut tx, &show_id, req.product_id).await?;
     if !counted {

@@ -17,7 +17,7 @@ use vetrina_wire::{
 };
 
 use crate::http::auth::Creator;
-use crate::http::error::{ApiError, ApiJson, ApiPath};
+use crate::http::error::{ApiError, ApiPath, Valid};
 use crate::state::AppState;
 use crate::store;
 
@@ -32,15 +32,9 @@ pub async fn upload(
     State(state): State<AppState>,
     _creator: Creator,
     ApiPath(show_id): ApiPath<String>,
-    ApiJson(req): ApiJson<CatalogueImport>,
+    Valid(req): Valid<CatalogueImport>,
 ) -> Result<Json<ImportReport>, ApiError> {
     let default_stock = req.default_stock.unwrap_or(DEFAULT_STOCK);
-    if !(0..=MAX_STOCK).contains(&default_stock) {
-        return Err(ApiError::invalid_field(
-            "default_stock",
-            format!("The default stock is a whole number from 0 to {MAX_STOCK}."),
-        ));
-    }
     let currency = crate::live::shows::load_show(&mut *state.db.acquire().await?, &show_id).await?.currency;
     let parsed = parse(req.format, &req.source, &currency, default_stock)
         .map_err(|e| ApiError::unprocessable("invalid_file", format!("This file cannot be read: {e}.")))?;

@@ -125,7 +125,7 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                 (400, "Malformed body"),
                 (401, "Missing or wrong creator token"),
                 (404, "No such variant in this show"),
-                (422, "Negative price or stock, or over the largest a variant may have"),
+                (422, "Negative price or stock, or over the largest a variant may have (invalid_fields, naming it)"),
             ],
             handler: axum::routing::patch(catalog::update_variant),
         },

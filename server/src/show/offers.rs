@@ -23,7 +23,7 @@ use axum::Json;
 use vetrina_wire::{NewOffer, Offer, ShowEvent, OFFER_HOLD_MS, OFFER_MAX_LAG_MS};
 
 use crate::http::auth::Creator;
-use crate::http::error::{ApiError, ApiJson, ApiPath};
+use crate::http::error::{ApiError, ApiPath, Valid};
 use crate::live::events::record;
 use crate::state::AppState;
 use crate::store;
@@ -38,14 +38,14 @@ pub async fn create(
     State(state): State<AppState>,
     _creator: Creator,
     ApiPath(show_id): ApiPath<String>,
-    ApiJson(req): ApiJson<NewOffer>,
+    Valid(req): Valid<NewOffer>,
 ) -> Result<Json<Offer>, ApiError> {
     let mut tx = crate::store::begin_write(&state.writer).await?;
     let (product_id, variant) = store::catalog::variant(&mut tx, &show_id, req.variant_id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("Variant {} is not part of this show.", req.variant_id)))?;
-    if let Some((field, message)) = req.problem(variant.price_minor) {
-        return Err(ApiError::invalid_field(field, message));
+    if let Some(problem) = req.problem(variant.price_minor) {
+        return Err(ApiError::Validation(vec![problem]));
     }
     let now = now_ms();
     if store::offers::running(&mut tx, req.variant_id, now).await? {

@@ -5,10 +5,10 @@
 
 use axum::extract::State;
 use axum::Json;
-use vetrina_wire::{is_reordering, ProductNote, ProductOrder, RunSheetEntry, MAX_NOTE_CHARS};
+use vetrina_wire::{is_reordering, ProductNote, ProductOrder, RunSheetEntry};
 
 use crate::http::auth::Creator;
-use crate::http::error::{ApiError, ApiJson, ApiPath};
+use crate::http::error::{ApiError, ApiPath, Valid};
 use crate::state::AppState;
 use crate::store;
 
@@ -27,12 +27,9 @@ pub async fn set_note(
     State(state): State<AppState>,
     _creator: Creator,
     ApiPath((show_id, product_id)): ApiPath<(String, i64)>,
-    ApiJson(req): ApiJson<ProductNote>,
+    Valid(req): Valid<ProductNote>,
 ) -> Result<Json<RunSheetEntry>, ApiError> {
     let note = req.note.trim().to_string();
-    if note.chars().count() > MAX_NOTE_CHARS {
-        return Err(ApiError::invalid_field("note", format!("A note is at most {MAX_NOTE_CHARS} characters.")));
-    }
     let mut tx = crate::store::begin_write(&state.writer).await?;
     let updated = store::catalog::set_note(&mut tx, &show_id, product_id, &note).await?;
     if !updated {
@@ -47,7 +44,7 @@ pub async fn set_order(
     State(state): State<AppState>,
     _creator: Creator,
     ApiPath(show_id): ApiPath<String>,
-    ApiJson(req): ApiJson<ProductOrder>,
+    Valid(req): Valid<ProductOrder>,
 ) -> Result<Json<ProductOrder>, ApiError> {
     let mut tx = crate::store::begin_write(&state.writer).await?;
     // Read inside the write transaction: an import meanwhile cannot slip a

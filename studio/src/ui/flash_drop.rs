@@ -48,7 +48,7 @@ pub fn FlashDrop(variant: Variant, label: String, currency: String) -> impl Into
         };
         let offer = NewOffer { variant_id: variant.id, price_minor, unit_cap, per_buyer: per, duration_s };
         // The server's rules, before asking it.
-        if let Some((_, message)) = offer.problem(regular) {
+        if let Some(vetrina_wire::FieldError { message, .. }) = offer.problem(regular) {
             return problem.set(Some(message));
         }
         let Some(creator) = studio.creator.get_untracked() else { return };
