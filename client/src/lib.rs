@@ -8,8 +8,14 @@
 //! - [`browser`]: storage (the session keys both apps keep), `Intl` money
 //!   formats, JSON, timers, and other browser services, failure-tolerant;
 //! - [`i18n`]: every sentence in five languages, and choosing the language.
+//!
+//! `domain` and `i18n` are pure Rust: without its `browser` feature the crate
+//! is only they, and the server uses it so that the page it renders before
+//! the wasm runs has the same words and chooses the same language.
 
+#[cfg(feature = "browser")]
 pub mod api;
+#[cfg(feature = "browser")]
 pub mod browser;
 pub mod domain;
 pub mod i18n;

@@ -15,7 +15,7 @@ pub fn random_id() -> String {
 }
 
 /// FNV-1a: a quick hash that stays the same across builds and Rust versions
-/// (ETags, and the credential part of an idempotency scope).
+/// (ETags and hashed file names, advisory lock keys): the one such hash.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }

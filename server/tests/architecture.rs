@@ -86,7 +86,9 @@ fn the_store_knows_nothing_above_it() {
     let mut leaks = Vec::new();
     for file in rust_files(&src().join("store")) {
         for (n, line) in code_lines(&file) {
-            let above = !crate_paths(&line).is_empty() || line.contains("axum") || line.contains("AppState");
+            // `util` (time, ids, hashes) is the one layer below the store.
+            let above =
+                crate_paths(&line).iter().any(|m| m != "util") || line.contains("axum") || line.contains("AppState");
             if above {
                 leaks.push(format!("{}:{n}: {}", file.display(), line.trim()));
             }

@@ -12,6 +12,7 @@ pub static TEXT: Text = text! {
     live: "Live",
     scheduled: "Soon",
     replay: "Replay",
+    watch: "Watch",
     sound_on: "Turn sound on",
     sound_off: "Turn sound off",
     close: "Close",

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
+use vetrina_client::i18n::{self, Lang, Text};
 use vetrina_wire::{ShowSnapshot, ShowStatus};
 
 use crate::edge::assets::{policy, Asset, Dist};
@@ -122,63 +123,46 @@ struct PageQuery {
 /// The overlay's catalogues other than English (compiled in there), the same
 /// files trunk copies beside the overlay: the page speaks the viewer's
 /// language before the wasm runs and hands the overlay its sentences.
-const CATALOGUES: [(&str, &str); 4] = [
-    ("it", include_str!("../../../public/i18n/it.json")),
-    ("es", include_str!("../../../public/i18n/es.json")),
-    ("fr", include_str!("../../../public/i18n/fr.json")),
-    ("de", include_str!("../../../public/i18n/de.json")),
+const CATALOGUES: [(Lang, &str); 4] = [
+    (Lang::It, include_str!("../../../public/i18n/it.json")),
+    (Lang::Es, include_str!("../../../public/i18n/es.json")),
+    (Lang::Fr, include_str!("../../../public/i18n/fr.json")),
+    (Lang::De, include_str!("../../../public/i18n/de.json")),
 ];
 
-/// The language, chosen the way the overlay chooses: `?lang`, then the
-/// browser's languages in order, then the show's, then English.
-fn language(requested: Option<&str>, headers: &HeaderMap, snapshot: Option<&ShowSnapshot>) -> &'static str {
-    let primary = |tag: &str| tag.split(['-', '_', ';']).next().unwrap_or("").trim().to_ascii_lowercase();
-    let supported = |tag: &str| {
-        let p = primary(tag);
-        std::iter::once("en").chain(CATALOGUES.iter().map(|(l, _)| *l)).find(|l| *l == p)
-    };
-    let browser = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    requested
-        .and_then(supported)
-        .or_else(|| browser.split(',').find_map(supported))
-        .or_else(|| snapshot.and_then(|s| supported(&s.show.locale)))
-        .unwrap_or("en")
+/// The language, by the overlay's own rule ([`i18n::choose`]): `?lang`, then
+/// the browser's languages in order, then the show's, then English.
+fn language(requested: Option<&str>, headers: &HeaderMap, snapshot: Option<&ShowSnapshot>) -> Lang {
+    let accepted = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    // "it-CH,it;q=0.8": the tags in the browser's order, weights dropped.
+    let browser: Vec<String> = accepted
+        .split(',')
+        .map(|tag| tag.split(';').next().unwrap_or("").trim().to_string())
+        .filter(|tag| !tag.is_empty())
+        .collect();
+    i18n::choose(requested, &browser, snapshot.map(|s| s.show.locale.as_str())).lang
 }
 
-/// The words of the first frame, from the language's catalogue.
-struct Words {
-    live: String,
-    scheduled: String,
-    replay: String,
-    products: String,
-    cart: String,
-}
+/// Each catalogue, parsed once (its sentences live as long as the process).
+static PARSED: std::sync::LazyLock<Vec<(Lang, serde_json::Map<String, serde_json::Value>)>> =
+    std::sync::LazyLock::new(|| {
+        CATALOGUES.iter().map(|(lang, json)| (*lang, serde_json::from_str(json).unwrap_or_default())).collect()
+    });
 
-/// Each catalogue's first-frame words, read once (not on every page).
-static WORDS: std::sync::LazyLock<Vec<(&'static str, Words)>> = std::sync::LazyLock::new(|| {
-    let english = (
-        "en",
-        r#"{"live":"Live","scheduled":"Soon","replay":"Replay","products":"Products","cart_button_empty":"Cart, empty"}"#,
-    );
-    std::iter::once(english)
-        .chain(CATALOGUES)
-        .map(|(lang, json)| {
-            let catalogue: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json).unwrap_or_default();
-            let word = |key: &str| catalogue.get(key).and_then(|v| v.as_str()).unwrap_or_default().to_string();
-            let words = Words {
-                live: word("live"),
-                scheduled: word("scheduled"),
-                replay: word("replay"),
-                products: word("products"),
-                cart: word("cart_button_empty"),
-            };
-            (lang, words)
+/// Each language's sentences, as the overlay has them (what a catalogue lacks
+/// stays English, as in the overlay).
+static TEXTS: std::sync::LazyLock<Vec<(Lang, Text)>> = std::sync::LazyLock::new(|| {
+    PARSED
+        .iter()
+        .map(|(lang, catalogue)| {
+            (*lang, Text::from_lookup(&mut |key| catalogue.get(key).and_then(serde_json::Value::as_str)))
         })
         .collect()
 });
 
-fn words(lang: &str) -> &'static Words {
-    &WORDS.iter().find(|(l, _)| *l == lang).unwrap_or(&WORDS[0]).1
+/// The words of `lang`: the first frame's, the overlay's own.
+fn words(lang: Lang) -> &'static Text {
+    TEXTS.iter().find(|(l, _)| *l == lang).map_or(&i18n::en::TEXT, |(_, text)| text)
 }
 
 /// Text for HTML content and attribute values.
@@ -207,19 +191,20 @@ fn embeddable_json(json: &str) -> String {
 }
 
 /// trunk's page with the show's first frame and snapshot in it.
-pub fn render(index: &str, snapshot: Option<&ShowSnapshot>, lang: &str) -> String {
+pub fn render(index: &str, snapshot: Option<&ShowSnapshot>, lang: Lang) -> String {
     // The <html> tag as trunk wrote it (minified or not) gives way to one in the viewer's language.
     let mut html = index.to_string();
     if let Some(start) = html.find("<html") {
         if let Some(end) = html[start..].find('>') {
-            html.replace_range(start..start + end + 1, &format!("<html lang=\"{lang}\">"));
+            html.replace_range(start..start + end + 1, &format!("<html lang=\"{}\">", lang.code()));
         }
     }
     // The overlay's sentences in this language, so it need not fetch them.
     if let Some((_, json)) = CATALOGUES.iter().find(|(l, _)| *l == lang) {
         if let Some(at) = html.find("</head>") {
+            let code = lang.code();
             let script =
-                format!("<script type=\"application/json\" id=\"vt-text-{lang}\">{}</script>", embeddable_json(json));
+                format!("<script type=\"application/json\" id=\"vt-text-{code}\">{}</script>", embeddable_json(json));
             html.insert_str(at, &script);
         }
     }
@@ -227,9 +212,9 @@ pub fn render(index: &str, snapshot: Option<&ShowSnapshot>, lang: &str) -> Strin
     let show = &snapshot.show;
     let w = words(lang);
     let (badge, badge_class) = match show.status {
-        ShowStatus::Live => (&w.live, "vt-live vt-live--on"),
-        ShowStatus::Scheduled => (&w.scheduled, "vt-live"),
-        ShowStatus::Ended => (&w.replay, "vt-live"),
+        ShowStatus::Live => (w.live(), "vt-live vt-live--on"),
+        ShowStatus::Scheduled => (w.scheduled(), "vt-live"),
+        ShowStatus::Ended => (w.replay(), "vt-live"),
     };
     let title = escape(&show.title);
     if let (Some(start), Some(end)) = (html.find("<title>"), html.find("</title>")) {
@@ -250,8 +235,8 @@ pub fn render(index: &str, snapshot: Option<&ShowSnapshot>, lang: &str) -> Strin
          <button type=\"button\" class=\"vt-icon-button vt-cart-button\" disabled aria-label=\"{cart}\">{CART_ICON}</button>\
          </header></main>\
          <script type=\"application/json\" id=\"vt-snapshot\">{json}</script>",
-        products = w.products,
-        cart = w.cart,
+        products = w.products(),
+        cart = w.cart_button_empty(),
         json = embeddable_json(&serde_json::to_string(snapshot).unwrap_or_default()),
     );
     if let Some(at) = html.find("<body>").map(|i| i + "<body>".len()) {
@@ -275,12 +260,12 @@ mod tests {
     #[test]
     fn language_follows_the_overlay_rules() {
         let mut h = HeaderMap::new();
-        assert_eq!(language(None, &h, None), "en");
+        assert_eq!(language(None, &h, None), Lang::En);
         h.insert(header::ACCEPT_LANGUAGE, "pt-PT,it;q=0.8,en;q=0.5".parse().unwrap());
-        assert_eq!(language(None, &h, None), "it");
-        assert_eq!(language(Some("en"), &h, None), "en");
-        assert_eq!(language(Some("xx"), &h, None), "it");
-        assert_eq!(language(Some("de-AT"), &h, None), "de");
+        assert_eq!(language(None, &h, None), Lang::It);
+        assert_eq!(language(Some("en"), &h, None), Lang::En);
+        assert_eq!(language(Some("xx"), &h, None), Lang::It);
+        assert_eq!(language(Some("de-AT"), &h, None), Lang::De);
     }
 
     #[test]
@@ -288,9 +273,28 @@ mod tests {
         for (lang, json) in CATALOGUES {
             let parsed: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json).unwrap();
             let w = words(lang);
-            assert_eq!(Some(w.live.as_str()), parsed["live"].as_str(), "{lang}");
-            assert_ne!(w.products, "Products", "{lang}");
+            assert_eq!(Some(w.live()), parsed["live"].as_str(), "{lang:?}");
+            assert_ne!(w.products(), "Products", "{lang:?}");
         }
-        assert_eq!(words("en").replay, "Replay");
+        assert_eq!(words(Lang::En).replay(), "Replay");
+    }
+
+    /// The embed loader keeps its facade's words itself (a few KB, no
+    /// catalogue fetched on a brand's page): they must be the catalogues'.
+    #[test]
+    fn the_embed_loaders_words_are_the_catalogues() {
+        let loader = include_str!("../../../public/embed.js");
+        let table = &loader[loader.find("const WORDS = {").unwrap()..];
+        let table = &table[..table.find("};").unwrap()];
+        let mut seen = Vec::new();
+        for line in table.lines().skip(1) {
+            let Some((code, words)) = line.trim().split_once(": [") else { continue };
+            let lang = Lang::of_tag(code).unwrap_or_else(|| panic!("embed.js speaks {code}, the overlay does not"));
+            let words: Vec<&str> = words.trim_end_matches("],").split(", ").map(|w| w.trim_matches('\'')).collect();
+            let t = super::words(lang);
+            assert_eq!(words, [t.watch(), t.live(), t.replay(), t.scheduled()], "embed.js, {code}");
+            seen.push(lang);
+        }
+        assert_eq!(seen, Lang::ALL, "embed.js must speak every language the overlay does");
     }
 }

@@ -159,9 +159,9 @@ impl Lock<'_> {
     /// name (two names sharing a hash only wait for each other needlessly).
     fn keys(&self) -> (i32, i32) {
         fn hash(text: &str) -> i32 {
-            // FNV-1a: stable across processes and builds, unlike std's hasher.
-            let h = text.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
-            h as i32
+            // Stable across processes and builds, unlike std's hasher; the
+            // advisory lock's key is 32 bits.
+            crate::util::fnv1a(text.as_bytes()) as i32
         }
         match self {
             Lock::Cart(id) => (1, hash(id)),
