@@ -6,93 +6,148 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use vetrina_server::http::idempotency;
 use vetrina_server::shop::orders;
 use vetrina_server::show::{catalog, import};
+use vetrina_server::state::net::Cidr;
 use vetrina_server::state::ratelimit;
 use vetrina_server::store::{self, db};
 use vetrina_server::{app, demo, live, AppState, Assets, Config};
 use vetrina_wire::CatalogueFormat;
 
-const USAGE: &str = "usage:
-  vetrina-server [serve] [--addr 127.0.0.1:8080] [--data-dir .vetrina] [--database URL] [--nats URL] [--dist dist]
-                 [--demo] [--live] [--demo-token TOKEN] [--host-every SECONDS] [--brand-addr ADDR]
-                 [--cors-origin ORIGIN]... [--pins-per-second N] [--checkouts-per-minute N]
-                 [--trusted-proxy CIDR]... [--max-streams-per-client N]
-                 [--max-connections N] [--max-connections-per-client N]
-                 [--smtp-url URL] [--mail-from MAILBOX] [--operator-token TOKEN] [--payments test]
-                 [--carts-per-minute N] [--wrong-tokens-per-minute N] [--behind-tls]
-  vetrina-server create-show --id ID --title TITLE [--currency EUR] [--locale en] [--stream-url URL]
-                 [--data-dir D] [--database URL]
-  vetrina-server import --show ID (--shopify products.json | --gmc feed.tsv)
-                 [--default-stock N] [--skip-bad] [--data-dir D] [--database URL]
-  vetrina-server openapi
+/// Vetrina's reference backend: the API, the overlay and the studio; the demo
+/// show with --demo. Serving is the default command.
+#[derive(Parser)]
+#[command(name = "vetrina-server", version, args_conflicts_with_subcommands = true)]
+#[command(after_help = "Secrets (the database, NATS and SMTP URLs, the operator token) may also come from a file \
+    that VETRINA_DATABASE_URL_FILE, VETRINA_NATS_URL_FILE, VETRINA_SMTP_URL_FILE or VETRINA_OPERATOR_TOKEN_FILE \
+    names (a container's or systemd's secret, kept out of the environment and the command line).")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// `serve`'s flags, when no command is given.
+    #[command(flatten)]
+    serve: ServeArgs,
+}
 
-serve (the default):
-  --addr                 where to listen (default 127.0.0.1:8080)
-  --data-dir             the SQLite database and generated media live here (default .vetrina)
-  --database             postgres://USER@HOST:PORT/DB: keep everything in this Postgres database
-                         instead, shared by any number of servers (env VETRINA_DATABASE_URL)
-  --nats                 nats://HOST:PORT: with --database, publish this server's events there and
-                         deliver the other servers' events to this one's viewers (env VETRINA_NATS_URL)
-  --dist                 the trunk-built overlay to serve at / (default dist, if present)
-  --demo                 seed the demo show, generate its video, run the scripted host
-  --live                 with --demo: stream the show live over HLS made by ffmpeg (pins are
-                         written into the playlist as EXT-X-DATERANGE tags; once the show ends
-                         the recording is its replay) instead of a looping video file
-  --brand-addr           with --demo: also serve a sample brand site here (say 127.0.0.1:8081),
-                         as http://localhost:PORT, a second origin that embeds the demo show
-                         (the show allows that origin to frame it)
-  --demo-token           use this creator token for the demo show instead of a random one
-  --host-every           seconds between the scripted host's pins (default 7; 0 turns the host off)
-  --cors-origin          let pages on this origin call the API (repeatable; none by default)
-  --pins-per-second      pin rate limit per show (default 5, bursts of 10; 0 = unlimited)
-  --checkouts-per-minute checkout rate limit per client address (default 20; 0 = unlimited)
-  --trusted-proxy        believe X-Forwarded-For from this proxy address or block, e.g. 10.0.0.0/8
-                         (repeatable; none by default, so the header is ignored)
-  --max-streams-per-client
-                         open event streams per client address (default 64; more answer 429)
-  --max-connections      open connections in all, event streams included (default 19000: the
-                         process may hold 20000 files); more are closed as they arrive
-  --max-connections-per-client
-                         open connections per client address, an IPv6 client by its /64
-                         (default 512; a --trusted-proxy is not limited)
-  --smtp-url             send order confirmations through this SMTP server, e.g.
-                         smtps://user:pass@smtp.example.com:465 (env VETRINA_SMTP_URL); without
-                         it each confirmation is written to DATA_DIR/outbox/<order number>.eml
-  --mail-from            the confirmations' sender (default \"Vetrina <orders@vetrina.invalid>\";
-                         env VETRINA_MAIL_FROM)
-  --carts-per-minute     new carts per client address (default 60 at once, then one a second; 0 = unlimited)
-  --wrong-tokens-per-minute
-                         wrong creator or operator tokens per client address and per show before
-                         429 (default bursts of 10, then one every 6 s; 0 = unlimited, for a fuzzer)
-  --behind-tls           browsers reach this server over HTTPS (a TLS proxy in front): every answer
-                         says Strict-Transport-Security (env VETRINA_BEHIND_TLS=1)
-  --payments             who charges orders: `test`, the built-in test provider (test cards, nothing
-                         charged; env VETRINA_PAYMENTS). Without it (or with `none`) no order can be
-                         placed (checkout answers 409 checkout_unavailable) but a studio preview's
-                         test orders. --demo implies test unless told `none`
-  --operator-token       who may create shows over the API (POST /api/shows) and in the studio: the
-                         bearer of this token, 16 characters or more (env VETRINA_OPERATOR_TOKEN); without
-                         it shows are created with create-show (with --demo a random one is printed)
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve(Box<ServeArgs>),
+    /// Create a show and print its creator token (valid 30 days).
+    CreateShow(CreateShowArgs),
+    /// Import a catalogue into a show. Every bad row is reported with its line
+    /// and reason; with any, nothing is imported unless --skip-bad is given.
+    Import(ImportArgs),
+    /// Print the OpenAPI document.
+    Openapi,
+}
 
-Secrets (the database, NATS and SMTP URLs, the operator token) may also come from a
-file: VETRINA_DATABASE_URL_FILE, VETRINA_NATS_URL_FILE, VETRINA_SMTP_URL_FILE,
-VETRINA_OPERATOR_TOKEN_FILE name it.
+/// Where the data lives: every command that touches it takes these.
+#[derive(Args, Clone)]
+struct Storage {
+    /// The SQLite database and generated media live here.
+    #[arg(long, default_value = ".vetrina")]
+    data_dir: PathBuf,
+    /// postgres://USER@HOST:PORT/DB: keep everything in this Postgres database
+    /// instead, shared by any number of servers.
+    #[arg(long, env = "VETRINA_DATABASE_URL", hide_env_values = true)]
+    database: Option<String>,
+}
 
-create-show prints the new show's creator token (valid 30 days).
-import reports every bad row with its line and reason; with any, nothing is
-imported unless --skip-bad is given. Items without stock data get --default-stock (10).";
-
-struct Args(std::iter::Peekable<std::iter::Skip<std::env::Args>>);
-
-impl Args {
-    fn value(&mut self, name: &str) -> Result<String, String> {
-        self.0.next().ok_or(format!("{name} needs a value"))
+impl Storage {
+    /// The database URL, from the flag, the environment or its `_FILE`.
+    fn database(&self) -> Option<String> {
+        secret(self.database.clone(), "VETRINA_DATABASE_URL")
     }
-    fn number<T: std::str::FromStr>(&mut self, name: &str) -> Result<T, String> {
-        self.value(name)?.parse().map_err(|_| format!("{name} needs a number"))
-    }
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Where to listen.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    #[command(flatten)]
+    storage: Storage,
+    /// nats://HOST:PORT: with --database, publish this server's events there and
+    /// deliver the other servers' events to this one's viewers.
+    #[arg(long, env = "VETRINA_NATS_URL", hide_env_values = true)]
+    nats: Option<String>,
+    /// The trunk-built overlay to serve at / (default: dist, if present).
+    #[arg(long)]
+    dist: Option<PathBuf>,
+    /// Seed the demo show, generate its video, run the scripted host.
+    #[arg(long)]
+    demo: bool,
+    /// With --demo: stream the show live over HLS made by ffmpeg (pins are
+    /// written into the playlist as EXT-X-DATERANGE tags; once the show ends
+    /// the recording is its replay) instead of a looping video file.
+    #[arg(long)]
+    live: bool,
+    /// With --demo: also serve a sample brand site here (say 127.0.0.1:8081), as
+    /// http://localhost:PORT, a second origin that embeds the demo show.
+    #[arg(long)]
+    brand_addr: Option<SocketAddr>,
+    /// Use this creator token for the demo show instead of a random one.
+    #[arg(long)]
+    demo_token: Option<String>,
+    /// Seconds between the scripted host's pins (0 turns the host off).
+    #[arg(long, default_value_t = 7)]
+    host_every: u64,
+    /// Let pages on this origin call the API (repeatable; none by default).
+    #[arg(long = "cors-origin")]
+    cors_origins: Vec<String>,
+    /// Pin rate limit per show, bursts of twice that (default 5; 0 = unlimited).
+    #[arg(long)]
+    pins_per_second: Option<f64>,
+    /// Checkout rate limit per client address (default 20; 0 = unlimited).
+    #[arg(long)]
+    checkouts_per_minute: Option<f64>,
+    /// New carts per client address (default 60 at once, then one a second; 0 = unlimited).
+    #[arg(long)]
+    carts_per_minute: Option<f64>,
+    /// Wrong creator or operator tokens per client address and per show before
+    /// 429 (default bursts of 10, then one every 6 s; 0 = unlimited, for a fuzzer).
+    #[arg(long)]
+    wrong_tokens_per_minute: Option<f64>,
+    /// Believe X-Forwarded-For from this proxy address or block, e.g.
+    /// 10.0.0.0/8 (repeatable; none by default, so the header is ignored).
+    #[arg(long = "trusted-proxy")]
+    trusted_proxies: Vec<Cidr>,
+    /// Open event streams per client address (default 64; more answer 429).
+    #[arg(long)]
+    max_streams_per_client: Option<usize>,
+    /// Open connections in all, event streams included (default 19000: the
+    /// process may hold 20000 files); more are closed as they arrive.
+    #[arg(long)]
+    max_connections: Option<usize>,
+    /// Open connections per client address, an IPv6 client by its /64
+    /// (default 512; a --trusted-proxy is not limited).
+    #[arg(long)]
+    max_connections_per_client: Option<usize>,
+    /// Send order confirmations through this SMTP server, e.g.
+    /// smtps://user:pass@smtp.example.com:465; without it each confirmation is
+    /// written to DATA_DIR/outbox/<order number>.eml.
+    #[arg(long, env = "VETRINA_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The confirmations' sender (default "Vetrina <orders@vetrina.invalid>").
+    #[arg(long, env = "VETRINA_MAIL_FROM")]
+    mail_from: Option<String>,
+    /// Who may create shows over the API (POST /api/shows) and in the studio:
+    /// the bearer of this token, 16 characters or more; without it shows are
+    /// created with create-show (with --demo a random one is printed).
+    #[arg(long, env = "VETRINA_OPERATOR_TOKEN", hide_env_values = true)]
+    operator_token: Option<String>,
+    /// Who charges orders: `test`, the built-in test provider (test cards,
+    /// nothing charged). Without it (or with `none`) no order can be placed
+    /// but a studio preview's test orders. --demo implies test unless told `none`.
+    #[arg(long, env = "VETRINA_PAYMENTS", value_parser = ["test", "none"])]
+    payments: Option<String>,
+    /// Browsers reach this server over HTTPS (a TLS proxy in front): every
+    /// answer says Strict-Transport-Security.
+    #[arg(long, env = "VETRINA_BEHIND_TLS", value_parser = clap::builder::BoolishValueParser::new())]
+    behind_tls: bool,
 }
 
 #[tokio::main]
@@ -102,29 +157,20 @@ async fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "vetrina_server=info".into()),
         )
         .init();
-    let mut args = Args(std::env::args().skip(1).peekable());
-    let command = match args.0.peek().map(String::as_str) {
-        Some("serve" | "create-show" | "import" | "openapi") => args.0.next().unwrap_or_default(),
-        _ => "serve".to_string(),
-    };
-    let result = match command.as_str() {
-        "create-show" => create_show(args).await,
-        "import" => run_import(args).await,
-        "openapi" => {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::CreateShow(args)) => create_show(args).await,
+        Some(Command::Import(args)) => run_import(args).await,
+        Some(Command::Openapi) => {
             println!("{}", serde_json::to_string_pretty(&vetrina_server::openapi()).unwrap_or_default());
             Ok(())
         }
-        _ => serve(args).await,
+        Some(Command::Serve(args)) => serve(*args).await,
+        None => serve(cli.serve).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Usage(message)) => {
-            if !message.is_empty() {
-                eprintln!("error: {message}\n");
-            }
-            eprintln!("{USAGE}");
-            ExitCode::from(2)
-        }
+        Err(Failure::Usage(message)) => Cli::command().error(clap::error::ErrorKind::ValueValidation, message).exit(),
         Err(Failure::Run(message)) => {
             eprintln!("error: {message}");
             ExitCode::FAILURE
@@ -186,17 +232,10 @@ fn per_minute(n: f64) -> ratelimit::Rate {
     }
 }
 
-fn database_from_env() -> Option<String> {
-    secret_env("VETRINA_DATABASE_URL")
-}
-
-/// A setting that may be a secret, from the environment: `NAME` itself, or
-/// the contents of the file `NAME_FILE` names (a container's or systemd's
-/// secret, kept out of the process's environment and command line).
-fn secret_env(name: &str) -> Option<String> {
-    if let Some(value) = std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
-        return Some(value);
-    }
+/// A secret setting from the file `NAME_FILE` names (a container's or
+/// systemd's secret, kept out of the process's environment and command line),
+/// for when neither the flag nor `NAME` gives it.
+fn secret_file(name: &str) -> Option<String> {
     let file = std::env::var(format!("{name}_FILE")).ok().filter(|f| !f.trim().is_empty())?;
     match std::fs::read_to_string(&file) {
         Ok(text) => Some(text.trim().to_string()).filter(|t| !t.is_empty()),
@@ -207,72 +246,43 @@ fn secret_env(name: &str) -> Option<String> {
     }
 }
 
-async fn serve(mut args: Args) -> Result<(), Failure> {
-    let mut addr = SocketAddr::from(([127, 0, 0, 1], 8080));
-    let mut data_dir = PathBuf::from(".vetrina");
-    let mut dist: Option<PathBuf> = None;
-    let (mut is_demo, mut demo_token, mut host_every, mut live_hls) = (false, None, 7u64, false);
-    let mut config = Config::default();
-    let mut brand_addr: Option<SocketAddr> = None;
-    let mut database = database_from_env();
-    let mut nats = secret_env("VETRINA_NATS_URL");
-    let mut smtp_url = secret_env("VETRINA_SMTP_URL");
-    if let Ok(from) = std::env::var("VETRINA_MAIL_FROM") {
-        config.mail_from = from;
-    }
-    config.operator_token = secret_env("VETRINA_OPERATOR_TOKEN");
-    config.behind_tls = std::env::var("VETRINA_BEHIND_TLS").is_ok_and(|v| v == "1" || v == "true");
-    let mut payments = std::env::var("VETRINA_PAYMENTS").ok().filter(|p| !p.trim().is_empty());
-    while let Some(arg) = args.0.next() {
-        match arg.as_str() {
-            "--addr" => addr = args.value("--addr")?.parse().map_err(|e| usage(format!("--addr: {e}")))?,
-            "--data-dir" => data_dir = args.value("--data-dir")?.into(),
-            "--database" => database = Some(args.value("--database")?),
-            "--nats" => nats = Some(args.value("--nats")?),
-            "--dist" => dist = Some(args.value("--dist")?.into()),
-            "--demo" => is_demo = true,
-            "--live" => live_hls = true,
-            "--brand-addr" => {
-                brand_addr = Some(
-                    args.value("--brand-addr")?
-                        .parse::<SocketAddr>()
-                        .map_err(|e| usage(format!("--brand-addr: {e}")))?,
-                )
+/// A secret from its flag (or `NAME`, which clap reads), else from `NAME_FILE`.
+fn secret(given: Option<String>, name: &str) -> Option<String> {
+    given.filter(|v| !v.trim().is_empty()).or_else(|| secret_file(name))
+}
+
+async fn serve(args: ServeArgs) -> Result<(), Failure> {
+    let ServeArgs { addr, demo: is_demo, live: live_hls, brand_addr, host_every, .. } = args;
+    let demo_token = args.demo_token;
+    let data_dir = args.storage.data_dir.clone();
+    let database = args.storage.database();
+    let nats = secret(args.nats, "VETRINA_NATS_URL");
+    let smtp_url = secret(args.smtp_url, "VETRINA_SMTP_URL");
+    let mut dist = args.dist;
+    let payments = args.payments;
+    let defaults = Config::default();
+    let mut config = Config {
+        cors_origins: args.cors_origins,
+        trusted_proxies: args.trusted_proxies,
+        max_streams_per_client: args.max_streams_per_client.unwrap_or(defaults.max_streams_per_client),
+        max_connections: args.max_connections.unwrap_or(defaults.max_connections),
+        max_connections_per_client: args.max_connections_per_client.unwrap_or(defaults.max_connections_per_client),
+        mail_from: args.mail_from.unwrap_or_else(|| defaults.mail_from.clone()),
+        operator_token: secret(args.operator_token, "VETRINA_OPERATOR_TOKEN"),
+        behind_tls: args.behind_tls,
+        cart_rate: args.carts_per_minute.map_or(defaults.cart_rate, per_minute),
+        wrong_token_rate: args.wrong_tokens_per_minute.map_or(defaults.wrong_token_rate, per_minute),
+        checkout_rate: args.checkouts_per_minute.map_or(defaults.checkout_rate, per_minute),
+        pin_rate: args.pins_per_second.map_or(defaults.pin_rate, |n| {
+            // n a second, bursts of twice that.
+            let mut rate = per_minute(60.0 * n);
+            if n > 0.0 {
+                rate.burst = 2.0 * n;
             }
-            "--demo-token" => demo_token = Some(args.value("--demo-token")?),
-            "--host-every" => host_every = args.number("--host-every")?,
-            "--cors-origin" => config.cors_origins.push(args.value("--cors-origin")?),
-            "--trusted-proxy" => {
-                let cidr = args.value("--trusted-proxy")?;
-                config.trusted_proxies.push(cidr.parse().map_err(|e| usage(format!("--trusted-proxy: {e}")))?);
-            }
-            "--max-streams-per-client" => config.max_streams_per_client = args.number("--max-streams-per-client")?,
-            "--max-connections" => config.max_connections = args.number("--max-connections")?,
-            "--max-connections-per-client" => {
-                config.max_connections_per_client = args.number("--max-connections-per-client")?
-            }
-            "--smtp-url" => smtp_url = Some(args.value("--smtp-url")?),
-            "--mail-from" => config.mail_from = args.value("--mail-from")?,
-            "--operator-token" => config.operator_token = Some(args.value("--operator-token")?),
-            "--payments" => payments = Some(args.value("--payments")?),
-            "--behind-tls" => config.behind_tls = true,
-            "--carts-per-minute" => config.cart_rate = per_minute(args.number("--carts-per-minute")?),
-            "--wrong-tokens-per-minute" => {
-                config.wrong_token_rate = per_minute(args.number("--wrong-tokens-per-minute")?)
-            }
-            "--pins-per-second" => {
-                let n: f64 = args.number("--pins-per-second")?;
-                // n a second, bursts of twice that.
-                config.pin_rate = per_minute(60.0 * n);
-                if n > 0.0 {
-                    config.pin_rate.burst = 2.0 * n;
-                }
-            }
-            "--checkouts-per-minute" => config.checkout_rate = per_minute(args.number("--checkouts-per-minute")?),
-            "-h" | "--help" => return Err(usage("")),
-            other => return Err(usage(format!("unknown argument: {other}"))),
-        }
-    }
+            rate
+        }),
+        ..defaults
+    };
     if config.operator_token.as_ref().is_some_and(|t| t.trim().len() < 16) {
         return Err(usage("--operator-token: use at least 16 characters (it creates shows)"));
     }
@@ -442,24 +452,29 @@ async fn maintenance(pool: store::Pool) {
     }
 }
 
-async fn create_show(mut args: Args) -> Result<(), Failure> {
-    let (mut id, mut title, mut currency, mut locale, mut stream_url) =
-        (None, None, "EUR".to_string(), "en".to_string(), String::new());
-    let mut data_dir = PathBuf::from(".vetrina");
-    let mut database = database_from_env();
-    while let Some(arg) = args.0.next() {
-        match arg.as_str() {
-            "--database" => database = Some(args.value("--database")?),
-            "--id" => id = Some(args.value("--id")?),
-            "--title" => title = Some(args.value("--title")?),
-            "--currency" => currency = args.value("--currency")?,
-            "--locale" => locale = args.value("--locale")?,
-            "--stream-url" => stream_url = args.value("--stream-url")?,
-            "--data-dir" => data_dir = args.value("--data-dir")?.into(),
-            other => return Err(usage(format!("unknown argument: {other}"))),
-        }
-    }
-    let (Some(id), Some(title)) = (id, title) else { return Err(usage("create-show needs --id and --title")) };
+#[derive(Args)]
+struct CreateShowArgs {
+    /// The show's id: 1 to 64 letters, digits, '-' or '_'.
+    #[arg(long)]
+    id: String,
+    #[arg(long)]
+    title: String,
+    /// ISO 4217 currency of its prices.
+    #[arg(long, default_value = "EUR")]
+    currency: String,
+    /// The show's language.
+    #[arg(long, default_value = "en")]
+    locale: String,
+    /// The HLS or video URL viewers watch.
+    #[arg(long, default_value = "")]
+    stream_url: String,
+    #[command(flatten)]
+    storage: Storage,
+}
+
+async fn create_show(args: CreateShowArgs) -> Result<(), Failure> {
+    let CreateShowArgs { id, title, currency, locale, stream_url, storage } = args;
+    let (data_dir, database) = (storage.data_dir.clone(), storage.database());
     let (pool, _) = open_db(&data_dir, database.as_deref()).await?;
     let new = catalog::ShowToCreate {
         id: &id,
@@ -474,24 +489,35 @@ async fn create_show(mut args: Args) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn run_import(mut args: Args) -> Result<(), Failure> {
-    let (mut show, mut source, mut default_stock, mut skip_bad) = (None, None, import::DEFAULT_STOCK, false);
-    let mut data_dir = PathBuf::from(".vetrina");
-    let mut database = database_from_env();
-    while let Some(arg) = args.0.next() {
-        match arg.as_str() {
-            "--database" => database = Some(args.value("--database")?),
-            "--show" => show = Some(args.value("--show")?),
-            "--shopify" => source = Some((CatalogueFormat::Shopify, args.value("--shopify")?)),
-            "--gmc" => source = Some((CatalogueFormat::Gmc, args.value("--gmc")?)),
-            "--default-stock" => default_stock = args.number("--default-stock")?,
-            "--skip-bad" => skip_bad = true,
-            "--data-dir" => data_dir = args.value("--data-dir")?.into(),
-            other => return Err(usage(format!("unknown argument: {other}"))),
-        }
-    }
-    let (Some(show), Some((format, file))) = (show, source) else {
-        return Err(usage("import needs --show and one of --shopify or --gmc"));
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("file").required(true).args(["shopify", "gmc"])))]
+struct ImportArgs {
+    /// The show to import into.
+    #[arg(long)]
+    show: String,
+    /// A Shopify products.json.
+    #[arg(long)]
+    shopify: Option<String>,
+    /// A Google Merchant Center feed (TSV).
+    #[arg(long)]
+    gmc: Option<String>,
+    /// Stock for items whose file says only "in stock".
+    #[arg(long, default_value_t = import::DEFAULT_STOCK)]
+    default_stock: i64,
+    /// Import the good products even when some rows are bad.
+    #[arg(long)]
+    skip_bad: bool,
+    #[command(flatten)]
+    storage: Storage,
+}
+
+async fn run_import(args: ImportArgs) -> Result<(), Failure> {
+    let ImportArgs { show, shopify, gmc, default_stock, skip_bad, storage } = args;
+    let (data_dir, database) = (storage.data_dir.clone(), storage.database());
+    let (format, file) = match (shopify, gmc) {
+        (Some(file), _) => (CatalogueFormat::Shopify, file),
+        (None, Some(file)) => (CatalogueFormat::Gmc, file),
+        (None, None) => return Err(usage("import needs one of --shopify or --gmc")),
     };
     let text = std::fs::read_to_string(&file).map_err(|e| format!("reading {file}: {e}"))?;
     let (pool, _) = open_db(&data_dir, database.as_deref()).await?;
