@@ -1,6 +1,7 @@
 //! Vetrina's viewer overlay: tappable product cards over a live video.
 //!
 //! - [`ui`]: Leptos components, one per file, sharing one [`ui::store::Store`].
+//! - [`player`]: the binding to the video player glue (`player.js`, `cmaf.js`).
 //! - [`api`]: the network: the shared client's HTTP requests and event stream,
 //!   and the brand page's own cart ([`api::host`]).
 //!
@@ -11,6 +12,7 @@
 //! choosing the language).
 
 pub mod api;
+pub mod player;
 pub mod ui;
 
 pub use vetrina_client::{browser, domain, i18n};

@@ -11,7 +11,7 @@ import { minify } from 'terser';
 const staging = process.env.TRUNK_STAGING_DIR;
 const files = [
   { name: 'embed.js', banner: '// Vetrina: public/embed.js\n', module: false },
-  { name: 'cmaf.js', banner: '// Vetrina: src/ui/cmaf.js\n', module: true },
+  { name: 'cmaf.js', banner: '// Vetrina: src/player/cmaf.js\n', module: true },
 ];
 for (const f of readdirSync(`${staging}/snippets`, { recursive: true })) {
   if (f.endsWith('.js')) files.push({ name: `snippets/${f}`, banner: '', module: true, integrity: true });

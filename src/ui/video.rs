@@ -6,60 +6,11 @@
 //! and the pins the playlist carries; the store decides what that shows.
 
 use leptos::prelude::*;
-use wasm_bindgen::prelude::*;
 
 use crate::domain::playhead::{is_hls, marks_of_range};
 use crate::i18n::t;
+use crate::player::{Player, PlayerEvents};
 use crate::ui::store::{use_store, Store};
-
-#[wasm_bindgen(module = "/src/ui/player.js")]
-extern "C" {
-    type PlayerHandle;
-
-    #[wasm_bindgen(js_name = attach)]
-    fn attach_player(
-        video: &web_sys::HtmlVideoElement,
-        src: &str,
-        is_hls: bool,
-        base_ms: f64,
-        on_clock: &Closure<dyn FnMut(f64)>,
-        on_range: &Closure<dyn FnMut(f64, f64, f64, f64)>,
-        on_no_clock: &Closure<dyn FnMut()>,
-    ) -> PlayerHandle;
-
-    #[wasm_bindgen(method)]
-    fn seek(this: &PlayerHandle, ms: f64);
-
-    #[wasm_bindgen(method)]
-    fn stop(this: &PlayerHandle);
-}
-
-/// Called with each presented frame's time on the stream's clock.
-type OnClock = Closure<dyn FnMut(f64)>;
-/// Called with a playlist pin: event id, product id, start, end (NaN if open).
-type OnRange = Closure<dyn FnMut(f64, f64, f64, f64)>;
-/// Called once if the video turns out to have no clock.
-type OnNoClock = Closure<dyn FnMut()>;
-
-/// A video following the stream's clock; stops (and lets go of the callbacks)
-/// when dropped.
-pub struct Player {
-    handle: PlayerHandle,
-    _callbacks: (OnClock, OnRange, OnNoClock),
-}
-
-impl Player {
-    /// Shows the frame at `ms` on the stream's clock (a chapter's time).
-    pub fn seek(&self, ms: i64) {
-        self.handle.seek(ms as f64);
-    }
-}
-
-impl Drop for Player {
-    fn drop(&mut self) {
-        self.handle.stop();
-    }
-}
 
 #[component]
 pub fn Video(
@@ -133,12 +84,12 @@ pub fn Video(
 
 /// Attaches the player glue to the video: its clock and the playlist's pins go to the store.
 fn start_player(el: &web_sys::HtmlVideoElement, src: &str, base_ms: i64, store: Store) {
-    let on_clock = Closure::<dyn FnMut(f64)>::new(move |ms: f64| store.on_clock(ms as i64));
-    let on_range = Closure::<dyn FnMut(f64, f64, f64, f64)>::new(move |id: f64, product: f64, start: f64, end: f64| {
-        let end = end.is_finite().then_some(end as i64);
-        store.add_marks(&marks_of_range(id as i64, product as i64, start as i64, end));
-    });
-    let on_no_clock = OnNoClock::new(move || store.leave_video_clock());
-    let handle = attach_player(el, src, is_hls(src), base_ms as f64, &on_clock, &on_range, &on_no_clock);
-    store.player.set_value(Some(Player { handle, _callbacks: (on_clock, on_range, on_no_clock) }));
+    let events = PlayerEvents {
+        on_clock: Box::new(move |ms| store.on_clock(ms)),
+        on_range: Box::new(move |id, product, start, end| {
+            store.add_marks(&marks_of_range(id, product, start, end));
+        }),
+        on_no_clock: Box::new(move || store.leave_video_clock()),
+    };
+    store.player.set_value(Some(Player::attach(el, src, is_hls(src), base_ms, events)));
 }

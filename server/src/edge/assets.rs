@@ -457,9 +457,9 @@ mod tests {
         assert!(is_hashed("/vetrina-0123456789abcdef.js"));
         assert!(is_hashed("/vetrina-0123456789abcdef_bg.wasm"));
         assert!(is_hashed("/vetrina-7ba4c2ff76de9d0_bg.wasm"));
-        assert!(!is_hashed("/snippets/vetrina-0123456789abcdef/src/ui/player.js"));
+        assert!(!is_hashed("/snippets/vetrina-0123456789abcdef/src/player/player.js"));
         assert!(is_hashed("/app-0123456789abcdef/vetrina_bg.wasm"));
-        assert!(is_hashed("/app-0123456789abcdef/snippets/vetrina-0123456789abcdef/src/ui/player.js"));
+        assert!(is_hashed("/app-0123456789abcdef/snippets/vetrina-0123456789abcdef/src/player/player.js"));
         assert!(!is_hashed("/app-beta/vetrina.js"));
         assert!(!is_hashed("/hls.light.min.mjs"));
         assert!(!is_hashed("/favicon.svg"));
