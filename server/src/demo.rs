@@ -164,10 +164,10 @@ pub async fn seed_with_stream(
             .iter()
             .map(|p| format!("/media/products/{}.svg", p.title.to_lowercase().replace(' ', "-")))
             .collect();
-        let products: Vec<store::catalog::NewProduct> = PRODUCTS
+        let products: Vec<store::catalogue::NewProduct> = PRODUCTS
             .iter()
             .enumerate()
-            .map(|(i, p)| store::catalog::NewProduct {
+            .map(|(i, p)| store::catalogue::NewProduct {
                 title: p.title,
                 description: p.description,
                 image_url: &images[i],
@@ -177,7 +177,7 @@ pub async fn seed_with_stream(
                     .variants
                     .iter()
                     .enumerate()
-                    .map(|(j, SeedVariant(_, price, compare_at, stock))| store::catalog::NewVariant {
+                    .map(|(j, SeedVariant(_, price, compare_at, stock))| store::catalogue::NewVariant {
                         options: &options[i][j],
                         price_minor: *price,
                         compare_at_minor: *compare_at,
@@ -186,7 +186,7 @@ pub async fn seed_with_stream(
                     .collect(),
             })
             .collect();
-        store::catalog::append(&mut tx, DEMO_SHOW, &products).await?;
+        store::catalogue::append(&mut tx, DEMO_SHOW, &products).await?;
     }
     tx.commit().await?;
     std::fs::write(media.join("poster-demo.svg"), POSTER_SVG)?;
@@ -257,7 +257,8 @@ pub async fn ensure_video(media: &Path) -> Result<(), Box<dyn std::error::Error>
 /// The scripted host: every few seconds pins the next product and, once two are
 /// pinned, unpins the oldest, cycling through the catalogue for ever.
 pub async fn run_host(state: AppState, every: Duration) {
-    let products = match async { store::catalog::product_ids(&mut *state.db.acquire().await?, DEMO_SHOW).await }.await {
+    let products = match async { store::catalogue::product_ids(&mut *state.db.acquire().await?, DEMO_SHOW).await }.await
+    {
         Ok(ids) => ids,
         Err(e) => {
             tracing::error!(error = %e, "scripted host could not read the catalogue");

@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use vetrina_server::http::idempotency;
 use vetrina_server::shop::orders;
-use vetrina_server::show::{catalog, import};
+use vetrina_server::show::{catalogue, import};
 use vetrina_server::state::net::Cidr;
 use vetrina_server::state::ratelimit;
 use vetrina_server::store::{self, db};
@@ -476,7 +476,7 @@ async fn create_show(args: CreateShowArgs) -> Result<(), Failure> {
     let CreateShowArgs { id, title, currency, locale, stream_url, storage } = args;
     let (data_dir, database) = (storage.data_dir.clone(), storage.database());
     let (pool, _) = open_db(&data_dir, database.as_deref()).await?;
-    let new = catalog::ShowToCreate {
+    let new = catalogue::ShowToCreate {
         id: &id,
         title: &title,
         currency: &currency,
@@ -484,7 +484,7 @@ async fn create_show(args: CreateShowArgs) -> Result<(), Failure> {
         stream_url: &stream_url,
         token_days: 30,
     };
-    let token = catalog::create_show(&pool, new).await?;
+    let token = catalogue::create_show(&pool, new).await?;
     println!("Created show '{id}'. Creator token (valid 30 days): {token}");
     Ok(())
 }

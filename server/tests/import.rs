@@ -5,7 +5,7 @@
 mod common;
 
 use common::{call, seeded};
-use vetrina_server::show::catalog::{create_show, ShowToCreate};
+use vetrina_server::show::catalogue::{create_show, ShowToCreate};
 use vetrina_server::show::import;
 
 #[tokio::test]

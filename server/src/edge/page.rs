@@ -44,7 +44,7 @@ pub async fn serve(State((state, dist)): State<(AppState, Arc<Dist>)>, request: 
     // axum's own query parsing (percent-decoding included); a malformed query is just no query.
     let query = axum::extract::Query::<PageQuery>::try_from_uri(request.uri()).map(|q| q.0).unwrap_or_default();
     let show = query.show.unwrap_or_else(|| "demo".into());
-    let snapshot = crate::show::catalog::snapshot_of(&state.db, &show, state.payments_mode()).await.ok();
+    let snapshot = crate::show::catalogue::snapshot_of(&state.db, &show, state.payments_mode()).await.ok();
     let lang = language(query.lang.as_deref(), request.headers(), snapshot.as_ref());
     let headers = request.headers().clone();
     let index = dist.clone();

@@ -24,7 +24,7 @@ pub async fn record(state: &AppState, show_id: &str, event: ShowEvent) -> Result
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("There is no show called '{show_id}'.")))?;
     if let Some(product_id) = event.product_id() {
-        let belongs = store::catalog::has_product(&mut tx, show_id, product_id).await?;
+        let belongs = store::catalogue::has_product(&mut tx, show_id, product_id).await?;
         if !belongs {
             return Err(ApiError::NotFound(format!("Product {product_id} is not part of this show.")));
         }

@@ -412,7 +412,8 @@ async fn reserve(state: &AppState, cart_id: &str, req: &CheckoutRequest, key: &s
     for line in by_variant {
         // A test order is refused exactly when a real one would be, but takes nothing.
         let take = if sandbox { 0 } else { i64::from(line.quantity) };
-        if let Some(left) = store::catalog::take_stock(&mut tx, line.variant_id, take, i64::from(line.quantity)).await?
+        if let Some(left) =
+            store::catalogue::take_stock(&mut tx, line.variant_id, take, i64::from(line.quantity)).await?
         {
             // Dropping `tx` rolls back the order and the stock taken for earlier lines.
             return Err(short_of_stock(&line.title, left));
@@ -474,7 +475,7 @@ impl Attempt<'_> {
 /// Tells every viewer the new stock of what was just sold.
 async fn publish_stock(state: &AppState, order: &vetrina_wire::Order) {
     for line in &order.lines {
-        let Ok(Some((product_id, stock))) = store::catalog::stock(&state.db, line.variant_id).await else { continue };
+        let Ok(Some((product_id, stock))) = store::catalogue::stock(&state.db, line.variant_id).await else { continue };
         let event = ShowEvent::Stock { product_id, variant_id: line.variant_id, stock };
         if let Err(e) = crate::live::events::record(state, &order.show_id, event).await {
             tracing::warn!(error = %e, "could not publish a stock event");

@@ -47,7 +47,7 @@ pub async fn upload(
             .collect(),
         imported,
     };
-    let has = store::catalog::count(&mut *state.db.acquire().await?, &show_id).await?;
+    let has = store::catalogue::count(&mut *state.db.acquire().await?, &show_id).await?;
     let adding = i64::try_from(parsed.products.len()).unwrap_or(i64::MAX);
     if has.saturating_add(adding) > MAX_PRODUCTS_PER_SHOW {
         return Err(ApiError::unprocessable(
@@ -482,9 +482,9 @@ fn gmc_price(text: &str, currency: &str) -> Result<i64, String> {
 
 /// Appends the products to the show, in one transaction.
 pub async fn insert(db: &store::Pool, show_id: &str, products: &[NewProduct]) -> Result<(), store::Error> {
-    let rows: Vec<store::catalog::NewProduct> = products
+    let rows: Vec<store::catalogue::NewProduct> = products
         .iter()
-        .map(|p| store::catalog::NewProduct {
+        .map(|p| store::catalogue::NewProduct {
             title: &p.title,
             description: &p.description,
             image_url: &p.image_url,
@@ -493,7 +493,7 @@ pub async fn insert(db: &store::Pool, show_id: &str, products: &[NewProduct]) ->
             variants: p
                 .variants
                 .iter()
-                .map(|v| store::catalog::NewVariant {
+                .map(|v| store::catalogue::NewVariant {
                     options: &v.options,
                     price_minor: v.price_minor,
                     compare_at_minor: v.compare_at_minor,
@@ -503,7 +503,7 @@ pub async fn insert(db: &store::Pool, show_id: &str, products: &[NewProduct]) ->
         })
         .collect();
     let mut tx = store::begin_write(db).await?;
-    store::catalog::append(&mut tx, show_id, &rows).await?;
+    store::catalogue::append(&mut tx, show_id, &rows).await?;
     tx.commit().await
 }
 

@@ -5,7 +5,7 @@
 //! Handlers here extract and answer; the rules they apply are in the
 //! functions beside them; every query is in [`crate::store`].
 
-pub mod catalog;
+pub mod catalogue;
 pub mod creator;
 pub mod import;
 pub mod offers;
@@ -33,7 +33,7 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                 (409, "A show with this id exists (show_exists)"),
                 (422, "A field breaks its rules (invalid_fields, naming it)"),
             ],
-            handler: axum::routing::post(catalog::create),
+            handler: axum::routing::post(catalogue::create),
         },
         Endpoint {
             method: Method::GET,
@@ -44,7 +44,7 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
             request: None,
             success: (200, "The show's current state", Some(s::<w::ShowSnapshot>)),
             errors: &[(404, "No such show")],
-            handler: axum::routing::get(catalog::snapshot),
+            handler: axum::routing::get(catalogue::snapshot),
         },
         Endpoint {
             method: Method::PATCH,
@@ -63,7 +63,7 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                 (409, "A new currency for a show that has orders (currency_locked)"),
                 (422, "A setting breaks its rules (invalid_fields, naming the field)"),
             ],
-            handler: axum::routing::patch(catalog::update_show),
+            handler: axum::routing::patch(catalogue::update_show),
         },
         Endpoint {
             method: Method::GET,
@@ -127,7 +127,7 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                 (404, "No such variant in this show"),
                 (422, "Negative price or stock, or over the largest a variant may have (invalid_fields, naming it)"),
             ],
-            handler: axum::routing::patch(catalog::update_variant),
+            handler: axum::routing::patch(catalogue::update_variant),
         },
         Endpoint {
             method: Method::POST,

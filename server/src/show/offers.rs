@@ -41,7 +41,7 @@ pub async fn create(
     Valid(req): Valid<NewOffer>,
 ) -> Result<Json<Offer>, ApiError> {
     let mut tx = crate::store::begin_write(&state.writer).await?;
-    let (product_id, variant) = store::catalog::variant(&mut tx, &show_id, req.variant_id)
+    let (product_id, variant) = store::catalogue::variant(&mut tx, &show_id, req.variant_id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("Variant {} is not part of this show.", req.variant_id)))?;
     if let Some(problem) = req.problem(variant.price_minor) {

@@ -18,7 +18,7 @@ pub async fn get(
     _creator: Creator,
     ApiPath(show_id): ApiPath<String>,
 ) -> Result<Json<Vec<RunSheetEntry>>, ApiError> {
-    let rows = store::catalog::notes(&state.db, &show_id).await?;
+    let rows = store::catalogue::notes(&state.db, &show_id).await?;
     Ok(Json(rows.into_iter().map(|(product_id, note)| RunSheetEntry { product_id, note }).collect()))
 }
 
@@ -31,7 +31,7 @@ pub async fn set_note(
 ) -> Result<Json<RunSheetEntry>, ApiError> {
     let note = req.note.trim().to_string();
     let mut tx = crate::store::begin_write(&state.writer).await?;
-    let updated = store::catalog::set_note(&mut tx, &show_id, product_id, &note).await?;
+    let updated = store::catalogue::set_note(&mut tx, &show_id, product_id, &note).await?;
     if !updated {
         return Err(ApiError::NotFound(format!("Product {product_id} is not part of this show.")));
     }
@@ -49,7 +49,7 @@ pub async fn set_order(
     let mut tx = crate::store::begin_write(&state.writer).await?;
     // Read inside the write transaction: an import meanwhile cannot slip a
     // product past the check.
-    let current = store::catalog::product_ids(&mut tx, &show_id).await?;
+    let current = store::catalogue::product_ids(&mut tx, &show_id).await?;
     if !is_reordering(&current, &req.product_ids) {
         return Err(ApiError::unprocessable(
             "not_a_reordering",
@@ -57,7 +57,7 @@ pub async fn set_order(
              meanwhile: load the run sheet again).",
         ));
     }
-    store::catalog::set_order(&mut tx, &req.product_ids).await?;
+    store::catalogue::set_order(&mut tx, &req.product_ids).await?;
     tx.commit().await?;
     Ok(Json(req))
 }

@@ -20,7 +20,7 @@
 //! [`Pool`] for a lone statement.
 
 pub mod carts;
-pub mod catalog;
+pub mod catalogue;
 pub mod claims;
 pub mod cluster;
 pub mod db;

@@ -41,7 +41,7 @@ pub async fn snapshot_of(
 }
 
 pub async fn load_products(conn: &mut store::Conn, show_id: &str) -> Result<Vec<Product>, ApiError> {
-    Ok(store::catalog::products(conn, show_id).await?)
+    Ok(store::catalogue::products(conn, show_id).await?)
 }
 
 /// `PATCH /api/shows/{show}` (creator): go live or end the show; change its
@@ -109,15 +109,15 @@ pub async fn update_variant(
     Valid(req): Valid<VariantUpdate>,
 ) -> Result<Json<Variant>, ApiError> {
     let mut tx = crate::store::begin_write(&state.writer).await?;
-    let (product_id, before) = store::catalog::variant(&mut tx, &show_id, variant_id)
+    let (product_id, before) = store::catalogue::variant(&mut tx, &show_id, variant_id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("Variant {variant_id} is not part of this show.")))?;
-    let changes = store::catalog::VariantChanges {
+    let changes = store::catalogue::VariantChanges {
         price_minor: req.price_minor,
         compare_at_minor: req.compare_at_minor,
         stock: req.stock,
     };
-    let after = store::catalog::update_variant(&mut tx, variant_id, &changes).await?;
+    let after = store::catalogue::update_variant(&mut tx, variant_id, &changes).await?;
     tx.commit().await?;
     if (after.price_minor, after.compare_at_minor) != (before.price_minor, before.compare_at_minor) {
         let event = ShowEvent::Price {
