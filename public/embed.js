@@ -6,7 +6,7 @@
 // overlay opens in an iframe on Vetrina's origin (checkout never runs in the
 // host's origin). The two talk over a MessageChannel set up after one checked
 // message. Attributes, the page API and the protocol: README, "Embedding a show".
-// Served minified (xtask/minify-embed.mjs); its budget is in tests/budget.json.
+// Served minified (xtask/minify.mjs); its budget is in tests/budget.json.
 (() => {
   const V = 1;
   const me = document.currentScript;

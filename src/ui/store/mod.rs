@@ -62,7 +62,7 @@ const BUYER_KEY: &str = "vetrina.buyer";
 pub struct Store {
     pub client: StoredValue<Client>,
     pub show_id: StoredValue<String>,
-    /// The viewer's locale for `Intl`, settled with the language (see [`i18n::choose`]).
+    /// The viewer's locale for `Intl`, settled with the language (see [`crate::i18n::choose`]).
     pub locale: StoredValue<Option<String>>,
     /// The language the page asked for (`?lang=`), if any.
     requested_lang: StoredValue<Option<String>>,
