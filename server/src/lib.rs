@@ -56,11 +56,10 @@ pub fn endpoints() -> Vec<Endpoint> {
         path: "/openapi.json",
         summary: "This document",
         access: Access::Public,
-        body_limit: http::idempotency::MAX_BODY,
-        request: None,
         success: (200, "OpenAPI 3.1", None),
         errors: &[],
         handler: axum::routing::get(serve_openapi),
+        ..Default::default()
     });
     all
 }

@@ -11,9 +11,10 @@ pub mod page;
 /// The embed card and the sites that may embed a show (see [`crate::endpoints`]).
 pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
     use crate::http::endpoint::{Access, Endpoint};
-    use crate::http::idempotency;
+
     use crate::http::openapi::schema as s;
     use axum::http::Method;
+
     use vetrina_wire as w;
     vec![
         Endpoint {
@@ -22,29 +23,26 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
             summary: "The card a brand's page draws before the viewer asks for the show (title, badge, poster), \
                       and whether the request's Origin may embed it; readable from any origin",
             access: Access::Public,
-            body_limit: idempotency::MAX_BODY,
-            request: None,
             success: (200, "The show's embed card", Some(s::<w::EmbedCard>)),
             errors: &[(404, "No such show")],
             handler: axum::routing::get(embed::card),
+            ..Default::default()
         },
         Endpoint {
             method: Method::GET,
             path: "/shows/{show}/embed-origins",
             summary: "The sites allowed to embed the show",
             access: Access::Creator,
-            body_limit: idempotency::MAX_BODY,
-            request: None,
             success: (200, "The list in force", Some(s::<w::EmbedOrigins>)),
             errors: &[(401, "Missing or wrong creator token (or no such show)")],
             handler: axum::routing::get(embed::get_origins),
+            ..Default::default()
         },
         Endpoint {
             method: Method::PUT,
             path: "/shows/{show}/embed-origins",
             summary: "Set the sites allowed to embed the show (the overlay page's CSP frame-ancestors)",
             access: Access::Creator,
-            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::EmbedOrigins>),
             success: (200, "The list now in force, normalized", Some(s::<w::EmbedOrigins>)),
             errors: &[
@@ -54,6 +52,7 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                 (422, "Not an origin (scheme://host[:port]), or more than 50 (invalid_fields)"),
             ],
             handler: axum::routing::put(embed::put_origins),
+            ..Default::default()
         },
     ]
 }

@@ -32,5 +32,37 @@ pub struct Endpoint {
     pub success: (u16, &'static str, Option<openapi::SchemaRef>),
     /// Client errors this endpoint may answer, with when.
     pub errors: &'static [(u16, &'static str)],
+    /// A request body that works against the demo show (the document's
+    /// example; the contract fuzzer starts from it).
+    pub example: Option<serde_json::Value>,
+    /// OpenAPI links: how this answer feeds the next request (a new cart's id
+    /// to its lines and checkout, an order's id to its lookup).
+    pub links: Option<serde_json::Value>,
+    /// Answers Server-Sent Events (resumed with `since` or `Last-Event-ID`).
+    pub stream: bool,
+    /// A write that must carry an Idempotency-Key (optional on the others).
+    pub idempotency_key_required: bool,
     pub handler: MethodRouter<AppState>,
+}
+
+/// What an endpoint is unless its entry says otherwise: public, a GET with no
+/// body, at most the usual body limit, no example or links.
+impl Default for Endpoint {
+    fn default() -> Self {
+        Self {
+            method: Method::GET,
+            path: "",
+            summary: "",
+            access: Access::Public,
+            body_limit: crate::http::idempotency::MAX_BODY,
+            request: None,
+            success: (200, "", None),
+            errors: &[],
+            example: None,
+            links: None,
+            stream: false,
+            idempotency_key_required: false,
+            handler: MethodRouter::new(),
+        }
+    }
 }

@@ -45,7 +45,7 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
             params.push(json!({
                 "name": "Idempotency-Key",
                 "in": "header",
-                "required": e.path.ends_with("/checkout"),
+                "required": e.idempotency_key_required,
                 "description": "Makes the request safe to retry: a successful response is stored for at least 24 hours \
                                 and replayed byte for byte for the same key and body (with `Idempotent-Replayed: true`); \
                                 the same key with another body answers 422, and while the first request runs, 409. \
@@ -53,7 +53,7 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
                 "schema": {"type": "string", "minLength": 1, "maxLength": 255}
             }));
         }
-        if e.path == "/shows/{show}/events" {
+        if e.stream {
             params.push(json!({"name": "since", "in": "query", "required": false,
                 "description": "Send events after this id (the snapshot's last_event_id); Last-Event-ID wins when both are sent.",
                 "schema": {"type": "integer", "minimum": 0, "maximum": 9_007_199_254_740_991_i64}}));
@@ -66,8 +66,8 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
         }
         if let Some(req) = e.request {
             let mut media = json!({"schema": req(&mut g)});
-            if let Some(example) = body_example(e.method.as_str(), e.path) {
-                media["example"] = example;
+            if let Some(example) = &e.example {
+                media["example"] = example.clone();
             }
             op.insert("requestBody".into(), json!({"required": true, "content": {"application/json": media}}));
         }
@@ -80,7 +80,7 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
         let mut responses = Map::new();
         let mut ok = json!({"description": description});
         if let Some(body) = body {
-            ok["content"] = if e.path.ends_with("/events") {
+            ok["content"] = if e.stream {
                 // Each Server-Sent Event: its `id:` and its `data:`, which is JSON of this schema.
                 json!({"text/event-stream": {"schema": {
                     "type": "object",
@@ -94,8 +94,8 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
                 json!({"application/json": {"schema": body(&mut g)}})
             };
         }
-        if let Some(links) = links(e.method.as_str(), e.path) {
-            ok["links"] = links;
+        if let Some(links) = &e.links {
+            ok["links"] = links.clone();
         }
         responses.insert(status.to_string(), ok);
         // What every operation of its kind may answer besides its own errors:
@@ -114,7 +114,7 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
             errors.push((401, "Missing or wrong token"));
             errors.push((429, "Too many wrong tokens from this client, or for this show; see Retry-After"));
         }
-        if e.path == "/shows/{show}/events" {
+        if e.stream {
             errors.push((400, "`since` is not an integer"));
             errors.push((429, "This client address has too many event streams open; see Retry-After"));
         }
@@ -169,66 +169,6 @@ fn path_example(name: &str) -> Option<Value> {
         "variant" | "product" => Some(json!("1")),
         _ => None,
     }
-}
-
-fn body_example(method: &str, path: &str) -> Option<Value> {
-    Some(match (method, path) {
-        ("POST", "/carts") => json!({"show_id": "demo"}),
-        ("POST", "/carts/{cart}/lines") => json!({"variant_id": 1, "quantity": 1}),
-        ("PUT", "/carts/{cart}/lines/{variant}") => json!({"quantity": 2}),
-        ("POST", "/shows/{show}/pins") => json!({"product_id": 1}),
-        ("PATCH", "/shows/{show}") => json!({"status": "live"}),
-        ("PUT", "/shows/{show}/products/{product}/note") => json!({"note": "Mention the autumn colours"}),
-        ("POST", "/shows") => {
-            json!({"id": "autumn-edit", "title": "Autumn Edit", "currency": "EUR", "locale": "it-IT"})
-        }
-        ("POST", "/shows/{show}/taps") => json!({"product_id": 1}),
-        ("POST", "/shows/{show}/offers") => {
-            json!({"variant_id": 13, "price_minor": 1200, "unit_cap": 20, "per_buyer": 2, "duration_s": 60})
-        }
-        ("PUT", "/shows/{show}/product-order") => json!({"product_ids": [2, 1, 3, 4, 5, 6, 7, 8, 9]}),
-        ("POST", "/shows/{show}/import") => json!({
-            "format": "gmc",
-            "source": "id\ttitle\tprice\tavailability\tsize\titem_group_id\nTEE-S\tTee\t25.00 EUR\tin stock\tS\tTEE\n\
-                       TEE-M\tTee\t25.00 EUR\tout of stock\tM\tTEE\n",
-            "dry_run": true
-        }),
-        ("PATCH", "/shows/{show}/variants/{variant}") => json!({"price_minor": 4900, "stock": 10}),
-        ("POST", "/carts/{cart}/checkout") => json!({
-            "email": "ada@example.com", "name": "Ada Lovelace",
-            "address": {"line1": "1 Via Roma", "city": "Milano", "postal_code": "20121", "country": "IT"},
-            "payment_token": "tok_visa"
-        }),
-        _ => return None,
-    })
-}
-
-/// OpenAPI links: how one operation's answer feeds the next (a new cart's id
-/// to its lines and checkout, an order's id to its lookup).
-fn links(method: &str, path: &str) -> Option<Value> {
-    let cart = json!({"cart": "$response.body#/id"});
-    let with_variant = json!({"cart": "$response.body#/id", "variant": "$response.body#/lines/0/variant_id"});
-    Some(match (method, path) {
-        ("GET", "/shows/{show}") => json!({
-            "CreateCart": {"operationId": "post_carts", "requestBody": {"show_id": "$response.body#/show/id"}},
-            "Events": {"operationId": "get_shows_show_events", "parameters": {"show": "$response.body#/show/id"}},
-            "Timeline": {"operationId": "get_shows_show_timeline", "parameters": {"show": "$response.body#/show/id"}},
-        }),
-        ("POST", "/carts") => json!({
-            "GetCart": {"operationId": "get_carts_cart", "parameters": cart},
-            "AddLine": {"operationId": "post_carts_cart_lines", "parameters": cart},
-            "Checkout": {"operationId": "post_carts_cart_checkout", "parameters": cart},
-        }),
-        ("POST", "/carts/{cart}/lines") => json!({
-            "SetQuantity": {"operationId": "put_carts_cart_lines_variant", "parameters": with_variant},
-            "RemoveLine": {"operationId": "delete_carts_cart_lines_variant", "parameters": with_variant},
-            "Checkout": {"operationId": "post_carts_cart_checkout", "parameters": cart},
-        }),
-        ("POST", "/carts/{cart}/checkout") => {
-            json!({"GetOrder": {"operationId": "get_orders_order", "parameters": {"order": "$response.body#/id"}}})
-        }
-        _ => return None,
-    })
 }
 
 fn operation_id(method: &str, path: &str) -> String {

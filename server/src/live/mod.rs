@@ -10,9 +10,10 @@ pub mod stream;
 /// Events, streams and pins (see [`crate::endpoints`]).
 pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
     use crate::http::endpoint::{Access, Endpoint};
-    use crate::http::idempotency;
+
     use crate::http::openapi::schema as s;
     use axum::http::Method;
+    use serde_json::json;
     use vetrina_wire as w;
     vec![
         Endpoint {
@@ -21,29 +22,27 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
             summary: "The show's events as Server-Sent Events: each `data:` is an EventEnvelope, each `id:` its id; \
                       resumes after `Last-Event-ID` (or `?since=`); comment heartbeats every 15 s",
             access: Access::Public,
-            body_limit: idempotency::MAX_BODY,
-            request: None,
             success: (200, "text/event-stream of EventEnvelope", Some(s::<w::EventEnvelope>)),
             errors: &[(404, "No such show")],
+            stream: true,
             handler: axum::routing::get(stream::stream),
+            ..Default::default()
         },
         Endpoint {
             method: Method::GET,
             path: "/shows/{show}/timeline",
             summary: "The show's pin timeline: every pin and unpin with its stream time, oldest first",
             access: Access::Public,
-            body_limit: idempotency::MAX_BODY,
-            request: None,
             success: (200, "Pin and unpin events", Some(s::<Vec<w::EventEnvelope>>)),
             errors: &[(404, "No such show")],
             handler: axum::routing::get(stream::timeline),
+            ..Default::default()
         },
         Endpoint {
             method: Method::POST,
             path: "/shows/{show}/pins",
             summary: "Pin a product (emits a pin event)",
             access: Access::Creator,
-            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::PinRequest>),
             success: (201, "The recorded event", Some(s::<w::EventEnvelope>)),
             errors: &[
@@ -53,15 +52,15 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                 (409, "Already pinned"),
                 (429, "Too many pins for this show; see Retry-After"),
             ],
+            example: Some(json!({"product_id": 1})),
             handler: axum::routing::post(events::pin),
+            ..Default::default()
         },
         Endpoint {
             method: Method::DELETE,
             path: "/shows/{show}/pins/{product}",
             summary: "Unpin a product (emits an unpin event)",
             access: Access::Creator,
-            body_limit: idempotency::MAX_BODY,
-            request: None,
             success: (200, "The recorded event", Some(s::<w::EventEnvelope>)),
             errors: &[
                 (401, "Missing or wrong creator token"),
@@ -70,6 +69,7 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                 (429, "Too many pins for this show; see Retry-After"),
             ],
             handler: axum::routing::delete(events::unpin),
+            ..Default::default()
         },
     ]
 }

@@ -10,9 +10,10 @@ pub mod orders;
 /// Carts, checkout and orders (see [`crate::endpoints`]).
 pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
     use crate::http::endpoint::{Access, Endpoint};
-    use crate::http::idempotency;
+
     use crate::http::openapi::schema as s;
     use axum::http::Method;
+    use serde_json::json;
     use vetrina_wire as w;
     vec![
         Endpoint {
@@ -22,7 +23,6 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                       (`sandbox: true`, the studio's preview) also needs the show's creator token as \
                       `Authorization: Bearer`; its checkout places a test order",
             access: Access::Public,
-            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::CreateCart>),
             success: (201, "The new, empty cart", Some(s::<w::Cart>)),
             errors: &[
@@ -31,18 +31,24 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                 (404, "No such show"),
                 (429, "Too many new carts from this client address; see Retry-After"),
             ],
+            example: Some(json!({"show_id": "demo"})),
+            links: Some(json!({
+                "GetCart": {"operationId": "get_carts_cart", "parameters": {"cart": "$response.body#/id"}},
+                "AddLine": {"operationId": "post_carts_cart_lines", "parameters": {"cart": "$response.body#/id"}},
+                "Checkout": {"operationId": "post_carts_cart_checkout", "parameters": {"cart": "$response.body#/id"}},
+            })),
             handler: axum::routing::post(carts::create),
+            ..Default::default()
         },
         Endpoint {
             method: Method::GET,
             path: "/carts/{cart}",
             summary: "A cart with server-computed totals",
             access: Access::Public,
-            body_limit: idempotency::MAX_BODY,
-            request: None,
             success: (200, "The cart", Some(s::<w::Cart>)),
             errors: &[(404, "No such cart, or it has been ordered")],
             handler: axum::routing::get(carts::get),
+            ..Default::default()
         },
         Endpoint {
             method: Method::POST,
@@ -50,7 +56,6 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
             summary: "Add units of a variant to the cart; with an offer_id, at a flash drop's price (claimed \
                       while the viewer's video is in its window, held for 10 minutes)",
             access: Access::Public,
-            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::AddLine>),
             success: (200, "The updated cart", Some(s::<w::Cart>)),
             errors: &[
@@ -63,14 +68,26 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                 ),
                 (422, "Quantity zero (invalid_fields), or over a limit (quantity_limit; a flash drop's per-buyer limit: offer_limit)"),
             ],
+            example: Some(json!({"variant_id": 1, "quantity": 1})),
+            links: Some(json!({
+                "SetQuantity": {
+                    "operationId": "put_carts_cart_lines_variant",
+                    "parameters": {"cart": "$response.body#/id", "variant": "$response.body#/lines/0/variant_id"},
+                },
+                "RemoveLine": {
+                    "operationId": "delete_carts_cart_lines_variant",
+                    "parameters": {"cart": "$response.body#/id", "variant": "$response.body#/lines/0/variant_id"},
+                },
+                "Checkout": {"operationId": "post_carts_cart_checkout", "parameters": {"cart": "$response.body#/id"}},
+            })),
             handler: axum::routing::post(carts::add_line),
+            ..Default::default()
         },
         Endpoint {
             method: Method::PUT,
             path: "/carts/{cart}/lines/{variant}",
             summary: "Set a line's quantity; 0 removes it",
             access: Access::Public,
-            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::SetQuantity>),
             success: (200, "The updated cart", Some(s::<w::Cart>)),
             errors: &[
@@ -79,18 +96,19 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                 (409, "Not enough stock, or the cart is already ordered"),
                 (422, "Quantity over a limit"),
             ],
+            example: Some(json!({"quantity": 2})),
             handler: axum::routing::put(carts::set_quantity),
+            ..Default::default()
         },
         Endpoint {
             method: Method::DELETE,
             path: "/carts/{cart}/lines/{variant}",
             summary: "Remove a line",
             access: Access::Public,
-            body_limit: idempotency::MAX_BODY,
-            request: None,
             success: (200, "The updated cart", Some(s::<w::Cart>)),
             errors: &[(404, "No such cart or line"), (409, "The cart is already ordered")],
             handler: axum::routing::delete(carts::remove_line),
+            ..Default::default()
         },
         Endpoint {
             method: Method::POST,
@@ -98,7 +116,6 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
             summary: "Place the order: stock is taken atomically and the payment token charged. \
                       Requires Idempotency-Key.",
             access: Access::Public,
-            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::CheckoutRequest>),
             success: (201, "The placed, paid order", Some(s::<w::Order>)),
             errors: &[
@@ -118,18 +135,26 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                 ),
                 (429, "Too many checkouts from this client; see Retry-After"),
             ],
-            handler: axum::routing::post(carts::checkout),
-        },
-        Endpoint {
-            method: Method::GET,
-            path: "/orders/{order}",
-            summary: "Look up an order by its unguessable id",
-            access: Access::Public,
-            body_limit: idempotency::MAX_BODY,
-            request: None,
-            success: (200, "The order", Some(s::<w::Order>)),
-            errors: &[(404, "No such order")],
-            handler: axum::routing::get(orders::get),
-        },
-    ]
-}
+            example: Some(json!({
+            "email": "ada@example.com", "name": "Ada Lovelace",
+            "address": {"line1": "1 Via Roma", "city": "Milano", "postal_code": "20121", "country": "IT"},
+            "payment_token": "tok_visa"
+        })),
+            links: Some(json!({"GetOrder": {"operationId": "get_orders_order", "parameters": {"order": "$response.body#/id"}}})),
+                idempotency_key_required: true,
+                handler: axum::routing::post(carts::checkout),
+                ..Default::default()
+                },
+                Endpoint {
+                method: Method::GET,
+                path: "/orders/{order}",
+                summary: "Look up an order by its unguessable id",
+                access: Access::Public,
+                success: (200, "The order", Some(s::<w::Order>)),
+                errors: &[(404, "No such order")],
+                handler: axum::routing::get(orders::get),
+                ..Default::default()
+                },
+                ]
+                }
+                

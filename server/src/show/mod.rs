@@ -17,6 +17,7 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
     use crate::http::idempotency;
     use crate::http::openapi::schema as s;
     use axum::http::Method;
+    use serde_json::json;
     use vetrina_wire as w;
     vec![
         Endpoint {
@@ -24,7 +25,6 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
             path: "/shows",
             summary: "Create a show (scheduled, no products yet); answers its creator token, shown this once",
             access: Access::Operator,
-            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::NewShowRequest>),
             success: (201, "The show and its creator token", Some(s::<w::CreatedShow>)),
             errors: &[
@@ -33,18 +33,24 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                 (409, "A show with this id exists (show_exists)"),
                 (422, "A field breaks its rules (invalid_fields, naming it)"),
             ],
+            example: Some(json!({"id": "autumn-edit", "title": "Autumn Edit", "currency": "EUR", "locale": "it-IT"})),
             handler: axum::routing::post(catalogue::create),
+            ..Default::default()
         },
         Endpoint {
             method: Method::GET,
             path: "/shows/{show}",
             summary: "Snapshot of a show: the show, its products, what is pinned now and the last event id",
             access: Access::Public,
-            body_limit: idempotency::MAX_BODY,
-            request: None,
             success: (200, "The show's current state", Some(s::<w::ShowSnapshot>)),
             errors: &[(404, "No such show")],
+            links: Some(json!({
+                "CreateCart": {"operationId": "post_carts", "requestBody": {"show_id": "$response.body#/show/id"}},
+                "Events": {"operationId": "get_shows_show_events", "parameters": {"show": "$response.body#/show/id"}},
+                "Timeline": {"operationId": "get_shows_show_timeline", "parameters": {"show": "$response.body#/show/id"}},
+            })),
             handler: axum::routing::get(catalogue::snapshot),
+            ..Default::default()
         },
         Endpoint {
             method: Method::PATCH,
@@ -53,7 +59,6 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                       title, stream URL, locale, schedule, currency (while it has no orders), shipping policy or \
                       theme tokens (for viewers who open it from then on)",
             access: Access::Creator,
-            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::ShowUpdate>),
             success: (200, "The updated show", Some(s::<w::Show>)),
             errors: &[
@@ -63,7 +68,9 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                 (409, "A new currency for a show that has orders (currency_locked)"),
                 (422, "A setting breaks its rules (invalid_fields, naming the field)"),
             ],
+            example: Some(json!({"status": "live"})),
             handler: axum::routing::patch(catalogue::update_show),
+            ..Default::default()
         },
         Endpoint {
             method: Method::GET,
@@ -71,11 +78,10 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
             summary: "The creator's session: whether this creator token works for the show, and until when \
                       (how the studio signs in)",
             access: Access::Creator,
-            body_limit: idempotency::MAX_BODY,
-            request: None,
             success: (200, "The token works", Some(s::<w::CreatorSession>)),
             errors: &[(401, "Missing or wrong creator token (unauthorized), or an expired one (token_expired)")],
             handler: axum::routing::get(creator::session),
+            ..Default::default()
         },
         Endpoint {
             method: Method::POST,
@@ -83,11 +89,10 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
             summary: "Replace the show's creator token: the new one is in the answer, and the old one stops \
                       working at once",
             access: Access::Creator,
-            body_limit: idempotency::MAX_BODY,
-            request: None,
             success: (200, "The new token", Some(s::<w::CreatorToken>)),
             errors: &[(401, "Missing or wrong creator token (unauthorized), or an expired one (token_expired)")],
             handler: axum::routing::post(creator::rotate),
+            ..Default::default()
         },
         Endpoint {
             method: Method::GET,
@@ -95,11 +100,10 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
             summary: "The show's numbers now: event streams open (viewers, previews, studios), paid orders and \
                       revenue, and per product orders, units and revenue",
             access: Access::Creator,
-            body_limit: idempotency::MAX_BODY,
-            request: None,
             success: (200, "The show's numbers", Some(s::<w::ShowStats>)),
             errors: &[(401, "Missing or wrong creator token (unauthorized), or an expired one (token_expired)")],
             handler: axum::routing::get(creator::stats),
+            ..Default::default()
         },
         Endpoint {
             method: Method::GET,
@@ -107,18 +111,16 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
             summary: "The show's latest 50 orders, newest first: number, time, payment status, buyer, units, total, \
                       and when the confirmation was sent",
             access: Access::Creator,
-            body_limit: idempotency::MAX_BODY,
-            request: None,
             success: (200, "The latest orders", Some(s::<Vec<w::ShowOrder>>)),
             errors: &[(401, "Missing or wrong creator token (unauthorized), or an expired one (token_expired)")],
             handler: axum::routing::get(creator::orders),
+            ..Default::default()
         },
         Endpoint {
             method: Method::PATCH,
             path: "/shows/{show}/variants/{variant}",
             summary: "Change a variant's price or stock during the show (emits price and stock events)",
             access: Access::Creator,
-            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::VariantUpdate>),
             success: (200, "The updated variant", Some(s::<w::Variant>)),
             errors: &[
@@ -127,14 +129,15 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                 (404, "No such variant in this show"),
                 (422, "Negative price or stock, or over the largest a variant may have (invalid_fields, naming it)"),
             ],
+            example: Some(json!({"price_minor": 4900, "stock": 10})),
             handler: axum::routing::patch(catalogue::update_variant),
+            ..Default::default()
         },
         Endpoint {
             method: Method::POST,
             path: "/shows/{show}/taps",
             summary: "A viewer tapped a product's card (the overlay reports it; only the creator's figures use it)",
             access: Access::Public,
-            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::Tap>),
             success: (204, "Counted", None),
             errors: &[
@@ -142,7 +145,9 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                 (404, "No such product in this show"),
                 (429, "Too many taps from this client address; see Retry-After"),
             ],
+            example: Some(json!({"product_id": 1})),
             handler: axum::routing::post(creator::tap),
+            ..Default::default()
         },
         Endpoint {
             method: Method::POST,
@@ -151,7 +156,6 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                       capped in units and per buyer (emits an offer event). Viewers claim it by adding the variant \
                       with its offer_id while their video is in the window",
             access: Access::Creator,
-            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::NewOffer>),
             success: (200, "The drop, with its window", Some(s::<w::Offer>)),
             errors: &[
@@ -161,25 +165,27 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                 (409, "A drop on this variant is still running (offer_running)"),
                 (422, "A term breaks its rules (invalid_fields, naming it)"),
             ],
+            example: Some(
+                json!({"variant_id": 13, "price_minor": 1200, "unit_cap": 20, "per_buyer": 2, "duration_s": 60}),
+            ),
             handler: axum::routing::post(offers::create),
+            ..Default::default()
         },
         Endpoint {
             method: Method::GET,
             path: "/shows/{show}/run-sheet",
             summary: "The run sheet: the show's products in order, each with the creator's private note",
             access: Access::Creator,
-            body_limit: idempotency::MAX_BODY,
-            request: None,
             success: (200, "One entry per product, in the show's order", Some(s::<Vec<w::RunSheetEntry>>)),
             errors: &[(401, "Missing or wrong creator token (or no such show)")],
             handler: axum::routing::get(run_sheet::get),
+            ..Default::default()
         },
         Endpoint {
             method: Method::PUT,
             path: "/shows/{show}/products/{product}/note",
             summary: "A product's run-sheet note (at most 500 characters; empty clears it). Viewers never see notes",
             access: Access::Creator,
-            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::ProductNote>),
             success: (200, "The product's run-sheet entry", Some(s::<w::RunSheetEntry>)),
             errors: &[
@@ -188,7 +194,9 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                 (404, "No such product in this show"),
                 (422, "The note is too long (invalid_fields)"),
             ],
+            example: Some(json!({"note": "Mention the autumn colours"})),
             handler: axum::routing::put(run_sheet::set_note),
+            ..Default::default()
         },
         Endpoint {
             method: Method::PUT,
@@ -196,7 +204,6 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
             summary: "The order of the show's products (run sheet and viewers' shelves, from their next load): \
                       every product id once",
             access: Access::Creator,
-            body_limit: idempotency::MAX_BODY,
             request: Some(s::<w::ProductOrder>),
             success: (200, "The new order", Some(s::<w::ProductOrder>)),
             errors: &[
@@ -204,7 +211,9 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                 (401, "Missing or wrong creator token (or no such show)"),
                 (422, "Not every product exactly once (not_a_reordering)"),
             ],
+            example: Some(json!({"product_ids": [2, 1, 3, 4, 5, 6, 7, 8, 9]})),
             handler: axum::routing::put(run_sheet::set_order),
+            ..Default::default()
         },
         Endpoint {
             method: Method::POST,
@@ -227,8 +236,15 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                      (too_many_products), or default_stock is out of range (invalid_fields)",
                 ),
             ],
+            example: Some(json!({
+                "format": "gmc",
+                "source": "id\ttitle\tprice\tavailability\tsize\titem_group_id\nTEE-S\tTee\t25.00 EUR\tin stock\tS\tTEE\n\
+                           TEE-M\tTee\t25.00 EUR\tout of stock\tM\tTEE\n",
+                "dry_run": true
+            })),
             handler: axum::routing::post(import::upload)
                 .layer(axum::extract::DefaultBodyLimit::max(idempotency::MAX_IMPORT_BODY)),
+            ..Default::default()
         },
     ]
 }
