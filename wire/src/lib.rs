@@ -183,16 +183,19 @@ mod tests {
 
     #[test]
     fn decimal_amounts_to_minor_units() {
-        assert_eq!(parse_minor("49.00", "EUR"), Ok(4900));
-        assert_eq!(parse_minor("49.9", "EUR"), Ok(4990));
-        assert_eq!(parse_minor("49", "EUR"), Ok(4900));
-        assert_eq!(parse_minor("1200", "JPY"), Ok(1200));
-        assert_eq!(parse_minor("1.234", "KWD"), Ok(1234));
-        assert!(parse_minor("49.001", "EUR").is_err());
-        assert!(parse_minor("12.5", "JPY").is_err());
-        for bad in ["", "-1", "1,00", "abc", ".5", "1e3"] {
-            assert!(parse_minor(bad, "EUR").is_err(), "{bad}");
+        assert_eq!(parse_major("49.00", "EUR"), Ok(4900));
+        assert_eq!(parse_major("49.9", "EUR"), Ok(4990));
+        assert_eq!(parse_major("49,9", "EUR"), Ok(4990));
+        assert_eq!(parse_major("49", "EUR"), Ok(4900));
+        assert_eq!(parse_major("1200", "JPY"), Ok(1200));
+        assert_eq!(parse_major("1.234", "KWD"), Ok(1234));
+        assert_eq!(parse_major("49.001", "EUR"), Err(AmountError::TooManyDecimals(2)));
+        assert_eq!(parse_major("12.5", "JPY"), Err(AmountError::TooManyDecimals(0)));
+        for bad in ["", "-1", "1,000.00", "abc", "1e3"] {
+            assert_eq!(parse_major(bad, "EUR"), Err(AmountError::NotANumber), "{bad}");
         }
+        assert_eq!(parse_major("100000000000000", "EUR"), Err(AmountError::TooLarge));
+        assert_eq!(parse_major(&major_text(4990, "XOF"), "XOF"), Ok(4990));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! amount can be handed to `Intl` as a major amount without floating-point drift
 //! on the way, and gives a plain fallback where `Intl` is unavailable.
 
-pub use vetrina_wire::minor_digits;
+pub use vetrina_wire::{major_text, minor_digits, parse_major, AmountError};
 
 /// The amount in major units, for `Intl.NumberFormat`. Exact for any amount a
 /// shop will see (f64 holds integers up to 2^53 exactly, and one division by a
@@ -16,61 +16,6 @@ pub fn to_major(minor: i64, currency: &str) -> f64 {
 /// "EUR 49.00": used only if `Intl` fails, so a price is never missing.
 pub fn format_plain(minor: i64, currency: &str) -> String {
     format!("{currency} {}", major_text(minor, currency))
-}
-
-/// "49.00": the amount in major units with the currency's decimals, as
-/// [`parse_major`] reads it back (the studio's price fields).
-pub fn major_text(minor: i64, currency: &str) -> String {
-    let digits = minor_digits(currency);
-    let sign = if minor < 0 { "-" } else { "" };
-    let abs = minor.unsigned_abs();
-    if digits == 0 {
-        return format!("{sign}{abs}");
-    }
-    let scale = 10u64.pow(digits);
-    format!("{sign}{}.{:0width$}", abs / scale, abs % scale, width = digits as usize)
-}
-
-/// Why a typed amount is not a price.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AmountError {
-    #[error("Enter an amount such as 49.90.")]
-    NotANumber,
-    #[error("This currency has {0} decimals at most.")]
-    TooManyDecimals(u32),
-    #[error("That amount is too large.")]
-    TooLarge,
-}
-
-/// A price typed in major units ("49.9", "49,90", "1200") as minor units of
-/// `currency`. One decimal separator, dot or comma; no signs, no grouping
-/// (is "1,200" twelve hundred or one point two? it is refused, not guessed).
-pub fn parse_major(text: &str, currency: &str) -> Result<i64, AmountError> {
-    let text = text.trim();
-    let digits = minor_digits(currency);
-    let (whole, fraction) = match text.split_once(['.', ',']) {
-        Some((w, f)) => (w, f),
-        None => (text, ""),
-    };
-    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() && fraction.is_empty() || !all_digits(whole) || !all_digits(fraction) {
-        return Err(AmountError::NotANumber);
-    }
-    if fraction.len() > digits as usize {
-        return Err(AmountError::TooManyDecimals(digits));
-    }
-    let scale = 10i64.pow(digits);
-    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| AmountError::TooLarge)? };
-    let fraction: i64 = if fraction.is_empty() {
-        0
-    } else {
-        format!("{fraction:0<width$}", width = digits as usize).parse().map_err(|_| AmountError::NotANumber)?
-    };
-    let minor = whole.checked_mul(scale).and_then(|w| w.checked_add(fraction)).ok_or(AmountError::TooLarge)?;
-    if minor > vetrina_wire::MAX_PRICE_MINOR {
-        return Err(AmountError::TooLarge);
-    }
-    Ok(minor)
 }
 
 /// Whole percent saved against a compare-at price, if it really is a saving.

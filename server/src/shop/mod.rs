@@ -136,25 +136,26 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
                 (429, "Too many checkouts from this client; see Retry-After"),
             ],
             example: Some(json!({
-            "email": "ada@example.com", "name": "Ada Lovelace",
-            "address": {"line1": "1 Via Roma", "city": "Milano", "postal_code": "20121", "country": "IT"},
-            "payment_token": "tok_visa"
-        })),
-            links: Some(json!({"GetOrder": {"operationId": "get_orders_order", "parameters": {"order": "$response.body#/id"}}})),
-                idempotency_key_required: true,
-                handler: axum::routing::post(carts::checkout),
-                ..Default::default()
-                },
-                Endpoint {
-                method: Method::GET,
-                path: "/orders/{order}",
-                summary: "Look up an order by its unguessable id",
-                access: Access::Public,
-                success: (200, "The order", Some(s::<w::Order>)),
-                errors: &[(404, "No such order")],
-                handler: axum::routing::get(orders::get),
-                ..Default::default()
-                },
-                ]
-                }
-                
+                "email": "ada@example.com", "name": "Ada Lovelace",
+                "address": {"line1": "1 Via Roma", "city": "Milano", "postal_code": "20121", "country": "IT"},
+                "payment_token": "tok_visa"
+            })),
+            links: Some(json!({
+                "GetOrder": {"operationId": "get_orders_order", "parameters": {"order": "$response.body#/id"}},
+            })),
+            idempotency_key_required: true,
+            handler: axum::routing::post(carts::checkout),
+            ..Default::default()
+        },
+        Endpoint {
+            method: Method::GET,
+            path: "/orders/{order}",
+            summary: "Look up an order by its unguessable id",
+            access: Access::Public,
+            success: (200, "The order", Some(s::<w::Order>)),
+            errors: &[(404, "No such order")],
+            handler: axum::routing::get(orders::get),
+            ..Default::default()
+        },
+    ]
+}

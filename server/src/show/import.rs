@@ -12,7 +12,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use vetrina_wire::{
-    parse_minor, CatalogueFormat, CatalogueImport, ImportProblem, ImportReport, ImportedProduct, MAX_PRODUCTS_PER_SHOW,
+    parse_major, CatalogueFormat, CatalogueImport, ImportProblem, ImportReport, ImportedProduct, MAX_PRODUCTS_PER_SHOW,
     MAX_STOCK,
 };
 
@@ -202,8 +202,8 @@ struct ShopifyImage {
 /// Shopify prices are strings ("49.00") in exports and sometimes numbers.
 fn shopify_amount(v: &serde_json::Value, currency: &str) -> Result<i64, String> {
     match v {
-        serde_json::Value::String(s) => parse_minor(s, currency),
-        serde_json::Value::Number(n) => parse_minor(&n.to_string(), currency),
+        serde_json::Value::String(s) => amount(s, currency),
+        serde_json::Value::Number(n) => amount(&n.to_string(), currency),
         other => Err(format!("price {other} is not an amount")),
     }
 }
@@ -477,7 +477,13 @@ fn gmc_price(text: &str, currency: &str) -> Result<i64, String> {
     if !code.eq_ignore_ascii_case(currency) {
         return Err(format!("is in {code}, but the show sells in {currency}"));
     }
-    parse_minor(amount, currency)
+    self::amount(amount, currency)
+}
+
+/// A decimal amount in a file, by the one rule ([`parse_major`]), its error
+/// naming the text.
+fn amount(text: &str, currency: &str) -> Result<i64, String> {
+    parse_major(text, currency).map_err(|e| format!("'{text}': {e}"))
 }
 
 /// Appends the products to the show, in one transaction.
@@ -566,7 +572,7 @@ mod tests {
         let errors: Vec<String> = parsed.errors.iter().map(ToString::to_string).collect();
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(errors[0].starts_with("line 18: 'Broken' variant 1:"), "{errors:?}");
-        assert!(errors[0].contains("more decimals"), "{errors:?}");
+        assert!(errors[0].contains("decimals at most"), "{errors:?}");
         assert_eq!(errors[1], "line 23: product has no title");
     }
 
