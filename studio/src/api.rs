@@ -38,6 +38,7 @@ pub struct Creator {
 }
 
 impl Creator {
+    /// The show's path below `/api`, then `path`.
     fn url(&self, path: &str) -> String {
         format!("/shows/{}{path}", enc(&self.show))
     }
@@ -153,6 +154,17 @@ impl Creator {
 
     /// The show's event stream from after `last_event_id` (public, like the overlay's).
     pub fn events_url(&self, last_event_id: i64) -> String {
-        self.url(&format!("/events?since={last_event_id}"))
+        Client.url(&self.url(&format!("/events?since={last_event_id}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_event_stream_is_the_apis() {
+        let creator = Creator { show: "spring edit".into(), token: "t".into() };
+        assert_eq!(creator.events_url(7), "/api/shows/spring%20edit/events?since=7");
     }
 }
