@@ -1,6 +1,9 @@
-// Vetrina's embed loader: the one script a brand puts on its page.
-//   <script async src="https://VETRINA/embed.js" data-show="spring"></script>
-//   or <vetrina-show show="spring"></vetrina-show> once this script is on the page.
+// Vetrina's embed loader: the one script a brand puts on its page, after the
+// box it reserves for the show in its own markup (README, "Embedding a show"):
+//   <vetrina-show show="spring" style="display:block;aspect-ratio:9/16;max-width:360px">
+//     <a href="https://VETRINA/?show=spring">Watch the show on Vetrina</a></vetrina-show>
+//   <script async src="https://VETRINA/embed.js"></script>
+// (or, shifting the page once it runs, <script ... data-show="spring">).
 // Before the viewer asks for the show it draws a facade (poster, title, badge,
 // Watch) in a box of fixed aspect ratio and loads nothing else; on intent the
 // overlay opens in an iframe on Vetrina's origin (checkout never runs in the
@@ -88,9 +91,11 @@
     const root = el.attachShadow({ mode: 'open' });
     const accent = safe(get('accent'));
     root.innerHTML =
-      '<style>:host{display:block;max-width:' + (parseInt(get('width'), 10) || 360) + 'px}' +
-      '.b{position:relative;aspect-ratio:' + (get('aspect') || '9/16').replace(/[^\d/.]/g, '') +
-      ';background:#111;border-radius:12px;overflow:hidden;color:#fff;font:15px/1.4 system-ui,sans-serif}' +
+      // The box is the element itself, so a box the page reserved in its own
+      // markup (README) is the one drawn in: nothing moves when this runs.
+      '<style>:host{display:block;max-width:' + (parseInt(get('width'), 10) || 360) + 'px;aspect-ratio:' +
+      (get('aspect') || '9/16').replace(/[^\d/.]/g, '') + '}' +
+      '.b{position:relative;height:100%;background:#111;border-radius:12px;overflow:hidden;color:#fff;font:15px/1.4 system-ui,sans-serif}' +
       'img,.f,iframe{position:absolute;inset:0;width:100%;height:100%;border:0;object-fit:cover}' +
       '.t{position:absolute;inset:auto 0 0;padding:16px;background:linear-gradient(#0000,#000c)}' +
       'h2{margin:6px 0 10px;font-size:18px}.l{padding:2px 8px;border-radius:99px;background:#0009;font:600 12px system-ui}' +

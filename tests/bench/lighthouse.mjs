@@ -3,50 +3,26 @@
 // runs, each printed, then the median. It reports; it does not judge.
 //
 //   VETRINA_BENCH_LIVE_URL=http://127.0.0.1:18091 node tests/bench/lighthouse.mjs
-import { mkdirSync, writeFileSync } from 'node:fs';
-import * as chromeLauncher from 'chrome-launcher';
-import lighthouse from 'lighthouse';
+import { lighthouseRun, median } from './lighthouse-run.mjs';
 
 const base = process.env.VETRINA_BENCH_LIVE_URL ?? 'http://127.0.0.1:8080';
 const url = `${base}/?show=demo`;
 const runs = Number(process.env.VETRINA_BENCH_LIGHTHOUSE_RUNS ?? 5);
-const flags = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic',
-  '--no-first-run', '--no-default-browser-check', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--disable-extensions', '--disable-default-apps', '--autoplay-policy=no-user-gesture-required'];
 
-const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rows = [];
-mkdirSync('target/bench', { recursive: true });
 for (let i = 0; i < runs; i++) {
-  const chrome = await chromeLauncher.launch({ chromePath: '/usr/bin/chromium', chromeFlags: flags });
-  try {
-    const result = await lighthouse(url, { port: chrome.port, output: 'json', logLevel: 'error',
-      onlyCategories: ['performance', 'accessibility'] });
-    const lhr = result.lhr;
-    const a = lhr.audits;
-    const row = {
-      performance: Math.round(lhr.categories.performance.score * 100),
-      accessibility: Math.round(lhr.categories.accessibility.score * 100),
-      fcp: a['first-contentful-paint'].numericValue,
-      lcp: a['largest-contentful-paint'].numericValue,
-      tbt: a['total-blocking-time'].numericValue,
-      cls: a['cumulative-layout-shift'].numericValue,
-      bytes: a['total-byte-weight'].numericValue,
-    };
-    rows.push(row);
-    // Where the main thread went (scripts by CPU time, Lighthouse's own attribution).
-    const scripts = (a['bootup-time'].details?.items ?? [])
-      .slice(0, 4)
-      .map((s) => `${s.url.replace(/^https?:\/\/[^/]+/, '').replace(/-[0-9a-f]{12,16}(?=[._/])/, '')} ${Math.round(s.scripting)} ms`)
-      .join(', ');
-    writeFileSync(`target/bench/lighthouse-${i + 1}.json`, result.report);
-    console.log(`run ${i + 1}: performance ${row.performance}, LCP ${(row.lcp / 1000).toFixed(2)} s, TBT ${row.tbt.toFixed(0)} ms, ` +
-      `CLS ${row.cls.toFixed(3)}, FCP ${(row.fcp / 1000).toFixed(2)} s, accessibility ${row.accessibility}, ` +
-      `${(row.bytes / 1024).toFixed(1)} KiB transferred`);
-    console.log(`       scripting: ${scripts}`);
-  } finally {
-    await chrome.kill();
-  }
+  const row = await lighthouseRun(url, `target/bench/lighthouse-${i + 1}.json`);
+  const a = row.audits;
+  rows.push(row);
+  // Where the main thread went (scripts by CPU time, Lighthouse's own attribution).
+  const scripts = (a['bootup-time'].details?.items ?? [])
+    .slice(0, 4)
+    .map((s) => `${s.url.replace(/^https?:\/\/[^/]+/, '').replace(/-[0-9a-f]{12,16}(?=[._/])/, '')} ${Math.round(s.scripting)} ms`)
+    .join(', ');
+  console.log(`run ${i + 1}: performance ${row.performance}, LCP ${(row.lcp / 1000).toFixed(2)} s, TBT ${row.tbt.toFixed(0)} ms, ` +
+    `CLS ${row.cls.toFixed(3)}, FCP ${(row.fcp / 1000).toFixed(2)} s, accessibility ${row.accessibility}, ` +
+    `${(row.bytes / 1024).toFixed(1)} KiB transferred`);
+  console.log(`       scripting: ${scripts}`);
 }
 const m = (k) => median(rows.map((r) => r[k]));
 console.log(`Lighthouse mobile (median of ${runs}, ${url}): performance ${m('performance')}, ` +

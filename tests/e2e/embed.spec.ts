@@ -191,3 +191,72 @@ test("the doctor names a page policy that blocks Vetrina, and host-cart handlers
   expect(report.join('\n')).toContain('data-cart="host" needs Vetrina.onAddToCart(fn)');
   expect(report.join('\n')).toContain('data-cart="host" needs Vetrina.onCheckout(fn)');
 });
+
+// A brand's product page (heading, the show, the brand's own grid below it):
+// layout shifts counted from the first byte, before embed.js has run. The
+// box is reserved in the page's own markup, so nothing below it moves when
+// the loader arrives, draws its facade, loads the poster or opens the show;
+// nor when the loader is two seconds late, nor when it never comes (then the
+// box holds a plain link to the show).
+for (const when of ['on time', 'two seconds late', 'blocked'] as const) {
+  test(`the product page never shifts: embed.js ${when}`, async ({ page }, testInfo) => {
+    await page.addInitScript(() => {
+      const w = window as any;
+      w.__shifts = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries() as any[]) {
+          if (!e.hadRecentInput) w.__shifts.push({ value: e.value, at: Math.round(e.startTime) });
+        }
+      }).observe({ type: 'layout-shift', buffered: true });
+    });
+    if (when !== 'on time') {
+      await page.route('**/embed.js', async (route) => {
+        if (when === 'blocked') return route.abort();
+        await new Promise((r) => setTimeout(r, 2000));
+        await route.continue();
+      });
+    }
+    const gridTop = () => page.evaluate(() => document.querySelector('.grid')!.getBoundingClientRect().top + scrollY);
+    await page.goto(`${BRAND}/product.html`, { waitUntil: 'commit' });
+    await page.waitForSelector('.grid');
+    const before = await gridTop();
+    if (when === 'blocked') {
+      const link = page.getByRole('link', { name: 'Watch the show on Vetrina' });
+      await expect(link).toBeVisible();
+      expect(await link.getAttribute('href')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?show=demo$/);
+      await page.waitForTimeout(1500);
+    } else {
+      await expect(facade(page)).toBeVisible({ timeout: 10_000 });
+      await expect(page.getByRole('heading', { name: 'Spring Edit, live from Milano', level: 2 })).toBeVisible();
+      // The poster (and anything else the facade loads) has arrived.
+      await page.waitForLoadState('networkidle');
+      await shot(page, testInfo, `embed-product-facade-${when.replace(/ /g, '-')}`);
+      await press(facade(page), testInfo);
+      await expect(overlay(page).locator('video.vt-video')).toBeVisible();
+    }
+    expect(await gridTop()).toBe(before);
+    expect(await page.evaluate(() => (window as any).__shifts)).toEqual([]);
+    await shot(page, testInfo, `embed-product-${when.replace(/ /g, '-')}`);
+  });
+}
+
+test('below the fold with data-autoplay="visible", the product page does not shift either', async ({ page }, testInfo) => {
+  await page.addInitScript(() => {
+    const w = window as any;
+    w.__shifts = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as any[]) if (!e.hadRecentInput) w.__shifts.push(e.value);
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+  const requested: string[] = [];
+  page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+  await page.goto(`${BRAND}/product-autoplay.html`);
+  await page.waitForLoadState('networkidle');
+  // Off screen: nothing of the player loads.
+  expect(page.frames()).toHaveLength(1);
+  expect(requested.filter((p) => /\.wasm$|\/events/.test(p))).toEqual([]);
+  await page.locator('vetrina-show').scrollIntoViewIfNeeded();
+  await expect(overlay(page).locator('video.vt-video')).toBeVisible({ timeout: 15_000 });
+  expect(await page.evaluate(() => (window as any).__shifts)).toEqual([]);
+  await shot(page, testInfo, 'embed-product-autoplay');
+});

@@ -41,6 +41,8 @@ const DEMO_ADDR: &str = "127.0.0.1:8080";
 const E2E_ADDR: &str = "127.0.0.1:18080";
 /// The demo show's creator token in the end-to-end tests (must match tests/e2e/helpers.ts).
 const E2E_TOKEN: &str = "e2e-creator-token";
+/// The bench's sample brand site (served as http://localhost:PORT, another origin).
+const BENCH_BRAND_ADDR: &str = "127.0.0.1:18092";
 /// The second end-to-end server, streaming live HLS (see playwright.config.ts).
 const E2E_LIVE_ADDR: &str = "127.0.0.1:18081";
 
@@ -52,7 +54,7 @@ fn main() -> ExitCode {
         Some("demo") => demo(&args[1..]),
         Some("test") => test(),
         Some("setup") => setup(),
-        Some("e2e") => setup().and_then(|()| build_overlay()).and_then(|()| e2e()),
+        Some("e2e") => setup().and_then(|()| build_overlay()).and_then(|()| e2e(&args[1..])),
         Some("contract") => setup().and_then(|()| contract()),
         Some("postgres") => setup().and_then(|()| server_tests_on_postgres()),
         Some("cluster") => cluster_command(&args[1..]),
@@ -60,7 +62,7 @@ fn main() -> ExitCode {
         Some("size") => setup().and_then(|()| build_overlay()).and_then(|()| wasm_profile()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <demo|test|setup|e2e|contract|postgres|bench|size|cluster>\n\n  demo   set up, build, and run the demo at http://{DEMO_ADDR}\n  test   set up, build, and run every test\n  setup  only install the tools (skipping what is there)\n  e2e    only the end-to-end browser tests\n  contract  only the API contract test (schemathesis)\n  postgres  only the server's tests on a throwaway Postgres (and the cluster tests, with NATS)\n  cluster   the demo on 3 server instances + Postgres + NATS behind HAProxy (--instances N, --addr; --test: its tests)\n  bench  the benchmarks: checkout throughput and latency; overlay tap latency and memory; Lighthouse; the wasm size profile\n  size   only the wasm size profile (twiggy: bytes per crate, largest functions)"
+                "usage: cargo xtask <demo|test|setup|e2e|contract|postgres|bench|size|cluster>\n\n  demo   set up, build, and run the demo at http://{DEMO_ADDR}\n  test   set up, build, and run every test\n  setup  only install the tools (skipping what is there)\n  e2e    only the end-to-end browser tests (then Playwright's arguments: spec files, -g pattern)\n  contract  only the API contract test (schemathesis)\n  postgres  only the server's tests on a throwaway Postgres (and the cluster tests, with NATS)\n  cluster   the demo on 3 server instances + Postgres + NATS behind HAProxy (--instances N, --addr; --test: its tests)\n  bench  the benchmarks: checkout throughput and latency; overlay tap latency and memory; Lighthouse; the wasm size profile\n  size   only the wasm size profile (twiggy: bytes per crate, largest functions)"
             );
             return ExitCode::from(2);
         }
@@ -328,7 +330,7 @@ fn test() -> Result {
         .env("CHROMEDRIVER", "/usr/bin/chromedriver"))?;
     contract()?;
     build_overlay()?;
-    e2e()?;
+    e2e(&[])?;
     server_tests_on_postgres()?;
     cluster::test()?;
     println!("\nAll tests passed in {:.0} s.", started.elapsed().as_secs_f64());
@@ -400,7 +402,9 @@ fn contract_on(database: Option<&str>) -> Result {
 
 /// The browser tests against a real server on a fresh database. Screenshots of
 /// every step land in target/e2e-screenshots/.
-fn e2e() -> Result {
+/// Every end-to-end test, or those `only` names (Playwright's own arguments:
+/// spec files, `-g pattern`).
+fn e2e(only: &[String]) -> Result {
     build_server()?;
     say("End-to-end tests in headless Chromium (Playwright), and the bundle budget");
     let data = root().join("target/e2e-data");
@@ -414,6 +418,7 @@ fn e2e() -> Result {
     let _ = std::fs::remove_dir_all(root().join("target/e2e-screenshots"));
     run(cmd("npx")
         .args(["playwright", "test"])
+        .args(only)
         .env("VETRINA_E2E_ADDR", E2E_ADDR)
         .env("VETRINA_E2E_TOKEN", E2E_TOKEN)
         .env("VETRINA_E2E_DATA", &data)
@@ -463,6 +468,9 @@ fn bench() -> Result {
             addr,
             "--dist",
             "dist",
+            // The sample brand site, for what the embed costs a product page.
+            "--brand-addr",
+            BENCH_BRAND_ADDR,
         ])
         .arg("--data-dir")
         .arg(&data)
@@ -501,6 +509,11 @@ fn bench() -> Result {
                 .arg("tests/bench/studio.mjs")
                 .env("VETRINA_BENCH_URL", format!("http://{addr}"))
                 .env("VETRINA_BENCH_LIVE_URL", format!("http://{live_addr}")))
+        })
+        .and_then(|()| {
+            say("The embed on a brand's product page, Lighthouse mobile with and without it: performance, LCP, TBT, CLS");
+            let port = BENCH_BRAND_ADDR.rsplit(':').next().unwrap_or_default();
+            run(cmd("node").arg("tests/bench/embed.mjs").env("VETRINA_BENCH_BRAND_URL", format!("http://localhost:{port}")))
         })
         .and_then(|()| {
             say("Lighthouse on the live demo page (mobile: slow 4G, 4x CPU): performance, LCP, TBT, CLS");

@@ -1,6 +1,8 @@
 //! The demo's sample brand site: a second origin that embeds the show with the
 //! one-line snippet, one page per cart mode (Vetrina's cart; the site's own),
-//! and one that gets the integration wrong, for the console doctor to name.
+//! one that gets the integration wrong, for the console doctor to name, and a
+//! product page (with the show, without it, with it below the fold) on which
+//! the embed must cost nothing: no layout shift, no later paint.
 //! It exists so the embed is seen and tested across origins, as brands use it.
 
 use axum::http::header;
@@ -11,11 +13,36 @@ use axum::Router;
 const VETRINA_CART: &str = include_str!("../../brand/index.html");
 const HOST_CART: &str = include_str!("../../brand/host-cart.html");
 const STYLE: &str = include_str!("../../brand/site.css");
+const PRODUCT: &str = include_str!("../../brand/product.html");
+
+/// The snippet as the README gives it: the box reserved in the page's own
+/// markup (with a plain link to the show, for when the script cannot run),
+/// then the loader. `extra` goes on the element (`data-autoplay="visible"`).
+fn snippet(extra: &str) -> String {
+    format!(
+        "<vetrina-show show=\"demo\" data-accent=\"#8a3b12\"{extra} \
+         style=\"display:block;aspect-ratio:9/16;max-width:360px\">\
+         <a href=\"{{{{VETRINA}}}}/?show=demo\" style=\"display:grid;place-items:center;height:100%;\
+         background:#111;color:#fff;border-radius:12px\">Watch the show on Vetrina</a></vetrina-show>\
+         <script async src=\"{{{{VETRINA}}}}/embed.js\"></script>"
+    )
+}
 
 /// The brand site, its snippets pointing at Vetrina on `vetrina_origin`.
 pub fn router(vetrina_origin: &str) -> Router {
     let page = |template: &str| Html(template.replace("{{VETRINA}}", vetrina_origin));
     let (own, host) = (page(VETRINA_CART), page(HOST_CART));
+    // A mobile product page: heading, the show, the brand's grid below it;
+    // the same page without the snippet (what Lighthouse compares it with),
+    // and with the show below the grid, opening itself once scrolled to.
+    let product =
+        |top: &str, bottom: &str| page(&PRODUCT.replace("{{EMBED_TOP}}", top).replace("{{EMBED_BOTTOM}}", bottom));
+    let with = product(&snippet(""), "");
+    let without = product("", "");
+    let autoplay = product(
+        "",
+        &format!("<div class=\"filler\" aria-hidden=\"true\"></div>{}", snippet(" data-autoplay=\"visible\"")),
+    );
     // A page that gets it wrong, for the console doctor: asks for its own cart
     // without registering handlers, under a policy that lets only the script in.
     let wrong = page(&VETRINA_CART.replace("data-show=\"demo\"", "data-show=\"demo\" data-cart=\"host\""));
@@ -25,5 +52,8 @@ pub fn router(vetrina_origin: &str) -> Router {
         .route("/", get(move || async move { own }))
         .route("/host-cart.html", get(move || async move { host }))
         .route("/misconfigured.html", get(misconfigured))
+        .route("/product.html", get(move || async move { with }))
+        .route("/product-without-show.html", get(move || async move { without }))
+        .route("/product-autoplay.html", get(move || async move { autoplay }))
         .route("/site.css", get(|| async { ([(header::CONTENT_TYPE, "text/css")], STYLE) }))
 }

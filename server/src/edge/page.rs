@@ -86,7 +86,8 @@ fn studio(dist: &Dist, headers: &HeaderMap, head: bool) -> Response {
 }
 
 /// The studio's preview of the brand embed: a plain page of "the brand's
-/// site" with the one-line snippet, on our origin, framed by the studio only.
+/// site" with the snippet (the box, then the script), on our origin, framed
+/// by the studio only.
 /// Its overlay's orders are tests: an overlay embedded by a page on our own
 /// origin, in a tab signed in to the studio, makes sandbox carts.
 fn embed_preview(show: &str, headers: &HeaderMap, head: bool) -> Response {
@@ -101,7 +102,9 @@ fn embed_preview(show: &str, headers: &HeaderMap, head: bool) -> Response {
          .lines p{{height:1em;background:#e6e4df;border-radius:4px;margin:10px 0}}\
          </style></head><body><header>Your site</header><main>\
          <h1>Watch the show</h1><p>Your page's own text, above the embed.</p>\
-         <script async src=\"/embed.js\" data-show=\"{show}\"></script>\
+         <vetrina-show show=\"{show}\" style=\"display:block;aspect-ratio:9/16;max-width:360px\">\
+         <a href=\"/?show={show}\">Watch the show on Vetrina</a></vetrina-show>\
+         <script async src=\"/embed.js\"></script>\
          <div class=\"lines\" aria-hidden=\"true\"><p></p><p></p><p></p></div>\
          </main></body></html>"
     );

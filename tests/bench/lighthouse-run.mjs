@@ -1,0 +1,39 @@
+// Lighthouse as the benchmarks run it: Debian's Chromium, Lighthouse's mobile
+// defaults (slow 4G, 4x CPU slowdown, simulated), one fresh browser per run.
+import { writeFileSync, mkdirSync } from 'node:fs';
+import * as chromeLauncher from 'chrome-launcher';
+import lighthouse from 'lighthouse';
+
+const flags = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic',
+  '--no-first-run', '--no-default-browser-check', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--disable-extensions', '--disable-default-apps', '--autoplay-policy=no-user-gesture-required'];
+
+export const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** One Lighthouse run of `url`: the figures, the largest paint's element and the raw report (kept as `save`). */
+export async function lighthouseRun(url, save) {
+  const chrome = await chromeLauncher.launch({ chromePath: '/usr/bin/chromium', chromeFlags: flags });
+  try {
+    const result = await lighthouse(url, { port: chrome.port, output: 'json', logLevel: 'error',
+      onlyCategories: ['performance', 'accessibility'] });
+    const lhr = result.lhr;
+    const a = lhr.audits;
+    if (save) {
+      mkdirSync('target/bench', { recursive: true });
+      writeFileSync(save, result.report);
+    }
+    return {
+      performance: Math.round(lhr.categories.performance.score * 100),
+      accessibility: Math.round(lhr.categories.accessibility.score * 100),
+      fcp: a['first-contentful-paint'].numericValue,
+      lcp: a['largest-contentful-paint'].numericValue,
+      tbt: a['total-blocking-time'].numericValue,
+      cls: a['cumulative-layout-shift'].numericValue,
+      bytes: a['total-byte-weight'].numericValue,
+      lcpElement: a['largest-contentful-paint-element']?.details?.items?.[0]?.items?.[0]?.node?.snippet ?? '',
+      audits: a,
+    };
+  } finally {
+    await chrome.kill();
+  }
+}
