@@ -97,7 +97,9 @@
       (get('aspect') || '9/16').replace(/[^\d/.]/g, '') + '}' +
       '.b{position:relative;height:100%;background:#111;border-radius:12px;overflow:hidden;color:#fff;font:15px/1.4 system-ui,sans-serif}' +
       'img,.f,iframe{position:absolute;inset:0;width:100%;height:100%;border:0;object-fit:cover}' +
-      '.t{position:absolute;inset:auto 0 0;padding:16px;background:linear-gradient(#0000,#000c)}' +
+      // Hidden until the card is drawn: the title's lines push the badge and
+      // button up, which must not happen where the viewer already saw them.
+      '.t{position:absolute;inset:auto 0 0;padding:16px;background:linear-gradient(#0000,#000c);visibility:hidden}' +
       'h2{margin:6px 0 10px;font-size:18px}.l{padding:2px 8px;border-radius:99px;background:#0009;font:600 12px system-ui}' +
       '.on{background:#c8281e}button{min-height:44px;padding:0 22px;border:0;border-radius:99px;font:600 15px system-ui;' +
       'cursor:pointer;background:' + (accent || '#fff') + ';color:' + (accent ? '#fff' : '#111') + '}' +
@@ -111,6 +113,7 @@
     const draw = (c) => {
       p.card = c;
       root.querySelector('h2').textContent = c.title || '';
+      root.querySelector('.t').style.visibility = 'visible';
       const badge = root.querySelector('.l');
       badge.textContent = { live: w[1], ended: w[2], scheduled: w[3] }[c.status] || '';
       badge.className = 'l' + (c.status === 'live' ? ' on' : '');
@@ -121,7 +124,10 @@
     else {
       fetch(ORIGIN + '/api/shows/' + encodeURIComponent(show) + '/embed')
         .then((r) => (r.ok ? r.json() : Promise.reject(new Error('HTTP ' + r.status))))
-        .then(draw, (e) => (p.error = 'the show "' + show + '" could not be loaded (' + e.message + ')'));
+        .then(draw, (e) => {
+          p.error = 'the show "' + show + '" could not be loaded (' + e.message + ')';
+          draw({});
+        });
     }
 
     const key = 'vetrina.open.' + show;
