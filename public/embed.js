@@ -95,25 +95,26 @@
       // markup (README) is the one drawn in: nothing moves when this runs.
       '<style>:host{display:block;max-width:' + (parseInt(get('width'), 10) || 360) + 'px;aspect-ratio:' +
       (get('aspect') || '9/16').replace(/[^\d/.]/g, '') + '}' +
-      '.b{position:relative;height:100%;background:#111;border-radius:12px;overflow:hidden;color:#fff;font:15px/1.4 system-ui,sans-serif}' +
+      '.b{position:relative;height:100%;background:#111;border-radius:12px;overflow:hidden;color:#fff;font:15px/1.4 system-ui}' +
       'img,.f,iframe{position:absolute;inset:0;width:100%;height:100%;border:0;object-fit:cover}' +
-      // Hidden until the card is drawn: the title's lines push the badge and
-      // button up, which must not happen where the viewer already saw them.
-      '.t{position:absolute;inset:auto 0 0;padding:16px;background:linear-gradient(#0000,#000c);visibility:hidden}' +
+      '.t{position:absolute;inset:auto 0 0;padding:16px;background:linear-gradient(#0000,#000c)}' +
       'h2{margin:6px 0 10px;font-size:18px}.l{padding:2px 8px;border-radius:99px;background:#0009;font:600 12px system-ui}' +
       '.on{background:#c8281e}button{min-height:44px;padding:0 22px;border:0;border-radius:99px;font:600 15px system-ui;' +
       'cursor:pointer;background:' + (accent || '#fff') + ';color:' + (accent ? '#fff' : '#111') + '}' +
       'button:focus-visible{outline:3px solid #fff;outline-offset:2px}' +
-      '.d{position:fixed;inset:auto 16px 16px auto;overflow:visible;width:min(40vw,180px);height:auto;aspect-ratio:9/16;z-index:2147483000;' +
+      '.d{position:fixed;inset:auto 16px 16px auto;overflow:visible;width:min(40vw,180px);height:auto;aspect-ratio:9/16;z-index:2147483647;' +
       'border-radius:12px;box-shadow:0 8px 24px #0008}.x{display:none;position:absolute;top:-40px;right:0;' +
       'min-height:32px;padding:0 10px;z-index:1}.d .x{display:block}.d .pp{right:48px}.d.dl{inset:auto auto 16px 16px}</style>' +
-      '<div class="b"><img alt=""><div class="t"><span class="l"></span><h2></h2>' +
-      '<button type="button" class="w">' + w[0] + '</button></div></div>';
+      '<div class="b"><img alt=""><div class="t" hidden><span class="l"></span><h2></h2>' +
+      '<button class="w">' + w[0] + '</button></div></div>';
     const box = root.querySelector('.b');
     const draw = (c) => {
       p.card = c;
-      root.querySelector('h2').textContent = c.title || '';
-      root.querySelector('.t').style.visibility = 'visible';
+      const h = root.querySelector('h2');
+      h.textContent = c.title || '';
+      // Shown only now: the title's lines would push up a badge and button
+      // the viewer had already seen.
+      h.parentNode.hidden = 0;
       const badge = root.querySelector('.l');
       badge.textContent = { live: w[1], ended: w[2], scheduled: w[3] }[c.status] || '';
       badge.className = 'l' + (c.status === 'live' ? ' on' : '');
@@ -125,7 +126,7 @@
       fetch(ORIGIN + '/api/shows/' + encodeURIComponent(show) + '/embed')
         .then((r) => (r.ok ? r.json() : Promise.reject(new Error('HTTP ' + r.status))))
         .then(draw, (e) => {
-          p.error = 'the show "' + show + '" could not be loaded (' + e.message + ')';
+          p.error = 'the show "' + show + '" failed to load (' + e.message + ')';
           draw({});
         });
     }
@@ -142,7 +143,8 @@
       sessionStorage.setItem(key, sessionStorage.getItem(key) || '0');
       const wrap = document.createElement('div');
       wrap.className = 'f';
-      wrap.innerHTML = '<button type="button" class="x" aria-label="Close the mini-player">×</button>';
+      // (No type="button" on buttons in the shadow root: no form reaches in.)
+      wrap.innerHTML = '<button class="x" aria-label="Close the mini-player">×</button>';
       const f = (p.frame = document.createElement('iframe'));
       f.title = (p.card && p.card.title) || 'Live show';
       f.allow = 'autoplay; fullscreen; picture-in-picture';
