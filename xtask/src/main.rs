@@ -81,7 +81,22 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| ".".into())
 }
 
+/// Announces a step, with how long the one before it took and the time
+/// since the first: a slow step shows in the log (CI's time limit is 90 min).
 fn say(step: &str) {
+    use std::sync::Mutex;
+    use std::time::Instant;
+    static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    static LAST: Mutex<Option<Instant>> = Mutex::new(None);
+    let started = *STARTED.get_or_init(Instant::now);
+    let mut last = LAST.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(previous) = last.replace(Instant::now()) {
+        println!(
+            "    (took {:.0} s; {:.0} s in all)",
+            previous.elapsed().as_secs_f64(),
+            started.elapsed().as_secs_f64()
+        );
+    }
     println!("\n==> {step}");
 }
 
