@@ -86,7 +86,7 @@
     if (!show) return warn('no data-show on the snippet');
     const lang = (get('lang') || document.documentElement.lang || 'en').slice(0, 2).toLowerCase();
     const w = WORDS[lang] || WORDS.en;
-    const p = { el, get, show, card: null, frame: null, port: null };
+    const p = { el, get, show }; // and later card, frame, port, mode, error
     players.push(p);
     const root = el.attachShadow({ mode: 'open' });
     const accent = safe(get('accent'));
@@ -105,26 +105,30 @@
       '.d{position:fixed;inset:auto 16px 16px auto;overflow:visible;width:min(40vw,180px);height:auto;aspect-ratio:9/16;z-index:2147483647;' +
       'border-radius:12px;box-shadow:0 8px 24px #0008}.x{display:none;position:absolute;top:-40px;right:0;' +
       'min-height:32px;padding:0 10px;z-index:1}.d .x{display:block}.d .pp{right:48px}.d.dl{inset:auto auto 16px 16px}</style>' +
-      '<div class="b"><img alt=""><div class="t" hidden><span class="l"></span><h2></h2>' +
+      // The page's own markup (the snippet's link and poster) shows through
+      // the slot until the facade's poster, the same address, covers it.
+      '<div class="b"><slot inert></slot><img alt=""><div class="t" hidden><span class="l"></span><h2></h2>' +
       '<button class="w">' + w[0] + '</button></div></div>';
-    const box = root.querySelector('.b');
+    const $ = (s) => root.querySelector(s);
+    const box = $('.b');
+    // The address the snippet's <img> has already fetched (edge/poster.rs).
+    $('img').src = new URL(get('poster') || '/shows/' + encodeURIComponent(show) + '/poster', ORIGIN);
     const draw = (c) => {
       p.card = c;
-      const h = root.querySelector('h2');
+      const h = $('h2');
       h.textContent = c.title || '';
       // Shown only now: the title's lines would push up a badge and button
       // the viewer had already seen.
       h.parentNode.hidden = 0;
-      const badge = root.querySelector('.l');
+      const badge = $('.l');
       badge.textContent = { live: w[1], ended: w[2], scheduled: w[3] }[c.status] || '';
       badge.className = 'l' + (c.status === 'live' ? ' on' : '');
-      if (c.poster_url) root.querySelector('img').src = new URL(c.poster_url, ORIGIN);
-      root.querySelector('.w').setAttribute('aria-label', w[0] + ': ' + (c.title || ''));
+      $('.w').ariaLabel = w[0] + ': ' + (c.title || '');
     };
-    if (get('title')) draw({ title: get('title'), status: get('status'), poster_url: get('poster') });
+    if (get('title')) draw({ title: get('title'), status: get('status') });
     else {
       fetch(ORIGIN + '/api/shows/' + encodeURIComponent(show) + '/embed')
-        .then((r) => (r.ok ? r.json() : Promise.reject(new Error('HTTP ' + r.status))))
+        .then((r) => (r.ok ? r.json() : Promise.reject(Error('HTTP ' + r.status))))
         .then(draw, (e) => {
           p.error = 'the show "' + show + '" failed to load (' + e.message + ')';
           draw({});
@@ -139,8 +143,9 @@
       if (get('lang')) q.set('lang', lang);
       if (accent) q.set('theme.accent', accent);
       // A full page load of this site (same tab) reopens the show where the viewer was.
-      if (+sessionStorage.getItem(key) > 0) q.set('t', sessionStorage.getItem(key));
-      sessionStorage.setItem(key, sessionStorage.getItem(key) || '0');
+      const at = sessionStorage.getItem(key);
+      if (+at > 0) q.set('t', at);
+      sessionStorage.setItem(key, at || '0');
       const wrap = document.createElement('div');
       wrap.className = 'f';
       // (No type="button" on buttons in the shadow root: no form reaches in.)
@@ -179,7 +184,7 @@
         wrap.append(b);
       }
     };
-    root.querySelector('.w').onclick = open;
+    $('.w').onclick = open;
     if (sessionStorage.getItem(key) !== null) open();
     else if (get('autoplay') === 'visible') {
       new IntersectionObserver(([e], o) => {

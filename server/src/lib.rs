@@ -87,6 +87,12 @@ pub fn app(state: AppState, assets: Assets) -> Router {
     // (tower-http's default predicate skips text/event-stream and images).
     let compress = tower_http::compression::CompressionLayer::new().br(true).gzip(true);
     let mut router = Router::new().nest("/api", api.layer(compress.clone())).with_state(state.clone());
+    // The embed snippet's poster (an image, so not in the API document).
+    let posters = Router::new()
+        .route("/shows/{show}/poster", axum::routing::get(edge::poster::poster))
+        .with_state((state.clone(), assets.media.clone()))
+        .layer(compress.clone());
+    router = router.merge(posters);
     if let Some(media) = assets.media {
         // Live playlists are rewritten on the way out (pins as DATERANGE tags);
         // their segments are plain files under /media.

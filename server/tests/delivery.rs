@@ -199,6 +199,42 @@ async fn the_page_carries_the_show_escaped_with_a_strict_policy() {
     assert!(!unknown.text().contains("vt-prerender"));
 }
 
+/// The embed snippet's poster address: the show's own file (with the media
+/// cache rule and conditional requests), a redirect to a poster elsewhere, a
+/// dark frame for a show without one, a JSON 404 for no show.
+#[tokio::test]
+async fn a_shows_poster_has_one_address() {
+    let s = site().await;
+    let file = std::fs::read(s._dirs.1.path().join("poster-demo.svg")).unwrap();
+    let own = get(&s.router, "GET", "/shows/demo/poster", &[], vec![]).await;
+    assert_eq!((own.status, own.header("content-type")), (StatusCode::OK, "image/svg+xml"));
+    assert_eq!((own.header("cache-control"), &own.body), ("public, max-age=300", &file));
+    let since = own.header("last-modified").to_string();
+    let again = get(&s.router, "GET", "/shows/demo/poster", &[("if-modified-since", &since)], vec![]).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    let head = get(&s.router, "HEAD", "/shows/demo/poster", &[], vec![]).await;
+    assert_eq!((head.status, head.body.len()), (StatusCode::OK, 0));
+
+    let set = |url: Option<&'static str>| {
+        sqlx::query("UPDATE shows SET poster_url = $1 WHERE id = 'demo'").bind(url).execute(&s.pool)
+    };
+    set(Some("https://cdn.brand.example/spring.jpg")).await.unwrap();
+    let elsewhere = get(&s.router, "GET", "/shows/demo/poster", &[], vec![]).await;
+    assert_eq!(elsewhere.status, StatusCode::FOUND);
+    assert_eq!(elsewhere.header("location"), "https://cdn.brand.example/spring.jpg");
+    // A file of ours that is gone, and no poster at all: the dark frame.
+    for url in [Some("/media/gone.jpg"), Some("/media/../../etc/passwd"), None] {
+        set(url).await.unwrap();
+        let blank = get(&s.router, "GET", "/shows/demo/poster", &[], vec![]).await;
+        assert_eq!((blank.status, blank.header("content-type")), (StatusCode::OK, "image/svg+xml"), "{url:?}");
+        assert!(blank.text().contains("fill=\"#111\""), "{url:?}");
+    }
+
+    let none = get(&s.router, "GET", "/shows/nope/poster", &[], vec![]).await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&none.body).unwrap()["code"], "not_found");
+}
+
 #[tokio::test]
 async fn media_api_and_errors() {
     let s = site().await;

@@ -216,6 +216,8 @@ for (const when of ['on time', 'two seconds late', 'blocked'] as const) {
         await route.continue();
       });
     }
+    const posters: string[] = [];
+    page.on('request', (r) => r.url().endsWith('/shows/demo/poster') && posters.push(r.url()));
     const gridTop = () => page.evaluate(() => document.querySelector('.grid')!.getBoundingClientRect().top + scrollY);
     await page.goto(`${BRAND}/product.html`, { waitUntil: 'commit' });
     await page.waitForSelector('.grid');
@@ -224,6 +226,8 @@ for (const when of ['on time', 'two seconds late', 'blocked'] as const) {
       const link = page.getByRole('link', { name: 'Watch the show on Vetrina' });
       await expect(link).toBeVisible();
       expect(await link.getAttribute('href')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?show=demo$/);
+      // The link is the show's poster, fetched by the page's own markup.
+      await expect.poll(() => link.locator('img').evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBeGreaterThan(0);
       await page.waitForTimeout(1500);
     } else {
       await expect(facade(page)).toBeVisible({ timeout: 10_000 });
@@ -236,6 +240,8 @@ for (const when of ['on time', 'two seconds late', 'blocked'] as const) {
     }
     expect(await gridTop()).toBe(before);
     expect(await page.evaluate(() => (window as any).__shifts)).toEqual([]);
+    // One request for the poster: the page's markup made it, the facade drew the same.
+    expect(posters).toHaveLength(1);
     await shot(page, testInfo, `embed-product-${when.replace(/ /g, '-')}`);
   });
 }

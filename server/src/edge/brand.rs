@@ -15,19 +15,6 @@ const HOST_CART: &str = include_str!("../../brand/host-cart.html");
 const STYLE: &str = include_str!("../../brand/site.css");
 const PRODUCT: &str = include_str!("../../brand/product.html");
 
-/// The snippet as the README gives it: the box reserved in the page's own
-/// markup (with a plain link to the show, for when the script cannot run),
-/// then the loader. `extra` goes on the element (`data-autoplay="visible"`).
-fn snippet(extra: &str) -> String {
-    format!(
-        "<vetrina-show show=\"demo\" data-accent=\"#8a3b12\"{extra} \
-         style=\"display:block;aspect-ratio:9/16;max-width:360px\">\
-         <a href=\"{{{{VETRINA}}}}/?show=demo\" style=\"display:grid;place-items:center;height:100%;\
-         background:#111;color:#fff;border-radius:12px\">Watch the show on Vetrina</a></vetrina-show>\
-         <script async src=\"{{{{VETRINA}}}}/embed.js\"></script>"
-    )
-}
-
 /// The brand site, its snippets pointing at Vetrina on `vetrina_origin`.
 pub fn router(vetrina_origin: &str) -> Router {
     let page = |template: &str| Html(template.replace("{{VETRINA}}", vetrina_origin));
@@ -37,11 +24,16 @@ pub fn router(vetrina_origin: &str) -> Router {
     // and with the show below the grid, opening itself once scrolled to.
     let product =
         |top: &str, bottom: &str| page(&PRODUCT.replace("{{EMBED_TOP}}", top).replace("{{EMBED_BOTTOM}}", bottom));
-    let with = product(&snippet(""), "");
+    let snippet = |attrs: &str, img: &str| super::embed::snippet(vetrina_origin, "demo", attrs, img);
+    let with = product(&snippet(" data-accent=\"#8a3b12\"", ""), "");
     let without = product("", "");
     let autoplay = product(
         "",
-        &format!("<div class=\"filler\" aria-hidden=\"true\"></div>{}", snippet(" data-autoplay=\"visible\"")),
+        // Below the fold the poster waits until it is scrolled near.
+        &format!(
+            "<div class=\"filler\" aria-hidden=\"true\"></div>{}",
+            snippet(" data-accent=\"#8a3b12\" data-autoplay=\"visible\"", " loading=\"lazy\"")
+        ),
     );
     // A page that gets it wrong, for the console doctor: asks for its own cart
     // without registering handlers, under a policy that lets only the script in.

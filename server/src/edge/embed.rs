@@ -88,6 +88,24 @@ pub async fn card(State(state): State<AppState>, ApiPath(show_id): ApiPath<Strin
     response
 }
 
+/// The snippet a brand puts on its page, as the README gives it, for the show
+/// `show` on Vetrina at `vetrina` (an origin, or "" for our own): the box in
+/// the page's own markup at the show's aspect ratio, so nothing moves when the
+/// loader draws in it; inside, a link to the show around the show's poster
+/// ([`super::poster`]), which the page fetches with its own markup and which
+/// stays, a working link, if the script never runs; then the loader. `attrs`
+/// go on the element (` data-autoplay="visible"`), `img` on the poster
+/// (` loading="lazy"` below the fold). The show id is escaped here.
+pub fn snippet(vetrina: &str, show: &str, attrs: &str, img: &str) -> String {
+    let show = super::page::escape(show);
+    format!(
+        "<vetrina-show show=\"{show}\"{attrs} style=\"display:block;aspect-ratio:9/16;max-width:360px\">\n  \
+         <a href=\"{vetrina}/?show={show}\"><img src=\"{vetrina}/shows/{show}/poster\"{img} \
+         alt=\"Watch the show on Vetrina\" style=\"display:block;width:100%;height:100%;object-fit:cover\"></a>\n\
+         </vetrina-show>\n<script async src=\"{vetrina}/embed.js\"></script>"
+    )
+}
+
 /// The page's `frame-ancestors` directive for a show: ourselves and its list.
 pub fn frame_ancestors(origins: &[String]) -> String {
     let mut directive = String::from("frame-ancestors 'self'");
@@ -101,6 +119,13 @@ pub fn frame_ancestors(origins: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_readme_gives_the_snippet_the_server_uses() {
+        let readme = include_str!("../../../README.md");
+        let ours = snippet("https://VETRINA_ORIGIN", "spring", "", "");
+        assert!(readme.contains(&format!("```html\n{ours}\n```")), "the README's snippet is not:\n{ours}");
+    }
 
     #[test]
     fn origins_are_normalized_or_refused() {

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod brand;
 pub mod embed;
 pub mod page;
+pub mod poster;
 
 /// The embed card and the sites that may embed a show (see [`crate::endpoints`]).
 pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {

@@ -91,7 +91,7 @@ fn studio(dist: &Dist, headers: &HeaderMap, head: bool) -> Response {
 /// Its overlay's orders are tests: an overlay embedded by a page on our own
 /// origin, in a tab signed in to the studio, makes sandbox carts.
 fn embed_preview(show: &str, headers: &HeaderMap, head: bool) -> Response {
-    let show = escape(show);
+    let snippet = super::embed::snippet("", show, "", "");
     let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -102,9 +102,7 @@ fn embed_preview(show: &str, headers: &HeaderMap, head: bool) -> Response {
          .lines p{{height:1em;background:#e6e4df;border-radius:4px;margin:10px 0}}\
          </style></head><body><header>Your site</header><main>\
          <h1>Watch the show</h1><p>Your page's own text, above the embed.</p>\
-         <vetrina-show show=\"{show}\" style=\"display:block;aspect-ratio:9/16;max-width:360px\">\
-         <a href=\"/?show={show}\">Watch the show on Vetrina</a></vetrina-show>\
-         <script async src=\"/embed.js\"></script>\
+         {snippet}\
          <div class=\"lines\" aria-hidden=\"true\"><p></p><p></p><p></p></div>\
          </main></body></html>"
     );
