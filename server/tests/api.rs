@@ -323,6 +323,30 @@ async fn a_show_names_the_sites_that_may_embed_it() {
     assert_eq!(card.json()["status"], "live");
     let other = call(&s.router, "GET", "/api/shows/demo/embed", &[("origin", "https://copycat.example")], None).await;
     assert_eq!(other.json()["embed_allowed"], false);
+    // Its words are the overlay's catalogues', in the language the overlay's
+    // rule picks: the page's, then the browser's, then the show's.
+    assert_eq!(
+        card.json()["words"],
+        serde_json::json!({"lang": "en", "watch": "Watch", "live": "Live", "replay": "Replay", "scheduled": "Soon"})
+    );
+    for lang in ["it", "es", "fr", "de"] {
+        let path = format!("{}/../public/i18n/{lang}.json", env!("CARGO_MANIFEST_DIR"));
+        let catalogue: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let card = call(&s.router, "GET", &format!("/api/shows/demo/embed?lang={lang}-XX"), &[], None).await;
+        let words = &card.json()["words"];
+        assert_eq!(words["lang"], lang);
+        for key in ["watch", "live", "replay", "scheduled"] {
+            assert_eq!(words[key], catalogue[key], "{lang}: {key}");
+        }
+    }
+    let french_browser = [("accept-language", "fr-CH,fr;q=0.9")];
+    let card = call(&s.router, "GET", "/api/shows/demo/embed?lang=", &french_browser, None).await;
+    assert_eq!(
+        (card.json()["words"]["watch"].as_str(), card.headers["vary"].to_str().unwrap()),
+        (Some("Regarder"), "Origin, Accept-Language")
+    );
+    let card = call(&s.router, "GET", "/api/shows/demo/embed?lang=xx", &[], None).await;
+    assert_eq!(card.json()["words"]["lang"], "en", "the demo show's own language");
     assert_error(&call(&s.router, "GET", "/api/shows/nope/embed", &[], None).await, StatusCode::NOT_FOUND, "not_found");
 }
 

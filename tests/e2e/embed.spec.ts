@@ -36,6 +36,26 @@ test('before the viewer asks, the page gets a facade and nothing of the player',
   expect(page.frames()[1].url()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?show=demo&embed=1&host=http%3A%2F%2Flocalhost/);
 });
 
+// The facade's words come with its card, in the page's language (the
+// overlay's catalogues): nothing of them lives in embed.js.
+test('on an Italian page the facade speaks Italian, and the poster opens the show', async ({ page, baseURL }) => {
+  await page.route(`${BRAND}/it.html`, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><html lang="it"><title>Negozio</title><h1>La diretta</h1>
+        <vetrina-show show="demo" style="display:block;aspect-ratio:9/16;max-width:360px"></vetrina-show>
+        <script async src="${baseURL}/embed.js"></script>`,
+    }),
+  );
+  await page.goto(`${BRAND}/it.html`);
+  const watch = page.getByRole('button', { name: /^Guarda: Spring Edit/ });
+  await expect(watch).toBeVisible();
+  await expect(page.getByText('In diretta', { exact: true })).toBeVisible();
+  // A tap anywhere on the poster, not only on the button, opens the show.
+  await page.locator('vetrina-show').click({ position: { x: 40, y: 40 } });
+  await expect(overlay(page).locator('video.vt-video')).toBeVisible();
+});
+
 test('the show is framed only by the sites it allows', async ({ page, request }) => {
   const answer = await request.get('/?show=demo');
   expect(answer.headers()['content-security-policy']).toContain(`frame-ancestors 'self' ${BRAND}`);

@@ -27,6 +27,23 @@ pub struct EmbedCard {
     pub poster_url: Option<String>,
     /// Whether the request's `Origin` is on the show's embed list.
     pub embed_allowed: bool,
+    /// The facade's words, in the language chosen for the asking page.
+    pub words: EmbedWords,
+}
+
+/// The facade's words (its button and its badges) from the overlay's own
+/// catalogues, in the language the overlay's rule picks for the asking page:
+/// its `lang`, then the browser's languages, then the show's. The loader
+/// keeps no copy of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct EmbedWords {
+    /// The language chosen (`en`, `it`, `es`, `fr`, `de`).
+    pub lang: String,
+    pub watch: String,
+    pub live: String,
+    pub replay: String,
+    pub scheduled: String,
 }
 
 /// The most sites one show may be embedded on.

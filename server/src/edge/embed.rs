@@ -11,10 +11,10 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use vetrina_wire::{EmbedCard, EmbedOrigins};
+use vetrina_wire::{EmbedCard, EmbedOrigins, EmbedWords};
 
 use crate::http::auth::Creator;
-use crate::http::error::{ApiError, ApiPath, Valid};
+use crate::http::error::{ApiError, ApiPath, ApiQuery, Valid};
 use crate::state::AppState;
 use crate::store;
 
@@ -56,9 +56,20 @@ pub async fn put_origins(
     Ok(Json(EmbedOrigins { origins }))
 }
 
+/// The embed card's query: the page's language, if it has one.
+#[derive(serde::Deserialize)]
+pub struct CardQuery {
+    lang: Option<String>,
+}
+
 /// `GET /api/shows/{show}/embed`: the facade's card, readable from any page
 /// (public data only, no credentials), so the answer allows every origin.
-pub async fn card(State(state): State<AppState>, ApiPath(show_id): ApiPath<String>, headers: HeaderMap) -> Response {
+pub async fn card(
+    State(state): State<AppState>,
+    ApiPath(show_id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<CardQuery>,
+    headers: HeaderMap,
+) -> Response {
     let result = async {
         let mut conn = state.db.acquire().await?;
         let show = crate::live::shows::load_show(&mut conn, &show_id).await?;
@@ -68,7 +79,17 @@ pub async fn card(State(state): State<AppState>, ApiPath(show_id): ApiPath<Strin
             Some(o) => origins_of(&state.db, &show_id).await?.contains(&o),
             None => false,
         };
+        let lang = super::page::language(query.lang.as_deref(), &headers, Some(&show.locale));
+        let t = super::page::words(lang);
+        let words = EmbedWords {
+            lang: lang.code().into(),
+            watch: t.watch().into(),
+            live: t.live().into(),
+            replay: t.replay().into(),
+            scheduled: t.scheduled().into(),
+        };
         Ok::<_, ApiError>(EmbedCard {
+            words,
             id: show.id,
             title: show.title,
             status: show.status,
@@ -84,7 +105,7 @@ pub async fn card(State(state): State<AppState>, ApiPath(show_id): ApiPath<Strin
     let h = response.headers_mut();
     h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    h.insert(header::VARY, HeaderValue::from_static("Origin"));
+    h.insert(header::VARY, HeaderValue::from_static("Origin, Accept-Language"));
     response
 }
 

@@ -21,9 +21,11 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
         Endpoint {
             method: Method::GET,
             path: "/shows/{show}/embed",
-            summary: "The card a brand's page draws before the viewer asks for the show (title, badge, poster), \
-                      and whether the request's Origin may embed it; readable from any origin",
+            summary: "The card a brand's page draws before the viewer asks for the show (title, badge, poster, \
+                      the facade's words in the page's language), and whether the request's Origin may embed it; \
+                      readable from any origin",
             access: Access::Public,
+            query: &[("lang", "The page's language (a BCP 47 tag); the browser's languages and the show's follow")],
             success: (200, "The show's embed card", Some(s::<w::EmbedCard>)),
             errors: &[(404, "No such show")],
             handler: axum::routing::get(embed::card),

@@ -45,7 +45,7 @@ pub async fn serve(State((state, dist)): State<(AppState, Arc<Dist>)>, request: 
     let query = axum::extract::Query::<PageQuery>::try_from_uri(request.uri()).map(|q| q.0).unwrap_or_default();
     let show = query.show.unwrap_or_else(|| "demo".into());
     let snapshot = crate::show::catalogue::snapshot_of(&state.db, &show, state.payments_mode()).await.ok();
-    let lang = language(query.lang.as_deref(), request.headers(), snapshot.as_ref());
+    let lang = language(query.lang.as_deref(), request.headers(), snapshot.as_ref().map(|s| s.show.locale.as_str()));
     let headers = request.headers().clone();
     let index = dist.clone();
     // Rendering and compressing a show's page is CPU work that grows with its
@@ -133,7 +133,7 @@ const CATALOGUES: [(Lang, &str); 4] = [
 
 /// The language, by the overlay's own rule ([`i18n::choose`]): `?lang`, then
 /// the browser's languages in order, then the show's, then English.
-fn language(requested: Option<&str>, headers: &HeaderMap, snapshot: Option<&ShowSnapshot>) -> Lang {
+pub(super) fn language(requested: Option<&str>, headers: &HeaderMap, show_locale: Option<&str>) -> Lang {
     let accepted = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
     // "it-CH,it;q=0.8": the tags in the browser's order, weights dropped.
     let browser: Vec<String> = accepted
@@ -141,7 +141,7 @@ fn language(requested: Option<&str>, headers: &HeaderMap, snapshot: Option<&Show
         .map(|tag| tag.split(';').next().unwrap_or("").trim().to_string())
         .filter(|tag| !tag.is_empty())
         .collect();
-    i18n::choose(requested, &browser, snapshot.map(|s| s.show.locale.as_str())).lang
+    i18n::choose(requested, &browser, show_locale).lang
 }
 
 /// Each catalogue, parsed once (its sentences live as long as the process).
@@ -162,7 +162,7 @@ static TEXTS: std::sync::LazyLock<Vec<(Lang, Text)>> = std::sync::LazyLock::new(
 });
 
 /// The words of `lang`: the first frame's, the overlay's own.
-fn words(lang: Lang) -> &'static Text {
+pub(super) fn words(lang: Lang) -> &'static Text {
     TEXTS.iter().find(|(l, _)| *l == lang).map_or(&i18n::en::TEXT, |(_, text)| text)
 }
 
@@ -278,24 +278,5 @@ mod tests {
             assert_ne!(w.products(), "Products", "{lang:?}");
         }
         assert_eq!(words(Lang::En).replay(), "Replay");
-    }
-
-    /// The embed loader keeps its facade's words itself (a few KB, no
-    /// catalogue fetched on a brand's page): they must be the catalogues'.
-    #[test]
-    fn the_embed_loaders_words_are_the_catalogues() {
-        let loader = include_str!("../../../public/embed.js");
-        let table = &loader[loader.find("const WORDS = {").unwrap()..];
-        let table = &table[..table.find("};").unwrap()];
-        let mut seen = Vec::new();
-        for line in table.lines().skip(1) {
-            let Some((code, words)) = line.trim().split_once(": [") else { continue };
-            let lang = Lang::of_tag(code).unwrap_or_else(|| panic!("embed.js speaks {code}, the overlay does not"));
-            let words: Vec<&str> = words.trim_end_matches("],").split(", ").map(|w| w.trim_matches('\'')).collect();
-            let t = super::words(lang);
-            assert_eq!(words, [t.watch(), t.live(), t.replay(), t.scheduled()], "embed.js, {code}");
-            seen.push(lang);
-        }
-        assert_eq!(seen, Lang::ALL, "embed.js must speak every language the overlay does");
     }
 }

@@ -42,6 +42,8 @@ pub struct Endpoint {
     pub stream: bool,
     /// A write that must carry an Idempotency-Key (optional on the others).
     pub idempotency_key_required: bool,
+    /// Optional query parameters (strings): name and meaning.
+    pub query: &'static [(&'static str, &'static str)],
     pub handler: MethodRouter<AppState>,
 }
 
@@ -62,6 +64,7 @@ impl Default for Endpoint {
             links: None,
             stream: false,
             idempotency_key_required: false,
+            query: &[],
             handler: MethodRouter::new(),
         }
     }

@@ -53,6 +53,10 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
                 "schema": {"type": "string", "minLength": 1, "maxLength": 255}
             }));
         }
+        for (name, description) in e.query {
+            params.push(json!({"name": name, "in": "query", "required": false, "description": description,
+                "schema": {"type": "string"}}));
+        }
         if e.stream {
             params.push(json!({"name": "since", "in": "query", "required": false,
                 "description": "Send events after this id (the snapshot's last_event_id); Last-Event-ID wins when both are sent.",
