@@ -30,7 +30,9 @@ export async function lighthouseRun(url, save) {
       tbt: a['total-blocking-time'].numericValue,
       cls: a['cumulative-layout-shift'].numericValue,
       bytes: a['total-byte-weight'].numericValue,
-      lcpElement: a['largest-contentful-paint-element']?.details?.items?.[0]?.items?.[0]?.node?.snippet ?? '',
+      // Lighthouse 13 names the element in its LCP breakdown (older ones had an audit of its own).
+      lcpElement: (a['lcp-breakdown-insight']?.details?.items ?? []).find((i) => i.type === 'node')?.selector ??
+        a['largest-contentful-paint-element']?.details?.items?.[0]?.items?.[0]?.node?.selector ?? '',
       audits: a,
     };
   } finally {
