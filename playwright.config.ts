@@ -30,8 +30,12 @@ const chromium = {
 export default defineConfig({
   testDir: 'tests/e2e',
   outputDir: 'target/e2e-results',
-  // One server, one database: tests run one after another so stock stays predictable.
-  workers: 1,
+  // Two chains side by side, each one test at a time: the phone, then the
+  // desktop, against one server and one database (so stock stays
+  // predictable), and beside them the live projects against the live server
+  // (whose show those tests end, so its phone goes first too). The chains
+  // share nothing; side by side they take about the longer one's time.
+  workers: 2,
   fullyParallel: false,
   timeout: 60_000,
   expect: { timeout: 10_000 },
@@ -43,10 +47,16 @@ export default defineConfig({
     trace: 'off',
   },
   projects: [
-    { name: 'phone', use: phone, testIgnore: /live\.spec/ },
-    { name: 'desktop', use: desktop, testIgnore: /bundle\.spec|live\.spec/ },
-    { name: 'live-phone', use: { ...phone, baseURL: `http://${liveAddr}` }, testMatch: /live\.spec/ },
-    { name: 'live-desktop', use: { ...desktop, baseURL: `http://${liveAddr}` }, testMatch: /live\.spec/ },
+    { name: 'phone', use: phone, testIgnore: /live\.spec/, workers: 1 },
+    { name: 'desktop', use: desktop, testIgnore: /bundle\.spec|live\.spec/, workers: 1, dependencies: ['phone'] },
+    { name: 'live-phone', use: { ...phone, baseURL: `http://${liveAddr}` }, testMatch: /live\.spec/, workers: 1 },
+    {
+      name: 'live-desktop',
+      use: { ...desktop, baseURL: `http://${liveAddr}` },
+      testMatch: /live\.spec/,
+      workers: 1,
+      dependencies: ['live-phone'],
+    },
   ],
   // VETRINA_E2E_EXTERNAL: the servers are already running (`cargo xtask cluster --test`
   // sends the viewer tests through its load balancer).

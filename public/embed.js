@@ -110,8 +110,9 @@
       '<button class="w"></button></div></div>';
     const $ = (s) => root.querySelector(s);
     const box = $('.b');
+    const img = $('img');
     // The poster the snippet's <img> has already fetched (edge/poster.rs).
-    $('img').src = (el.querySelector('img') || 0).src || ORIGIN + '/shows/' + encodeURIComponent(show) + '/poster';
+    img.src = (el.querySelector('img') || 0).src || ORIGIN + '/shows/' + encodeURIComponent(show) + '/poster';
     // The words come with the card, in the page's language (the overlay's
     // catalogues, chosen by the server); only a failed card leaves English.
     const draw = (c) => {
@@ -129,15 +130,18 @@
       b.textContent = w.watch;
       b.ariaLabel = w.watch + ': ' + (c.title || '');
     };
-    // The poster came with the page; the rest waits for the page (below).
-    afterPage(() =>
+    // The poster came with the page; the rest waits until the page has loaded
+    // and the poster is on screen (a poster below the fold, which loads only
+    // when scrolled to, waits a second at most).
+    const later = () => afterPage(card);
+    afterPage(() => Promise.race([img.decode(), new Promise((r) => setTimeout(r, 1e3))]).then(later, later));
+    const card = () =>
       fetch(ORIGIN + '/api/shows/' + encodeURIComponent(show) + '/embed?lang=' + encodeURIComponent(get('lang') || document.documentElement.lang))
         .then((r) => (r.ok ? r.json() : Promise.reject(Error('HTTP ' + r.status))))
         .then(draw, (e) => {
           p.error = 'the show "' + show + '" failed to load (' + e.message + ')';
           draw({});
-        }),
-    );
+        });
 
     const key = 'vetrina.open.' + show;
     const open = () => {

@@ -276,9 +276,24 @@ fn build_overlay() -> Result {
     run(cmd("trunk").args(["build", "--release", "--config", "studio/Trunk.toml"]))
 }
 
+/// The server for the demo: only its own crates (a first demo compiles
+/// least this way).
 fn build_server() -> Result {
     say("Building the server");
     run(cmd("cargo").args(["build", "--package", "vetrina-server"]))
+}
+
+/// The server the tests start (`target/debug/vetrina-server`), built by the
+/// same `cargo test --workspace` that runs the native tests. Cargo resolves
+/// a crate's features from the packages a command selects, dev-dependencies
+/// included for tests, so `cargo build -p vetrina-server` and
+/// `cargo test -p vetrina-server` each compiled the server and a good part of
+/// its dependencies a second and a third time (about two and a half minutes
+/// of a fresh `cargo xtask test`). Every cargo command of the test run selects
+/// the whole workspace, so after the native tests this is only a check.
+fn build_server_for_tests() -> Result {
+    say("Building the server (as the native tests built it)");
+    run(cmd("cargo").args(["test", "--workspace", "--no-run", "--quiet"]))
 }
 
 fn demo(args: &[String]) -> Result {
@@ -323,7 +338,11 @@ fn cluster_command(args: &[String]) -> Result {
     }
     setup()?;
     build_overlay()?;
-    build_server()?;
+    if test {
+        build_server_for_tests()?;
+    } else {
+        build_server()?;
+    }
     if test {
         cluster::test()
     } else {
@@ -358,12 +377,14 @@ fn test() -> Result {
 fn server_tests_on_postgres() -> Result {
     say("The server's tests again on Postgres (a throwaway server: initdb into a temporary folder)");
     let pg = services::Postgres::start(false)?;
-    run(cmd("cargo").args(["test", "--package", "vetrina-server", "--quiet"]).env("VETRINA_TEST_POSTGRES", pg.url()))?;
+    // The whole workspace, as before (see `build_server_for_tests`): the other
+    // crates' tests run again too, in seconds.
+    run(cmd("cargo").args(["test", "--workspace", "--quiet"]).env("VETRINA_TEST_POSTGRES", pg.url()))?;
     contract_on(Some(&pg.create_database("contract")?))?;
     say("Cluster tests: server instances sharing that Postgres, events over a throwaway NATS");
     let (_nats, port) = services::nats()?;
     run(cmd("cargo")
-        .args(["test", "--package", "vetrina-server", "--test", "cluster", "--", "--ignored", "--nocapture"])
+        .args(["test", "--workspace", "--test", "cluster", "--", "--ignored", "--nocapture"])
         .env("VETRINA_TEST_POSTGRES", pg.url())
         .env("VETRINA_TEST_NATS", format!("nats://127.0.0.1:{port}")))
 }
@@ -377,7 +398,7 @@ fn contract() -> Result {
 
 /// [`contract`] against a server on the Postgres database at `database`, if given.
 fn contract_on(database: Option<&str>) -> Result {
-    build_server()?;
+    build_server_for_tests()?;
     say(&format!(
         "API contract: schemathesis --checks all against a running server ({})",
         if database.is_some() { "on Postgres" } else { "on SQLite" }
@@ -420,7 +441,7 @@ fn contract_on(database: Option<&str>) -> Result {
 /// Every end-to-end test, or those `only` names (Playwright's own arguments:
 /// spec files, `-g pattern`).
 fn e2e(only: &[String]) -> Result {
-    build_server()?;
+    build_server_for_tests()?;
     say("End-to-end tests in headless Chromium (Playwright), and the bundle budget");
     let data = root().join("target/e2e-data");
     let live_data = root().join("target/e2e-live-data");
