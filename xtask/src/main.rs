@@ -452,8 +452,12 @@ fn e2e(only: &[String]) -> Result {
         }
     }
     let _ = std::fs::remove_dir_all(root().join("target/e2e-screenshots"));
+    // Named files run one test at a time without the projects' chains
+    // (playwright.config.ts): a dependency project would otherwise run whole.
+    let one_by_one: &[&str] = if only.is_empty() { &[] } else { &["--no-deps", "--workers", "1"] };
     run(cmd("npx")
         .args(["playwright", "test"])
+        .args(one_by_one)
         .args(only)
         .env("VETRINA_E2E_ADDR", E2E_ADDR)
         .env("VETRINA_E2E_TOKEN", E2E_TOKEN)

@@ -27,6 +27,9 @@ pub fn router(vetrina_origin: &str) -> Router {
     let snippet = |attrs: &str, img: &str| super::embed::snippet(vetrina_origin, "demo", attrs, img);
     let with = product(&snippet(" data-accent=\"#8a3b12\"", ""), "");
     let without = product("", "");
+    // The same page as the site's Italian edition marks it: the facade speaks
+    // the page's language (its words come with the embed card).
+    let italian = Html(with.0.replace("<html lang=\"en\">", "<html lang=\"it\">"));
     let autoplay = product(
         "",
         // Below the fold the poster waits until it is scrolled near.
@@ -46,6 +49,7 @@ pub fn router(vetrina_origin: &str) -> Router {
         .route("/misconfigured.html", get(misconfigured))
         .route("/product.html", get(move || async move { with }))
         .route("/product-without-show.html", get(move || async move { without }))
+        .route("/it/product.html", get(move || async move { italian }))
         .route("/product-autoplay.html", get(move || async move { autoplay }))
         .route("/site.css", get(|| async { ([(header::CONTENT_TYPE, "text/css")], STYLE) }))
 }
