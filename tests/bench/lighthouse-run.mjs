@@ -11,11 +11,13 @@ const flags = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev
 export const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** One Lighthouse run of `url`: the figures, the largest paint's element and the raw report (kept as `save`). */
-export async function lighthouseRun(url, save) {
+// `throttlingMethod`: 'simulate' (Lighthouse's default) or 'devtools' (the
+// same slow 4G and 4x CPU applied to the real load in the browser).
+export async function lighthouseRun(url, save, throttlingMethod = 'simulate') {
   const chrome = await chromeLauncher.launch({ chromePath: '/usr/bin/chromium', chromeFlags: flags });
   try {
     const result = await lighthouse(url, { port: chrome.port, output: 'json', logLevel: 'error',
-      onlyCategories: ['performance', 'accessibility'] });
+      onlyCategories: ['performance', 'accessibility'], throttlingMethod });
     const lhr = result.lhr;
     const a = lhr.audits;
     if (save) {
