@@ -3,9 +3,9 @@
 //   <vetrina-show show="spring" style="display:block;aspect-ratio:9/16;max-width:360px">
 //     <a href="https://VETRINA/?show=spring"><img src="https://VETRINA/shows/spring/poster" ...></a>
 //   </vetrina-show>
-//   <script async src="https://VETRINA/embed.js"></script>
+//   <script>…adds this script once the page has loaded…</script>
 // (server/src/edge/embed.rs writes it; or, shifting the page once it runs,
-// <script ... data-show="spring">). Before the viewer asks for the show it
+// <script async src="https://VETRINA/embed.js" data-show="spring">). Before the viewer asks for the show it
 // draws a facade (the poster the page already fetched, then, once the page
 // has loaded, title, badge and Watch from one card request) in a box of fixed
 // aspect ratio and loads nothing else; on intent the

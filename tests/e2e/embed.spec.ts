@@ -247,6 +247,13 @@ for (const when of ['on time', 'two seconds late', 'blocked'] as const) {
       // The poster (and anything else the facade loads) has arrived.
       await page.waitForLoadState('networkidle');
       await shot(page, testInfo, `embed-product-facade-${when.replace(/ /g, '-')}`);
+      // The snippet asks for the loader only once the page has loaded (its
+      // own requests and largest paint come first).
+      const t = await page.evaluate(() => ({
+        load: (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).loadEventEnd,
+        loader: performance.getEntriesByType('resource').find((e) => e.name.endsWith('/embed.js'))?.startTime,
+      }));
+      expect(t.loader).toBeGreaterThanOrEqual(t.load);
       await press(facade(page), testInfo);
       await expect(overlay(page).locator('video.vt-video')).toBeVisible();
     }

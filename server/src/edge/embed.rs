@@ -123,8 +123,28 @@ pub fn snippet(vetrina: &str, show: &str, attrs: &str, img: &str) -> String {
         "<vetrina-show show=\"{show}\"{attrs} style=\"display:block;aspect-ratio:9/16;max-width:360px\">\n  \
          <a href=\"{vetrina}/?show={show}\"><img src=\"{vetrina}/shows/{show}/poster\"{img} \
          alt=\"Watch the show on Vetrina\" style=\"display:block;width:100%;height:100%;object-fit:cover\"></a>\n\
-         </vetrina-show>\n<script async src=\"{vetrina}/embed.js\"></script>"
+         </vetrina-show>\n<script>{LOADER}</script>"
     )
+}
+
+/// The snippet's loader, the same text on every page of every brand (so a
+/// page whose Content-Security-Policy allows inline scripts by hash names one
+/// hash, [`loader_hash`]): once the page has loaded and painted, it adds
+/// `embed.js` from the origin of the first show's link, once. A request made
+/// before would share the slow network with the page's own content and,
+/// for Lighthouse, be counted into its largest paint (issue 24).
+pub const LOADER: &str = "(f=>document.readyState==\"complete\"?f():addEventListener(\"load\",f))\
+(()=>requestAnimationFrame(()=>setTimeout(()=>{let a=document.querySelector(\"vetrina-show a[href]\"),s;\
+if(a&&!window.VetrinaLoader){s=document.createElement(\"script\");s.src=new URL(\"/embed.js\",a.href);\
+document.head.append(window.VetrinaLoader=s)}})))";
+
+/// The CSP source that allows [`LOADER`] on a page whose policy forbids
+/// inline scripts: `script-src 'sha256-…' https://VETRINA_ORIGIN`.
+pub fn loader_hash() -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(LOADER.as_bytes());
+    format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest))
 }
 
 /// The page's `frame-ancestors` directive for a show: ourselves and its list.
@@ -146,6 +166,8 @@ mod tests {
         let readme = include_str!("../../../README.md");
         let ours = snippet("https://VETRINA_ORIGIN", "spring", "", "");
         assert!(readme.contains(&format!("```html\n{ours}\n```")), "the README's snippet is not:\n{ours}");
+        let csp = format!("script-src {} https://VETRINA_ORIGIN", loader_hash());
+        assert!(readme.contains(&csp), "the README does not give the loader's hash: {csp}");
     }
 
     #[test]

@@ -107,10 +107,15 @@ fn embed_preview(show: &str, headers: &HeaderMap, head: bool) -> Response {
          </main></body></html>"
     );
     let mut response = Asset::page(html, headers).respond(headers, head);
-    let policy =
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; \
-                  media-src 'self' https: blob:; frame-src 'self'; frame-ancestors 'self'";
-    response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy));
+    // As strict as a careful brand's: the loader allowed by its hash, nothing else inline.
+    let policy = format!(
+        "default-src 'self'; script-src 'self' {}; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; \
+         media-src 'self' https: blob:; frame-src 'self'; frame-ancestors 'self'",
+        super::embed::loader_hash()
+    );
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
+    }
     response
 }
 
