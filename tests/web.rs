@@ -57,6 +57,7 @@ fn snapshot() -> ShowSnapshot {
         last_event_id: 10,
         offers: vec![],
         payments: Default::default(),
+        stripe: None,
     }
 }
 

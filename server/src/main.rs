@@ -139,11 +139,31 @@ struct ServeArgs {
     /// created with create-show (with --demo a random one is printed).
     #[arg(long, env = "VETRINA_OPERATOR_TOKEN", hide_env_values = true)]
     operator_token: Option<String>,
-    /// Who charges orders: `test`, the built-in test provider (test cards,
-    /// nothing charged). Without it (or with `none`) no order can be placed
-    /// but a studio preview's test orders. --demo implies test unless told `none`.
-    #[arg(long, env = "VETRINA_PAYMENTS", value_parser = ["test", "none"])]
+    /// Who charges orders: `stripe` (real money, or Stripe's test mode with
+    /// test keys: the --stripe-* settings below), or `test`, the built-in test
+    /// provider (test cards, nothing charged). Without it (or with `none`) no
+    /// order can be placed but a studio preview's test orders. --demo implies
+    /// test unless told otherwise; a Stripe secret key implies stripe.
+    #[arg(long, env = "VETRINA_PAYMENTS", value_parser = ["stripe", "test", "none"])]
     payments: Option<String>,
+    /// Stripe's secret key (sk_live_… or sk_test_…; or a restricted rk_ key
+    /// allowed PaymentIntents and refunds). Also from VETRINA_STRIPE_SECRET_KEY_FILE.
+    #[arg(long, env = "VETRINA_STRIPE_SECRET_KEY", hide_env_values = true)]
+    stripe_secret_key: Option<String>,
+    /// Stripe's publishable key (pk_…), which the checkout gives Stripe.js.
+    #[arg(long, env = "VETRINA_STRIPE_PUBLISHABLE_KEY")]
+    stripe_publishable_key: Option<String>,
+    /// The signing secret of the webhook endpoint (whsec_…) that Stripe
+    /// delivers to at /api/payments/stripe/webhook; two, comma-separated,
+    /// while one is rolled. Also from VETRINA_STRIPE_WEBHOOK_SECRET_FILE.
+    #[arg(long, env = "VETRINA_STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
+    stripe_webhook_secret: Option<String>,
+    /// Stripe's API (the offline tests point it at a stand-in).
+    #[arg(long, env = "VETRINA_STRIPE_API", default_value = vetrina_server::state::stripe::API_BASE)]
+    stripe_api: String,
+    /// The Stripe.js the checkout loads (the offline tests serve a stand-in).
+    #[arg(long, env = "VETRINA_STRIPE_JS", default_value = vetrina_server::state::stripe::JS_URL)]
+    stripe_js: String,
     /// Browsers reach this server over HTTPS (a TLS proxy in front): every
     /// answer says Strict-Transport-Security.
     #[arg(long, env = "VETRINA_BEHIND_TLS", value_parser = clap::builder::BoolishValueParser::new())]
@@ -259,7 +279,18 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     let nats = secret(args.nats, "VETRINA_NATS_URL");
     let smtp_url = secret(args.smtp_url, "VETRINA_SMTP_URL");
     let mut dist = args.dist;
-    let payments = args.payments;
+    let stripe_secret = secret(args.stripe_secret_key, "VETRINA_STRIPE_SECRET_KEY");
+    let payments = args.payments.or_else(|| stripe_secret.is_some().then(|| "stripe".to_string()));
+    let stripe = stripe_secret.map(|secret_key| vetrina_server::state::stripe::StripeConfig {
+        secret_key,
+        publishable_key: args.stripe_publishable_key.unwrap_or_default(),
+        webhook_secrets: secret(args.stripe_webhook_secret, "VETRINA_STRIPE_WEBHOOK_SECRET")
+            .map(|s| s.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+            .unwrap_or_default(),
+        api_base: args.stripe_api.trim_end_matches('/').to_string(),
+        js_url: args.stripe_js,
+        timeout: Duration::from_secs(15),
+    });
     let defaults = Config::default();
     let mut config = Config {
         cors_origins: args.cors_origins,
@@ -313,8 +344,22 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
             state = state.with_payments(std::sync::Arc::new(vetrina_server::state::payments::TestProvider));
             tracing::info!("payments: the built-in test provider (test cards; nothing is charged)");
         }
+        Some("stripe") => {
+            let config = stripe.ok_or_else(|| usage("--payments stripe needs --stripe-secret-key"))?;
+            if config.webhook_secrets.is_empty() {
+                return Err(usage(
+                    "--payments stripe needs --stripe-webhook-secret (whsec_…): without Stripe's webhooks a buyer \
+                     who pays and closes the tab would lose the order",
+                ));
+            }
+            let api = config.api_base.clone();
+            let provider =
+                vetrina_server::state::stripe::Stripe::new(config).map_err(|e| usage(format!("Stripe: {e}")))?;
+            state = state.with_stripe(std::sync::Arc::new(provider));
+            tracing::info!(%api, "payments: Stripe (webhooks at /api/payments/stripe/webhook)");
+        }
         Some(other) if other != "none" => {
-            return Err(usage(format!("--payments: `test` (or `none`) is what this server has, not `{other}`")))
+            return Err(usage(format!("--payments: `stripe`, `test` or `none`, not `{other}`")))
         }
         _ => tracing::warn!("no payment provider (--payments): checkout refuses every order but test ones"),
     }
@@ -353,7 +398,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     } else {
         None
     };
-    tokio::spawn(maintenance(writer.clone()));
+    tokio::spawn(maintenance(state.clone()));
     vetrina_server::state::fanout::sweep_every(state.hub.clone(), Duration::from_secs(60));
     tokio::spawn(resend_confirmations(state.clone()));
 
@@ -432,7 +477,8 @@ async fn shutdown_signal() {
 
 /// Housekeeping every ten minutes: expired idempotency records, and stock held
 /// by orders whose payment never finished.
-async fn maintenance(pool: store::Pool) {
+async fn maintenance(state: AppState) {
+    let pool = state.writer.clone();
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
         tick.tick().await;
@@ -444,9 +490,9 @@ async fn maintenance(pool: store::Pool) {
             Ok(n) => tracing::info!(n, "purged carts untouched for 30 days"),
             Err(e) => tracing::warn!(error = %e, "purging old carts failed"),
         }
-        match orders::release_abandoned(&pool).await {
+        match orders::release_abandoned(&state).await {
             Ok(0) => {}
-            Ok(n) => tracing::info!(n, "released the stock of unpaid orders"),
+            Ok(n) => tracing::info!(n, "settled unpaid orders (paid, or cancelled and their stock released)"),
             Err(e) => tracing::warn!(error = %e, "releasing unpaid orders failed"),
         }
     }

@@ -232,14 +232,14 @@ async fn unpaid_orders_release_their_stock_after_a_while() {
     .unwrap();
     assert_eq!(stock(&s, 13).await, 22);
 
-    assert_eq!(vetrina_server::shop::orders::release_abandoned(&s.state.db).await.unwrap(), 1);
+    assert_eq!(vetrina_server::shop::orders::release_abandoned(&s.state).await.unwrap(), 1);
     assert_eq!(stock(&s, 13).await, 25);
     let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(&s.state.db).await.unwrap();
     assert_eq!(orders, 0);
     // The cart is open again and can be bought.
     assert_eq!(checkout(&s.router, &cart, "again", ADDRESS).await.status, StatusCode::CREATED);
     // A fresh pending order is left alone.
-    assert_eq!(vetrina_server::shop::orders::release_abandoned(&s.state.db).await.unwrap(), 0);
+    assert_eq!(vetrina_server::shop::orders::release_abandoned(&s.state).await.unwrap(), 0);
 }
 
 #[tokio::test]

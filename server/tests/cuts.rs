@@ -7,8 +7,6 @@
 
 mod common;
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,7 +14,7 @@ use std::time::{Duration, Instant};
 use axum::http::StatusCode;
 use common::{auth, cart_with_line, http, live_custom, ADDRESS};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use vetrina_server::state::payments::{Charge, Outcome, PaymentProvider, TestProvider};
+use vetrina_server::state::payments::{Charge, Outcome, PaymentProvider, Pending, TestProvider};
 use vetrina_server::state::Config;
 
 /// Approves like the test provider, but takes its time, as a real one does:
@@ -27,13 +25,39 @@ impl PaymentProvider for Slow {
     fn name(&self) -> &'static str {
         "slow"
     }
-    fn charge<'a>(&'a self, charge: Charge) -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>> {
+    fn confirm<'a>(&'a self, intent: &'a str, charge: &'a Charge) -> Pending<'a, Outcome> {
         Box::pin(async move {
             tokio::time::sleep(self.0).await;
-            TestProvider.charge(charge).await
+            TestProvider.confirm(intent, charge).await
         })
     }
+    delegate!();
 }
+
+/// The rest of a provider, as the test provider does it.
+macro_rules! delegate {
+    () => {
+        fn open<'a>(&'a self, charge: &'a Charge) -> Pending<'a, Result<String, String>> {
+            TestProvider.open(charge)
+        }
+        fn status<'a>(&'a self, intent: &'a str) -> Pending<'a, Outcome> {
+            TestProvider.status(intent)
+        }
+        fn cancel<'a>(&'a self, intent: &'a str) -> Pending<'a, Result<(), String>> {
+            TestProvider.cancel(intent)
+        }
+        fn refund<'a>(
+            &'a self,
+            intent: &'a str,
+            amount: i64,
+            currency: &'a str,
+            key: &'a str,
+        ) -> Pending<'a, Result<String, String>> {
+            TestProvider.refund(intent, amount, currency, key)
+        }
+    };
+}
+use delegate;
 
 #[derive(Clone, Copy, Debug)]
 enum Cut {
@@ -248,13 +272,14 @@ impl PaymentProvider for DiesOnce {
     fn name(&self) -> &'static str {
         "dies-once"
     }
-    fn charge<'a>(&'a self, charge: Charge) -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>> {
+    fn confirm<'a>(&'a self, intent: &'a str, charge: &'a Charge) -> Pending<'a, Outcome> {
         let die = self.0.swap(false, Ordering::SeqCst);
         Box::pin(async move {
             assert!(!die, "the payment provider's process went away");
-            TestProvider.charge(charge).await
+            TestProvider.confirm(intent, charge).await
         })
     }
+    delegate!();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

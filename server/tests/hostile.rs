@@ -565,7 +565,9 @@ async fn every_endpoint_that_is_not_public_answers_401_without_its_token() {
     .await;
     let mut checked = 0;
     for e in vetrina_server::endpoints() {
-        if e.access == vetrina_server::http::endpoint::Access::Public {
+        use vetrina_server::http::endpoint::Access;
+        // (A signed webhook answers 400 without its signature: tests/stripe.rs.)
+        if !matches!(e.access, Access::Creator | Access::Operator) {
             continue;
         }
         let path = ["{show}", "{variant}", "{product}"]

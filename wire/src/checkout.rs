@@ -183,3 +183,14 @@ pub struct Order {
     #[serde(default)]
     pub test: bool,
 }
+
+/// `202 Accepted` from checkout: the order waits while the buyer authenticates
+/// the payment with their bank (3-D Secure) in the provider's own client
+/// (Stripe.js `handleNextAction` with `client_secret`); then the same request,
+/// with the same Idempotency-Key, finishes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PaymentAction {
+    pub order: Order,
+    pub client_secret: String,
+}

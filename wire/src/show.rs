@@ -94,6 +94,18 @@ pub struct ShowSnapshot {
     /// fills the form that no order can be placed.
     #[serde(default)]
     pub payments: Payments,
+    /// With Stripe: what the checkout gives Stripe.js (loaded only when the
+    /// checkout opens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stripe: Option<StripeClient>,
+}
+
+/// Stripe's public side: the publishable key and the Stripe.js to load.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct StripeClient {
+    pub publishable_key: String,
+    pub js_url: String,
 }
 
 /// The payment provider a server checks out with, as its shows tell viewers.
@@ -108,6 +120,9 @@ pub enum Payments {
     /// None configured: checkout answers 409 `checkout_unavailable` (a studio
     /// preview's test orders still work).
     Unavailable,
+    /// Stripe: the payment token is a ConfirmationToken from Stripe.js's
+    /// Payment Element or Express Checkout Element (see `ShowSnapshot::stripe`).
+    Stripe,
 }
 
 /// `PATCH /api/shows/{show}` (creator): show control and settings. Absent

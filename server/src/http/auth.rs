@@ -25,6 +25,18 @@ pub async fn gate(State((state, access)): State<(AppState, Access)>, request: Re
     if access == Access::Public {
         return next.run(request).await;
     }
+    if access == Access::StripeSignature {
+        let header = request.headers().get("stripe-signature").and_then(|v| v.to_str().ok());
+        if let Err(e) = crate::state::stripe::signed_at(header, crate::util::now_ms() / 1000) {
+            tracing::warn!(error = ?e, "refused a Stripe webhook before reading it");
+            return ApiError::bad_request(
+                "bad_signature",
+                "The Stripe-Signature header is missing, malformed or more than five minutes old.",
+            )
+            .into_response();
+        }
+        return next.run(request).await;
+    }
     let client = crate::state::net::client_ip(&request, &state.config).to_string();
     let (mut parts, body) = request.into_parts();
     let show = match access {

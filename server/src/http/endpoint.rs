@@ -15,6 +15,10 @@ pub enum Access {
     Creator,
     /// `Authorization: Bearer <the server's operator token>` (`--operator-token`).
     Operator,
+    /// A payment provider's signed delivery: `Stripe-Signature` present and
+    /// at most five minutes old before the body is read; the signature over
+    /// the body checked by the handler once it is read.
+    StripeSignature,
 }
 
 /// One API endpoint: its route and its documentation, declared together.

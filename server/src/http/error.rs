@@ -30,6 +30,8 @@ pub enum ApiError {
     Unprocessable { code: &'static str, message: String },
     #[error("{message}")]
     PaymentDeclined { code: String, message: String },
+    #[error("We could not confirm your payment with the payment provider. Try again: the same order is resumed, and you will not be charged twice.")]
+    PaymentUnavailable,
     #[error("This method is not allowed here.")]
     MethodNotAllowed,
     #[error("The request body is larger than {0} bytes.")]
@@ -59,6 +61,7 @@ impl ApiError {
         match self {
             Self::PaymentDeclined { code, .. } => (StatusCode::PAYMENT_REQUIRED, code),
             Self::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Self::PaymentUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "payment_unavailable"),
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Self::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             Self::BodyTimeout => (StatusCode::REQUEST_TIMEOUT, "body_timeout"),

@@ -78,7 +78,7 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
         match e.access {
             Access::Creator => drop(op.insert("security".into(), json!([{"creatorToken": []}]))),
             Access::Operator => drop(op.insert("security".into(), json!([{"operatorToken": []}]))),
-            Access::Public => {}
+            Access::Public | Access::StripeSignature => {}
         }
         let (status, description, body) = e.success;
         let mut responses = Map::new();
@@ -114,7 +114,7 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
             errors.push((408, "The body did not arrive in time"));
             errors.push((415, "The body is not declared as application/json"));
         }
-        if e.access != Access::Public {
+        if matches!(e.access, Access::Creator | Access::Operator) {
             errors.push((401, "Missing or wrong token"));
             errors.push((429, "Too many wrong tokens from this client, or for this show; see Retry-After"));
         }

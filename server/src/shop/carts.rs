@@ -12,14 +12,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use vetrina_wire::{
-    AddLine, Cart, CartLine, CheckoutRequest, CreateCart, SetQuantity, ShowEvent, IDEMPOTENCY_KEY_HEADER,
-    MAX_LINE_QUANTITY,
+    AddLine, Cart, CartLine, CheckoutRequest, CreateCart, SetQuantity, IDEMPOTENCY_KEY_HEADER, MAX_LINE_QUANTITY,
 };
 
 use crate::http::error::{read_body, valid, ApiError, ApiPath, Valid};
 use crate::shop::orders::{self, OrderKey};
 use crate::show::offers::{self, Ask};
-use crate::state::payments::{Charge, Outcome};
 use crate::state::AppState;
 use crate::store::{self, Lock};
 use crate::util::{now_ms, random_id};
@@ -279,54 +277,34 @@ pub async fn checkout(
     charge(&state, &cart_id, order_id, req.payment_token.trim()).await
 }
 
-/// Phase two: charges the pending order's total; an approval marks it paid and
-/// sends the confirmation, a decline puts everything back.
+/// Phase two: charges the pending order's total ([`crate::shop::payments`]),
+/// and answers the buyer with what came of it.
 async fn charge(state: &AppState, cart_id: &str, order_id: i64, token: &str) -> Result<Response, ApiError> {
-    let pending = orders::load(&mut *state.db.acquire().await?, OrderKey::Internal(order_id)).await?;
-    // The order number doubles as the provider's reference: a real provider
-    // dedupes charges by it, so a resumed order is never charged twice.
-    let charge = Charge {
-        amount_minor: pending.total_minor,
-        currency: pending.currency.clone(),
-        token: token.to_string(),
-        reference: pending.number.clone(),
-    };
-    // A test order never reaches a real provider: the test one approves or
-    // declines by token, so every path of the checkout can be tried.
-    let provider: &dyn crate::state::payments::PaymentProvider = match (&state.payments, pending.test) {
-        (_, true) => &crate::state::payments::TestProvider,
-        (Some(provider), false) => provider.as_ref(),
-        (None, false) => return Err(checkout_unavailable()),
-    };
-    let attempt =
-        Attempt { cart_id, amount_minor: pending.total_minor, currency: &pending.currency, provider: provider.name() };
-    match provider.charge(charge).await {
-        Outcome::Approved { reference } => {
-            // Only this order's rows, under its cart's lock: no need to queue
-            // behind other checkouts.
-            let mut tx = store::begin_locked(&state.writer, &[Lock::Cart(cart_id)]).await?;
-            store::orders::mark_paid(&mut tx, order_id, &reference).await?;
-            attempt.log(&mut tx, "approved", Some(&reference), None).await?;
-            let order = orders::load(&mut tx, OrderKey::Internal(order_id)).await?;
-            tx.commit().await?;
-            if !order.test {
-                publish_stock(state, &order).await;
-            }
-            crate::shop::mail::confirm(state, order_id).await;
-            Ok(created(&order))
+    use crate::shop::payments::Settled;
+    match crate::shop::payments::pay(state, cart_id, order_id, token).await? {
+        Settled::Paid(order) => Ok(created(&order)),
+        Settled::Declined { code, message } => Err(ApiError::PaymentDeclined { code, message }),
+        Settled::Action { order, client_secret } => {
+            // Not kept for replay (it holds the payment's client secret): the
+            // retry after the buyer's authentication asks the provider again.
+            let body = vetrina_wire::PaymentAction { order, client_secret };
+            let mut response = (StatusCode::ACCEPTED, Json(body)).into_response();
+            response.extensions_mut().insert(crate::http::idempotency::Secret);
+            Ok(response)
         }
-        Outcome::Declined { code, message } => {
-            let mut tx = store::begin_locked(&state.writer, &[Lock::Cart(cart_id)]).await?;
-            orders::revert(&mut tx, order_id).await?;
-            attempt.log(&mut tx, "declined", None, Some(&code)).await?;
-            tx.commit().await?;
-            Err(ApiError::PaymentDeclined { code, message })
+        Settled::Unavailable(why) => {
+            tracing::warn!(cart = %cart_id, %why, "a payment could not be confirmed");
+            Err(ApiError::PaymentUnavailable)
         }
+        Settled::Mismatch => Err(ApiError::conflict(
+            "payment_mismatch",
+            "The payment did not match the order, so it was not accepted. Contact the shop.",
+        )),
     }
 }
 
 /// No payment provider is configured (see [`crate::state::AppState::payments`]).
-fn checkout_unavailable() -> ApiError {
+pub fn checkout_unavailable() -> ApiError {
     ApiError::conflict(
         "checkout_unavailable",
         "This shop is not taking orders yet: no payment provider is set up. Nothing was ordered.",
@@ -439,46 +417,4 @@ async fn check_buyer_limits(conn: &mut store::Conn, cart_id: &str, email: &str) 
         }
     }
     Ok(())
-}
-
-/// What a payment attempt is logged with.
-struct Attempt<'a> {
-    cart_id: &'a str,
-    amount_minor: i64,
-    currency: &'a str,
-    provider: &'static str,
-}
-
-impl Attempt<'_> {
-    async fn log(
-        &self,
-        conn: &mut store::Conn,
-        outcome: &str,
-        reference: Option<&str>,
-        reason: Option<&str>,
-    ) -> Result<(), ApiError> {
-        let attempt = store::orders::Attempt {
-            cart_id: self.cart_id,
-            provider: self.provider,
-            amount_minor: self.amount_minor,
-            currency: self.currency,
-            outcome,
-            reference,
-            reason,
-            at_ms: now_ms(),
-        };
-        store::orders::log_attempt(conn, &attempt).await?;
-        Ok(())
-    }
-}
-
-/// Tells every viewer the new stock of what was just sold.
-async fn publish_stock(state: &AppState, order: &vetrina_wire::Order) {
-    for line in &order.lines {
-        let Ok(Some((product_id, stock))) = store::catalogue::stock(&state.db, line.variant_id).await else { continue };
-        let event = ShowEvent::Stock { product_id, variant_id: line.variant_id, stock };
-        if let Err(e) = crate::live::events::record(state, &order.show_id, event).await {
-            tracing::warn!(error = %e, "could not publish a stock event");
-        }
-    }
 }

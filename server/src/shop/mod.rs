@@ -6,6 +6,7 @@
 pub mod carts;
 pub mod mail;
 pub mod orders;
+pub mod payments;
 
 /// Carts, checkout and orders (see [`crate::endpoints`]).
 pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
@@ -120,7 +121,13 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
             success: (201, "The placed, paid order", Some(s::<w::Order>)),
             errors: &[
                 (400, "Malformed body or missing Idempotency-Key"),
+                (202, "The buyer must authenticate the payment with their bank (3-D Secure): a PaymentAction \
+                       with the client secret for Stripe.js; then the same request, same Idempotency-Key, \
+                       finishes the order"),
                 (402, "The payment was declined; nothing was bought"),
+                (503, "The payment provider could not be reached or did not answer (payment_unavailable): the \
+                       order waits, its stock held; the same request with the same Idempotency-Key resumes it \
+                       and never charges twice"),
                 (404, "No such cart"),
                 (
                     409,
@@ -145,6 +152,25 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
             })),
             idempotency_key_required: true,
             handler: axum::routing::post(carts::checkout),
+            ..Default::default()
+        },
+        Endpoint {
+            method: Method::POST,
+            path: "/payments/stripe/webhook",
+            summary: "Stripe's events about the payments it takes for this shop (a PaymentIntent succeeded, \
+                      failed or was cancelled), signed with the endpoint's secret (`Stripe-Signature`). Each \
+                      event is acted on once, by asking Stripe where the payment stands now",
+            access: Access::StripeSignature,
+            body_limit: payments::WEBHOOK_BODY_LIMIT,
+            success: (200, "Received (acted on, or not a Vetrina payment, or handled already)", None),
+            errors: &[
+                (400, "The Stripe-Signature is missing, malformed, more than five minutes old or does not match \
+                       (bad_signature), or the body is not an event (malformed_event)"),
+                (404, "This server takes no Stripe payments"),
+                (422, "The payment's amount or currency is not its order's (payment_mismatch): not accepted"),
+                (503, "Stripe could not be asked where the payment stands: deliver again later"),
+            ],
+            handler: axum::routing::post(payments::stripe_webhook),
             ..Default::default()
         },
         Endpoint {

@@ -66,20 +66,21 @@ pub async fn revert(conn: &mut store::Conn, order_id: i64) -> Result<(), ApiErro
     Ok(())
 }
 
-/// Releases the stock of orders whose payment never completed (the process
-/// stopped between taking stock and charging). Run periodically.
-pub async fn release_abandoned(db: &store::Pool) -> Result<u64, ApiError> {
+/// Settles the orders whose payment never completed (the buyer left during
+/// 3-D Secure, the process stopped between taking stock and charging, the
+/// provider never answered): each is paid if its provider says so, otherwise
+/// cancelled there and its stock released. Run periodically.
+pub async fn release_abandoned(state: &crate::state::AppState) -> Result<u64, ApiError> {
     let cutoff = now_ms() - PENDING_TIMEOUT_MS;
-    let ids = store::orders::pending_since(db, cutoff).await?;
+    let ids = store::orders::pending_since(&state.db, cutoff).await?;
+    let mut settled = 0;
     for id in &ids {
-        // Under its cart's lock, as a checkout finishing it would be: whichever
-        // comes second finds what the first did.
-        let Some((cart_id, _)) = store::orders::pending(&mut *db.acquire().await?, *id).await? else { continue };
-        let mut tx = store::begin_locked(db, &[store::Lock::Cart(&cart_id)]).await?;
-        if store::orders::pending(&mut tx, *id).await?.is_some() {
-            revert(&mut tx, *id).await?;
+        let Some((cart_id, test)) = store::orders::pending(&mut *state.db.acquire().await?, *id).await? else {
+            continue;
+        };
+        if crate::shop::payments::settle_abandoned(state, *id, &cart_id, test).await? {
+            settled += 1;
         }
-        tx.commit().await?;
     }
-    Ok(ids.len() as u64)
+    Ok(settled)
 }

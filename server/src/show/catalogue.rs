@@ -29,7 +29,7 @@ pub async fn snapshot(
 pub async fn snapshot_of(
     db: &store::Pool,
     show_id: &str,
-    payments: vetrina_wire::Payments,
+    (payments, stripe): (vetrina_wire::Payments, Option<vetrina_wire::StripeClient>),
 ) -> Result<ShowSnapshot, ApiError> {
     let mut tx = db.begin().await?;
     let show = load_show(&mut tx, show_id).await?;
@@ -37,7 +37,7 @@ pub async fn snapshot_of(
     let (pinned, last_event_id) = pinned_now(&mut tx, show_id).await?;
     let offers = crate::show::offers::current(&mut tx, show_id).await?;
     tx.commit().await?;
-    Ok(ShowSnapshot { show, products, pinned, last_event_id, offers, payments })
+    Ok(ShowSnapshot { show, products, pinned, last_event_id, offers, payments, stripe })
 }
 
 pub async fn load_products(conn: &mut store::Conn, show_id: &str) -> Result<Vec<Product>, ApiError> {

@@ -12,6 +12,7 @@ pub mod net;
 pub mod payments;
 pub mod ratelimit;
 pub mod rooms;
+pub mod stripe;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -37,6 +38,8 @@ pub struct AppState {
     /// preview's) can be placed. The test provider is chosen explicitly
     /// ([`AppState::with_payments`]: the demo and the tests do).
     pub payments: Option<Arc<dyn payments::PaymentProvider>>,
+    /// Stripe, when it is the provider: its webhook secrets and publishable key.
+    pub stripe: Option<Arc<stripe::Stripe>>,
     pub pin_limits: Arc<ratelimit::Limiter>,
     pub checkout_limits: Arc<ratelimit::Limiter>,
     pub cart_limits: Arc<ratelimit::Limiter>,
@@ -75,6 +78,7 @@ impl AppState {
             db,
             hub: fanout::Hub::default(),
             payments: None,
+            stripe: None,
             stream_slots: net::StreamSlots::default(),
             mailer: Arc::new(mailer::Memory::default()),
             config: Arc::new(config),
@@ -96,11 +100,25 @@ impl AppState {
         self
     }
 
+    /// Stripe as the payment provider.
+    pub fn with_stripe(mut self, provider: Arc<stripe::Stripe>) -> Self {
+        self.payments = Some(provider.clone());
+        self.stripe = Some(provider);
+        self
+    }
+
     /// What the shows of this server tell viewers about payments.
-    pub fn payments_mode(&self) -> vetrina_wire::Payments {
-        match &self.payments {
-            Some(_) => vetrina_wire::Payments::Test,
-            None => vetrina_wire::Payments::Unavailable,
+    pub fn payments_mode(&self) -> (vetrina_wire::Payments, Option<vetrina_wire::StripeClient>) {
+        match (&self.stripe, &self.payments) {
+            (Some(stripe), _) => (
+                vetrina_wire::Payments::Stripe,
+                Some(vetrina_wire::StripeClient {
+                    publishable_key: stripe.config().publishable_key.clone(),
+                    js_url: stripe.config().js_url.clone(),
+                }),
+            ),
+            (None, Some(_)) => (vetrina_wire::Payments::Test, None),
+            (None, None) => (vetrina_wire::Payments::Unavailable, None),
         }
     }
 

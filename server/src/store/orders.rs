@@ -387,3 +387,8 @@ pub async fn unconfirmed(db: &Pool, cutoff_ms: i64) -> Result<Vec<i64>> {
     .fetch_all(db)
     .await
 }
+
+/// The order numbered `number`: its id and cart, if it exists.
+pub async fn by_number(conn: &mut Conn, number: &str) -> Result<Option<(i64, String)>> {
+    sqlx::query_as("SELECT id, cart_id FROM orders WHERE number = $1").bind(number).fetch_optional(&mut *conn).await
+}
