@@ -14,6 +14,11 @@ const liveAddr = process.env.VETRINA_E2E_LIVE_ADDR ?? '127.0.0.1:18081';
 // The sample brand site (a second origin, http://localhost:PORT) that embeds the show.
 const brandAddr = process.env.VETRINA_E2E_BRAND_ADDR ?? '127.0.0.1:18083';
 const liveData = process.env.VETRINA_E2E_LIVE_DATA ?? 'target/e2e-live-data';
+// A third takes payments with Stripe, pointed at the stand-in for Stripe's API
+// and Stripe.js (tests/stripe-standin), which delivers its webhooks back to it.
+const stripeAddr = process.env.VETRINA_E2E_STRIPE_ADDR ?? '127.0.0.1:18084';
+const standinAddr = process.env.VETRINA_E2E_STANDIN_ADDR ?? '127.0.0.1:18085';
+const stripeData = process.env.VETRINA_E2E_STRIPE_DATA ?? 'target/e2e-stripe-data';
 const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const desktop = { viewport: { width: 1280, height: 800 } };
 
@@ -47,8 +52,23 @@ export default defineConfig({
     trace: 'off',
   },
   projects: [
-    { name: 'phone', use: phone, testIgnore: /live\.spec/, workers: 1 },
-    { name: 'desktop', use: desktop, testIgnore: /bundle\.spec|live\.spec/, workers: 1, dependencies: ['phone'] },
+    { name: 'phone', use: phone, testIgnore: /live\.spec|stripe\.spec/, workers: 1 },
+    { name: 'desktop', use: desktop, testIgnore: /bundle\.spec|live\.spec|stripe\.spec/, workers: 1, dependencies: ['phone'] },
+    // After the live chain, on that worker: the Stripe shop's own server.
+    {
+      name: 'stripe-phone',
+      use: { ...phone, baseURL: `http://${stripeAddr}` },
+      testMatch: /stripe\.spec/,
+      workers: 1,
+      dependencies: ['live-desktop'],
+    },
+    {
+      name: 'stripe-desktop',
+      use: { ...desktop, baseURL: `http://${stripeAddr}` },
+      testMatch: /stripe\.spec/,
+      workers: 1,
+      dependencies: ['stripe-phone'],
+    },
     { name: 'live-phone', use: { ...phone, baseURL: `http://${liveAddr}` }, testMatch: /live\.spec/, workers: 1 },
     {
       name: 'live-desktop',
@@ -73,6 +93,24 @@ export default defineConfig({
       command: `target/debug/vetrina-server --demo --live --host-every 0 --demo-token ${token} --addr ${liveAddr} --dist dist --data-dir ${liveData}`,
       // Ready once ffmpeg has written its first playlist.
       url: `http://${liveAddr}/live/demo.m3u8`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      command: `target/debug/stripe-standin --addr ${standinAddr} --webhook-url http://${stripeAddr}/api/payments/stripe/webhook`,
+      url: `http://${standinAddr}/v3/`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      command: `target/debug/vetrina-server --demo --host-every 0 --demo-token ${token} --addr ${stripeAddr} --dist dist --data-dir ${stripeData} ` +
+        `--stripe-secret-key sk_test_standin --stripe-publishable-key pk_test_standin --stripe-webhook-secret whsec_standin ` +
+        `--stripe-api http://${standinAddr} --stripe-js http://${standinAddr}/v3/`,
+      url: `http://${stripeAddr}/api/shows/demo`,
       timeout: 120_000,
       reuseExistingServer: false,
       stdout: 'ignore',

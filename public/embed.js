@@ -160,7 +160,7 @@
       wrap.innerHTML = '<button class="x" aria-label="Close the mini-player">×</button>';
       const f = (p.frame = document.createElement('iframe'));
       f.title = (p.card && p.card.title) || 'Live show';
-      f.allow = 'autoplay; fullscreen; picture-in-picture';
+      f.allow = 'autoplay; fullscreen; picture-in-picture; payment';
       f.src = ORIGIN + '/?' + q;
       wrap.append(f);
       box.replaceChildren(wrap);

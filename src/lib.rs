@@ -12,6 +12,7 @@
 //! choosing the language).
 
 pub mod api;
+pub mod pay;
 pub mod player;
 pub mod ui;
 

@@ -1,6 +1,6 @@
 // Trunk's post-build hook (Trunk.toml): minifies, in the staging folder, the
 // plain JS that trunk and wasm-bindgen copy as it is (terser, npm, pinned):
-// the brand embed loader, the fragmented-MP4 HLS player and wasm-bindgen's
+// the brand embed loader, the fragmented-MP4 HLS player, Stripe's fields' glue and wasm-bindgen's
 // snippets (the overlay's JS glue), whose integrity hashes in index.html are
 // rewritten to match. The sources stay readable; the budget test checks the
 // results.
@@ -12,6 +12,7 @@ const staging = process.env.TRUNK_STAGING_DIR;
 const files = [
   { name: 'embed.js', banner: '// Vetrina: public/embed.js\n', module: false },
   { name: 'cmaf.js', banner: '// Vetrina: src/player/cmaf.js\n', module: true },
+  { name: 'stripe-pay.js', banner: '// Vetrina: src/pay/stripe-pay.js\n', module: false },
 ];
 for (const f of readdirSync(`${staging}/snippets`, { recursive: true })) {
   if (f.endsWith('.js')) files.push({ name: `snippets/${f}`, banner: '', module: true, integrity: true });

@@ -14,7 +14,7 @@ use crate::ui::flash::FlashTag;
 use crate::ui::price::Price;
 use crate::ui::sheet::Sheet;
 use crate::ui::stepper::Stepper;
-use crate::ui::store::{use_store, Load, Sheet as SheetState};
+use crate::ui::store::{use_store, Load, Placed, Sheet as SheetState};
 
 #[component]
 pub fn ProductSheet(product: Product) -> impl IntoView {
@@ -47,7 +47,19 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
     let picked = RwSignal::new(1u32);
     let quantity = Signal::derive(move || variants::clamp_quantity(picked.get(), max.get()).max(1));
 
-    let cart_empty = move || store.cart.with_untracked(|c| c.as_ref().is_none_or(|c| c.lines.is_empty()));
+    // Who "Buy now" orders for at once, if anyone: a remembered buyer with
+    // something remembered to pay with (never with a provider whose tokens are
+    // single-use, Stripe: then Buy now opens the checkout, its wallet buttons
+    // at the top), when this item will be the whole order (never when the
+    // brand's page keeps the cart: its checkout is its own). The tap and the
+    // note under it ask this, so the note says what the tap does.
+    let express_buyer = move || {
+        store.buyer.get().filter(|b| {
+            !b.payment_token.is_empty()
+                && store.host_cart.get().is_none()
+                && store.cart.with(|c| c.as_ref().is_none_or(|c| c.lines.is_empty()))
+        })
+    };
     // "Add to cart" closes the sheet; "Buy now" adds and goes straight to checkout.
     let add = move |buy_now: bool| {
         let Some(variant) = chosen.get_untracked() else {
@@ -62,9 +74,7 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
         }
         adding.set(Some(buy_now));
         problem.set(None);
-        // Express only when this item will be the whole order, as the note says.
-        // (Never when the brand's page keeps the cart: its checkout is its own.)
-        let express = store.buyer.get_untracked().filter(|_| cart_empty() && store.host_cart.get_untracked().is_none());
+        let express = untrack(express_buyer);
         let quantity = quantity.get_untracked();
         spawn_local(async move {
             match store.add_to_cart(variant.id, quantity).await {
@@ -73,7 +83,8 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
                 Ok(()) if buy_now => match express {
                     Some(buyer) => {
                         match store.checkout(&buyer).await {
-                            Ok(order) => store.sheet.set(SheetState::Confirmation(Box::new(order))),
+                            Ok(Placed::Order(order)) => store.sheet.set(SheetState::Confirmation(Box::new(order))),
+                            Ok(Placed::Authenticate { .. }) => store.sheet.set(SheetState::Checkout),
                             // Anything unexpected: show the full checkout, with the reason.
                             Err(e) => {
                                 store.tell(e.user_message(), true);
@@ -231,9 +242,7 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
                 </button>
             </div>
             {move || {
-                let buyer = store.buyer.get().filter(|_| {
-                    store.host_cart.get().is_none() && store.cart.with(|c| c.as_ref().is_none_or(|c| c.lines.is_empty()))
-                })?;
+                let buyer = express_buyer()?;
                 let variant = chosen.get()?;
                 // The whole cost before the tap: the price and the show's published shipping.
                 let currency = store.currency();

@@ -11,14 +11,15 @@ test('the overlay stays within its brotli budget', () => {
   // Everything the page loads up front, snippets included. Reported apart and
   // not counted: the HLS players (cmaf.js for fragmented MP4, hls.js for any
   // other HLS), fetched only for HLS streams in browsers without native program
-  // date-time, and the sheets' wasm module, fetched after the first frame (see
-  // src/ui/sheets.rs).
+  // date-time, Stripe's fields' glue (stripe-pay.js, fetched when a checkout
+  // opens on a shop that takes payments with Stripe), and the sheets' wasm
+  // module, fetched after the first frame (see src/ui/sheets.rs).
   // The creator studio (dist/studio/) is an app of its own, never loaded by viewers: its own table below.
   const all = (readdirSync('dist', { recursive: true }) as string[])
     .filter((f) => /\.(wasm|m?js|css)$/.test(f) && !f.startsWith('studio/'));
   const sheets = all.filter((f) => /^app-[0-9a-f]{16}\/.*\.wasm$/.test(f) && !f.endsWith('/vetrina_bg.wasm'));
   expect(sheets.length, 'the sheets are not in a module of their own: was dist/ built by `cargo xtask`?').toBeGreaterThan(0);
-  const lazy = [...all.filter((f) => /^(hls\.[a-z.]*m?js|cmaf\.js)$/.test(f)), ...sheets];
+  const lazy = [...all.filter((f) => /^(hls\.[a-z.]*m?js|cmaf\.js|stripe-pay\.js)$/.test(f)), ...sheets];
   // The brand embed loader runs on brands' pages, not in the overlay: its own budget below.
   const files = all.filter((f) => !lazy.includes(f) && f !== 'embed.js');
   expect(files.some((f) => f.endsWith('.wasm'))).toBeTruthy();

@@ -445,8 +445,9 @@ fn e2e(only: &[String]) -> Result {
     say("End-to-end tests in headless Chromium (Playwright), and the bundle budget");
     let data = root().join("target/e2e-data");
     let live_data = root().join("target/e2e-live-data");
+    let stripe_data = root().join("target/e2e-stripe-data");
     // Fresh databases every run; the generated media (the video) is kept.
-    for dir in [&data, &live_data] {
+    for dir in [&data, &live_data, &stripe_data] {
         for f in ["vetrina.sqlite", "vetrina.sqlite-wal", "vetrina.sqlite-shm"] {
             let _ = std::fs::remove_file(dir.join(f));
         }
@@ -463,7 +464,8 @@ fn e2e(only: &[String]) -> Result {
         .env("VETRINA_E2E_TOKEN", E2E_TOKEN)
         .env("VETRINA_E2E_DATA", &data)
         .env("VETRINA_E2E_LIVE_ADDR", E2E_LIVE_ADDR)
-        .env("VETRINA_E2E_LIVE_DATA", &live_data))
+        .env("VETRINA_E2E_LIVE_DATA", &live_data)
+        .env("VETRINA_E2E_STRIPE_DATA", &stripe_data))
 }
 
 /// The benchmarks. They print numbers and judge nothing; see the README.

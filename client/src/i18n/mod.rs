@@ -318,6 +318,14 @@ catalogue! {
     postal_code,
     country,
     payment,
+    /// The payment field's label when a real provider takes the money.
+    payment_real,
+    payment_loading,
+    payment_form_failed,
+    /// While the buyer's bank asks them to confirm (3-D Secure).
+    authenticating,
+    /// Between the wallet buttons and the card form.
+    or_pay_by_card,
     /// `{0}`: the test token.
     test_card_approves,
     /// `{0}`: the test token.

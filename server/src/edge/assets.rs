@@ -29,19 +29,65 @@ use crate::util::fnv1a;
 /// stream URL and product images are theirs); hls.js runs its transmuxer in a
 /// blob worker and plays through MediaSource blobs. What the page may *send*
 /// data to is narrower: `connect-src` is our own origin, plus the show's
-/// stream origin where the players fetch its playlists ([`policy`]).
-pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+/// stream origin where the players fetch its playlists ([`policy`]). The
+/// `script-src`, `frame-src` and `connect-src` directives are added by
+/// [`policy_with`]: Stripe's hosts join them only on a shop that takes
+/// payments with Stripe.
+pub const CSP: &str = "default-src 'self'; \
                        style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https:; \
                        media-src 'self' blob: https:; worker-src 'self' blob:; \
                        font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
 
-/// [`CSP`] with `connect-src`: our own origin, and `stream_origin` (an
-/// `https://host[:port]` the server itself made from a show's stream URL).
+/// [`CSP`] for a page without payments by Stripe.
 pub fn policy(stream_origin: Option<&str>) -> String {
-    match stream_origin {
-        Some(origin) => format!("{CSP}; connect-src 'self' {origin}"),
-        None => format!("{CSP}; connect-src 'self'"),
+    policy_with(stream_origin, None)
+}
+
+/// Stripe's hosts as Stripe documents them for a Content-Security-Policy
+/// (docs.stripe.com/security/guide, "Content Security Policy"), without the
+/// Google Maps ones (only its Address Element needs them): Stripe.js and its
+/// iframes come from js.stripe.com, 3-D Secure frames from hooks.stripe.com,
+/// and Stripe.js calls api.stripe.com. A stand-in's Stripe.js (offline tests)
+/// is named by its own origin in each.
+fn stripe_hosts(js_url: &str) -> (String, String, String) {
+    let stand_in = js_url
+        .strip_prefix("http://127.0.0.1:")
+        .or_else(|| js_url.strip_prefix("http://localhost:"))
+        .and_then(|rest| rest.split('/').next())
+        .filter(|port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
+        .map(|port| {
+            format!("{}:{port}", if js_url.contains("localhost") { "http://localhost" } else { "http://127.0.0.1" })
+        });
+    match stand_in {
+        Some(origin) => (origin.clone(), origin.clone(), origin),
+        None => (
+            "https://js.stripe.com https://*.js.stripe.com".into(),
+            "https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com".into(),
+            "https://api.stripe.com".into(),
+        ),
     }
+}
+
+/// The overlay page's policy: [`CSP`], with `connect-src` our own origin and
+/// `stream_origin` (an `https://host[:port]` the server itself made from a
+/// show's stream URL), and, where the shop takes payments with Stripe
+/// (`stripe_js`: the Stripe.js the checkout loads), Stripe's hosts.
+pub fn policy_with(stream_origin: Option<&str>, stripe_js: Option<&str>) -> String {
+    let mut script = String::from("script-src 'self' 'wasm-unsafe-eval'");
+    let mut frame = String::from("frame-src 'self'");
+    let mut connect = String::from("connect-src 'self'");
+    if let Some(origin) = stream_origin {
+        connect.push(' ');
+        connect.push_str(origin);
+    }
+    if let Some(js) = stripe_js {
+        let (s, f, c) = stripe_hosts(js);
+        for (directive, hosts) in [(&mut script, s), (&mut frame, f), (&mut connect, c)] {
+            directive.push(' ');
+            directive.push_str(&hosts);
+        }
+    }
+    format!("{CSP}; {script}; {frame}; {connect}")
 }
 
 /// The origin of an `https://` stream URL, if it is one and a plain host name
@@ -435,6 +481,25 @@ pub fn extract_inline_modules(html: &str) -> (String, Vec<(String, String)>) {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stripes_hosts_join_the_policy_only_where_it_takes_payments() {
+        let plain = policy(None);
+        assert!(!plain.contains("stripe"), "{plain}");
+        let paying = policy_with(None, Some("https://js.stripe.com/v3/"));
+        for directive in [
+            "script-src 'self' 'wasm-unsafe-eval' https://js.stripe.com https://*.js.stripe.com",
+            "frame-src 'self' https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com",
+            "connect-src 'self' https://api.stripe.com",
+        ] {
+            assert!(paying.split("; ").any(|d| d == directive), "{directive} missing from {paying}");
+        }
+        // A stand-in on this machine is named by its origin; anything else gets Stripe's own hosts.
+        assert!(
+            policy_with(None, Some("http://127.0.0.1:4242/v3/")).contains("connect-src 'self' http://127.0.0.1:4242")
+        );
+        assert!(!policy_with(None, Some("http://127.0.0.1:4242;script-src *")).contains("*;"));
+    }
 
     #[test]
     fn the_page_sends_data_home_and_asks_only_its_stream_host() {

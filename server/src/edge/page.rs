@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use vetrina_client::i18n::{self, Lang, Text};
 use vetrina_wire::{ShowSnapshot, ShowStatus};
 
-use crate::edge::assets::{policy, Asset, Dist};
+use crate::edge::assets::{policy, policy_with, Asset, Dist};
 use crate::http::error::ApiError;
 use crate::state::AppState;
 
@@ -65,7 +65,10 @@ pub async fn serve(State((state, dist)): State<(AppState, Arc<Dist>)>, request: 
     };
     // The page sends data to our origin, and asks the show's stream host for its playlists.
     let stream = snapshot.as_ref().and_then(|s| crate::edge::assets::https_origin(&s.show.stream_url));
-    let policy = format!("{}; {}", policy(stream.as_deref()), crate::edge::embed::frame_ancestors(&origins));
+    // Stripe's hosts only on a shop whose checkout loads Stripe.js.
+    let stripe_js = snapshot.as_ref().and_then(|s| s.stripe.as_ref()).map(|s| s.js_url.as_str());
+    let policy =
+        format!("{}; {}", policy_with(stream.as_deref(), stripe_js), crate::edge::embed::frame_ancestors(&origins));
     if let Ok(value) = HeaderValue::from_str(&policy) {
         response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
     }

@@ -9,11 +9,30 @@ use crate::domain::checkout::Attempt;
 use crate::domain::offer;
 use crate::i18n::{fill, t};
 use leptos::task::spawn_local;
-use vetrina_wire::{Cart, CheckoutRequest, Order};
+use vetrina_wire::{Cart, CheckoutRequest, Order, PaymentAction};
+
+/// What placing the order came to.
+pub enum Placed {
+    Order(Order),
+    /// The buyer confirms with their bank first (Stripe.js, with this secret),
+    /// then the same request finishes the order.
+    Authenticate {
+        client_secret: String,
+    },
+}
 
 impl Store {
     /// Keeps (or, without consent, forgets) the buyer's details in this browser.
     pub fn remember_buyer(&self, details: Option<&CheckoutRequest>) {
+        // A provider's payment token is single-use: only a test card is worth remembering.
+        let details = details.map(|d| {
+            let mut d = d.clone();
+            if !d.payment_token.starts_with("tok_") {
+                d.payment_token.clear();
+            }
+            d
+        });
+        let details = details.as_ref();
         match details.and_then(|d| browser::to_json(d).ok()) {
             Some(json) => browser::storage_set(BUYER_KEY, &json),
             None => browser::storage_remove(BUYER_KEY),
@@ -127,7 +146,7 @@ impl Store {
 
     /// Places the order. Retrying the same request (a double tap, a timeout)
     /// reuses the idempotency key, so at most one order is ever placed.
-    pub async fn checkout(&self, request: &CheckoutRequest) -> Result<Order, ApiError> {
+    pub async fn checkout(&self, request: &CheckoutRequest) -> Result<Placed, ApiError> {
         let Some(cart) = self.cart.get_untracked() else {
             return Err(ApiError::Server {
                 status: 409,
@@ -142,12 +161,18 @@ impl Store {
         let fingerprint = format!("{}|{lines}|{}", cart.id, browser::to_json(request).unwrap_or_default());
         let mut key = String::new();
         self.attempt.update_value(|a| key = a.key_for(&fingerprint, browser::random_key));
-        let order: Order = api::parse(&self.send(Request::checkout(&cart.id, request), key).await?)?;
+        let body = self.send(Request::checkout(&cart.id, request), key).await?;
+        // The buyer's bank asks them first (3-D Secure): the attempt stays
+        // open, so the request after it goes with the same key.
+        if let Ok(action) = api::parse::<PaymentAction>(&body) {
+            return Ok(Placed::Authenticate { client_secret: action.client_secret });
+        }
+        let order: Order = api::parse(&body)?;
         self.attempt.update_value(Attempt::finish);
         let lines: Vec<(i64, u32)> = order.lines.iter().map(|l| (l.variant_id, l.quantity)).collect();
         self.track_lines("purchase", &lines, Some((order.number.clone(), order.total_minor)));
         browser::storage_remove(&self.cart_key());
         self.cart.set(None);
-        Ok(order)
+        Ok(Placed::Order(order))
     }
 }

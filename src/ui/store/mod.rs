@@ -19,6 +19,7 @@ use crate::domain::playhead::Reveal;
 use crate::domain::timeline::PinBoard;
 
 mod cart;
+pub use cart::Placed;
 mod clock;
 mod preview;
 mod show;

@@ -274,9 +274,12 @@ impl StandIn {
     }
 }
 
-/// The stand-in's routes.
+const STRIPE_JS: &str = include_str!("../stripe.js");
+
+/// The stand-in's routes: the API, its Stripe.js at `/v3/`, the test controls.
 pub fn app(standin: StandIn) -> Router {
     Router::new()
+        .route("/v3/", get(|| async { ([("content-type", "text/javascript; charset=utf-8")], STRIPE_JS) }))
         .route("/v1/payment_intents", post(api))
         .route("/v1/payment_intents/{id}", get(api))
         .route("/v1/payment_intents/{id}/confirm", post(api))
@@ -286,6 +289,25 @@ pub fn app(standin: StandIn) -> Router {
         .route("/v1/refunds", post(api))
         .route("/_standin/payment_intents/{id}/authenticate", post(authenticate))
         .with_state(standin)
+        .layer(axum::middleware::from_fn(cors))
+}
+
+/// Stripe's API answers browsers on any origin (Stripe.js calls it with the
+/// publishable key): so does the stand-in.
+async fn cors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let mut response = if request.method() == axum::http::Method::OPTIONS {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        next.run(request).await
+    };
+    let h = response.headers_mut();
+    h.insert("access-control-allow-origin", axum::http::HeaderValue::from_static("*"));
+    h.insert(
+        "access-control-allow-headers",
+        axum::http::HeaderValue::from_static("authorization, content-type, idempotency-key"),
+    );
+    h.insert("access-control-allow-methods", axum::http::HeaderValue::from_static("GET, POST"));
+    response
 }
 
 /// Binds `addr` and serves the stand-in in the background.
