@@ -379,3 +379,128 @@ async fn an_order_left_at_its_bank_is_cancelled_and_its_stock_released() {
     .await;
     assert_eq!(late.status, StatusCode::CONFLICT);
 }
+
+/// The creator's token, as the studio sends it.
+fn creator() -> (&'static str, String) {
+    common::auth()
+}
+
+impl Shop {
+    async fn refund(&self, number: &str, key: &str, body: &str) -> common::Reply {
+        let (k, v) = creator();
+        let path = format!("/api/shows/demo/orders/{number}/refunds");
+        http(self.server.addr, "POST", &path, &[(k, &v), ("idempotency-key", key)], Some(body)).await
+    }
+
+    async fn listed(&self, number: &str) -> serde_json::Value {
+        let (k, v) = creator();
+        let r = http(self.server.addr, "GET", "/api/shows/demo/orders", &[(k, &v)], None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.json().as_array().unwrap().iter().find(|o| o["number"] == number).unwrap().clone()
+    }
+
+    async fn revenue(&self) -> i64 {
+        let (k, v) = creator();
+        let r = http(self.server.addr, "GET", "/api/shows/demo/stats", &[(k, &v)], None).await;
+        r.json()["revenue_minor"].as_i64().unwrap()
+    }
+
+    /// A paid order of `quantity` of variant 1, by card.
+    async fn paid_order(&self, quantity: u32) -> serde_json::Value {
+        let cart = cart_with_line(self.server.addr, 1, quantity).await;
+        let t = token(self, "pm_card_visa").await;
+        let r = self.checkout(&cart, &format!("k-{cart}"), &t).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        r.json()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_creator_refunds_a_line_then_the_rest_through_stripe() {
+    let shop = shop().await;
+    let before = shop.stock(1).await;
+    let revenue_before = shop.revenue().await;
+    let order = shop.paid_order(2).await;
+    let number = order["number"].as_str().unwrap();
+    let unit = order["lines"][0]["unit_price_minor"].as_i64().unwrap();
+    let total = order["total_minor"].as_i64().unwrap();
+    assert_eq!(shop.stock(1).await, before - 2);
+    assert_eq!(shop.revenue().await, revenue_before + total);
+
+    // One unit back, restocked.
+    let r = shop.refund(number, "r1", r#"{"lines":[{"variant_id":1,"quantity":1}]}"#).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let refund = r.json();
+    assert_eq!(refund["amount_minor"], unit);
+    assert_eq!(refund["payment_status"], "partially_refunded");
+    assert_eq!(shop.stock(1).await, before - 1);
+    assert_eq!(shop.stripe.created("refund"), 1);
+    let listed = shop.listed(number).await;
+    assert_eq!(listed["payment_status"], "partially_refunded");
+    assert_eq!(listed["refunded_minor"], unit);
+    assert_eq!(listed["lines"][0]["refunded"], 1);
+    assert_eq!(shop.revenue().await, revenue_before + total - unit);
+    // The same request again (its answer lost): the same refund, not a second one.
+    let again = shop.refund(number, "r1", r#"{"lines":[{"variant_id":1,"quantity":1}]}"#).await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(again.json()["id"], refund["id"]);
+    assert_eq!(shop.stripe.created("refund"), 1);
+    assert_eq!(shop.stock(1).await, before - 1);
+    // More than is left: refused, nothing changes.
+    let too_many = shop.refund(number, "r2", r#"{"lines":[{"variant_id":1,"quantity":2}]}"#).await;
+    assert_eq!(too_many.status, StatusCode::CONFLICT, "{}", too_many.body);
+    assert_eq!(too_many.json()["code"], "more_than_left");
+    let stranger = shop.refund(number, "r3", r#"{"lines":[{"variant_id":999,"quantity":1}]}"#).await;
+    assert_eq!(stranger.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", stranger.body);
+    // The rest: the other unit and the shipping.
+    let rest = shop.refund(number, "r4", r#"{"reason":"Cancelled by the buyer"}"#).await;
+    assert_eq!(rest.status, StatusCode::CREATED, "{}", rest.body);
+    assert_eq!(rest.json()["amount_minor"], total - unit);
+    assert_eq!(rest.json()["payment_status"], "refunded");
+    assert_eq!(shop.stock(1).await, before);
+    assert_eq!(shop.revenue().await, revenue_before);
+    let nothing = shop.refund(number, "r5", "{}").await;
+    assert_eq!(nothing.status, StatusCode::CONFLICT);
+    assert_eq!(nothing.json()["code"], "nothing_to_refund");
+    // The buyer was told of each refund; Stripe holds the same sums.
+    let mails = shop.mails();
+    assert_eq!(mails.iter().filter(|m| m.starts_with(&format!("{number}-refund-"))).count(), 2, "{mails:?}");
+    assert_eq!(shop.stripe.created("refund"), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refund_stripe_does_not_answer_changes_nothing_and_its_retry_refunds_once() {
+    let shop = shop_with(Duration::from_millis(400)).await;
+    let before = shop.stock(1).await;
+    let order = shop.paid_order(1).await;
+    let number = order["number"].as_str().unwrap();
+    shop.stripe.delay(800);
+    let r = shop.refund(number, "r1", "{}").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert_eq!(r.json()["code"], "refund_unavailable");
+    shop.stripe.delay(0);
+    assert_eq!(shop.listed(number).await["payment_status"], "paid");
+    assert_eq!(shop.stock(1).await, before - 1);
+    // Stripe did make it; the retry with the same key finds that refund rather than making another.
+    let again = shop.refund(number, "r1", "{}").await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+    assert_eq!(shop.stripe.created("refund"), 1);
+    assert_eq!(shop.listed(number).await["payment_status"], "refunded");
+    assert_eq!(shop.stock(1).await, before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unpaid_order_or_another_shows_order_cannot_be_refunded() {
+    let shop = shop().await;
+    let cart = cart_with_line(shop.server.addr, 1, 1).await;
+    let t = token(&shop, "pm_card_threeDSecure2Required").await;
+    let r = shop.checkout(&cart, "k1", &t).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED);
+    let number = r.json()["order"]["number"].as_str().unwrap().to_string();
+    let refund = shop.refund(&number, "r1", "{}").await;
+    assert_eq!(refund.status, StatusCode::CONFLICT, "{}", refund.body);
+    assert_eq!(refund.json()["code"], "order_not_paid");
+    let missing = shop.refund("VT-2222-2222", "r2", "{}").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(shop.stripe.created("refund"), 0);
+}

@@ -7,8 +7,8 @@ use serde::de::DeserializeOwned;
 use vetrina_client::api::{enc, parse, ApiError, Client, Request};
 use vetrina_wire::{
     CatalogueImport, CreatedShow, CreatorSession, CreatorToken, EmbedOrigins, EventEnvelope, ImportReport, NewOffer,
-    NewShowRequest, Offer, PinRequest, ProductNote, ProductOrder, RunSheetEntry, Show, ShowOrder, ShowSnapshot,
-    ShowStats, ShowStatus, ShowUpdate, Variant, VariantUpdate,
+    NewShowRequest, Offer, PinRequest, ProductNote, ProductOrder, Refund, RefundRequest, RunSheetEntry, Show,
+    ShowOrder, ShowSnapshot, ShowStats, ShowStatus, ShowUpdate, Variant, VariantUpdate,
 };
 
 /// Creates a show with the server's operator token; answers its creator token.
@@ -145,6 +145,13 @@ impl Creator {
     /// The show's latest orders, newest first.
     pub async fn orders(&self) -> Result<Vec<ShowOrder>, ApiError> {
         self.send("GET", "/orders", None).await
+    }
+
+    /// Gives money back on order `number` through the provider that took it,
+    /// under `key` (a retry whose answer was lost finds the same refund).
+    pub async fn refund(&self, number: &str, request: &RefundRequest, key: &str) -> Result<Refund, ApiError> {
+        let body = vetrina_client::browser::to_json(request).map_err(ApiError::Decode)?;
+        self.send_keyed("POST", &format!("/orders/{}/refunds", enc(number)), Some(body), Some(key)).await
     }
 
     /// A new token; this one stops working.

@@ -158,7 +158,7 @@ test('an order placed by a viewer shows in the studio with its confirmation sent
   const number = await buyElsewhere(request, 13, 1);
   const list = page.getByTestId('orders-list');
   const line = list.getByRole('row', { name: new RegExp(number) });
-  await expect(line).toContainText('Sent to', { timeout: 15_000 });
+  await expect(line).toContainText('Confirmation sent to', { timeout: 15_000 });
   await expect(line).toContainText('€');
   // Per product: taps (none here: the order came through the API), adds, orders.
   const mug = page.getByTestId('by-product').getByRole('row', { name: /Ceramic Mug/ });
@@ -166,6 +166,40 @@ test('an order placed by a viewer shows in the studio with its confirmation sent
   expect(await page.getByTestId('by-product').locator('thead').textContent()).toBe('ProductTapsAddsOrdersUnitsRevenue');
   await shot(page, testInfo, '44-studio-orders');
   await expectNoViolations(page, 'studio numbers and orders');
+});
+
+test('a paid order is refunded from the studio: one unit back on sale, then the rest; the list says so', async ({ page, request }, testInfo) => {
+  await signIn(page);
+  const stockOf = async (variant: number) =>
+    (await snapshot(request)).products.flatMap((p: { variants: { id: number; stock: number }[] }) => p.variants).find((v: { id: number }) => v.id === variant).stock;
+  const number = await buyElsewhere(request, 13, 2);
+  const stockAfterOrder = await stockOf(13);
+  const line = page.getByTestId('orders-list').getByRole('row', { name: new RegExp(number) });
+  await expect(line).toContainText('Confirmation sent to', { timeout: 15_000 });
+
+  // One unit, put back on sale.
+  await press(line.getByRole('button', { name: `Refund order ${number}` }), testInfo);
+  const panel = page.getByRole('region', { name: `Refund order ${number}` });
+  await expect(panel.getByRole('radio', { name: /The whole order/ })).toBeFocused();
+  await press(panel.getByRole('radio', { name: 'Some units' }), testInfo);
+  await panel.getByRole('spinbutton').fill('1');
+  await expect(panel.getByRole('checkbox', { name: 'Put the units back on sale' })).toBeChecked();
+  await shot(page, testInfo, '47-studio-refund-panel');
+  await expectNoViolations(page, 'studio refund panel');
+  await press(panel.getByRole('button', { name: 'Refund', exact: true }), testInfo);
+  await expect(page.getByText(new RegExp(`Refunded .+ on order ${number}\\. The buyer gets an email\\.`))).toBeVisible();
+  await expect(panel).toBeHidden();
+  await expect(line).toContainText('Partly refunded');
+  expect(await stockOf(13)).toBe(stockAfterOrder + 1);
+
+  // The rest of it: the order is refunded and cannot be refunded again.
+  await press(line.getByRole('button', { name: `Refund order ${number}` }), testInfo);
+  await press(panel.getByRole('button', { name: 'Refund', exact: true }), testInfo);
+  await expect(line).toContainText('Refunded', { timeout: 10_000 });
+  await expect(line).not.toContainText('Partly');
+  await expect(line.getByRole('button', { name: `Refund order ${number}` })).toHaveCount(0);
+  expect(await stockOf(13)).toBe(stockAfterOrder + 2);
+  await shot(page, testInfo, '48-studio-refunded');
 });
 
 test('an order placed in the preview is a test order: marked, uncounted, no stock taken', async ({ page, request }, testInfo) => {
@@ -191,7 +225,7 @@ test('an order placed in the preview is a test order: marked, uncounted, no stoc
   // The studio lists it, marked; the figures and the stock are as they were.
   const line = page.getByTestId('orders-list').getByRole('row', { name: new RegExp(number) });
   await expect(line).toContainText('Test', { timeout: 15_000 });
-  await expect(line).toContainText('Sent to creator@example.com');
+  await expect(line).toContainText('Confirmation sent to creator@example.com');
   expect(await stats()).toBe(ordersBefore);
   expect(await stockOf(13)).toBe(stockBefore);
   await shot(page, testInfo, '46-studio-test-order');

@@ -158,6 +158,10 @@ pub struct OrderLine {
 pub enum PaymentStatus {
     Pending,
     Paid,
+    /// Paid, then some of it given back.
+    PartiallyRefunded,
+    /// Paid, then all of it given back.
+    Refunded,
 }
 
 /// A placed order.
@@ -193,4 +197,74 @@ pub struct Order {
 pub struct PaymentAction {
     pub order: Order,
     pub client_secret: String,
+}
+
+/// `POST /api/shows/{show}/orders/{order}/refunds` (creator): gives money
+/// back on a paid order through the provider that took it. No lines: the
+/// whole order, what is left of it (its shipping too); lines: those units, at
+/// the price they were bought at. `restock` puts the units back on sale.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RefundRequest {
+    #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(length(max = 100)))]
+    pub lines: Vec<RefundLine>,
+    #[serde(default = "yes")]
+    pub restock: bool,
+    /// For the shop's records (not sent to the buyer).
+    #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(length(max = 500)))]
+    pub reason: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Units of one variant of the order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RefundLine {
+    pub variant_id: i64,
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 999)))]
+    pub quantity: u32,
+}
+
+/// A refund given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Refund {
+    pub id: i64,
+    pub order_number: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub lines: Vec<RefundLine>,
+    pub restocked: bool,
+    pub created_at_ms: i64,
+    /// The order's status after it.
+    pub payment_status: PaymentStatus,
+    /// Everything given back on the order so far.
+    pub refunded_minor: i64,
+}
+
+impl RefundRequest {
+    /// What is wrong with the request, before the order is looked at.
+    pub fn problems(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if self.lines.len() > 100 {
+            errors.push(FieldError::new("lines", "At most 100 lines in one refund."));
+        }
+        if self.lines.iter().any(|l| l.quantity == 0 || l.quantity > 999) {
+            errors.push(FieldError::new("lines", "Each line gives back 1 to 999 units."));
+        }
+        let mut seen: Vec<i64> = self.lines.iter().map(|l| l.variant_id).collect();
+        seen.sort_unstable();
+        if seen.windows(2).any(|w| w[0] == w[1]) {
+            errors.push(FieldError::new("lines", "Name each variant once."));
+        }
+        if self.reason.chars().count() > 500 {
+            errors.push(FieldError::new("reason", "At most 500 characters."));
+        }
+        errors
+    }
 }

@@ -53,6 +53,9 @@ pub struct ShowOrder {
     /// Units in the order.
     pub items: u64,
     pub total_minor: i64,
+    /// Given back so far (refunds).
+    #[serde(default)]
+    pub refunded_minor: i64,
     pub currency: String,
     /// When the confirmation went to the mailer (ms since the Unix epoch);
     /// absent until it has.
@@ -60,6 +63,21 @@ pub struct ShowOrder {
     /// A test order (from a sandbox cart, see `CreateCart`): in no figure.
     #[serde(default)]
     pub test: bool,
+    /// What it holds, and how much of each refunds gave back.
+    #[serde(default)]
+    pub lines: Vec<ShowOrderLine>,
+}
+
+/// One variant of an order in the creator's list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ShowOrderLine {
+    pub variant_id: i64,
+    pub title: String,
+    pub options: Vec<String>,
+    pub quantity: u32,
+    /// Units given back (refunds made or under way).
+    pub refunded: u32,
 }
 
 /// One product's numbers in a show: what viewers did with it, what sold.

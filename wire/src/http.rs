@@ -45,6 +45,12 @@ macro_rules! no_rules {
 }
 no_rules!(PinRequest, Tap, ProductOrder, CreateCart, SetQuantity);
 
+impl Validate for RefundRequest {
+    fn problems(&self) -> Vec<FieldError> {
+        RefundRequest::problems(self)
+    }
+}
+
 impl Validate for ShowUpdate {
     fn problems(&self) -> Vec<FieldError> {
         self.problem().map(|(field, message)| FieldError::new(field, message)).into_iter().collect()

@@ -32,6 +32,9 @@ pub enum ApiError {
     PaymentDeclined { code: String, message: String },
     #[error("We could not confirm your payment with the payment provider. Try again: the same order is resumed, and you will not be charged twice.")]
     PaymentUnavailable,
+    /// Something we rely on (a payment provider) did not do its part; nothing changed.
+    #[error("{message}")]
+    Unavailable { code: &'static str, message: String },
     #[error("This method is not allowed here.")]
     MethodNotAllowed,
     #[error("The request body is larger than {0} bytes.")]
@@ -62,6 +65,7 @@ impl ApiError {
             Self::PaymentDeclined { code, .. } => (StatusCode::PAYMENT_REQUIRED, code),
             Self::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Self::PaymentUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "payment_unavailable"),
+            Self::Unavailable { code, .. } => (StatusCode::SERVICE_UNAVAILABLE, code),
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Self::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             Self::BodyTimeout => (StatusCode::REQUEST_TIMEOUT, "body_timeout"),

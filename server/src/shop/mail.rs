@@ -37,10 +37,73 @@ async fn try_confirm(state: &AppState, order_id: i64) -> Result<(), String> {
     let order = orders::load(&mut conn, OrderKey::Internal(order_id)).await.map_err(|e| e.to_string())?;
     drop(conn);
     let text = Text::for_locale(&stored.locale);
-    let message = message(&order, &address, &stored.show_title, text, &state.config.mail_from)?;
+    let message = message(&order, &address, &stored.show_title, text, &state.config.mail_from, stored.test_payment)?;
     state.mailer.send(&order.number, message).await?;
     store::orders::mark_confirmed(&state.writer, order_id, now_ms()).await.map_err(err)?;
     Ok(())
+}
+
+/// Tells the buyer what a refund gave back. A failure is logged (the refund
+/// stands; the order list shows it).
+pub async fn refunded(state: &AppState, order: &Order, refund: &vetrina_wire::Refund) {
+    let sent = async {
+        let show =
+            crate::live::shows::load_show(&mut *state.db.acquire().await.map_err(|e| e.to_string())?, &order.show_id)
+                .await
+                .map_err(|e| e.to_string())?;
+        let text = Text::for_locale(&show.locale);
+        let message = refund_message(order, refund, &show.title, text, &state.config.mail_from)?;
+        state.mailer.send(&format!("{}-refund-{}", order.number, refund.id), message).await
+    }
+    .await;
+    if let Err(e) = sent {
+        tracing::warn!(order = %order.number, error = %e, "the refund email was not sent");
+    }
+}
+
+/// The refund notice as an email.
+pub fn refund_message(
+    order: &Order,
+    refund: &vetrina_wire::Refund,
+    show: &str,
+    text: &Text,
+    from: &str,
+) -> Result<Message, String> {
+    let to = recipient(order)?;
+    let from: Mailbox = from.parse().map_err(|e| format!("sender: {e}"))?;
+    let mut body = String::new();
+    body.push_str(&text.hello.replace("{name}", &order.name));
+    body.push_str("\n\n");
+    body.push_str(
+        &text
+            .refund_body
+            .replace("{amount}", &money(refund.amount_minor, &order.currency, text))
+            .replace("{number}", &order.number)
+            .replace("{show}", show),
+    );
+    body.push('\n');
+    if !refund.lines.is_empty() {
+        body.push_str(&format!("\n{}\n", text.refund_units));
+        for line in &refund.lines {
+            let title = order.lines.iter().find(|l| l.variant_id == line.variant_id).map_or("", |l| l.title.as_str());
+            body.push_str(&format!("  {} × {title}\n", line.quantity));
+        }
+    }
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(text.refund_subject.replace("{number}", &order.number))
+        .header(ContentType::TEXT_PLAIN)
+        .body(body)
+        .map_err(|e| e.to_string())
+}
+
+/// The buyer, as an email's recipient.
+fn recipient(order: &Order) -> Result<Mailbox, String> {
+    format!("{} <{}>", order.name.replace(['<', '>', '"'], ""), order.email)
+        .parse()
+        .or_else(|_| order.email.parse())
+        .map_err(|e| format!("recipient: {e}"))
 }
 
 /// Retries every paid order's confirmation that has not gone yet.
@@ -71,6 +134,10 @@ pub struct Text {
     ship_to: &'static str,
     test_shop: &'static str,
     test_order: &'static str,
+    refund_subject: &'static str,
+    /// `{amount}`, `{number}`, `{show}`.
+    refund_body: &'static str,
+    refund_units: &'static str,
 }
 
 const EN: Text = Text {
@@ -88,6 +155,10 @@ const EN: Text = Text {
     test_shop: "This is Vetrina's test shop: no payment was taken and nothing will be shipped.",
     test_order: "This was a test order, placed from the studio's preview: nothing was charged, no stock was taken \
                  and nothing will be shipped.",
+    refund_subject: "Refund for your order {number}",
+    refund_body: "we have refunded {amount} for your order {number} from \"{show}\". It goes back the way you paid; \
+                  your bank may take a few days to show it.",
+    refund_units: "Refunded:",
 };
 
 const IT: Text = Text {
@@ -105,6 +176,10 @@ const IT: Text = Text {
     test_shop: "Questo è il negozio di prova di Vetrina: nessun pagamento è stato addebitato e nulla sarà spedito.",
     test_order: "Questo era un ordine di prova, fatto dall'anteprima dello studio: nessun addebito, nessuna scorta \
                  impegnata e nulla sarà spedito.",
+    refund_subject: "Rimborso per il tuo ordine {number}",
+    refund_body: "ti abbiamo rimborsato {amount} per il tuo ordine {number} da \"{show}\". Torna sul metodo con cui \
+                  hai pagato; la tua banca potrebbe impiegare qualche giorno a mostrarlo.",
+    refund_units: "Rimborsati:",
 };
 
 impl Text {
@@ -132,12 +207,17 @@ pub fn money(minor: i64, currency: &str, text: &Text) -> String {
     format!("{sign}{}{mark}{:0width$} {currency}", abs / scale, abs % scale, width = exponent as usize)
 }
 
-/// The whole confirmation as an email.
-pub fn message(order: &Order, address: &Address, show: &str, text: &Text, from: &str) -> Result<Message, String> {
-    let to: Mailbox = format!("{} <{}>", order.name.replace(['<', '>', '"'], ""), order.email)
-        .parse()
-        .or_else(|_| order.email.parse())
-        .map_err(|e| format!("recipient: {e}"))?;
+/// The whole confirmation as an email; `test_payment`: the built-in test
+/// provider took it (the email then says no money moved, which is true only then).
+pub fn message(
+    order: &Order,
+    address: &Address,
+    show: &str,
+    text: &Text,
+    from: &str,
+    test_payment: bool,
+) -> Result<Message, String> {
+    let to = recipient(order)?;
     let from: Mailbox = from.parse().map_err(|e| format!("sender: {e}"))?;
     let m = |minor| money(minor, &order.currency, text);
     let mut body = String::new();
@@ -166,7 +246,11 @@ pub fn message(order: &Order, address: &Address, show: &str, text: &Text, from: 
         }
     }
     body.push_str(&format!("  {} {}\n  {}\n", address.postal_code.trim(), address.city.trim(), address.country));
-    body.push_str(&format!("\n{}\n", if order.test { text.test_order } else { text.test_shop }));
+    if order.test {
+        body.push_str(&format!("\n{}\n", text.test_order));
+    } else if test_payment {
+        body.push_str(&format!("\n{}\n", text.test_shop));
+    }
     let subject = if order.test { text.test_subject } else { text.subject };
     Message::builder()
         .from(from)
@@ -181,6 +265,48 @@ pub fn message(order: &Order, address: &Address, show: &str, text: &Text, from: 
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refund_notice_says_the_sum_in_the_currencys_units_and_what_came_back() {
+        let order = Order {
+            id: "x".into(),
+            number: "VT-2345-6789".into(),
+            show_id: "demo".into(),
+            payment_status: vetrina_wire::PaymentStatus::PartiallyRefunded,
+            email: "ada@example.com".into(),
+            name: "Ada".into(),
+            currency: "XOF".into(),
+            lines: vec![vetrina_wire::OrderLine {
+                variant_id: 7,
+                title: "Wax print".into(),
+                options: vec![],
+                unit_price_minor: 5000,
+                quantity: 2,
+                line_total_minor: 10_000,
+            }],
+            subtotal_minor: 10_000,
+            shipping_minor: 0,
+            total_minor: 10_000,
+            created_at_ms: 0,
+            test: false,
+        };
+        let refund = vetrina_wire::Refund {
+            id: 1,
+            order_number: order.number.clone(),
+            amount_minor: 5000,
+            currency: "XOF".into(),
+            lines: vec![vetrina_wire::RefundLine { variant_id: 7, quantity: 1 }],
+            restocked: true,
+            created_at_ms: 0,
+            payment_status: vetrina_wire::PaymentStatus::PartiallyRefunded,
+            refunded_minor: 5000,
+        };
+        let m = refund_message(&order, &refund, "Spring", &IT, "Vetrina <o@v.invalid>").unwrap();
+        let text = String::from_utf8(m.formatted()).unwrap();
+        assert!(text.contains("Subject: Rimborso per il tuo ordine VT-2345-6789"), "{text}");
+        assert!(text.contains("5000 XOF"), "no decimals for XOF: {text}");
+        assert!(text.contains("1 =C3=97 Wax print") || text.contains("1 × Wax print"), "{text}");
+    }
 
     #[test]
     fn money_uses_the_currency_exponent_and_the_language_mark() {

@@ -7,6 +7,7 @@ pub mod carts;
 pub mod mail;
 pub mod orders;
 pub mod payments;
+pub mod refunds;
 
 /// Carts, checkout and orders (see [`crate::endpoints`]).
 pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {

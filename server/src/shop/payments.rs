@@ -42,7 +42,7 @@ pub enum Settled {
 }
 
 /// Who takes the payment of an order: a test order, the test provider.
-fn provider_for(state: &AppState, test: bool) -> Option<&dyn PaymentProvider> {
+pub fn provider_for(state: &AppState, test: bool) -> Option<&dyn PaymentProvider> {
     if test {
         return Some(&TestProvider);
     }
@@ -109,7 +109,7 @@ pub async fn settle(
             // behind other checkouts; a webhook or retry doing the same waits.
             let mut tx = store::begin_locked(&state.writer, &[Lock::Cart(cart_id)]).await?;
             let order = orders::load(&mut tx, OrderKey::Internal(order_id)).await?;
-            if order.payment_status == PaymentStatus::Paid {
+            if order.payment_status != PaymentStatus::Pending {
                 return Ok(Settled::Paid(order));
             }
             if amount_minor != order.total_minor || !currency.eq_ignore_ascii_case(&order.currency) {
@@ -144,7 +144,7 @@ pub async fn settle(
         Outcome::Declined { code, message } => {
             let mut tx = store::begin_locked(&state.writer, &[Lock::Cart(cart_id)]).await?;
             let order = orders::load(&mut tx, OrderKey::Internal(order_id)).await?;
-            if order.payment_status == PaymentStatus::Paid {
+            if order.payment_status != PaymentStatus::Pending {
                 // Paid by another way in meanwhile (a retry, a webhook): that stands.
                 return Ok(Settled::Paid(order));
             }

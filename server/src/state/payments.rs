@@ -142,8 +142,9 @@ impl PaymentProvider for TestProvider {
         key: &'a str,
     ) -> Pending<'a, Result<String, String>> {
         Box::pin(async move {
+            // A test payment from before a restart is forgotten here, but was paid.
             match test_payments().get(intent) {
-                Some(Outcome::Approved { .. }) => Ok(format!("test_re_{key}")),
+                Some(Outcome::Approved { .. }) | None if intent.starts_with("test_") => Ok(format!("test_re_{key}")),
                 _ => Err("not paid".into()),
             }
         })

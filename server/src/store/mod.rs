@@ -29,6 +29,7 @@ pub mod limits;
 pub mod offers;
 pub mod orders;
 pub mod payments;
+pub mod refunds;
 pub mod shows;
 
 pub use db::{begin_locked, begin_locked_on, begin_write, lock, Backend, Lock};

@@ -2,7 +2,7 @@
 //! (totals per product, the latest orders).
 
 use sqlx::Row;
-use vetrina_wire::{Address, Order, OrderLine, PaymentStatus, ProductStats, ShowOrder};
+use vetrina_wire::{Address, Order, OrderLine, PaymentStatus, ProductStats, ShowOrder, ShowOrderLine};
 
 use super::{count, json_strings, json_text, Conn, Pool, Result};
 
@@ -15,7 +15,9 @@ pub enum OrderKey<'a> {
 
 pub async fn load(conn: &mut Conn, key: OrderKey<'_>) -> Result<Option<Order>> {
     let select = "SELECT id, public_id, number, show_id, payment_status, email, name, currency, subtotal_minor,
-                         shipping_minor, total_minor, created_at_ms, test FROM orders";
+                         shipping_minor, total_minor, created_at_ms, test, (SELECT CAST(COALESCE(SUM(amount_minor), 0)
+                         AS BIGINT) FROM refunds WHERE order_id = orders.id AND status = 'succeeded') AS refunded
+                  FROM orders";
     let row = match key {
         OrderKey::Internal(id) => {
             sqlx::query(&format!("{select} WHERE id = $1")).bind(id).fetch_optional(&mut *conn).await?
@@ -47,7 +49,11 @@ pub async fn load(conn: &mut Conn, key: OrderKey<'_>) -> Result<Option<Order>> {
         id: row.get("public_id"),
         number: row.get("number"),
         show_id: row.get("show_id"),
-        payment_status: payment_status(&row.get::<String, _>("payment_status")),
+        payment_status: payment_status(
+            &row.get::<String, _>("payment_status"),
+            row.get("refunded"),
+            row.get("total_minor"),
+        ),
         email: row.get("email"),
         name: row.get("name"),
         currency: row.get("currency"),
@@ -60,12 +66,14 @@ pub async fn load(conn: &mut Conn, key: OrderKey<'_>) -> Result<Option<Order>> {
     }))
 }
 
-/// An order's `payment_status` column as the wire says it.
-fn payment_status(column: &str) -> PaymentStatus {
-    if column == "paid" {
-        PaymentStatus::Paid
-    } else {
-        PaymentStatus::Pending
+/// An order's `payment_status` column, and what refunds gave back of its
+/// total, as the wire says it.
+fn payment_status(column: &str, refunded_minor: i64, total_minor: i64) -> PaymentStatus {
+    match (column, refunded_minor) {
+        ("paid", 0) => PaymentStatus::Paid,
+        ("paid", r) if r >= total_minor => PaymentStatus::Refunded,
+        ("paid", _) => PaymentStatus::PartiallyRefunded,
+        _ => PaymentStatus::Pending,
     }
 }
 
@@ -268,11 +276,14 @@ pub async fn real_orders(conn: &mut Conn, show_id: &str) -> Result<i64> {
         .await
 }
 
-/// Paid real orders of the show: how many, and their revenue.
+/// Paid real orders of the show: how many, and their revenue net of refunds.
 pub async fn totals(conn: &mut Conn, show_id: &str) -> Result<(u64, i64)> {
     let (orders, revenue): (i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*) AS orders, CAST(COALESCE(SUM(total_minor), 0) AS BIGINT) AS revenue FROM orders
-         WHERE show_id = $1 AND payment_status = 'paid' AND test = 0",
+        "SELECT COUNT(*) AS orders,
+                CAST(COALESCE(SUM(total_minor), 0) - COALESCE((SELECT SUM(r.amount_minor) FROM refunds r
+                     JOIN orders o ON o.id = r.order_id WHERE o.show_id = $1 AND o.test = 0
+                     AND o.payment_status = 'paid' AND r.status = 'succeeded'), 0) AS BIGINT) AS revenue
+         FROM orders WHERE show_id = $1 AND payment_status = 'paid' AND test = 0",
     )
     .bind(show_id)
     .fetch_one(&mut *conn)
@@ -280,13 +291,20 @@ pub async fn totals(conn: &mut Conn, show_id: &str) -> Result<(u64, i64)> {
     Ok((count(orders), revenue))
 }
 
-/// Per product touched: taps, adds, and what sold (paid real orders), best sellers first.
+/// Per product touched: taps, adds, and what sold (paid real orders, net of
+/// the units refunds gave back), best sellers first.
 pub async fn product_stats(conn: &mut Conn, show_id: &str) -> Result<Vec<ProductStats>> {
     let rows = sqlx::query(
-        "WITH sales AS (
-             SELECT v.product_id AS product, COUNT(DISTINCT o.id) AS orders, CAST(SUM(l.quantity) AS BIGINT) AS units,
-                    CAST(SUM(l.line_total_minor) AS BIGINT) AS revenue
+        "WITH back AS (
+             SELECT r.order_id AS order_id, rl.variant_id AS variant_id, SUM(rl.quantity) AS units
+             FROM refund_lines rl JOIN refunds r ON r.id = rl.refund_id WHERE r.status = 'succeeded'
+             GROUP BY r.order_id, rl.variant_id),
+         sales AS (
+             SELECT v.product_id AS product, COUNT(DISTINCT o.id) AS orders,
+                    CAST(SUM(l.quantity) - COALESCE(SUM(b.units), 0) AS BIGINT) AS units,
+                    CAST(SUM(l.line_total_minor) - COALESCE(SUM(b.units * l.unit_price_minor), 0) AS BIGINT) AS revenue
              FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN variants v ON v.id = l.variant_id
+             LEFT JOIN back b ON b.order_id = l.order_id AND b.variant_id = l.variant_id
              WHERE o.show_id = $1 AND o.payment_status = 'paid' AND o.test = 0
              GROUP BY v.product_id)
          SELECT p.id AS product, COALESCE(g.taps, 0) AS taps, COALESCE(g.adds, 0) AS adds,
@@ -316,29 +334,66 @@ pub async fn product_stats(conn: &mut Conn, show_id: &str) -> Result<Vec<Product
 /// The show's latest `limit` orders, newest first.
 pub async fn latest(conn: &mut Conn, show_id: &str, limit: i64) -> Result<Vec<ShowOrder>> {
     let rows = sqlx::query(
-        "SELECT number, created_at_ms, payment_status, name, email, total_minor, currency, confirmation_sent_at_ms, test,
-                (SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM order_lines WHERE order_id = o.id) AS items
+        "SELECT id, number, created_at_ms, payment_status, name, email, total_minor, currency, confirmation_sent_at_ms, test,
+                (SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM order_lines WHERE order_id = o.id) AS items,
+                (SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) FROM refunds
+                 WHERE order_id = o.id AND status = 'succeeded') AS refunded
          FROM orders o WHERE show_id = $1 ORDER BY created_at_ms DESC, id DESC LIMIT $2",
     )
     .bind(show_id)
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows
+    let ids: Vec<i64> = rows.iter().map(|r| r.get("id")).collect();
+    let mut orders: Vec<ShowOrder> = rows
         .iter()
         .map(|r| ShowOrder {
             number: r.get::<Option<String>, _>("number").unwrap_or_default(),
             created_at_ms: r.get("created_at_ms"),
-            payment_status: payment_status(&r.get::<String, _>("payment_status")),
+            payment_status: payment_status(
+                &r.get::<String, _>("payment_status"),
+                r.get("refunded"),
+                r.get("total_minor"),
+            ),
             name: r.get("name"),
             email: r.get("email"),
             items: count(r.get("items")),
             total_minor: r.get("total_minor"),
+            refunded_minor: r.get("refunded"),
             currency: r.get("currency"),
             confirmation_sent_at_ms: r.get("confirmation_sent_at_ms"),
             test: r.get::<i64, _>("test") != 0,
+            lines: Vec::new(),
         })
-        .collect())
+        .collect();
+    // Their lines, in one query: what each holds and what refunds gave back.
+    let lines = sqlx::query(
+        "SELECT l.order_id AS order_id, l.variant_id AS variant_id, MIN(l.title) AS title, MIN(l.options) AS options,
+                CAST(SUM(l.quantity) AS BIGINT) AS quantity,
+                CAST(COALESCE((SELECT SUM(rl.quantity) FROM refund_lines rl JOIN refunds r ON r.id = rl.refund_id
+                               WHERE r.order_id = l.order_id AND rl.variant_id = l.variant_id), 0) AS BIGINT) AS refunded
+         FROM order_lines l
+         WHERE l.order_id IN (SELECT id FROM orders WHERE show_id = $1 ORDER BY created_at_ms DESC, id DESC LIMIT $2)
+         GROUP BY l.order_id, l.variant_id ORDER BY l.order_id, l.variant_id",
+    )
+    .bind(show_id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, order) in ids.iter().zip(orders.iter_mut()) {
+        order.lines = lines
+            .iter()
+            .filter(|l| l.get::<i64, _>("order_id") == *id)
+            .map(|l| ShowOrderLine {
+                variant_id: l.get("variant_id"),
+                title: l.get("title"),
+                options: json_strings(l.get("options")),
+                quantity: u32::try_from(l.get::<i64, _>("quantity")).unwrap_or(0),
+                refunded: u32::try_from(l.get::<i64, _>("refunded")).unwrap_or(0),
+            })
+            .collect();
+    }
+    Ok(orders)
 }
 
 /// What an order's confirmation needs beyond the order itself.
@@ -349,12 +404,14 @@ pub struct ToConfirm {
     pub address: String,
     pub locale: String,
     pub show_title: String,
+    /// Paid by the built-in test provider (no money moved).
+    pub test_payment: bool,
 }
 
 pub async fn to_confirm(db: &Pool, order_id: i64) -> Result<Option<ToConfirm>> {
     let row = sqlx::query(
-        "SELECT o.address, o.confirmation_sent_at_ms, o.payment_status, s.locale, s.title FROM orders o
-         JOIN shows s ON s.id = o.show_id WHERE o.id = $1",
+        "SELECT o.address, o.confirmation_sent_at_ms, o.payment_status, o.payment_reference, s.locale, s.title
+         FROM orders o JOIN shows s ON s.id = o.show_id WHERE o.id = $1",
     )
     .bind(order_id)
     .fetch_optional(db)
@@ -365,6 +422,7 @@ pub async fn to_confirm(db: &Pool, order_id: i64) -> Result<Option<ToConfirm>> {
         address: r.get("address"),
         locale: r.get("locale"),
         show_title: r.get("title"),
+        test_payment: r.get::<Option<String>, _>("payment_reference").is_none_or(|p| p.starts_with("test_")),
     }))
 }
 

@@ -10,6 +10,7 @@ pub mod new_show;
 pub mod note_editor;
 pub mod numbers;
 pub mod preview;
+pub mod refund;
 pub mod run_sheet;
 pub mod settings;
 pub mod sign_in;

@@ -1,12 +1,13 @@
 //! The show's numbers, live: streams open now, paid orders and revenue, per
 //! product what sold, and the latest orders with their confirmations. Read
 //! every few seconds while the studio is open (the numbers are the server's,
-//! never added up here).
+//! never added up here). A paid order can be refunded from its row.
 
 use leptos::prelude::*;
 use vetrina_wire::{PaymentStatus, ShowOrder, ShowStats};
 
 use crate::store::use_studio;
+use crate::ui::refund::RefundPanel;
 
 /// How often the numbers are read again.
 const EVERY_MS: i32 = 5_000;
@@ -16,26 +17,51 @@ pub fn Numbers() -> impl IntoView {
     let studio = use_studio();
     let stats = RwSignal::new(None::<ShowStats>);
     let orders = RwSignal::new(Vec::<ShowOrder>::new());
+    // The order whose refund panel is open.
+    let refunding = RwSignal::new(None::<String>);
     let open = StoredValue::new(true);
     on_cleanup(move || open.set_value(false));
-    leptos::task::spawn_local(async move {
-        while open.get_value() {
-            if let Some(creator) = studio.creator.get_untracked() {
-                // A failed read keeps the last numbers; the next one tries again.
-                if let Ok(fresh) = creator.stats().await {
-                    if open.get_value() {
-                        stats.set(Some(fresh));
-                    }
-                }
-                if let Ok(latest) = creator.orders().await {
-                    if open.get_value() {
-                        orders.set(latest);
-                    }
+    let read = move || async move {
+        if let Some(creator) = studio.creator.get_untracked() {
+            // A failed read keeps the last numbers; the next one tries again.
+            if let Ok(fresh) = creator.stats().await {
+                if open.get_value() {
+                    stats.set(Some(fresh));
                 }
             }
+            if let Ok(latest) = creator.orders().await {
+                if open.get_value() {
+                    orders.set(latest);
+                }
+            }
+        }
+    };
+    leptos::task::spawn_local(async move {
+        while open.get_value() {
+            read().await;
             vetrina_client::browser::sleep(EVERY_MS).await;
         }
     });
+    let heading = NodeRef::<leptos::html::H3>::new();
+    let close = move || {
+        refunding.set(None);
+        if let Some(h) = heading.get_untracked() {
+            let _ = h.focus();
+        }
+    };
+    let refunded = Callback::new(move |r: vetrina_wire::Refund| {
+        studio.tell(
+            format!(
+                "Refunded {} on order {}. The buyer gets an email.",
+                vetrina_client::browser::format_money(r.amount_minor, &r.currency, None),
+                r.order_number
+            ),
+            false,
+        );
+        close();
+        leptos::task::spawn_local(read());
+    });
+    let cancelled = Callback::new(move |()| close());
     // Tracked: numbers read before the show itself redraw once it is in.
     let money = move |minor: i64| {
         let currency = studio.snapshot.with(|s| s.as_ref().map(|s| s.show.currency.clone())).unwrap_or_default();
@@ -87,7 +113,7 @@ pub fn Numbers() -> impl IntoView {
                 "“Watching” counts every open stream of the show: viewers, and the previews and studios too. "
                 "Test orders (placed in the preview) are not counted."
             </p>
-            <h3 class="vs-subtitle">"Latest orders"</h3>
+            <h3 class="vs-subtitle" node_ref=heading tabindex="-1">"Latest orders"</h3>
             {move || orders.with(|list| if list.is_empty() {
                 view! { <p class="vs-muted">"No orders yet."</p> }.into_any()
             } else {
@@ -97,7 +123,8 @@ pub fn Numbers() -> impl IntoView {
                     <table class="vs-sales" data-testid="orders-list">
                         <thead><tr>
                             <th scope="col">"Order"</th><th scope="col">"Time"</th><th scope="col">"Buyer"</th>
-                            <th scope="col">"Units"</th><th scope="col">"Total"</th><th scope="col">"Confirmation"</th>
+                            <th scope="col">"Units"</th><th scope="col">"Total"</th><th scope="col">"Status"</th>
+                            <th scope="col"><span class="vs-visually-hidden">"Refund"</span></th>
                         </tr></thead>
                         <tbody>
                             {list.iter().map(|o| view! {
@@ -112,15 +139,33 @@ pub fn Numbers() -> impl IntoView {
                                     <td>{vetrina_client::browser::format_money(o.total_minor, &o.currency, None)}</td>
                                     <td>{match (o.payment_status, o.confirmation_sent_at_ms) {
                                         (PaymentStatus::Pending, _) => "Payment pending".to_string(),
-                                        (PaymentStatus::Paid, Some(at)) => format!("Sent to {} at {}", o.email, clock(at)),
-                                        (PaymentStatus::Paid, None) => "Not sent yet".to_string(),
+                                        (PaymentStatus::Paid, Some(at)) => format!("Confirmation sent to {} at {}", o.email, clock(at)),
+                                        (PaymentStatus::Paid, None) => "Paid, confirmation not sent yet".to_string(),
+                                        (PaymentStatus::PartiallyRefunded, _) => format!(
+                                            "Partly refunded: {}",
+                                            vetrina_client::browser::format_money(o.refunded_minor, &o.currency, None)
+                                        ),
+                                        (PaymentStatus::Refunded, _) => "Refunded".to_string(),
                                     }}</td>
+                                    <td>{matches!(o.payment_status, PaymentStatus::Paid | PaymentStatus::PartiallyRefunded).then(|| {
+                                        let number = o.number.clone();
+                                        let label = format!("Refund order {}", o.number);
+                                        view! {
+                                            <button type="button" class="vs-button vs-button--small" aria-label=label
+                                                on:click=move |_| refunding.set(Some(number.clone()))>"Refund…"</button>
+                                        }
+                                    })}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
                     </table>
                     </div>
                 }.into_any()
+            })}
+            // Drawn again only when another order is chosen: the list's refresh leaves what is typed alone.
+            {move || refunding.get().and_then(|number| {
+                let order = orders.with_untracked(|list| list.iter().find(|o| o.number == number).cloned())?;
+                Some(view! { <RefundPanel order on_done=refunded on_cancel=cancelled /> })
             })}
         </section>
     }
