@@ -51,6 +51,8 @@ fn snapshot() -> ShowSnapshot {
             shipping: Default::default(),
             poster_url: None,
             scheduled_for_ms: None,
+            shopify_store: None,
+            checkout_on_store: false,
         },
         products: vec![product()],
         pinned: vec![],

@@ -182,6 +182,7 @@ pub async fn seed_with_stream(
                         price_minor: *price,
                         compare_at_minor: *compare_at,
                         stock: *stock,
+                        shopify_variant_id: None,
                     })
                     .collect(),
             })

@@ -544,6 +544,10 @@ struct ImportArgs {
     /// A Shopify products.json.
     #[arg(long)]
     shopify: Option<String>,
+    /// The Shopify store it came from (brand.myshopify.com), so the show can
+    /// hand its carts over to that store's checkout.
+    #[arg(long)]
+    store: Option<String>,
     /// A Google Merchant Center feed (TSV).
     #[arg(long)]
     gmc: Option<String>,
@@ -558,7 +562,13 @@ struct ImportArgs {
 }
 
 async fn run_import(args: ImportArgs) -> Result<(), Failure> {
-    let ImportArgs { show, shopify, gmc, default_stock, skip_bad, storage } = args;
+    let ImportArgs { show, shopify, store, gmc, default_stock, skip_bad, storage } = args;
+    let store = match store.as_deref().map(vetrina_wire::store_host) {
+        Some(Err(e)) => return Err(usage(e)),
+        Some(Ok(_)) if shopify.is_none() => return Err(usage("--store goes with --shopify")),
+        Some(Ok(host)) => Some(host),
+        None => None,
+    };
     let (data_dir, database) = (storage.data_dir.clone(), storage.database());
     let (format, file) = match (shopify, gmc) {
         (Some(file), _) => (CatalogueFormat::Shopify, file),
@@ -581,7 +591,7 @@ async fn run_import(args: ImportArgs) -> Result<(), Failure> {
             parsed.products.len()
         )));
     }
-    import::insert(&pool, &show, &parsed.products).await?;
+    import::insert(&pool, &show, &parsed.products, store.as_deref()).await?;
     let variants: usize = parsed.products.iter().map(|p| p.variants.len()).sum();
     println!(
         "Imported {} product(s) with {variants} variant(s) into '{show}'{}.",

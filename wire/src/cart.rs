@@ -97,3 +97,15 @@ pub struct Cart {
     pub shipping_minor: i64,
     pub total_minor: i64,
 }
+
+/// `GET /api/carts/{cart}/handover`: where to send a buyer to pay on the
+/// brand's own Shopify store, with this cart in its checkout.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct HandOver {
+    /// The store's host name, to tell the buyer where they are going.
+    pub store: String,
+    /// The store's cart permalink (`https://STORE/cart/VARIANT:QTY,...`),
+    /// to open as a page of its own.
+    pub url: String,
+}

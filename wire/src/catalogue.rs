@@ -83,6 +83,12 @@ pub struct CatalogueImport {
     #[serde(default)]
     #[cfg_attr(feature = "schema", schemars(range(min = 0, max = 1_000_000_000)))]
     pub default_stock: Option<i64>,
+    /// For a Shopify file: the store it came from (`brand.myshopify.com`). The
+    /// show remembers it with each variant's Shopify id, so its cart can be
+    /// handed over to that store's checkout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(max = 300)))]
+    pub store: Option<String>,
 }
 
 /// A product a catalogue file holds (or added).

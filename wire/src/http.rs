@@ -135,7 +135,16 @@ impl Validate for CatalogueImport {
                 format!("The default stock is a whole number from 0 to {MAX_STOCK}."),
             )];
         }
-        Vec::new()
+        match (self.format, self.store.as_deref().map(str::trim).filter(|s| !s.is_empty())) {
+            (CatalogueFormat::Shopify, Some(store)) => match crate::store_host(store) {
+                Ok(_) => Vec::new(),
+                Err(e) => vec![FieldError::new("store", e)],
+            },
+            (CatalogueFormat::Gmc, Some(_)) => {
+                vec![FieldError::new("store", "Only a Shopify products.json comes from a Shopify store.")]
+            }
+            (_, None) => Vec::new(),
+        }
     }
 }
 

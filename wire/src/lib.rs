@@ -69,6 +69,8 @@ mod tests {
             currency: Some("GBP".into()),
             shipping: Some(ShippingPolicy { flat_minor: 0, free_from_minor: None }),
             theme: Some([("accent".to_string(), "#0a7d5a".to_string())].into()),
+            shopify_store: Some("https://brand.myshopify.com/".into()),
+            checkout_on_store: Some(true),
         };
         assert_eq!(ok.problem(), None);
         assert_eq!(ShowUpdate { scheduled_for_ms: Some(None), ..Default::default() }.problem(), None, "null clears");
@@ -76,6 +78,10 @@ mod tests {
         assert_eq!(ShowUpdate::default().problem(), None);
         for (update, field) in [
             (ShowUpdate { title: Some("   ".into()), ..Default::default() }, "title"),
+            (
+                ShowUpdate { shopify_store: Some("brand.myshopify.com/cart".into()), ..Default::default() },
+                "shopify_store",
+            ),
             (ShowUpdate { title: Some("x".repeat(201)), ..Default::default() }, "title"),
             (ShowUpdate { stream_url: Some("http://plain.example/a.mp4".into()), ..Default::default() }, "stream_url"),
             (ShowUpdate { stream_url: Some("/".into()), ..Default::default() }, "stream_url"),

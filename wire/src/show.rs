@@ -75,6 +75,14 @@ pub struct Show {
     /// When the show is planned to start (ms since the Unix epoch), if planned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled_for_ms: Option<i64>,
+    /// The brand's Shopify store (a host name such as `brand.myshopify.com`),
+    /// from a catalogue import or the show's settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shopify_store: Option<String>,
+    /// Buyers pay on the brand's Shopify store: the cart hands over to its
+    /// checkout (`GET /api/carts/{cart}/handover`) instead of Vetrina's.
+    #[serde(default)]
+    pub checkout_on_store: bool,
 }
 
 /// Everything a viewer joining now needs: the show, its catalogue, what is pinned,
@@ -167,6 +175,39 @@ pub struct ShowUpdate {
     /// token name, e.g. `{"accent": "#0a7d5a", "radius": "8px"}`; at most 20.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<BTreeMap<String, String>>,
+    /// The brand's Shopify store: its host name (`brand.myshopify.com` or its
+    /// own domain); an empty string forgets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(max = 300)))]
+    pub shopify_store: Option<String>,
+    /// Hand the cart over to the Shopify store's checkout (needs the store).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkout_on_store: Option<bool>,
+}
+
+/// A store's host name as a creator may type it (`https://Brand.myshopify.com/`),
+/// reduced to the host (`brand.myshopify.com`), or why it is not one. Only a
+/// DNS name with a dot and a letter in its last label: never an address, a
+/// port, a path or another scheme, so the link a buyer follows goes to
+/// `https://` that host and nowhere else.
+pub fn store_host(input: &str) -> Result<String, &'static str> {
+    const WRONG: &str = "The store is its web address, such as brand.myshopify.com.";
+    let trimmed = input.trim();
+    let lower = trimmed.to_ascii_lowercase();
+    let host = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")).unwrap_or(&lower);
+    let host = host.strip_suffix('/').unwrap_or(host);
+    let labels: Vec<&str> = host.split('.').collect();
+    let label_ok = |l: &&str| {
+        (1..=63).contains(&l.len())
+            && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    let last_is_name = labels.last().is_some_and(|l| l.bytes().any(|b| b.is_ascii_lowercase()));
+    if host.len() > 253 || labels.len() < 2 || !labels.iter().all(label_ok) || !last_is_name {
+        return Err(WRONG);
+    }
+    Ok(host.to_string())
 }
 
 impl ShowUpdate {
@@ -215,6 +256,11 @@ impl ShowUpdate {
             // 2000-01-01 to 2100-01-01: anything else is a typing or unit mistake.
             if !(946_684_800_000..4_102_444_800_000).contains(&at) {
                 return Some(("scheduled_for_ms", "The start is a date and time between 2000 and 2100."));
+            }
+        }
+        if let Some(store) = self.shopify_store.as_deref().filter(|s| !s.trim().is_empty()) {
+            if let Err(e) = store_host(store) {
+                return Some(("shopify_store", e));
             }
         }
         if let Some(theme) = &self.theme {
@@ -284,4 +330,37 @@ pub struct CreatedShow {
     pub show: Show,
     pub creator_token: String,
     pub expires_at_ms: i64,
+}
+
+#[cfg(test)]
+mod store_host_tests {
+    use super::store_host;
+
+    #[test]
+    fn a_typed_address_becomes_its_host() {
+        assert_eq!(store_host(" https://Brand.MyShopify.com/ ").as_deref(), Ok("brand.myshopify.com"));
+        assert_eq!(store_host("shop.brand.it").as_deref(), Ok("shop.brand.it"));
+    }
+
+    #[test]
+    fn nothing_but_a_dns_name_is_a_store() {
+        for bad in [
+            "",
+            "localhost",
+            "127.0.0.1",
+            "brand.myshopify.com:8443",
+            "brand.myshopify.com/cart",
+            "evil.com@brand.myshopify.com",
+            "javascript:alert(1)",
+            "//brand.myshopify.com",
+            "-brand.myshopify.com",
+            "brand..com",
+            "bränd.com",
+            "brand.myshopify.com?x=1",
+            "brand.myshopify.com#x",
+            "brand myshopify.com",
+        ] {
+            assert!(store_host(bad).is_err(), "{bad:?} was taken for a store");
+        }
+    }
 }

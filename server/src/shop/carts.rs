@@ -58,6 +58,44 @@ pub async fn get(State(state): State<AppState>, ApiPath(cart_id): ApiPath<String
     Ok(Json(load_cart(&mut conn, &cart_id).await?))
 }
 
+/// `GET /api/carts/{cart}/handover`: the brand's Shopify store's cart
+/// permalink for this cart, on a show that checks out on that store. The
+/// address is built here from the show's own settings and the variants'
+/// Shopify ids: nothing the caller sends chooses where the buyer goes.
+pub async fn handover(
+    State(state): State<AppState>,
+    ApiPath(cart_id): ApiPath<String>,
+) -> Result<Json<vetrina_wire::HandOver>, ApiError> {
+    let mut conn = state.db.acquire().await?;
+    let cart = load_cart(&mut conn, &cart_id).await?;
+    let show = crate::live::shows::load_show(&mut conn, &cart.show_id).await?;
+    let store = show
+        .shopify_store
+        .as_deref()
+        .filter(|_| show.checkout_on_store)
+        .and_then(|s| vetrina_wire::store_host(s).ok())
+        .ok_or_else(|| {
+            ApiError::conflict("not_on_store", "This show's checkout is here, not on a store of its own.")
+        })?;
+    if cart.lines.is_empty() {
+        return Err(ApiError::conflict("empty_cart", "The cart is empty."));
+    }
+    let ids: Vec<i64> = cart.lines.iter().map(|l| l.variant_id).collect();
+    let shopify = store::catalogue::shopify_ids(&mut conn, &ids).await?;
+    let mut items = Vec::with_capacity(cart.lines.len());
+    for line in &cart.lines {
+        let Some(id) = shopify.get(&line.variant_id) else {
+            return Err(ApiError::conflict(
+                "not_on_store",
+                format!("{} is not sold on {store}: remove it from the cart to pay there.", line.title),
+            ));
+        };
+        items.push(format!("{id}:{}", line.quantity));
+    }
+    let url = format!("https://{store}/cart/{}", items.join(","));
+    Ok(Json(vetrina_wire::HandOver { store, url }))
+}
+
 /// `POST /api/carts/{cart}/lines`: adds to the line of that variant, or starts one.
 pub async fn add_line(
     State(state): State<AppState>,

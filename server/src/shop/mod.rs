@@ -53,6 +53,20 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
             ..Default::default()
         },
         Endpoint {
+            method: Method::GET,
+            path: "/carts/{cart}/handover",
+            summary: "On a show that checks out on the brand's Shopify store: the store's cart permalink for this \
+                      cart, to open as a page of its own",
+            access: Access::Public,
+            success: (200, "Where to pay", Some(s::<w::HandOver>)),
+            errors: &[
+                (404, "No such cart, or it has been ordered"),
+                (409, "The show checks out here (not_on_store), the cart is empty, or a line is not sold on the store"),
+            ],
+            handler: axum::routing::get(carts::handover),
+            ..Default::default()
+        },
+        Endpoint {
             method: Method::POST,
             path: "/carts/{cart}/lines",
             summary: "Add units of a variant to the cart; with an offer_id, at a flash drop's price (claimed \

@@ -69,6 +69,15 @@ pub async fn update_show(
             ));
         }
     }
+    // Checked already (`ShowUpdate::problem`); an empty one forgets the store.
+    let store = req.shopify_store.as_deref().map(|typed| vetrina_wire::store_host(typed).ok());
+    let has_store = store.clone().unwrap_or(show.shopify_store.clone()).is_some();
+    if req.checkout_on_store.unwrap_or(show.checkout_on_store) && !has_store {
+        return Err(ApiError::Validation(vec![vetrina_wire::FieldError::new(
+            "checkout_on_store",
+            "Give the Shopify store's address first: that is where buyers will pay.",
+        )]));
+    }
     let theme = req.theme.as_ref().map(|t| serde_json::to_string(t).unwrap_or_else(|_| "{}".into()));
     let (flat, free_from) = req.shipping.map_or((None, None), |p| (Some(p.flat_minor), Some(p.free_from_minor)));
     let changes = store::shows::Changes {
@@ -80,6 +89,8 @@ pub async fn update_show(
         shipping_flat_minor: flat,
         shipping_free_from_minor: free_from,
         scheduled_for_ms: req.scheduled_for_ms,
+        shopify_store: store.as_ref().map(Option::as_deref),
+        checkout_on_store: req.checkout_on_store,
         ..Default::default()
     };
     store::shows::update(&mut tx, &show_id, &changes).await?;

@@ -35,6 +35,8 @@ pub async fn upload(
     Valid(req): Valid<CatalogueImport>,
 ) -> Result<Json<ImportReport>, ApiError> {
     let default_stock = req.default_stock.unwrap_or(DEFAULT_STOCK);
+    // Checked already (`Validate for CatalogueImport`): a host name, and only with a Shopify file.
+    let shopify_store = req.store.as_deref().and_then(|typed| vetrina_wire::store_host(typed).ok());
     let currency = crate::live::shows::load_show(&mut *state.db.acquire().await?, &show_id).await?.currency;
     let parsed = parse(req.format, &req.source, &currency, default_stock)
         .map_err(|e| ApiError::unprocessable("invalid_file", format!("This file cannot be read: {e}.")))?;
@@ -75,7 +77,7 @@ pub async fn upload(
     if parsed.products.is_empty() {
         return Err(ApiError::unprocessable("nothing_to_import", "The file has no product that can be imported."));
     }
-    insert(&state.writer, &show_id, &parsed.products).await?;
+    insert(&state.writer, &show_id, &parsed.products, shopify_store.as_deref()).await?;
     tracing::info!(show = %show_id, products = parsed.products.len(), skipped = parsed.errors.len(), "catalogue imported");
     Ok(Json(report(true)))
 }
@@ -117,6 +119,8 @@ pub struct NewVariant {
     pub price_minor: i64,
     pub compare_at_minor: Option<i64>,
     pub stock: i64,
+    /// Its id on the Shopify store the file came from.
+    pub shopify_id: Option<i64>,
 }
 
 impl NewVariant {
@@ -179,6 +183,9 @@ struct ShopifyOption {
 
 #[derive(Deserialize)]
 struct ShopifyVariant {
+    /// The store's id for it: what its cart permalink names.
+    #[serde(default)]
+    id: Option<i64>,
     price: serde_json::Value,
     #[serde(default)]
     compare_at_price: Option<serde_json::Value>,
@@ -262,7 +269,8 @@ fn shopify_product(raw: &RawValue, currency: &str, default_stock: i64, line: usi
         if options.iter().any(String::is_empty) {
             return Err(format!("{which} lacks a value for one of {}", option_names.join(", ")));
         }
-        let variant = NewVariant { options, price_minor, compare_at_minor, stock };
+        let variant =
+            NewVariant { options, price_minor, compare_at_minor, stock, shopify_id: v.id.filter(|id| *id > 0) };
         variant.check().map_err(|e| format!("{which}: {e}"))?;
         variants.push(variant);
     }
@@ -385,7 +393,7 @@ pub fn parse_gmc(source: &str, currency: &str, default_stock: i64) -> Result<Par
                 Some(_) => return Err(format!("item {id}: sale_price is not below price")),
                 None => (price, None),
             };
-            NewVariant { options: Vec::new(), price_minor, compare_at_minor, stock }
+            NewVariant { options: Vec::new(), price_minor, compare_at_minor, stock, shopify_id: None }
                 .check()
                 .map_err(|e| format!("item {id}: {e}"))?;
             check_image(get("image_link")).map_err(|e| format!("item {id}: {e}"))?;
@@ -401,7 +409,7 @@ pub fn parse_gmc(source: &str, currency: &str, default_stock: i64) -> Result<Par
                 image: get("image_link").to_string(),
                 size: get("size").to_string(),
                 color: get("color").to_string(),
-                variant: NewVariant { options: Vec::new(), price_minor, compare_at_minor, stock },
+                variant: NewVariant { options: Vec::new(), price_minor, compare_at_minor, stock, shopify_id: None },
             })
         })();
         match row {
@@ -487,7 +495,13 @@ fn amount(text: &str, currency: &str) -> Result<i64, String> {
 }
 
 /// Appends the products to the show, in one transaction.
-pub async fn insert(db: &store::Pool, show_id: &str, products: &[NewProduct]) -> Result<(), store::Error> {
+/// With `shopify_store`, the show remembers the store the file came from.
+pub async fn insert(
+    db: &store::Pool,
+    show_id: &str,
+    products: &[NewProduct],
+    shopify_store: Option<&str>,
+) -> Result<(), store::Error> {
     let rows: Vec<store::catalogue::NewProduct> = products
         .iter()
         .map(|p| store::catalogue::NewProduct {
@@ -504,12 +518,16 @@ pub async fn insert(db: &store::Pool, show_id: &str, products: &[NewProduct]) ->
                     price_minor: v.price_minor,
                     compare_at_minor: v.compare_at_minor,
                     stock: v.stock,
+                    shopify_variant_id: v.shopify_id,
                 })
                 .collect(),
         })
         .collect();
     let mut tx = store::begin_write(db).await?;
     store::catalogue::append(&mut tx, show_id, &rows).await?;
+    if let Some(host) = shopify_store {
+        store::shows::set_shopify_store(&mut tx, show_id, host).await?;
+    }
     tx.commit().await
 }
 
@@ -561,7 +579,8 @@ mod tests {
                 options: vec!["S".into(), "Sand".into()],
                 price_minor: 4900,
                 compare_at_minor: Some(6900),
-                stock: 3
+                stock: 3,
+                shopify_id: None,
             }
         );
         assert_eq!(shirt.variants[1].stock, 0);

@@ -212,6 +212,8 @@ pub struct NewVariant<'a> {
     pub price_minor: i64,
     pub compare_at_minor: Option<i64>,
     pub stock: i64,
+    /// Its id on the brand's Shopify store, when it came from there.
+    pub shopify_variant_id: Option<i64>,
 }
 
 /// Appends the products to the end of the show's run sheet; answers their ids.
@@ -239,18 +241,34 @@ pub async fn append(conn: &mut Conn, show_id: &str, products: &[NewProduct<'_>])
         position += 1;
         for v in &p.variants {
             sqlx::query(
-                "INSERT INTO variants (product_id, options, price_minor, compare_at_minor, stock)
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO variants (product_id, options, price_minor, compare_at_minor, stock, shopify_variant_id)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(id)
             .bind(json_text(v.options))
             .bind(v.price_minor)
             .bind(v.compare_at_minor)
             .bind(v.stock)
+            .bind(v.shopify_variant_id)
             .execute(&mut *conn)
             .await?;
         }
         ids.push(id);
+    }
+    Ok(ids)
+}
+
+/// The Shopify id of each of `variant_ids` that has one.
+pub async fn shopify_ids(conn: &mut Conn, variant_ids: &[i64]) -> Result<std::collections::HashMap<i64, i64>> {
+    let mut ids = std::collections::HashMap::new();
+    for &id in variant_ids {
+        let shopify: Option<Option<i64>> = sqlx::query_scalar("SELECT shopify_variant_id FROM variants WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if let Some(Some(shopify)) = shopify {
+            ids.insert(id, shopify);
+        }
     }
     Ok(ids)
 }

@@ -7,7 +7,8 @@ use vetrina_wire::{ShippingPolicy, Show, ShowStatus};
 use super::{Conn, Pool, Result};
 
 const SELECT: &str = "SELECT id, title, status, currency, locale, stream_url, started_at_ms, theme, poster_url,
-                             scheduled_for_ms, shipping_flat_minor, shipping_free_from_minor
+                             scheduled_for_ms, shipping_flat_minor, shipping_free_from_minor,
+                             shopify_store, checkout_on_store
                       FROM shows";
 
 pub async fn load(conn: &mut Conn, show_id: &str) -> Result<Option<Show>> {
@@ -27,6 +28,8 @@ pub async fn load(conn: &mut Conn, show_id: &str) -> Result<Option<Show>> {
         },
         poster_url: row.get("poster_url"),
         scheduled_for_ms: row.get("scheduled_for_ms"),
+        shopify_store: row.get("shopify_store"),
+        checkout_on_store: row.get::<i64, _>("checkout_on_store") != 0,
     }))
 }
 
@@ -95,6 +98,9 @@ pub struct Changes<'a> {
     pub shipping_free_from_minor: Option<Option<i64>>,
     /// `Some(None)` clears it.
     pub scheduled_for_ms: Option<Option<i64>>,
+    /// `Some(None)` forgets it.
+    pub shopify_store: Option<Option<&'a str>>,
+    pub checkout_on_store: Option<bool>,
 }
 
 pub async fn update(conn: &mut Conn, show_id: &str, changes: &Changes<'_>) -> Result<()> {
@@ -105,8 +111,10 @@ pub async fn update(conn: &mut Conn, show_id: &str, changes: &Changes<'_>) -> Re
                           shipping_flat_minor = COALESCE($6, shipping_flat_minor),
                           shipping_free_from_minor = CASE WHEN $7 THEN $8 ELSE shipping_free_from_minor END,
                           scheduled_for_ms = CASE WHEN $9 THEN $10 ELSE scheduled_for_ms END,
-                          poster_url = COALESCE($11, poster_url)
-         WHERE id = $12",
+                          poster_url = COALESCE($11, poster_url),
+                          shopify_store = CASE WHEN $12 THEN $13 ELSE shopify_store END,
+                          checkout_on_store = COALESCE($14, checkout_on_store)
+         WHERE id = $15",
     )
     .bind(changes.title)
     .bind(changes.stream_url)
@@ -119,9 +127,22 @@ pub async fn update(conn: &mut Conn, show_id: &str, changes: &Changes<'_>) -> Re
     .bind(changes.scheduled_for_ms.is_some())
     .bind(changes.scheduled_for_ms.flatten())
     .bind(changes.poster_url)
+    .bind(changes.shopify_store.is_some())
+    .bind(changes.shopify_store.flatten())
+    .bind(changes.checkout_on_store.map(i64::from))
     .bind(show_id)
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// Sets the show's Shopify store (a catalogue import from it).
+pub async fn set_shopify_store(conn: &mut Conn, show_id: &str, store: &str) -> Result<()> {
+    sqlx::query("UPDATE shows SET shopify_store = $1 WHERE id = $2")
+        .bind(store)
+        .bind(show_id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
