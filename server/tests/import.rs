@@ -37,7 +37,7 @@ async fn an_imported_feed_becomes_the_shows_catalogue() {
                 B1\tSocks\t9.00 EUR\t\t\t\t12\n";
     let parsed = import::parse_gmc(feed, "EUR", 10).unwrap();
     assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-    import::insert(&s.state.db, "spring", &parsed.products).await.unwrap();
+    import::insert(&s.state.db, "spring", &parsed.products, None).await.unwrap();
 
     let snap: vetrina_wire::ShowSnapshot =
         serde_json::from_str(&call(&s.router, "GET", "/api/shows/spring", &[], None).await.body).unwrap();

@@ -114,7 +114,10 @@ pub fn CartSheet() -> impl IntoView {
                             data-testid="go-to-checkout"
                             disabled=move || busy.get() || blocked
                             on:click=move |_| store.begin_checkout()
-                        >{t().go_to_checkout()}</button>
+                        >{move || match store.pays_on_store() {
+                            Some(site) => fill(t().pay_on_store(), &[&site]),
+                            None => t().go_to_checkout().to_string(),
+                        }}</button>
                     }.into_any()
                 }
             }}

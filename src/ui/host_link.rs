@@ -68,7 +68,8 @@ impl Store {
             self.cart.with_untracked(|c| c.iter().flat_map(|c| &c.lines).map(|l| (l.variant_id, l.quantity)).collect());
         self.track_lines("begin_checkout", &lines, None);
         let Some(host) = self.host.get_value().filter(|_| self.host_cart.get_untracked().is_some()) else {
-            return self.sheet.set(Sheet::Checkout);
+            let on_store = self.pays_on_store().is_some();
+            return self.sheet.set(if on_store { Sheet::HandOver } else { Sheet::Checkout });
         };
         self.sheet.set(Sheet::Closed);
         leptos::task::spawn_local(async move {

@@ -7,6 +7,7 @@ pub mod cart_sheet;
 pub mod checkout_sheet;
 pub mod confirmation_sheet;
 pub mod flash;
+pub mod handover_sheet;
 pub mod host_link;
 pub mod notice;
 pub mod pin_rail;

@@ -51,12 +51,14 @@ pub fn ProductSheet(product: Product) -> impl IntoView {
     // something remembered to pay with (never with a provider whose tokens are
     // single-use, Stripe: then Buy now opens the checkout, its wallet buttons
     // at the top), when this item will be the whole order (never when the
-    // brand's page keeps the cart: its checkout is its own). The tap and the
+    // brand's page keeps the cart, or when buyers pay on the brand's store:
+    // their checkouts are their own). The tap and the
     // note under it ask this, so the note says what the tap does.
     let express_buyer = move || {
         store.buyer.get().filter(|b| {
             !b.payment_token.is_empty()
                 && store.host_cart.get().is_none()
+                && store.pays_on_store().is_none()
                 && store.cart.with(|c| c.as_ref().is_none_or(|c| c.lines.is_empty()))
         })
     };

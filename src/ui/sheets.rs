@@ -18,6 +18,7 @@ use leptos::prelude::*;
 use crate::ui::cart_sheet::CartSheet;
 use crate::ui::checkout_sheet::CheckoutSheet;
 use crate::ui::confirmation_sheet::ConfirmationSheet;
+use crate::ui::handover_sheet::HandOverSheet;
 use crate::ui::product_sheet::ProductSheet;
 use crate::ui::shelf_sheet::ShelfSheet;
 use crate::ui::store::{Sheet, Store};
@@ -63,6 +64,7 @@ fn view(sheet: Sheet, store: Store) -> AnyView {
         },
         Sheet::Cart => view! { <CartSheet /> }.into_any(),
         Sheet::Checkout => view! { <CheckoutSheet /> }.into_any(),
+        Sheet::HandOver => view! { <HandOverSheet /> }.into_any(),
         Sheet::Confirmation(order) => view! { <ConfirmationSheet order=*order /> }.into_any(),
     }
 }

@@ -125,6 +125,11 @@ impl Request {
         }
     }
 
+    /// Where to pay on the brand's own store, with this cart.
+    pub fn handover(cart: &str) -> Self {
+        Self::new("GET", format!("/carts/{}/handover", enc(cart)), None::<&()>)
+    }
+
     pub fn checkout(cart: &str, req: &CheckoutRequest) -> Self {
         Self::new("POST", format!("/carts/{}/checkout", enc(cart)), Some(req))
     }

@@ -297,6 +297,15 @@ catalogue! {
     free,
     total,
     go_to_checkout,
+    /// `{0}`: the store's address. The cart's button on a show that checks out there.
+    pay_on_store,
+    handover_title,
+    /// `{0}`: the store's address.
+    handover_body,
+    handover_loading,
+    /// `{0}`: the store's address.
+    handover_go,
+    opens_new_tab,
     cart_button_empty,
     cart_button_one,
     /// `{0}`: item count.

@@ -9,7 +9,7 @@ use crate::domain::checkout::Attempt;
 use crate::domain::offer;
 use crate::i18n::{fill, t};
 use leptos::task::spawn_local;
-use vetrina_wire::{Cart, CheckoutRequest, Order, PaymentAction};
+use vetrina_wire::{Cart, CheckoutRequest, HandOver, Order, PaymentAction};
 
 /// What placing the order came to.
 pub enum Placed {
@@ -142,6 +142,20 @@ impl Store {
     pub async fn set_quantity(&self, variant_id: i64, quantity: u32) -> Result<(), ApiError> {
         let Some(id) = self.cart.get_untracked().map(|c| c.id) else { return Ok(()) };
         self.change_cart(Request::set_quantity(&id, variant_id, quantity)).await.map(drop)
+    }
+
+    /// The brand's store's address for this cart, on a show whose buyers pay
+    /// there (the server builds it from the show's settings).
+    pub async fn handover(&self) -> Result<HandOver, ApiError> {
+        let Some(id) = self.cart.get_untracked().map(|c| c.id) else {
+            return Err(ApiError::Server {
+                status: 409,
+                code: "cart_empty".into(),
+                message: t().err_cart_empty().into(),
+                fields: Vec::new(),
+            });
+        };
+        api::parse(&self.send(Request::handover(&id), browser::random_key()).await?)
     }
 
     /// Places the order. Retrying the same request (a double tap, a timeout)

@@ -41,6 +41,8 @@ pub enum Sheet {
     Product(i64),
     Cart,
     Checkout,
+    /// Paying on the brand's own store: where the buyer is going, then the link.
+    HandOver,
     Confirmation(Box<Order>),
 }
 

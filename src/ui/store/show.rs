@@ -48,6 +48,14 @@ impl Store {
         })
     }
 
+    /// The brand's store, when buyers pay there instead of here (tracked).
+    pub fn pays_on_store(&self) -> Option<String> {
+        self.snapshot.with(|s| match s {
+            Load::Ready(s) if s.show.checkout_on_store => s.show.shopify_store.clone(),
+            _ => None,
+        })
+    }
+
     pub fn currency(&self) -> String {
         self.snapshot.with(|s| match s {
             Load::Ready(s) => s.show.currency.clone(),

@@ -39,6 +39,11 @@ fn format_of(name: &str, text: &str) -> CatalogueFormat {
 pub fn Catalogue() -> impl IntoView {
     let studio = use_studio();
     let default_stock = RwSignal::new(String::from("10"));
+    // Where a products.json came from: kept with its variants' ids, so the
+    // show can hand carts over to that store's checkout.
+    let shop = RwSignal::new(
+        studio.snapshot.with_untracked(|s| s.as_ref().and_then(|s| s.show.shopify_store.clone())).unwrap_or_default(),
+    );
     let checked = RwSignal::new(None::<Checked>);
     let problem = RwSignal::new(None::<String>);
     let busy = RwSignal::new(None::<&'static str>);
@@ -72,8 +77,12 @@ pub fn Catalogue() -> impl IntoView {
                     return problem.set(Some(format!("{name} could not be read. Is it a text file?")));
                 }
             };
+            let format = format_of(&name, &text);
+            let store = Some(shop.get_untracked().trim().to_string())
+                .filter(|s| !s.is_empty() && format == CatalogueFormat::Shopify);
             let request = CatalogueImport {
-                format: format_of(&name, &text),
+                store,
+                format,
                 source: text,
                 dry_run: true,
                 skip_bad: false,
@@ -133,6 +142,15 @@ pub fn Catalogue() -> impl IntoView {
                 inputmode="numeric"
                 prop:value=default_stock
                 on:input=move |ev| default_stock.set(event_target_value(&ev))
+            />
+            <label for="vs-catalogue-shop">"For a products.json: the Shopify store it comes from (optional, e.g. brand.myshopify.com)"</label>
+            <input
+                id="vs-catalogue-shop"
+                inputmode="url"
+                autocapitalize="none"
+                spellcheck="false"
+                prop:value=shop
+                on:input=move |ev| shop.set(event_target_value(&ev))
             />
             <label for="vs-catalogue-file">"Catalogue file"</label>
             <input

@@ -45,6 +45,8 @@ pub fn Settings() -> impl IntoView {
     let free_from = field(|s| s.shipping.free_from_minor.map(|m| major_text(m, &s.currency)).unwrap_or_default());
     let accent = field(|s| s.theme.get("accent").cloned().unwrap_or_else(|| "#d63a1a".into()));
     let radius = field(|s| s.theme.get("radius").cloned().unwrap_or_default());
+    let shop = field(|s| s.shopify_store.clone().unwrap_or_default());
+    let on_store = RwSignal::new(current.as_ref().is_some_and(|s| s.checkout_on_store));
     let origins = RwSignal::new(String::new());
     let origins_loaded = RwSignal::new(None::<String>);
     if let Some(creator) = studio.creator.get_untracked() {
@@ -92,7 +94,12 @@ pub fn Settings() -> impl IntoView {
             currency: Some(code),
             shipping: Some(shipping),
             theme: Some(theme),
+            shopify_store: Some(shop.get_untracked().trim().to_string()),
+            checkout_on_store: Some(on_store.get_untracked()),
         };
+        if update.checkout_on_store == Some(true) && update.shopify_store.as_deref() == Some("") {
+            return problem.set(Some("Give the Shopify store's address first: that is where buyers will pay.".into()));
+        }
         // The same rules the server applies, before asking it.
         if let Some((_, message)) = update.problem() {
             return problem.set(Some(message.into()));
@@ -152,6 +159,20 @@ pub fn Settings() -> impl IntoView {
                 <input id="vs-accent" type="color" prop:value=accent on:input=move |ev| accent.set(event_target_value(&ev)) />
                 <label for="vs-radius">"Corner radius (for example 8px; empty: the overlay's)"</label>
                 {text_input("vs-radius", radius)}
+            </fieldset>
+            <fieldset class="vs-fieldset">
+                <legend>"Checkout"</legend>
+                <label for="vs-shop">"Your Shopify store (for example brand.myshopify.com)"</label>
+                <input id="vs-shop" inputmode="url" autocapitalize="none" spellcheck="false" prop:value=shop
+                    on:input=move |ev| shop.set(event_target_value(&ev)) />
+                <label class="vs-check">
+                    <input type="checkbox" prop:checked=on_store on:change=move |ev| on_store.set(event_target_checked(&ev)) />
+                    "Buyers pay on the Shopify store"
+                </label>
+                <p class="vs-muted">
+                    "Their cart opens in your store's checkout, in a new tab, after the overlay tells them where they \
+                     are going. Only products imported from the store's products.json can go there."
+                </p>
             </fieldset>
             <label for="vs-origins">"Sites allowed to embed the show (one origin per line, e.g. https://brand.example)"</label>
             <textarea id="vs-origins" rows="3" prop:value=origins on:input=move |ev| origins.set(event_target_value(&ev))></textarea>
