@@ -61,8 +61,11 @@
         },
       },
     });
-    const payment = elements.create('payment', { layout: 'tabs', fields: { billingDetails: { name: 'never', email: 'never' } } });
-    payment.mount(o.paymentSelector);
+    // The product sheet mounts the wallets alone (no card form): `paymentSelector` is null.
+    const payment = o.paymentSelector
+      ? elements.create('payment', { layout: 'tabs', fields: { billingDetails: { name: 'never', email: 'never' } } })
+      : null;
+    if (payment) payment.mount(o.paymentSelector);
     let express = null;
     if (o.expressSelector) {
       express = elements.create('expressCheckout', {
@@ -73,7 +76,10 @@
         buttonHeight: 48,
       });
       express.mount(o.expressSelector);
-      express.on('ready', (e) => o.onExpressReady(!!(e && e.availablePaymentMethods)));
+      express.on('ready', (e) => {
+        o.onExpressReady(!!(e && e.availablePaymentMethods));
+        if (!payment) o.onReady();
+      });
       express.on('confirm', async (e) => {
         try {
           const submitted = await elements.submit();
@@ -98,8 +104,10 @@
       });
     }
     let complete = false;
-    payment.on('change', (e) => (complete = !!e.complete));
-    payment.on('ready', () => o.onReady());
+    if (payment) {
+      payment.on('change', (e) => (complete = !!e.complete));
+      payment.on('ready', () => o.onReady());
+    }
     return {
       async token(billing) {
         const submitted = await elements.submit();
@@ -135,7 +143,7 @@
       },
       complete: () => complete,
       destroy() {
-        payment.destroy();
+        if (payment) payment.destroy();
         if (express) express.destroy();
       },
     };

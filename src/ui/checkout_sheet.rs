@@ -20,9 +20,7 @@ use crate::i18n::{fill, t, Text};
 use crate::ui::sheet::Sheet;
 use crate::ui::store::{use_store, Load, Placed, Sheet as SheetState, Store};
 
-/// Countries we ship to in the demo (named by `Intl` in the viewer's language);
-/// a real shop would get these from its backend.
-const COUNTRIES: &[&str] = &["IT", "AT", "BE", "DE", "ES", "FR", "IE", "NL", "PT", "GB", "US"];
+use crate::domain::checkout::COUNTRIES;
 
 struct Field {
     key: &'static str,
@@ -227,7 +225,7 @@ pub fn CheckoutSheet() -> impl IntoView {
                 locale: &locale,
                 amount,
                 currency: &currency,
-                payment_selector: "#vt-pay-element",
+                payment_selector: Some("#vt-pay-element"),
                 express_selector: "#vt-pay-express",
                 countries: COUNTRIES,
                 shipping_label: t().shipping(),

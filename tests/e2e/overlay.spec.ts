@@ -323,3 +323,23 @@ test('pinning needs the creator token', async ({ request }) => {
   });
   expect(wrong.status()).toBe(401);
 });
+
+test('a card with nothing to choose has Buy now: one tap to the checkout, the item in it', async ({ page, request }, testInfo) => {
+  await openShow(page);
+  await pin(request, 4);
+  const buy = page.getByRole('button', { name: 'Buy Ceramic Mug now' });
+  await expect(buy).toBeVisible();
+  await expect(buy).toHaveText('Buy now');
+  // A product with sizes opens its sheet instead: nothing is bought unchosen.
+  await pin(request, 1);
+  await expect(page.locator('.vt-card[data-product-id="1"]')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Buy Linen Shirt now' })).toHaveCount(0);
+  await shot(page, testInfo, '09-card-buy-now');
+  await press(buy, testInfo);
+  const form = page.getByRole('dialog', { name: 'Checkout' });
+  await expect(form).toBeVisible();
+  await expect(page.getByTestId('cart-count')).toHaveText('1');
+  // Back in the cart: the mug, once.
+  await press(form.getByRole('button', { name: 'Back to cart' }), testInfo);
+  await expect(page.getByRole('dialog', { name: 'Your cart' })).toContainText('Ceramic Mug');
+});

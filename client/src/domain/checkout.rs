@@ -5,6 +5,11 @@
 //! new attempt and gets a new key (the server would refuse the old key with a
 //! different body).
 
+/// Countries we ship to in the demo (named by `Intl` in the viewer's
+/// language): the checkout's list, and the wallets' allowed shipping
+/// countries. A real shop would get these from its backend.
+pub const COUNTRIES: &[&str] = &["IT", "AT", "BE", "DE", "ES", "FR", "IE", "NL", "PT", "GB", "US"];
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Attempt {
     current: Option<(String, String)>,

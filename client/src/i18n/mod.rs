@@ -272,6 +272,8 @@ catalogue! {
     add_to_cart,
     buy_now,
     buying,
+    /// `{0}`: product title. The card's Buy now, as a screen reader names it.
+    buy_now_of,
     adding,
     /// `{0}`: product title.
     added,
