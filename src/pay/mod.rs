@@ -30,8 +30,7 @@ pub struct Options<'a> {
     pub locale: &'a str,
     pub amount: i64,
     pub currency: &'a str,
-    /// Where the card form goes; none: the wallets alone (the product sheet).
-    pub payment_selector: Option<&'a str>,
+    pub payment_selector: &'a str,
     pub express_selector: &'a str,
     pub countries: &'a [&'a str],
     pub shipping_label: &'a str,

@@ -61,11 +61,8 @@
         },
       },
     });
-    // The product sheet mounts the wallets alone (no card form): `paymentSelector` is null.
-    const payment = o.paymentSelector
-      ? elements.create('payment', { layout: 'tabs', fields: { billingDetails: { name: 'never', email: 'never' } } })
-      : null;
-    if (payment) payment.mount(o.paymentSelector);
+    const payment = elements.create('payment', { layout: 'tabs', fields: { billingDetails: { name: 'never', email: 'never' } } });
+    payment.mount(o.paymentSelector);
     let express = null;
     if (o.expressSelector) {
       express = elements.create('expressCheckout', {
@@ -76,10 +73,7 @@
         buttonHeight: 48,
       });
       express.mount(o.expressSelector);
-      express.on('ready', (e) => {
-        o.onExpressReady(!!(e && e.availablePaymentMethods));
-        if (!payment) o.onReady();
-      });
+      express.on('ready', (e) => o.onExpressReady(!!(e && e.availablePaymentMethods)));
       express.on('confirm', async (e) => {
         try {
           const submitted = await elements.submit();
@@ -104,10 +98,8 @@
       });
     }
     let complete = false;
-    if (payment) {
-      payment.on('change', (e) => (complete = !!e.complete));
-      payment.on('ready', () => o.onReady());
-    }
+    payment.on('change', (e) => (complete = !!e.complete));
+    payment.on('ready', () => o.onReady());
     return {
       async token(billing) {
         const submitted = await elements.submit();
@@ -143,7 +135,7 @@
       },
       complete: () => complete,
       destroy() {
-        if (payment) payment.destroy();
+        payment.destroy();
         if (express) express.destroy();
       },
     };

@@ -225,7 +225,7 @@ pub fn CheckoutSheet() -> impl IntoView {
                 locale: &locale,
                 amount,
                 currency: &currency,
-                payment_selector: Some("#vt-pay-element"),
+                payment_selector: "#vt-pay-element",
                 express_selector: "#vt-pay-express",
                 countries: COUNTRIES,
                 shipping_label: t().shipping(),
