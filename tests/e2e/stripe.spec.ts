@@ -98,7 +98,7 @@ test('a wallet pays in two taps, Buy now on the card then the wallet, its detail
     taps += 1;
     await press(locator, testInfo);
   };
-  await tap(page.getByRole('button', { name: 'Buy Ceramic Mug now' }));
+  await tap(page.getByRole('button', { name: 'Buy now: Ceramic Mug' }));
   const wallet = page.getByRole('button', { name: 'Pay with Link' });
   await expect(wallet).toBeVisible();
   await expect(page.getByText('Or pay by card')).toBeVisible();

@@ -479,6 +479,8 @@ fn bench() -> Result {
             .args(["bench", "--package", "vetrina-server", "--bench", "checkout"])
             .env("VETRINA_TEST_POSTGRES", pg.url()))?;
     }
+    say("Checkout with Stripe (the stand-in for its API, every answer 300 ms late), on SQLite");
+    run(cmd("cargo").args(["bench", "--package", "vetrina-server", "--bench", "checkout_stripe"]))?;
     say("Event fan-out benchmark (release build of the server): one instance, then two on Postgres + NATS");
     {
         let pg = services::Postgres::start(true)?;

@@ -38,7 +38,7 @@ pub static TEXT: Text = text! {
     add_to_cart: "Add to cart",
     buy_now: "Buy now",
     buying: "Buying…",
-    buy_now_of: "Buy {0} now",
+    buy_now_of: "Buy now: {0}",
     adding: "Adding…",
     added: "{0} added to your cart.",
     cost_free_shipping: "{0}, free shipping",

@@ -272,7 +272,8 @@ catalogue! {
     add_to_cart,
     buy_now,
     buying,
-    /// `{0}`: product title. The card's Buy now, as a screen reader names it.
+    /// `{0}`: product title. The card's Buy now, as a screen reader names it
+    /// (starting with `buy_now`'s words, which it shows).
     buy_now_of,
     adding,
     /// `{0}`: product title.
