@@ -55,7 +55,10 @@ async fn run() {
                         stripe_addr,
                         "POST",
                         "/v1/confirmation_tokens",
-                        &[("authorization", "Bearer pk_test_standin"), ("content-type", "application/x-www-form-urlencoded")],
+                        &[
+                            ("authorization", "Bearer pk_test_standin"),
+                            ("content-type", "application/x-www-form-urlencoded"),
+                        ],
                         Some("payment_method=pm_card_visa"),
                     )
                     .await;
