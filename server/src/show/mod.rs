@@ -117,31 +117,6 @@ pub fn endpoints() -> Vec<crate::http::endpoint::Endpoint> {
             ..Default::default()
         },
         Endpoint {
-            method: Method::POST,
-            path: "/shows/{show}/orders/{order}/refunds",
-            summary: "Give money back on a paid order (by its number) through the provider that took it: the \
-                      whole order with no lines (a cancellation: what is left of it, shipping included), or \
-                      some units at the price paid for them; `restock` (default true) puts them back on sale. \
-                      The buyer is emailed. Requires Idempotency-Key",
-            access: Access::Creator,
-            request: Some(s::<w::RefundRequest>),
-            success: (201, "The refund given", Some(s::<w::Refund>)),
-            errors: &[
-                (404, "The show has no such order"),
-                (
-                    409,
-                    "The order is not paid (order_not_paid), more units than are left to refund \
-                     (more_than_left), or nothing left to refund (nothing_to_refund)",
-                ),
-                (422, "A variant that is not in the order (not_in_order), or invalid lines"),
-                (503, "The payment provider did not make the refund (refund_unavailable); nothing changed"),
-            ],
-            example: Some(json!({"lines": [], "restock": true, "reason": "Cancelled by the buyer"})),
-            idempotency_key_required: true,
-            handler: axum::routing::post(crate::shop::refunds::create),
-            ..Default::default()
-        },
-        Endpoint {
             method: Method::PATCH,
             path: "/shows/{show}/variants/{variant}",
             summary: "Change a variant's price or stock during the show (emits price and stock events)",
