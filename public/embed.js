@@ -17,8 +17,10 @@
   const V = 1;
   const me = document.currentScript;
   const ORIGIN = new URL(me.src).origin;
-  const cfg = window.VetrinaConfig || {};
-  const fns = { addToCart: cfg.onAddToCart, updateItem: cfg.onUpdateItem, checkout: cfg.onCheckout };
+  // The page's handlers (Vetrina.onX or window.VetrinaConfig), looked up when
+  // used: an async snippet may run before the page's own script sets its config.
+  const fns = {};
+  const fn = (k) => fns[k] || (window.VetrinaConfig || {})[k];
   const players = [];
   const blocked = [];
   let cart = null;
@@ -52,7 +54,7 @@
     if (!m || m.vetrina !== V || typeof m.type !== 'string') return warn('dropped a malformed message');
     if (m.type === 'ack' || m.type === 'error') return;
     const d = m.data || {};
-    const handler = { 'cart.add': fns.addToCart, 'cart.update': fns.updateItem, checkout: fns.checkout }[m.type];
+    const handler = fn({ 'cart.add': 'onAddToCart', 'cart.update': 'onUpdateItem', checkout: 'onCheckout' }[m.type]);
     if (handler) return reply(p, m, () => handler(m.type === 'checkout' ? cart : d.item));
     if (m.type === 'analytics') {
       return reply(p, m, () => {
@@ -146,7 +148,7 @@
     const key = 'vetrina.open.' + show;
     const open = () => {
       if (p.frame) return;
-      p.mode = get('cart') === 'host' && fns.addToCart && fns.checkout ? 'host' : 'vetrina';
+      p.mode = get('cart') === 'host' && fn('onAddToCart') && fn('onCheckout') ? 'host' : 'vetrina';
       const q = new URLSearchParams({ show, embed: '1', host: location.origin, cart: p.mode });
       if (get('lang')) q.set('lang', get('lang'));
       if (accent) q.set('theme.accent', accent);
@@ -213,8 +215,8 @@
       if (p.card && p.card.embed_allowed === false)
         out.push(location.origin + ' may not embed "' + p.show + '": add it with PUT ' + ORIGIN + '/api/shows/' + p.show + '/embed-origins');
       if (p.get('cart') === 'host')
-        for (const k of ['addToCart', 'checkout'])
-          if (!fns[k]) out.push('data-cart="host" needs Vetrina.on' + k[0].toUpperCase() + k.slice(1) + '(fn); using Vetrina\'s own cart');
+        for (const k of ['onAddToCart', 'onCheckout'])
+          if (!fn(k)) out.push('data-cart="host" needs Vetrina.' + k + '(fn); using Vetrina\'s own cart');
     }
     for (const d of new Set(blocked)) out.push("this page's Content-Security-Policy blocks " + ORIGIN + ' (' + d + ')');
     out.forEach(warn);
@@ -222,9 +224,9 @@
   }
 
   const api = (window.Vetrina = {
-    onAddToCart: (f) => void (fns.addToCart = f),
-    onUpdateItem: (f) => void (fns.updateItem = f),
-    onCheckout: (f) => void (fns.checkout = f),
+    onAddToCart: (f) => void (fns.onAddToCart = f),
+    onUpdateItem: (f) => void (fns.onUpdateItem = f),
+    onCheckout: (f) => void (fns.onCheckout = f),
     updateCart(c) {
       cart = c;
       for (const p of players) send(p, 'cart.sync', c);

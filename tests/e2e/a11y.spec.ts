@@ -1,6 +1,6 @@
 // Accessibility: axe-core (WCAG 2.x A and AA rules) on every screen of the
 // viewer's path, and the whole path from a pin to an order by keyboard alone.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './fixtures';
 import { expectNoViolations, fillCheckout, openShow, pin, unpinAll } from './helpers';
 
 test.beforeEach(async ({ request }) => {

@@ -2,7 +2,7 @@
 // in dist/ and its snippets, as `cargo xtask` builds them: trunk, then
 // xtask/split.mjs), printed raw, gzip and brotli.
 // The budget lives in tests/budget.json.
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { readFileSync, readdirSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 

@@ -2,7 +2,7 @@
 // another origin): the facade, nothing loaded before intent, the overlay in an
 // iframe on Vetrina's origin, the host's own cart over the message protocol,
 // analytics for the host, and the doctor when something is missing.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './fixtures';
 import { BRAND, STRANGER, fillCheckout, pin, press, shot, unpinAll } from './helpers';
 
 const facade = (page: Page) => page.getByRole('button', { name: /^Watch/ });
@@ -60,7 +60,17 @@ test('the show is framed only by the sites it allows', async ({ page, request })
 });
 
 test("a brand's own cart: items and checkout go to the host page, a refusal rolls back", async ({ page, request }, testInfo) => {
+  // The page sets its handlers only after it has loaded, so surely after the
+  // async snippet has run (on a fast machine that order happened by itself and
+  // the items went to Vetrina's cart): the loader looks them up when used.
+  await page.addInitScript(() => {
+    let config: unknown;
+    let loaded = false;
+    Object.defineProperty(window, 'VetrinaConfig', { get: () => (loaded ? config : undefined), set: (c) => void (config = c) });
+    addEventListener('load', () => setTimeout(() => (loaded = true), 50));
+  });
   await page.goto(`${BRAND}/host-cart.html`);
+  await page.waitForFunction(() => (window as any).VetrinaConfig);
   await press(facade(page), testInfo);
   const frame = overlay(page);
   await expect(frame.locator('video.vt-video')).toBeVisible();

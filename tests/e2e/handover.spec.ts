@@ -3,7 +3,7 @@
 // in the studio, and a viewer's cart hands over by the store's cart permalink,
 // after the overlay says where they are going. The store itself is not
 // reached (no network here): the test stops at the link.
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { OPERATOR, expectNoViolations, press, shot, snapshot } from './helpers';
 
 test('a show that checks out on the brand store sends the cart there, saying so first', async ({ page, browser, request }, testInfo) => {

@@ -3,7 +3,7 @@
 // overlay there, with the buyer's details, and in a tab signed in to the studio
 // (`&sandbox=1`) the creator's token too. Seen failing before the fix: the
 // first request went to https://evil.example/api/shows/demo.
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { TOKEN, pin, press, unpinAll } from './helpers';
 
 test.beforeEach(async ({ request }) => {

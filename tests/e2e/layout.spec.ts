@@ -1,6 +1,6 @@
 // Layout from a 320 px phone to a landscape phone: nothing overflows sideways,
 // sheets fit on screen with their main action reachable, and the video keeps its box.
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { openShow, pin, unpinAll } from './helpers';
 
 const sizes = [

@@ -3,7 +3,7 @@
 // video reaches the moment it was pinned, for live viewers, late joiners,
 // seeks and replays with product chapters; through our own fragmented-MP4
 // player, through hls.js when that one cannot, and with neither.
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Page } from './fixtures';
 import { TOKEN, expectNoViolations, press, shot } from './helpers';
 
 const auth = { Authorization: `Bearer ${TOKEN}` };

@@ -1,6 +1,6 @@
 // The viewer's whole path on the real server: pin → card → variant → cart →
 // checkout → confirmation, plus reload, failures and bad events.
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { buyElsewhere, fillCheckout, openShow, pin, press, sentConfirmation, shot, snapshot, unpinAll } from './helpers';
 
 test.beforeEach(async ({ request }) => {

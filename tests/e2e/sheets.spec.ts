@@ -1,7 +1,7 @@
 // The sheets live in a wasm module of their own (src/ui/sheets.rs), fetched
 // once the first frame is drawn. What a viewer sees when a tap beats that
 // fetch, or when the fetch fails, and that it is fetched without a tap at all.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './fixtures';
 import { expectNoViolations, openShow, pin, press, shot, unpinAll } from './helpers';
 
 const SHEETS = /\/app-[0-9a-f]{16}\/[^/]+\.wasm$/;

@@ -5,7 +5,7 @@
 // its Express Checkout Element one Link button, its 3-D Secure a dialog); the
 // overlay, stripe-pay.js, the server and the webhooks are the real ones. The
 // README says how to run the same with real test keys.
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type Page, type TestInfo } from './fixtures';
 import { existsSync } from 'node:fs';
 import { expectNoViolations, fillCheckout, openShow, pin, press, shot, unpinAll } from './helpers';
 

@@ -1,7 +1,7 @@
 // The viewer's extras on the real server: the product shelf, quantities, cart
 // lines that explain themselves, retries that never double an action, the
 // viewer's language, and safe-area insets on a notched phone.
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { expectNoViolations, fillCheckout, openShow, pin, press, setPrice, shot, unpinAll } from './helpers';
 
 test.beforeEach(async ({ request }) => {
