@@ -99,6 +99,7 @@ pub fn app(state: AppState, assets: Assets) -> Router {
         let live = Router::new()
             .route("/live/{file}", axum::routing::get(live::hls::playlist))
             .route("/live/{show}/{file}", axum::routing::get(live::hls::rendition))
+            .route("/live/{show}/{rendition}/{file}", axum::routing::get(live::llhls::part))
             .with_state((state.clone(), media.clone()));
         let media = Router::new()
             .nest_service(

@@ -380,7 +380,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     let mut _live_stream = None;
     let token = if is_demo {
         let stream_url = if live_hls {
-            _live_stream = Some(live::hls::spawn_demo_stream(&media, demo::DEMO_SHOW).map_err(|e| {
+            _live_stream = Some(live::hls::spawn_demo_stream(&media, demo::DEMO_SHOW, &state.origin).map_err(|e| {
                 Failure::Run(format!("could not start ffmpeg for the live stream (apt-get install ffmpeg): {e}"))
             })?);
             format!("/live/{}.m3u8", demo::DEMO_SHOW)

@@ -20,6 +20,15 @@
 // box can show (as hls.js with `startLevel: 0, capLevelToPlayerSize`).
 // Live: start three segments behind the live edge and refresh the playlist
 // every target duration (the pins arrive as DATERANGE tags in it).
+//
+// Low-latency HLS (a playlist with EXT-X-PART, as Vetrina's origin serves):
+// start PART-HOLD-BACK behind the newest part, at a part that starts with a
+// keyframe; then fetch part after part, each time asking for the playlist
+// that will list the next one (`_HLS_msn`, `_HLS_part`: the origin answers
+// when it exists), so the video stays a second and a half behind the
+// encoder. After a stall the player is further behind: it plays a little
+// faster until it is back, or jumps if it is far behind. A viewer who seeks
+// back leaves the live edge (whole segments from there) until they return.
 
 /** Segments kept ahead of the playhead, in seconds. */
 const AHEAD_S = 10;
@@ -29,6 +38,9 @@ const BEHIND_S = 20;
 const LIVE_SYNC_SEGMENTS = 3;
 /** Share of the measured throughput a rendition may use. */
 const HEADROOM = 0.7;
+/** LL-HLS: further behind the hold-back than this (a stall), play 8% faster; this far again, jump. */
+const CATCH_UP_S = 0.5;
+const JUMP_S = 3;
 
 const sleep = (ms, signal) =>
   new Promise((done) => {
@@ -64,10 +76,12 @@ export function parseMultivariant(text, base) {
 
 /** A media playlist: its init segment, segments with their dates, pins, whether it ended. */
 export function parseMedia(text, base) {
-  const out = { map: null, target: 2, ended: false, segments: [], ranges: [] };
+  // `open`: LL-HLS, the segment being written (its parts so far), if any.
+  const out = { map: null, target: 2, ended: false, segments: [], ranges: [], partTarget: 0, holdBack: 0, open: null };
   let seq = 0;
   let duration = NaN;
   let date = NaN;
+  let parts = [];
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (line.startsWith('#EXT-X-MAP:')) out.map = new URL(attributes(line.slice(11)).URI, base).href;
@@ -76,17 +90,27 @@ export function parseMedia(text, base) {
     else if (line.startsWith('#EXTINF:')) duration = parseFloat(line.slice(8));
     else if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) date = Date.parse(line.slice(25));
     else if (line.startsWith('#EXT-X-DATERANGE:')) out.ranges.push(attributes(line.slice(17)));
-    else if (line === '#EXT-X-ENDLIST') out.ended = true;
+    else if (line.startsWith('#EXT-X-PART-INF:')) out.partTarget = Number(attributes(line.slice(16))['PART-TARGET']) || 0;
+    else if (line.startsWith('#EXT-X-SERVER-CONTROL:')) out.holdBack = Number(attributes(line.slice(22))['PART-HOLD-BACK']) || 0;
+    else if (line.startsWith('#EXT-X-PART:')) {
+      const a = attributes(line.slice(12));
+      parts.push({ uri: new URL(a.URI, base).href, duration: Number(a.DURATION), independent: a.INDEPENDENT === 'YES' });
+    } else if (line === '#EXT-X-ENDLIST') out.ended = true;
     else if (line && !line.startsWith('#')) {
-      out.segments.push({ seq, uri: new URL(line, base).href, duration, date });
+      out.segments.push({ seq, uri: new URL(line, base).href, duration, date, parts });
       seq += 1;
       // A date is given once and runs on through the segments after it.
       date += duration * 1000;
       duration = NaN;
+      parts = [];
     }
   }
+  if (parts.length) out.open = { seq, date, parts, open: true };
   return out;
 }
+
+/** The segment `seq` of a playlist, complete or the open one. */
+const segmentOf = (list, seq) => list.segments.find((s) => s.seq === seq) || (list.open && list.open.seq === seq ? list.open : null);
 
 const mime = (codecs) => `video/mp4; codecs="${codecs}"`;
 
@@ -109,8 +133,14 @@ export async function play(video, src, text, onRange) {
     if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
     return as === 'text' ? res.text() : res.arrayBuffer();
   };
-  const load = async (level) => {
-    const list = parseMedia(await get(renditions[level].uri, 'text'), renditions[level].uri);
+  // With `want` ({msn, part}), the playlist that lists that part (LL-HLS: the origin waits for it).
+  const load = async (level, want) => {
+    const url = new URL(renditions[level].uri);
+    if (want) {
+      url.searchParams.set('_HLS_msn', want.msn);
+      url.searchParams.set('_HLS_part', want.part);
+    }
+    const list = parseMedia(await get(url.href, 'text'), renditions[level].uri);
     list.ranges.forEach(onRange);
     return list;
   };
@@ -158,6 +188,32 @@ export async function play(video, src, text, onRange) {
   let next = list.ended ? first.seq : list.segments[Math.max(0, list.segments.length - LIVE_SYNC_SEGMENTS)].seq;
   let startAt = NaN;
   const timeOf = (segment) => (segment.date - anchor) / 1000;
+
+  // LL-HLS at the live edge: the next part to read ({msn, part}); null when
+  // reading whole segments (a recording, a plain playlist, a viewer who went back).
+  const lowLatency = () => list.partTarget > 0 && !list.ended;
+  const holdBack = () => list.holdBack || 3 * list.partTarget;
+  const newest = () => list.open || list.segments[list.segments.length - 1];
+  const sum = (parts) => parts.reduce((t, p) => t + p.duration, 0);
+  /** Media time of the end of the newest part listed. */
+  const edgeTime = () => {
+    const s = newest();
+    return s ? timeOf(s) + (s.open ? sum(s.parts) : s.duration) : 0;
+  };
+  /** The part to start from: a keyframe at least PART-HOLD-BACK behind the newest. */
+  const edgeStart = () => {
+    const all = [];
+    for (const s of [...list.segments, ...(list.open ? [list.open] : [])]) s.parts.forEach((p, i) => all.push({ msn: s.seq, part: i, p }));
+    if (!all.length) return null;
+    let i = all.length;
+    let back = 0;
+    while (i > 0 && back < holdBack()) back += all[--i].p.duration;
+    while (i > 0 && !all[i].p.independent) i -= 1;
+    return all[i].p.independent ? { msn: all[i].msn, part: all[i].part } : null;
+  };
+  let edge = lowLatency() ? edgeStart() : null;
+  // The viewer went back on purpose: no catching up until they return.
+  let rewound = false;
   const buffered = (t) => {
     const r = video.buffered;
     for (let i = 0; i < r.length; i++) if (r.start(i) <= t + 0.1 && t < r.end(i)) return r.end(i) - t;
@@ -165,7 +221,13 @@ export async function play(video, src, text, onRange) {
   };
   let moved = 0; // counts seeks, so data fetched for the old position is dropped
   const onSeeking = () => {
+    if (lowLatency()) {
+      rewound = edgeTime() - video.currentTime > holdBack() + JUMP_S;
+      if (rewound) video.playbackRate = 1;
+    }
     if (buffered(video.currentTime) > 0) return;
+    // Out of what is loaded: whole segments from there, or the live edge again.
+    edge = lowLatency() && !rewound ? edgeStart() : null;
     moved += 1;
     // Read from the segment that holds the new position.
     const at = anchor + video.currentTime * 1000;
@@ -199,6 +261,8 @@ export async function play(video, src, text, onRange) {
     while (!signal.aborted && !list.ended) {
       await sleep(list.target * 1000, signal);
       if (signal.aborted) return;
+      // At the live edge the pump's own blocking reloads keep the playlist fresh.
+      if (edge) continue;
       try {
         const fresh = await load(level);
         list = fresh;
@@ -215,6 +279,99 @@ export async function play(video, src, text, onRange) {
 
   let initOf = null; // the init segment in the buffer
   let codecsOf = renditions[level].codecs;
+  const ensureInit = async () => {
+    if (initOf === list.map) return;
+    const init = await get(list.map);
+    if (codecsOf !== renditions[level].codecs && buffer.changeType) buffer.changeType(mime(renditions[level].codecs));
+    codecsOf = renditions[level].codecs;
+    await append(init);
+    initOf = list.map;
+  };
+
+  // LL-HLS: behind the hold-back after a stall, play a little faster; far behind, jump.
+  const catchUp = () => {
+    if (!edge || rewound || video.paused || !Number.isFinite(startAt)) return;
+    const behind = edgeTime() - video.currentTime;
+    if (behind > holdBack() + JUMP_S) {
+      // Back to the live edge: read from a keyframe there, and play from it
+      // once it is in (the first append after this moves the playhead).
+      video.playbackRate = 1;
+      edge = edgeStart();
+      startAt = NaN;
+      moved += 1;
+      wake();
+    } else if (behind > holdBack() + CATCH_UP_S) {
+      video.playbackRate = 1.08;
+    } else if (behind < holdBack() + 0.1) {
+      video.playbackRate = 1;
+    }
+  };
+  video.addEventListener('timeupdate', catchUp);
+
+  // Where the parts appended so far end, and in which run (`moved`) they were.
+  let partsEnd = NaN;
+  let partsRun = -1;
+  // One step at the live edge: the next part, or the playlist that will list it.
+  const edgeStep = async () => {
+    // Paused: enough ahead is enough (the catch-up rejoins the edge on play).
+    if (buffered(video.currentTime) > AHEAD_S && Number.isFinite(startAt)) {
+      await rest(500);
+      return;
+    }
+    const segment = segmentOf(list, edge.msn);
+    if (!segment && list.segments.length && edge.msn < list.segments[0].seq) {
+      edge = edgeStart(); // fell out of the window: rejoin
+      return;
+    }
+    if (segment && !segment.open && edge.part >= segment.parts.length) {
+      if (!segment.parts.length) {
+        // Too old for parts: its whole segment, then on from there.
+        next = segment.seq;
+        edge = null;
+      } else edge = { msn: edge.msn + 1, part: 0 };
+      return;
+    }
+    const part = segment && segment.parts[edge.part];
+    if (!part) {
+      list = await load(level, edge);
+      return;
+    }
+    if (edge.part === 0) {
+      const wanted = choose();
+      if (wanted !== level) {
+        const fresh = await load(wanted);
+        const same = segmentOf(fresh, edge.msn);
+        if (same && same.parts.length) {
+          level = wanted;
+          list = fresh;
+          return;
+        }
+      }
+    }
+    await ensureInit();
+    const seeks = moved;
+    const began = performance.now();
+    const bytes = await get(part.uri);
+    const seconds = Math.max((performance.now() - began) / 1000, 0.001);
+    throughput = Number.isFinite(throughput) ? 0.8 * throughput + 0.2 * (bytes.byteLength * 8) / seconds : (bytes.byteLength * 8) / seconds;
+    if (seeks !== moved || !edge) return;
+    const at = timeOf(segment) + sum(segment.parts.slice(0, edge.part));
+    // Following on from the part before: no new timestampOffset, which in
+    // `sequence` mode would make the browser drop frames until a keyframe
+    // (a part that does not start with one would be lost whole).
+    const follows = Math.abs(at - partsEnd) < 0.1 && seeks === partsRun;
+    await append(bytes, follows ? undefined : at);
+    partsEnd = at + part.duration;
+    partsRun = seeks;
+    edge = { msn: edge.msn, part: edge.part + 1 };
+    failures = 0;
+    if (!Number.isFinite(startAt)) {
+      startAt = at;
+      if (video.currentTime < startAt) video.currentTime = startAt;
+    }
+    await removeBefore(video.currentTime - BEHIND_S);
+  };
+
   let failures = 0;
   // The playhead at (or within half a second of) a hole in the buffer, with
   // video after it: a segment that was skipped or, live, a viewer who fell
@@ -240,8 +397,17 @@ export async function play(video, src, text, onRange) {
     while (!signal.aborted) {
       try {
         if (Number.isFinite(startAt)) skipHole();
+        if (edge) {
+          await edgeStep();
+          continue;
+        }
         const ahead = buffered(video.currentTime);
         const segment = list.segments.find((s) => s.seq === next);
+        // Whole segments caught up with the one being written: parts from here.
+        if (!segment && lowLatency() && list.open && next === list.open.seq) {
+          edge = { msn: next, part: 0 };
+          continue;
+        }
         if (!segment || (ahead > AHEAD_S && Number.isFinite(startAt))) {
           if (!segment && list.ended && source.readyState === 'open' && !buffer.updating && next > first.seq) {
             source.endOfStream();
@@ -260,13 +426,7 @@ export async function play(video, src, text, onRange) {
             continue;
           }
         }
-        if (initOf !== list.map) {
-          const init = await get(list.map);
-          if (codecsOf !== renditions[level].codecs && buffer.changeType) buffer.changeType(mime(renditions[level].codecs));
-          codecsOf = renditions[level].codecs;
-          await append(init);
-          initOf = list.map;
-        }
+        await ensureInit();
         const seeks = moved;
         const began = performance.now();
         const bytes = await get(segment.uri);
@@ -294,7 +454,10 @@ export async function play(video, src, text, onRange) {
         failures += 1;
         if (failures === 1) console.warn('vetrina: a video segment did not load; trying again', e);
         // A segment gone from a live window is skipped, not retried forever.
-        if (failures >= 3 && !list.ended) next += 1;
+        if (failures >= 3 && !list.ended) {
+          if (edge) edge = edgeStart();
+          else next += 1;
+        }
         // Wakeable like the pump's other waits: a seek, a stall or a fresh playlist retries sooner.
         await rest(Math.min(500 * 2 ** failures, 8000));
       }
@@ -311,6 +474,8 @@ export async function play(video, src, text, onRange) {
       wake();
       video.removeEventListener('seeking', onSeeking);
       video.removeEventListener('waiting', onWaiting);
+      video.removeEventListener('timeupdate', catchUp);
+      video.playbackRate = 1;
       video.removeAttribute('src');
       video.load();
       URL.revokeObjectURL(url);

@@ -138,6 +138,10 @@ export function attach(video, src, isHls, baseMs, onClock, onRange, onNoClock) {
     } else if (Hls && Hls.isSupported()) {
       hls = new Hls({
         liveSyncDurationCount: 3,
+        // LL-HLS where the stream has parts (PART-HOLD-BACK, blocking reload),
+        // catching up after a stall by playing a little faster.
+        lowLatencyMode: true,
+        maxLiveSyncPlaybackRate: 1.1,
         // A phone starts on the lightest rendition and climbs when the network
         // proves it can; never above what the player's box can show.
         startLevel: 0,

@@ -7,9 +7,10 @@
 //! player that reads timed metadata learns of a pin with the video itself, at
 //! the frame the host pinned it on, however late its copy of the stream is.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
@@ -100,13 +101,17 @@ pub fn with_dateranges(playlist: &str, pins: &[PinRange]) -> String {
     // The window the playlist covers: each segment's tags (date-time and
     // duration, in either order; ffmpeg writes the duration first) precede its URI.
     let (mut window_start, mut window_end) = (None::<i64>, None::<i64>);
-    let (mut pdt, mut duration_ms) = (None, 0);
+    let (mut pdt, mut duration_ms, mut parts_ms) = (None, 0, 0);
     for line in playlist.lines() {
         if let Some(v) = line.strip_prefix("#EXT-X-PROGRAM-DATE-TIME:") {
             pdt = parse_pdt(v);
         } else if let Some(v) = line.strip_prefix("#EXTINF:") {
             let secs: f64 = v.split(',').next().and_then(|s| s.trim().parse().ok()).unwrap_or(0.0);
             duration_ms = (secs * 1000.0) as i64;
+        } else if let Some(v) = line.strip_prefix("#EXT-X-PART:DURATION=") {
+            // LL-HLS: the open segment's parts so far extend the window too.
+            let secs: f64 = v.split(',').next().and_then(|s| s.trim().parse().ok()).unwrap_or(0.0);
+            parts_ms += (secs * 1000.0) as i64;
         } else if !line.starts_with('#') && !line.trim().is_empty() {
             if let Some(start) = pdt {
                 window_start = Some(window_start.map_or(start, |w| w.min(start)));
@@ -114,7 +119,12 @@ pub fn with_dateranges(playlist: &str, pins: &[PinRange]) -> String {
             }
             // A segment without its own date-time continues the previous one.
             pdt = pdt.map(|p| p + duration_ms);
+            parts_ms = 0;
         }
+    }
+    if let (Some(start), true) = (pdt, parts_ms > 0) {
+        window_start = Some(window_start.map_or(start, |w| w.min(start)));
+        window_end = Some(window_end.map_or(start + parts_ms, |w| w.max(start + parts_ms)));
     }
     let (Some(start), Some(end)) = (window_start, window_end) else { return playlist.to_string() };
     let tags: Vec<String> = pins
@@ -136,8 +146,12 @@ pub fn with_dateranges(playlist: &str, pins: &[PinRange]) -> String {
     let mut out = String::with_capacity(playlist.len() + tags.iter().map(|t| t.len() + 1).sum::<usize>());
     let mut placed = false;
     for line in playlist.lines() {
-        // Before the first segment's own tags (its date-time or its duration).
-        if !placed && (line.starts_with("#EXT-X-PROGRAM-DATE-TIME:") || line.starts_with("#EXTINF:")) {
+        // Before the first segment's own tags (its date-time, its duration or its parts).
+        if !placed
+            && (line.starts_with("#EXT-X-PROGRAM-DATE-TIME:")
+                || line.starts_with("#EXTINF:")
+                || line.starts_with("#EXT-X-PART:"))
+        {
             for t in &tags {
                 out.push_str(t);
                 out.push('\n');
@@ -249,14 +263,29 @@ pub async fn playlist(
     media_playlist(&state, &dir, show_id, "index").await
 }
 
-/// `GET /live/{show}/{rendition}.m3u8`: one rendition of the ladder, with the pins.
+/// `GET /live/{show}/{rendition}.m3u8`: one rendition of the ladder, with the
+/// pins. While this server originates it live, the low-latency playlist
+/// (blocking with `_HLS_msn` and `_HLS_part`, see [`super::llhls`]).
 pub async fn rendition(
     State((state, media)): State<(AppState, PathBuf)>,
     ApiPath((show, file)): ApiPath<(String, String)>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let show_id = safe_name(&show)?;
     let rendition = playlist_name(&file)?;
+    if store::events::ended_at(&state.db, show_id).await?.is_none() {
+        if let Some((text, blocking)) = super::llhls::playlist(&state.origin, show_id, rendition, &query).await? {
+            return Ok(super::llhls::m3u8(with_pins(&state, show_id, &text).await?, blocking));
+        }
+    }
     media_playlist(&state, &stream_dir(&media, show_id), show_id, rendition).await
+}
+
+/// The playlist with the show's pins as DATERANGE tags.
+async fn with_pins(state: &AppState, show_id: &str, text: &str) -> Result<String, ApiError> {
+    let events = store::events::pin_rows(&state.db, show_id).await?;
+    let borrowed: Vec<(i64, &str, i64, i64)> = events.iter().map(|(i, k, p, t)| (*i, k.as_str(), *p, *t)).collect();
+    Ok(with_dateranges(text, &ranges(&borrowed)))
 }
 
 /// The master playlist ffmpeg writes beside the renditions.
@@ -325,61 +354,79 @@ fn rebase_uris(playlist: &str, prefix: &str) -> String {
 }
 
 /// Starts ffmpeg producing the demo's live stream (a 9:16 test pattern with the
-/// wall-clock time burnt in) until the server stops: an adaptive ladder of
-/// [`LADDER`] renditions under one master playlist, so a phone on a poor
-/// network plays 360p instead of stalling. Every playlist carries program
-/// date-time, so pins can be placed on the stream's clock, and keeps every
-/// segment (an EVENT playlist), so the show can be replayed once it ends.
-pub fn spawn_demo_stream(media: &Path, show_id: &str) -> std::io::Result<tokio::process::Child> {
+/// wall-clock time burnt in) until the server stops, as an encoder would send
+/// it: an adaptive ladder of [`LADDER`] renditions with aligned keyframes every
+/// two seconds, each written as fragmented MP4 in half-second fragments into a
+/// pipe that a packager ([`super::packager`]) reads into `origin` (the LL-HLS
+/// parts) and into the stream's folder (the recording, which is the replay).
+pub fn spawn_demo_stream(
+    media: &Path,
+    show_id: &str,
+    origin: &crate::state::origin::Origin,
+) -> std::io::Result<tokio::process::Child> {
+    use super::packager::{self, Recording, PART_TARGET_S, SEGMENT_TARGET_S};
     let dir = stream_dir(media, show_id);
-    // A fresh recording each run: ffmpeg would otherwise reuse segment names.
+    // A fresh recording each run: names would otherwise repeat.
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
-    let recording = crate::util::now_ms();
-    // The wall-clock time of the frame, to judge pin timing by eye.
+    let stamp = crate::util::now_ms().to_string();
+    // The pipes, opened by their packagers before ffmpeg opens them to write.
+    for (name, ..) in LADDER {
+        let fifo = dir.join(format!("{name}.fifo"));
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status()?;
+        if !made.success() {
+            return Err(std::io::Error::other(format!("mkfifo {} failed", fifo.display())));
+        }
+        // Read and write: the pipe stays open across ffmpeg's (re)opening it.
+        let input = tokio::net::unix::pipe::OpenOptions::new().read_write(true).open_receiver(&fifo)?;
+        let recording = Recording {
+            dir: dir.clone(),
+            show: show_id.to_string(),
+            rendition: name.to_string(),
+            stamp: stamp.clone(),
+        };
+        let origin = origin.clone();
+        tokio::spawn(async move {
+            let why = packager::run(origin, recording, input).await;
+            tracing::warn!(rendition = name, %why, "the live stream's packager stopped");
+        });
+    }
+    // The wall-clock time of the frame, to judge latency and pin timing by eye.
     let clock = clock_filter(r"%{localtime\:%H\\\:%M\\\:%S}", 75);
     // One encode, split into the ladder: every rendition has the same frames
-    // and keyframes (so players switch cleanly) and the same program date-time.
+    // and keyframes (so players switch cleanly).
     let split = LADDER.iter().enumerate().map(|(i, _)| format!("[s{i}]")).collect::<String>();
     let scales: String =
         LADDER.iter().enumerate().map(|(i, (_, w, h, _))| format!(";[s{i}]scale={w}:{h}[v{i}]")).collect();
     let filter = format!("[0:v]format=yuv420p{clock},split={}{split}{scales}", LADDER.len());
+    // 30 frames a second: a half-second part is 15 frames exactly, never more
+    // than PART-TARGET (Safari refuses a longer part).
+    let fps = 30;
+    let gop = fps * SEGMENT_TARGET_S;
     let mut ffmpeg = tokio::process::Command::new("ffmpeg");
     ffmpeg
-        .args(["-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=720x1280:rate=25"])
+        .args(["-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i"])
+        .arg(format!("testsrc2=size=720x1280:rate={fps}"))
         .arg("-filter_complex")
         .arg(filter);
-    for (i, (_, _, _, kbps)) in LADDER.iter().enumerate() {
-        ffmpeg.args(["-map", &format!("[v{i}]")]).args([
-            format!("-b:v:{i}"),
-            format!("{kbps}k"),
-            format!("-maxrate:v:{i}"),
-            format!("{}k", kbps * 11 / 10),
-            format!("-bufsize:v:{i}"),
-            format!("{}k", kbps * 2),
-        ]);
+    for (i, (name, _, _, kbps)) in LADDER.iter().enumerate() {
+        ffmpeg
+            .args(["-map", &format!("[v{i}]")])
+            .args(["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency"])
+            .args(["-g", &gop.to_string(), "-keyint_min", &gop.to_string(), "-sc_threshold", "0"])
+            .args([
+                "-b:v",
+                &format!("{kbps}k"),
+                "-maxrate",
+                &format!("{}k", kbps * 11 / 10),
+                "-bufsize",
+                &format!("{}k", kbps * 2),
+            ])
+            .args(["-an", "-f", "mp4", "-movflags", "empty_moov+default_base_moof+frag_keyframe"])
+            .args(["-frag_duration", &((PART_TARGET_S * 1_000_000.0) as u64).to_string(), "-flush_packets", "1", "-y"])
+            .arg(dir.join(format!("{name}.fifo")));
     }
-    let var_stream_map =
-        LADDER.iter().enumerate().map(|(i, (name, ..))| format!("v:{i},name:{name}")).collect::<Vec<_>>().join(" ");
-    ffmpeg
-        .args(["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "50", "-keyint_min", "50"])
-        .args(["-sc_threshold", "0", "-an"])
-        .args(["-f", "hls", "-hls_time", "2", "-hls_playlist_type", "event"])
-        .args(["-hls_flags", "program_date_time+omit_endlist+independent_segments"])
-        // Names unique to this recording, so a segment URL never names other
-        // bytes and browsers may cache segments for good.
-        // Fragmented MP4, not MPEG-TS: hls.js hands its samples to the browser
-        // as they are instead of demuxing and remuxing every segment on the
-        // main thread, which on a throttled phone was most of its CPU time.
-        .args(["-hls_segment_type", "fmp4"])
-        .arg("-hls_fmp4_init_filename")
-        .arg(format!("{recording}-%v-init.mp4"))
-        .arg("-hls_segment_filename")
-        .arg(dir.join(format!("{recording}-%v-%05d.m4s")))
-        .args(["-master_pl_name", MASTER, "-var_stream_map", &var_stream_map])
-        .arg(dir.join("%v.m3u8"))
-        .kill_on_drop(true)
-        .spawn()
+    ffmpeg.kill_on_drop(true).spawn()
 }
 
 /// An ffmpeg filter fragment (",drawtext=...") burning `text` into the frame,

@@ -2,8 +2,11 @@
 //! status changes), the event streams viewers hold open, and the show's live
 //! video playlists with its pins in them.
 
+pub mod cmaf;
 pub mod events;
 pub mod hls;
+pub mod llhls;
+pub mod packager;
 pub mod shows;
 pub mod stream;
 

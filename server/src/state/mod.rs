@@ -9,6 +9,7 @@ pub mod config;
 pub mod fanout;
 pub mod mailer;
 pub mod net;
+pub mod origin;
 pub mod payments;
 pub mod ratelimit;
 pub mod rooms;
@@ -50,6 +51,8 @@ pub struct AppState {
     /// a flood should not be able to inflate much).
     pub tap_limits: Arc<ratelimit::Limiter>,
     pub stream_slots: net::StreamSlots,
+    /// The live video this server originates (LL-HLS parts in memory).
+    pub origin: origin::Origin,
     pub mailer: Arc<dyn mailer::Mailer>,
     pub config: Arc<Config>,
     /// This process's name, random at each start: the owner of the idempotency
@@ -80,6 +83,7 @@ impl AppState {
             payments: None,
             stripe: None,
             stream_slots: net::StreamSlots::default(),
+            origin: origin::Origin::default(),
             mailer: Arc::new(mailer::Memory::default()),
             config: Arc::new(config),
             instance: util::random_id().into(),
