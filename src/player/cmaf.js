@@ -339,7 +339,9 @@ export async function play(video, src, text, onRange) {
     if (edge.part === 0) {
       const wanted = choose();
       if (wanted !== level) {
-        const fresh = await load(wanted);
+        // The same part of the other rendition (its encoder output may be a
+        // moment behind this one's: the origin waits for it).
+        const fresh = await load(wanted, edge);
         const same = segmentOf(fresh, edge.msn);
         if (same && same.parts.length) {
           level = wanted;
