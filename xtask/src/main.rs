@@ -481,6 +481,8 @@ fn bench() -> Result {
     }
     say("Checkout with Stripe (the stand-in for its API, every answer 300 ms late), on SQLite");
     run(cmd("cargo").args(["bench", "--package", "vetrina-server", "--bench", "checkout_stripe"]))?;
+    say("LL-HLS: a crowd's blocking playlist requests for the next part, each answered when it exists (release build)");
+    run(cmd("cargo").args(["bench", "--package", "vetrina-server", "--bench", "llhls"]))?;
     say("Event fan-out benchmark (release build of the server): one instance, then two on Postgres + NATS");
     {
         let pg = services::Postgres::start(true)?;

@@ -274,8 +274,10 @@ pub async fn rendition(
     let show_id = safe_name(&show)?;
     let rendition = playlist_name(&file)?;
     if store::events::ended_at(&state.db, show_id).await?.is_none() {
-        if let Some((text, blocking)) = super::llhls::playlist(&state.origin, show_id, rendition, &query).await? {
-            return Ok(super::llhls::m3u8(with_pins(&state, show_id, &text).await?, blocking));
+        let shared = &state;
+        let pins = move |text: String| async move { with_pins(shared, show_id, &text).await };
+        if let Some((text, blocking)) = super::llhls::playlist(&state.origin, show_id, rendition, &query, pins).await? {
+            return Ok(super::llhls::m3u8(text.to_string(), blocking));
         }
     }
     media_playlist(&state, &stream_dir(&media, show_id), show_id, rendition).await

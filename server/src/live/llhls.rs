@@ -103,69 +103,80 @@ pub fn wait_of(query: &HashMap<String, String>) -> Result<Option<Wait>, ApiError
     }
 }
 
-/// Waits (at most `patience`) until `ready` holds for the track; the track then.
-/// `Err(true)` if it did not come in time, `Err(false)` if the track is gone.
+/// Waits (at most `patience`) until `ready` holds for the track, looking at
+/// it in place (a crowd of waiters copies nothing). `Err(true)` if it did not
+/// come in time or the encoder left, `Err(false)` if the track is gone.
 pub async fn wait_until(
     origin: &Origin,
     show: &str,
     rendition: &str,
     patience: Duration,
     ready: impl Fn(&Track) -> bool,
-) -> Result<Track, bool> {
-    let Some((mut track, mut changed)) = origin.watch(show, rendition) else { return Err(false) };
+) -> Result<(), bool> {
+    let mut changed = origin.watch(show, rendition).ok_or(false)?;
     let deadline = tokio::time::Instant::now() + patience;
     loop {
-        if ready(&track) {
-            return Ok(track);
-        }
-        if track.ended {
-            return Err(true);
+        changed.borrow_and_update();
+        match origin.read(show, rendition, |t| (ready(t), t.ended)).ok_or(false)? {
+            (true, _) => return Ok(()),
+            (false, true) => return Err(true),
+            (false, false) => {}
         }
         match tokio::time::timeout_at(deadline, changed.changed()).await {
             Ok(Ok(())) => {}
             Ok(Err(_)) => return Err(false),
             Err(_) => return Err(true),
         }
-        track = origin.read(show, rendition, Clone::clone).ok_or(false)?;
     }
 }
 
-/// The LL-HLS playlist of a live track, waiting first if the request asks to.
-/// `None` when this server is not originating that track.
-pub async fn playlist(
+/// The LL-HLS playlist of a live track, waiting first if the request asks
+/// to, with `pins` (a function of the playlist text) applied; the text and
+/// whether the request was a blocking one. `None` when this server is not
+/// originating that track.
+pub async fn playlist<Fut>(
     origin: &Origin,
     show: &str,
     rendition: &str,
     query: &HashMap<String, String>,
-) -> Result<Option<(String, bool)>, ApiError> {
-    let Some((track, _)) = origin.watch(show, rendition) else { return Ok(None) };
+    pins: impl FnOnce(String) -> Fut,
+) -> Result<Option<(std::sync::Arc<str>, bool)>, ApiError>
+where
+    Fut: std::future::Future<Output = Result<String, ApiError>>,
+{
+    let Some(position) = origin.read(show, rendition, |t| (t.position(), t.segment_target)) else { return Ok(None) };
     let wait = wait_of(query)?;
-    let track = match wait {
-        None => track,
-        Some(w) => {
-            // The specification's rule: more than two segments ahead is a client error.
-            let newest = track.position().map_or(0, |(msn, _)| msn);
-            if w.msn > newest + 2 {
-                return Err(ApiError::bad_request(
-                    "bad_blocking_request",
-                    format!("Segment {} is too far ahead of the live edge.", w.msn),
-                ));
-            }
-            // At most three target durations, then 503 as the specification asks.
-            let patience = Duration::from_secs(u64::from(track.segment_target) * 3);
-            match wait_until(origin, show, rendition, patience, |t| t.has(w.msn, w.part)).await {
-                Ok(t) => t,
-                Err(true) => {
-                    return Err(ApiError::Unavailable {
-                        code: "part_late",
-                        message: "That part did not come in time; the stream may have stopped.".into(),
-                    })
-                }
-                Err(false) => return Ok(None),
-            }
+    if let Some(w) = wait {
+        // The specification's rule: more than two segments ahead is a client error.
+        let newest = position.0.map_or(0, |(msn, _)| msn);
+        if w.msn > newest + 2 {
+            return Err(ApiError::bad_request(
+                "bad_blocking_request",
+                format!("Segment {} is too far ahead of the live edge.", w.msn),
+            ));
         }
-    };
-    Ok(Some((render(&track, show, rendition, &track_recording(&track)), wait.is_some())))
+        // At most three target durations, then 503 as the specification asks.
+        let patience = Duration::from_secs(u64::from(position.1) * 3);
+        match wait_until(origin, show, rendition, patience, |t| t.has(w.msn, w.part)).await {
+            Ok(()) => {}
+            Err(true) => {
+                return Err(ApiError::Unavailable {
+                    code: "part_late",
+                    message: "That part did not come in time; the stream may have stopped.".into(),
+                })
+            }
+            Err(false) => return Ok(None),
+        }
+    }
+    let made = origin
+        .answer(show, rendition, |track| async move {
+            pins(render(&track, show, rendition, &track_recording(&track))).await
+        })
+        .await;
+    match made {
+        None => Ok(None),
+        Some(text) => Ok(Some((text?, wait.is_some()))),
+    }
 }
 
 /// The recording a track belongs to: the stem of its init file (`{recording}-{rendition}-init.mp4`).
@@ -195,17 +206,15 @@ pub async fn part(
     let (newest_msn, parts) = current.1.unwrap_or((0, 0));
     let next = (msn == newest_msn && index <= parts) || (msn == newest_msn + 1 && index == 0);
     let patience = if next { Duration::from_secs(3) } else { Duration::ZERO };
-    let track = wait_until(origin, &show, &rendition, patience, |t| t.part(msn, index).is_some())
-        .await
-        .map_err(|_| not_found())?;
-    let part = track.part(msn, index).ok_or_else(not_found)?;
+    wait_until(origin, &show, &rendition, patience, |t| t.part(msn, index).is_some()).await.map_err(|_| not_found())?;
+    let bytes = origin.read(&show, &rendition, |t| t.part(msn, index).map(|p| p.bytes.clone())).flatten();
     Ok((
         [
             (header::CONTENT_TYPE, "video/mp4"),
             // These bytes never change under this URL (the recording is in it).
             (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
         ],
-        part.bytes.clone(),
+        bytes.ok_or_else(not_found)?,
     )
         .into_response())
 }

@@ -83,7 +83,19 @@ struct Slot {
     track: Track,
     /// Bumped on every change (a part, a completed segment, the end).
     changed: watch::Sender<u64>,
+    /// The last playlist answered, made once for everyone woken by one change.
+    answer: Arc<tokio::sync::Mutex<Option<Answer>>>,
 }
+
+struct Answer {
+    version: u64,
+    made: std::time::Instant,
+    text: Arc<str>,
+}
+
+/// How long one playlist text serves for the same version of the track (pins
+/// from the database may change it without a new part).
+const ANSWER_FRESH: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Every track this server originates, by show and rendition.
 #[derive(Clone, Default)]
@@ -107,7 +119,8 @@ impl Origin {
             }
             None => {
                 let (changed, _) = watch::channel(0);
-                tracks.insert((show.to_string(), rendition.to_string()), Slot { track, changed });
+                let answer = Arc::default();
+                tracks.insert((show.to_string(), rendition.to_string()), Slot { track, changed, answer });
             }
         }
     }
@@ -124,16 +137,47 @@ impl Origin {
         }
     }
 
-    /// A copy of the track as it is now, and a receiver that wakes on its next change.
-    pub fn watch(&self, show: &str, rendition: &str) -> Option<(Track, watch::Receiver<u64>)> {
-        let tracks = self.lock();
-        let slot = tracks.get(&(show.to_string(), rendition.to_string()))?;
-        Some((slot.track.clone(), slot.changed.subscribe()))
+    /// A receiver that wakes on the track's next change.
+    pub fn watch(&self, show: &str, rendition: &str) -> Option<watch::Receiver<u64>> {
+        Some(self.lock().get(&(show.to_string(), rendition.to_string()))?.changed.subscribe())
     }
 
     /// Reads the track under the lock (no copy of its parts).
     pub fn read<T>(&self, show: &str, rendition: &str, f: impl FnOnce(&Track) -> T) -> Option<T> {
         self.lock().get(&(show.to_string(), rendition.to_string())).map(|s| f(&s.track))
+    }
+
+    /// The track's playlist as `make` writes it from the track, made once per
+    /// change of the track (and at most every quarter second) however many
+    /// ask at once: a crowd woken by one part costs one rendering and one
+    /// look at the pins, not one each. `None` if the track is not there.
+    pub async fn answer<E, Fut>(
+        &self,
+        show: &str,
+        rendition: &str,
+        make: impl FnOnce(Track) -> Fut,
+    ) -> Option<Result<Arc<str>, E>>
+    where
+        Fut: std::future::Future<Output = Result<String, E>>,
+    {
+        let key = (show.to_string(), rendition.to_string());
+        let cell = self.lock().get(&key)?.answer.clone();
+        let mut last = cell.lock().await;
+        let (track, version) = {
+            let tracks = self.lock();
+            let slot = tracks.get(&key)?;
+            let version = *slot.changed.borrow();
+            if let Some(a) = last.as_ref().filter(|a| a.version == version && a.made.elapsed() < ANSWER_FRESH) {
+                return Some(Ok(a.text.clone()));
+            }
+            (slot.track.clone(), version)
+        };
+        let text: Arc<str> = match make(track).await {
+            Ok(t) => t.into(),
+            Err(e) => return Some(Err(e)),
+        };
+        *last = Some(Answer { version, made: std::time::Instant::now(), text: text.clone() });
+        Some(Ok(text))
     }
 
     /// The renditions of a show, as `(name, codec)`.
