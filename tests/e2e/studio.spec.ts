@@ -412,6 +412,9 @@ test('a flash drop started from the run sheet is bought in time and refused afte
     // Long enough for the screenshots and the accessibility check before the
     // purchase on a slow machine (8 s was not, on CI).
     await form.getByLabel('Seconds (5–600)').fill('20');
+    // The field keeps what was typed (it was once rebuilt under the typing by the clock's tick).
+    await page.waitForTimeout(1200);
+    await expect(form.getByLabel('Seconds (5–600)')).toHaveValue('20');
     await press(form.getByRole('button', { name: 'Start flash drop' }), testInfo);
     await expect(page.getByTestId('flash-running')).toContainText('€12.00, 5 units, 1 per buyer');
     // The viewer's card shows the flash price and counts down.

@@ -28,10 +28,14 @@ pub fn FlashDrop(variant: Variant, label: String, currency: String) -> impl Into
     {
         on_cleanup(move || tick.clear());
     }
-    let running = move || {
+    // A memo: the form below is rebuilt only when a drop starts or ends, not
+    // at every tick of the clock (rebuilt every half second, its fields lost
+    // the creator's focus and what they were typing; CI caught a value typed
+    // into a field as it was replaced).
+    let running = Memo::new(move |_| {
         let at = now.get();
         studio.snapshot.with(|s| s.as_ref().and_then(|s| running_on(&s.offers, variant.id, at).cloned()))
-    };
+    });
     let id = |what: &str| format!("vs-flash-{what}-{}", variant.id);
     let (price_id, units_id, buyer_id, seconds_id, problem_id) =
         (id("price"), id("units"), id("buyer"), id("seconds"), id("problem"));
@@ -68,14 +72,17 @@ pub fn FlashDrop(variant: Variant, label: String, currency: String) -> impl Into
     let problem_span = problem_id.clone();
     view! {
         <div class="vs-flash" role="group" aria-label=group_label>
-            {move || match running() {
+            {move || match running.get() {
                 Some(o) => {
-                    let left = countdown(&o, now.get());
                     let price = vetrina_client::browser::format_money(o.price_minor, &money_currency, None);
+                    let label = label.clone();
+                    // Only the words tick.
+                    let text = move || {
+                        let left = countdown(&o, now.get());
+                        format!("Flash drop on {label}: {price}, {} units, {} per buyer, {left} left at the live edge", o.unit_cap, o.per_buyer)
+                    };
                     view! {
-                        <p class="vs-flash__running" data-testid="flash-running">
-                            {format!("Flash drop on {label}: {price}, {} units, {} per buyer, {left} left at the live edge", o.unit_cap, o.per_buyer)}
-                        </p>
+                        <p class="vs-flash__running" data-testid="flash-running">{text}</p>
                     }
                     .into_any()
                 }
